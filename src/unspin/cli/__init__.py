@@ -1,0 +1,1 @@
+"""The `unspin` command line: thin typer commands over the library."""

@@ -1,0 +1,26 @@
+"""Named errors: each says what was expected, what was found, and how to fix it."""
+
+from __future__ import annotations
+
+
+class UnspinError(Exception):
+    """Base class of every error unspin raises on purpose."""
+
+
+class InputError(UnspinError, ValueError):
+    """The text or file given cannot be analyzed (empty, binary, too large, missing)."""
+
+
+class FormatError(UnspinError, ValueError):
+    """A label or article file does not follow the PTC format."""
+
+
+class ModelNotFoundError(UnspinError, FileNotFoundError):
+    """Model weights are missing or do not match their expected digest."""
+
+
+class UnknownTechniqueError(UnspinError, KeyError):
+    """A technique name that is not one of the 14 PTC techniques."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0]) if self.args else ""

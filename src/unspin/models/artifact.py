@@ -1,0 +1,130 @@
+"""A trained model on disk: config.json, and weights.npz holding the encoder as an int8
+delta over the verified base weights (or whole, for bases with no pretrained weights)
+and the heads in fp16. Small enough to ship in the repository."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+
+from unspin import taxonomy
+from unspin.errors import ModelNotFoundError
+from unspin.models import base as bases
+from unspin.models.network import PropagandaNet
+from unspin.models.predictor import Settings
+
+FORMAT = 1
+
+
+def quantize_rows(delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 per row (per tensor for vectors): values and scales."""
+    flat = delta.reshape(delta.shape[0], -1) if delta.ndim > 1 else delta.reshape(1, -1)
+    scale = np.abs(flat).max(axis=1, keepdims=True) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.round(flat / scale), -127, 127).astype(np.int8)
+    return q.reshape(delta.shape), scale.astype(np.float32)
+
+
+def dequantize_rows(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    flat = q.reshape(q.shape[0], -1) if q.ndim > 1 else q.reshape(1, -1)
+    return (flat.astype(np.float32) * scale).reshape(q.shape)
+
+
+def build_encoder(base: str | None, encoder_config: dict[str, Any] | None) -> tuple[torch.nn.Module, Path | str | None]:
+    """The encoder with pretrained weights from `base`, or random init from a config."""
+    from transformers import AutoConfig, AutoModel
+
+    if base is None:
+        if encoder_config is None:
+            raise ModelNotFoundError("A model with no base needs an encoder config.")
+        config = AutoConfig.for_model(**encoder_config)
+        return AutoModel.from_config(config), None
+    where = bases.locate(base)
+    try:
+        return AutoModel.from_pretrained(str(where)), where
+    except OSError as err:
+        raise ModelNotFoundError(
+            f"Could not load the base encoder {base!r} from {where}: {err}. "
+            f"Install it with: {bases.BASES[base].install if base in bases.BASES else 'see docs'}"
+        ) from err
+
+
+def load_tokenizer(folder: Path, where: Path | str | None) -> Tokenizer:
+    own = folder / "tokenizer.json"
+    if own.exists():
+        return Tokenizer.from_file(str(own))
+    if isinstance(where, Path) and (where / "tokenizer.json").exists():
+        return Tokenizer.from_file(str(where / "tokenizer.json"))
+    if where is not None:
+        return Tokenizer.from_pretrained(str(where))
+    raise ModelNotFoundError(f"No tokenizer.json in {folder}.")
+
+
+def save(net: PropagandaNet, folder: str | Path, *, base: str | None, base_state: dict[str, torch.Tensor] | None,
+         settings: Settings, extra: dict[str, Any], encoder_config: dict[str, Any] | None = None,
+         tokenizer: Tokenizer | None = None) -> Path:
+    """Write `net` to `folder` as a delta over `base_state` (see module doc)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, np.ndarray] = {}
+    for name, tensor in net.state_dict().items():
+        value = tensor.detach().float().cpu().numpy()
+        if name.startswith("encoder.") and base_state is not None:
+            key = name[len("encoder."):]
+            delta = value - base_state[key].float().cpu().numpy()
+            if not np.any(delta):
+                continue
+            q, scale = quantize_rows(delta)
+            arrays[f"d:{key}"], arrays[f"s:{key}"] = q, scale
+        elif value.dtype.kind == "f":
+            arrays[f"h:{name}"] = value.astype(np.float16)
+        else:
+            arrays[f"i:{name}"] = value
+    np.savez_compressed(folder / "weights.npz", **arrays)
+    if tokenizer is not None:
+        tokenizer.save(str(folder / "tokenizer.json"))
+    config = {
+        "format": FORMAT,
+        "base": base,
+        "encoder_config": encoder_config,
+        "hidden": net.tagger.in_features,
+        "techniques": list(taxonomy.NAMES),
+        "settings": asdict(settings),
+        **extra,
+    }
+    (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    return folder
+
+
+def load(folder: str | Path) -> tuple[PropagandaNet, Tokenizer, Settings, dict[str, Any]]:
+    """Rebuild the network from the base weights plus the stored delta."""
+    folder = Path(folder)
+    if not (folder / "config.json").exists() or not (folder / "weights.npz").exists():
+        raise ModelNotFoundError(
+            f"{folder} is not an unspin model (config.json and weights.npz expected). "
+            "Train one with `unspin train` or use the shipped model."
+        )
+    config = json.loads((folder / "config.json").read_text())
+    if config.get("format") != FORMAT:
+        raise ModelNotFoundError(f"{folder} has model format {config.get('format')}, expected {FORMAT}.")
+    encoder, where = build_encoder(config["base"], config.get("encoder_config"))
+    net = PropagandaNet(encoder, config["hidden"], len(config["techniques"]))
+    state = net.state_dict()
+    with np.load(folder / "weights.npz") as stored:
+        for key in stored.files:
+            kind, name = key.split(":", 1)
+            if kind == "d":
+                target = state[f"encoder.{name}"]
+                delta = dequantize_rows(stored[key], stored[f"s:{name}"])
+                target.copy_(target + torch.from_numpy(delta).to(target.dtype))
+            elif kind in "hi":
+                state[name].copy_(torch.from_numpy(stored[key].astype(state[name].numpy().dtype)))
+    net.load_state_dict(state)
+    net.eval()
+    return net, load_tokenizer(folder, where), Settings(**config["settings"]), config

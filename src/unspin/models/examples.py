@@ -1,0 +1,70 @@
+"""Training examples: each window of each article with its BIO tags, token technique
+membership, and the gold technique spans that lie wholly inside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from unspin import taxonomy
+from unspin.doc import Document
+from unspin.io.ptc import Label
+from unspin.models import windows as W
+from unspin.models.predictor import Settings
+from unspin.scoring import merge
+
+
+@dataclass
+class Example:
+    input_ids: np.ndarray
+    tags: np.ndarray
+    member: np.ndarray
+    spans: list[list[int]] = field(default_factory=list)  # first, last, len b., repeat b.
+    targets: list[np.ndarray] = field(default_factory=list)  # soft technique targets
+
+
+@dataclass
+class Stats:
+    windows: int = 0
+    spans: int = 0
+    skipped_spans: int = 0  # gold spans cut by a window edge or not on any token
+
+
+def build_examples(doc: Document, labels: list[Label], tokenizer: Tokenizer, settings: Settings,
+                   stats: Stats | None = None) -> list[Example]:
+    """Examples for one article; technique spans cut by a window edge are counted and
+    skipped for the span head (their tokens still get BIO tags)."""
+    stats = stats if stats is not None else Stats()
+    n_tech = len(taxonomy.NAMES)
+    tokens = W.tokenize(tokenizer, doc.text)
+    tags = W.bio_tags(tokens, merge((lab.start, lab.end) for lab in labels))
+    labelled = [(lab.start, lab.end, taxonomy.INDEX[lab.technique]) for lab in labels if lab.technique]
+    member = W.membership(tokens, labelled, n_tech)
+    by_offsets: dict[tuple[int, int], np.ndarray] = {}
+    for start, end, k in labelled:
+        by_offsets.setdefault((start, end), np.zeros(n_tech, dtype=np.float32))[k] += 1.0
+    out = []
+    placed: set[tuple[int, int]] = set()
+    for w in W.make_windows(tokens, doc.text, size=settings.max_len - 2, stride=settings.stride):
+        ids = np.concatenate([[settings.cls_id], tokens.ids[w.lo:w.hi], [settings.sep_id]])
+        ex = Example(
+            ids,
+            np.concatenate([[-100], tags[w.lo:w.hi], [-100]]),
+            np.concatenate([np.zeros((1, n_tech)), member[w.lo:w.hi], np.zeros((1, n_tech))]).astype(np.float32),
+        )
+        for (start, end), counts in by_offsets.items():
+            rng = W.token_range(tokens, start, end)
+            if rng is None or rng[0] < w.lo or rng[1] > w.hi:
+                continue
+            a, b = rng
+            placed.add((start, end))
+            ex.spans.append([a - w.lo + 1, b - 1 - w.lo + 1, W.length_bucket(b - a),
+                             W.repeat_bucket(doc.text, start, end)])
+            ex.targets.append(counts / counts.sum())
+        out.append(ex)
+    stats.windows += len(out)
+    stats.spans += len(by_offsets)
+    stats.skipped_spans += len(set(by_offsets) - placed)
+    return out

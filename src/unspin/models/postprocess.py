@@ -1,0 +1,45 @@
+"""Raw predictions to label rows: one technique per span, plus a second where the model
+gives it nearly as much weight (PTC spans often carry two)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from unspin import taxonomy
+from unspin.io.ptc import Label
+from unspin.models.predictor import RawSpan
+
+
+def techniques_for(raw: RawSpan, second_threshold: float) -> list[tuple[str, float]]:
+    """The top technique, and the runner-up when its probability reaches the threshold."""
+    order = np.argsort(-raw.probs)
+    out = [(taxonomy.NAMES[order[0]], float(raw.probs[order[0]]))]
+    if raw.probs[order[1]] >= second_threshold:
+        out.append((taxonomy.NAMES[order[1]], float(raw.probs[order[1]])))
+    return out
+
+
+def si_labels(article_id: str, raws: Sequence[RawSpan]) -> list[Label]:
+    return [Label(article_id, r.start, r.end) for r in raws]
+
+
+def flc_labels(article_id: str, raws: Sequence[RawSpan], second_threshold: float) -> list[Label]:
+    return [Label(article_id, r.start, r.end, name) for r in raws
+            for name, _ in techniques_for(r, second_threshold)]
+
+
+def tc_labels(article_id: str, raws: Sequence[RawSpan], template: Sequence[tuple[int, int]]) -> list[Label]:
+    """Label every template row; rows that repeat the same offsets k times get the k
+    most probable distinct techniques, in template order."""
+    seen: dict[tuple[int, int], int] = defaultdict(int)
+    probs = {(r.start, r.end): r.probs for r in raws}
+    out = []
+    for start, end in template:
+        rank = seen[(start, end)]
+        seen[(start, end)] += 1
+        order = np.argsort(-probs[(start, end)])
+        out.append(Label(article_id, start, end, taxonomy.NAMES[order[min(rank, len(order) - 1)]]))
+    return out

@@ -1,0 +1,217 @@
+"""From documents to raw predictions: windows through a backend, per-token
+probabilities stitched across windows, BIO decoding, span classification, cues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from unspin.models import windows as W
+
+
+class Backend(Protocol):
+    """Runs the network: numpy in, numpy out (torch or onnxruntime underneath)."""
+
+    def encode(self, input_ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(states, bio_logits, token_technique_logits) for a padded batch of windows."""
+        ...
+
+    def classify(self, states: np.ndarray, spans: np.ndarray) -> np.ndarray:
+        """Technique logits for span rows (window, first, last, len bucket, repeat bucket)."""
+        ...
+
+
+@dataclass
+class RawSpan:
+    """A predicted span before it becomes a `doc.Span`."""
+
+    start: int
+    end: int
+    score: float
+    probs: np.ndarray  # (n_techniques,) softmax over techniques
+    cue_weights: np.ndarray  # (n_techniques, n_cue_tokens)
+    cue_offsets: np.ndarray  # (n_cue_tokens, 2)
+
+
+@dataclass
+class Settings:
+    """Decoding settings stored with a trained model."""
+
+    max_len: int = 256
+    stride: int = 192
+    threshold: float = 0.5
+    cls_id: int = 101
+    sep_id: int = 102
+    pad_id: int = 0
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    z = np.exp(x - x.max(-1, keepdims=True))
+    return z / z.sum(-1, keepdims=True)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow `[start, end)` so it neither starts nor ends inside a word."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return start, end
+
+
+def decode_bio(probs: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
+    """Token runs `[a, b)` with mean inside-probability, from (n, 3) BIO probabilities.
+    A token is inside when P(B) + P(I) > threshold; a confident B starts a new span."""
+    inside = 1.0 - probs[:, W.O]
+    runs: list[tuple[int, int, float]] = []
+    a = None
+    for t in range(len(probs)):
+        if inside[t] > threshold:
+            if a is not None and probs[t, W.B] > probs[t, W.I] and probs[t, W.B] > 0.5:
+                runs.append((a, t, float(inside[a:t].mean())))
+                a = t
+            elif a is None:
+                a = t
+        elif a is not None:
+            runs.append((a, t, float(inside[a:t].mean())))
+            a = None
+    if a is not None:
+        runs.append((a, len(probs), float(inside[a:].mean())))
+    return runs
+
+
+@dataclass
+class _Prepared:
+    text: str
+    tokens: W.Tokens
+    windows: list[W.Window]
+
+
+class Predictor:
+    """Shared inference for analysis, SemEval prediction and validation."""
+
+    def __init__(self, backend: Backend, tokenizer: Tokenizer, settings: Settings):
+        self.backend = backend
+        self.tokenizer = tokenizer
+        self.settings = settings
+        self.batch_rows = 16
+
+    def prepare(self, text: str) -> _Prepared:
+        tokens = W.tokenize(self.tokenizer, text)
+        s = self.settings
+        return _Prepared(text, tokens, W.make_windows(tokens, text, size=s.max_len - 2, stride=s.stride))
+
+    def _encode(self, docs: Sequence[_Prepared]) -> list[tuple[np.ndarray, ...]]:
+        """Run every window of `docs` in one padded batch; per doc its states (w, L, H),
+        stitched BIO probabilities (n, 3) and token technique probabilities (n, T)."""
+        s = self.settings
+        rows = [(d, w) for d, doc in enumerate(docs) for w in doc.windows]
+        outputs: list[tuple[np.ndarray, ...]] = []
+        if not rows:
+            return [(np.zeros((0, 0, 0)), np.zeros((0, 3)), np.zeros((0, 0))) for _ in docs]
+        length = max(w.hi - w.lo for _, w in rows) + 2
+        ids = np.full((len(rows), length), s.pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), length), dtype=np.int64)
+        for r, (d, w) in enumerate(rows):
+            n = w.hi - w.lo
+            ids[r, 0] = s.cls_id
+            ids[r, 1 : n + 1] = docs[d].tokens.ids[w.lo : w.hi]
+            ids[r, n + 1] = s.sep_id
+            mask[r, : n + 2] = 1
+        parts = [self.backend.encode(ids[i : i + self.batch_rows], mask[i : i + self.batch_rows])
+                 for i in range(0, len(rows), self.batch_rows)]
+        states = np.concatenate([p[0].astype(np.float16) for p in parts])
+        bio_p = softmax(np.concatenate([p[1] for p in parts]).astype(np.float32))
+        tech_p = sigmoid(np.concatenate([p[2] for p in parts]).astype(np.float32))
+        r = 0
+        for doc in docs:
+            n = len(doc.tokens)
+            bio_sum = np.zeros((n, 3), dtype=np.float32)
+            tech_sum = np.zeros((n, tech_p.shape[-1]), dtype=np.float32)
+            count = np.zeros((n, 1), dtype=np.float32)
+            first = r
+            for w in doc.windows:
+                k = w.hi - w.lo
+                bio_sum[w.lo : w.hi] += bio_p[r, 1 : k + 1]
+                tech_sum[w.lo : w.hi] += tech_p[r, 1 : k + 1]
+                count[w.lo : w.hi] += 1
+                r += 1
+            count = np.maximum(count, 1)
+            outputs.append((states[first:r], bio_sum / count, tech_sum / count))
+        return outputs
+
+    def _span_rows(self, doc: _Prepared, char_spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        """Rows for the span head: the window where each span sits most centrally."""
+        rows, token_spans = [], []
+        for start, end in char_spans:
+            rng = W.token_range(doc.tokens, start, end) or (0, 1)
+            a, b = rng
+            best, margin = 0, -(10**9)
+            for i, w in enumerate(doc.windows):
+                m = min(a - w.lo, w.hi - b)
+                if m > margin:
+                    best, margin = i, m
+            w = doc.windows[best]
+            first = min(max(a, w.lo), w.hi - 1) - w.lo + 1
+            last = min(max(b - 1, w.lo), w.hi - 1) - w.lo + 1
+            rows.append([best, first, max(first, last), W.length_bucket(b - a),
+                         W.repeat_bucket(doc.text, start, end)])
+            token_spans.append((a, b))
+        return np.asarray(rows, dtype=np.int64).reshape(-1, 5), token_spans
+
+    def _classify(self, doc: _Prepared, states: np.ndarray, tech_p: np.ndarray,
+                  found: Sequence[tuple[int, int, float]]) -> list[RawSpan]:
+        if not found or not doc.windows:
+            return []
+        rows, token_spans = self._span_rows(doc, [(s, e) for s, e, _ in found])
+        used, rows[:, 0] = np.unique(rows[:, 0], return_inverse=True)
+        logits = self.backend.classify(states[used].astype(np.float32), rows)
+        probs = softmax(logits.astype(np.float32))
+        out = []
+        for (start, end, score), p, (a, b) in zip(found, probs, token_spans, strict=True):
+            lo, hi = max(0, a - 3), min(len(doc.tokens), b + 3)
+            out.append(RawSpan(start, end, score, p, tech_p[lo:hi].T.copy(), doc.tokens.offsets[lo:hi]))
+        return out
+
+    def find(self, texts: Iterable[str], *, batch_windows: int = 16,
+             threshold: float | None = None) -> Iterator[list[RawSpan]]:
+        """Predicted spans with technique probabilities, one list per text, in order."""
+        th = self.settings.threshold if threshold is None else threshold
+        for chunk, encoded in self._chunks(texts, batch_windows):
+            for doc, (states, bio_p, tech_p) in zip(chunk, encoded, strict=True):
+                found = []
+                for a, b, score in decode_bio(bio_p, th):
+                    start, end = expand_to_words(doc.text, int(doc.tokens.offsets[a, 0]),
+                                                 int(doc.tokens.offsets[b - 1, 1]))
+                    found.append((start, end, score))
+                yield self._classify(doc, states, tech_p, found)
+
+    def label(self, texts: Iterable[str], spans: Sequence[Sequence[tuple[int, int]]], *,
+              batch_windows: int = 16) -> Iterator[list[RawSpan]]:
+        """Technique probabilities for given character spans (the SemEval TC task)."""
+        it = iter(spans)
+        for chunk, encoded in self._chunks(texts, batch_windows):
+            for doc, (states, _bio, tech_p) in zip(chunk, encoded, strict=True):
+                given = [(s, e, 1.0) for s, e in next(it)]
+                yield self._classify(doc, states, tech_p, given)
+
+    def _chunks(self, texts: Iterable[str], batch_windows: int) -> Iterator[tuple[list[_Prepared], list[tuple[np.ndarray, ...]]]]:
+        chunk: list[_Prepared] = []
+        n_windows = 0
+        for text in texts:
+            doc = self.prepare(text)
+            chunk.append(doc)
+            n_windows += len(doc.windows)
+            if n_windows >= batch_windows:
+                yield chunk, self._encode(chunk)
+                chunk, n_windows = [], 0
+        if chunk:
+            yield chunk, self._encode(chunk)

@@ -1,0 +1,244 @@
+"""Training: `TrainingArguments` validates itself, `Trainer` orchestrates epochs,
+checkpoints (resumable), validation figures per epoch and the best model's artifact."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from unspin import scoring
+from unspin.doc import Document
+from unspin.errors import InputError
+from unspin.io import ptc
+from unspin.models import artifact
+from unspin.models.examples import Example, Stats, build_examples
+from unspin.models.network import PropagandaNet
+from unspin.models.postprocess import flc_labels, si_labels, tc_labels
+from unspin.models.predictor import Predictor, Settings
+from unspin.models.torch_backend import TorchBackend
+
+
+def default_valid_ids() -> list[str]:
+    text = resources.files("unspin.models").joinpath("valid_ids.txt").read_text()
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@dataclass
+class TrainingArguments:
+    """Everything a training run depends on; stored beside its checkpoints."""
+
+    data: str
+    out: str = "runs/minilm"
+    base: str | None = "minilm"
+    encoder_config: dict[str, Any] | None = None  # for base=None: a random-init encoder
+    epochs: int = 6
+    batch_size: int = 16
+    lr: float = 5e-5
+    head_lr: float = 5e-4
+    warmup: float = 0.06
+    weight_decay: float = 0.01
+    max_len: int = 256
+    stride: int = 192
+    seed: int = 13
+    bf16: bool = True
+    valid_ids: list[str] = field(default_factory=default_valid_ids)
+    limit: int | None = None  # use only the first N training articles (smoke runs)
+    resume: bool = True
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1:
+            raise InputError("epochs and batch_size must be at least 1.")
+        if not 16 <= self.max_len <= 512:
+            raise InputError(f"max_len must be between 16 and 512, got {self.max_len}.")
+        if not 0 < self.stride <= self.max_len - 2:
+            raise InputError(f"stride must be in 1..max_len-2, got {self.stride}.")
+        root = Path(self.data)
+        if not (root / "train-articles").is_dir():
+            raise InputError(
+                f"{root} has no train-articles/ folder: point --data at a PTC folder "
+                "(train-articles/ and train-labels-task-flc-tc/)."
+            )
+
+
+def load_corpus(root: str | Path) -> tuple[list[Document], dict[str, list[ptc.Label]]]:
+    root = Path(root)
+    docs = ptc.read_articles(root / "train-articles")
+    labels = ptc.group_by_article(ptc.read_labels(root / "train-labels-task-flc-tc"))
+    return docs, labels
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
+    length = max(len(ex.input_ids) for ex in batch)
+    n = len(batch)
+    n_tech = batch[0].member.shape[1]
+    ids = torch.full((n, length), pad_id, dtype=torch.long)
+    mask = torch.zeros((n, length), dtype=torch.long)
+    tags = torch.full((n, length), -100, dtype=torch.long)
+    member = torch.zeros((n, length, n_tech))
+    spans, targets = [], []
+    for i, ex in enumerate(batch):
+        k = len(ex.input_ids)
+        ids[i, :k] = torch.from_numpy(ex.input_ids)
+        mask[i, :k] = 1
+        tags[i, :k] = torch.from_numpy(ex.tags)
+        member[i, :k] = torch.from_numpy(ex.member)
+        spans += [[i, *row] for row in ex.spans]
+        targets += ex.targets
+    return {
+        "ids": ids, "mask": mask, "tags": tags, "member": member,
+        "spans": torch.tensor(spans, dtype=torch.long).reshape(-1, 5),
+        "targets": torch.from_numpy(np.stack(targets)) if targets else torch.zeros((0, n_tech)),
+    }
+
+
+def validate(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]],
+             *, second_threshold: float = 0.4) -> dict[str, Any]:
+    """SI, TC (on gold spans) and FLC figures of `predictor` on `docs`."""
+    texts = [d.text for d in docs]
+    gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
+    si_pred, flc_pred, tc_pred = [], [], []
+    for doc, raws in zip(docs, predictor.find(texts), strict=True):
+        si_pred += si_labels(str(doc.id), raws)
+        flc_pred += flc_labels(str(doc.id), raws, second_threshold)
+    templates = [[(lab.start, lab.end) for lab in gold.get(str(d.id), [])] for d in docs]
+    unique = [sorted(set(t)) for t in templates]
+    for doc, raws, template in zip(docs, predictor.label(texts, unique), templates, strict=True):
+        tc_pred += tc_labels(str(doc.id), raws, template)
+    si = scoring.score_si(si_pred, [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows])
+    return {
+        "si": si.to_dict(),
+        "tc": scoring.score_tc(tc_pred, gold_rows).to_dict(),
+        "flc": scoring.score_flc(flc_pred, gold_rows).to_dict(),
+    }
+
+
+class Trainer:
+    """Orchestrates a training run; reports progress through callbacks, never prints."""
+
+    def __init__(self, args: TrainingArguments, *,
+                 on_step: Callable[[int, int, float], None] | None = None,
+                 on_epoch: Callable[[dict[str, Any]], None] | None = None,
+                 tokenizer: Any = None):
+        self.args = args
+        self.on_step = on_step or (lambda *_: None)
+        self.on_epoch = on_epoch or (lambda _: None)
+        self.tokenizer = tokenizer
+        self.out = Path(args.out)
+
+    def _setup(self) -> None:
+        a = self.args
+        seed_everything(a.seed)
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        encoder, where = artifact.build_encoder(a.base, a.encoder_config)
+        self.base_state = {k: v.detach().clone() for k, v in encoder.state_dict().items()} if a.base else None
+        if self.tokenizer is None:
+            self.tokenizer = artifact.load_tokenizer(self.out / "none", where)
+        hidden = encoder.config.hidden_size
+        from unspin import taxonomy
+
+        self.net = PropagandaNet(encoder, hidden, len(taxonomy.NAMES))
+        self.settings = Settings(max_len=a.max_len, stride=a.stride,
+                                 cls_id=self.tokenizer.token_to_id("[CLS]") or 101,
+                                 sep_id=self.tokenizer.token_to_id("[SEP]") or 102,
+                                 pad_id=self.tokenizer.token_to_id("[PAD]") or 0)
+
+    def _split(self) -> tuple[list[Document], list[Document], dict[str, list[ptc.Label]]]:
+        docs, labels = load_corpus(self.args.data)
+        valid = set(self.args.valid_ids)
+        train = [d for d in docs if d.id not in valid]
+        dev = [d for d in docs if d.id in valid]
+        if self.args.limit:
+            train, dev = train[: self.args.limit], dev[: max(1, self.args.limit // 4)]
+        return train, dev, labels
+
+    def train(self) -> dict[str, Any]:
+        a = self.args
+        self._setup()
+        train_docs, dev_docs, labels = self._split()
+        stats = Stats()
+        examples = [ex for d in train_docs for ex in build_examples(d, labels.get(str(d.id), []), self.tokenizer,
+                                                                      self.settings, stats)]
+        steps_per_epoch = (len(examples) + a.batch_size - 1) // a.batch_size
+        total = steps_per_epoch * a.epochs
+        encoder_params = list(self.net.encoder.parameters())
+        head_params = [p for n, p in self.net.named_parameters() if not n.startswith("encoder.")]
+        optim = torch.optim.AdamW([
+            {"params": encoder_params, "lr": a.lr},
+            {"params": head_params, "lr": a.head_lr},
+        ], weight_decay=a.weight_decay)
+        warm = max(1, int(a.warmup * total))
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            optim, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+        self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / "args.json").write_text(json.dumps(asdict(a), indent=2))
+        ckpt_path = self.out / "checkpoint.pt"
+        start_epoch, best, history = 0, -1.0, []
+        if a.resume and ckpt_path.exists():
+            ckpt = torch.load(ckpt_path, weights_only=False)
+            self.net.load_state_dict(ckpt["net"])
+            optim.load_state_dict(ckpt["optim"])
+            sched.load_state_dict(ckpt["sched"])
+            start_epoch, best, history = ckpt["epoch"], ckpt["best"], ckpt["history"]
+        ce = nn.CrossEntropyLoss(ignore_index=-100)
+        bce = nn.BCEWithLogitsLoss(reduction="none")
+        for epoch in range(start_epoch, a.epochs):
+            self.net.train()
+            order = np.random.RandomState(a.seed + epoch).permutation(len(examples))
+            t0, losses = time.time(), []
+            for step in range(steps_per_epoch):
+                batch = collate([examples[i] for i in order[step * a.batch_size:(step + 1) * a.batch_size]],
+                                self.settings.pad_id)
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+                    states, bio, tech = self.net(batch["ids"], batch["mask"])
+                    span_logits = self.net.classify(states, batch["spans"]) if len(batch["spans"]) else None
+                loss = ce(bio.float().reshape(-1, 3), batch["tags"].reshape(-1))
+                valid = (batch["tags"] != -100).float()[..., None]
+                loss = loss + 0.5 * (bce(tech.float(), batch["member"]) * valid).sum() / valid.sum().clamp(min=1) / tech.shape[-1] * 4
+                if span_logits is not None:
+                    logp = torch.log_softmax(span_logits.float(), -1)
+                    loss = loss - (batch["targets"] * logp).sum(-1).mean()
+                optim.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
+                optim.step()
+                sched.step()
+                losses.append(loss.item())
+                self.on_step(epoch * steps_per_epoch + step + 1, total, float(loss))
+            self.net.eval()
+            figures = validate(Predictor(TorchBackend(self.net), self.tokenizer, self.settings), dev_docs, labels)
+            record = {"epoch": epoch + 1, "train_loss": float(np.mean(losses)), "seconds": round(time.time() - t0, 1),
+                      "valid": figures}
+            history.append(record)
+            with open(self.out / "log.jsonl", "a") as log:
+                log.write(json.dumps(record) + "\n")
+            metric = figures["si"]["f1"] + figures["tc"]["f1"] + figures["flc"]["f1"]
+            if metric > best:
+                best = metric
+                self.save(self.out / "model", {"validation": figures, "epoch": epoch + 1})
+            torch.save({"net": self.net.state_dict(), "optim": optim.state_dict(), "sched": sched.state_dict(),
+                        "epoch": epoch + 1, "best": best, "history": history}, ckpt_path)
+            self.on_epoch(record)
+        return {"history": history, "best": best, "examples": len(examples), "stats": asdict(stats),
+                "train_articles": len(train_docs), "valid_articles": len(dev_docs)}
+
+    def save(self, folder: Path, extra: dict[str, Any]) -> Path:
+        return artifact.save(self.net, folder, base=self.args.base, base_state=self.base_state,
+                             settings=self.settings, extra=extra, encoder_config=self.args.encoder_config,
+                             tokenizer=self.tokenizer if self.args.base is None else None)
