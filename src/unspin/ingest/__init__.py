@@ -1,0 +1,1 @@
+"""Getting article text out of what users give: plain text, HTML, files, URLs."""

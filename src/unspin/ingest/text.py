@@ -1,0 +1,63 @@
+"""Decoding bytes from files or uploads into text, and telling HTML from plain text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from unspin.doc import Document
+from unspin.errors import InputError
+
+MAX_BYTES = 5 * 1024 * 1024
+_HTML_HINT = re.compile(r"<\s*(!doctype\s+html|html|head|body|article|p|div)\b", re.IGNORECASE)
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_HTML_HINT.search(text[:4096]))
+
+
+def decode(data: bytes, *, source: str = "input") -> str:
+    """UTF-8 (with or without BOM), else UTF-16 with BOM; binary data is refused."""
+    if not data.strip():
+        raise InputError(f"{source} is empty.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    head = data[:8192]
+    if b"\x00" in head:
+        raise InputError(f"{source} looks binary (it contains NUL bytes); give a text or HTML file.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"{source} is not valid UTF-8 (byte {err.start}: {data[err.start:err.start + 1]!r}); "
+            "convert it to UTF-8 first, e.g. `iconv -f latin1 -t utf-8`."
+        ) from err
+
+
+def read_input(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Document:
+    """A file as a Document: HTML goes through the article extractor."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"No such file: {path}")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give a file (or use `unspin predict` for PTC folders).")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(f"{path} is {size:,} bytes; the limit is {max_bytes:,}.")
+    return from_bytes(path.read_bytes(), source=str(path))
+
+
+def from_bytes(data: bytes, *, source: str = "input") -> Document:
+    text = decode(data, source=source)
+    return from_text(text, source=source)
+
+
+def from_text(text: str, *, source: str = "input") -> Document:
+    """Plain text as is (offsets into it); HTML through the article extractor."""
+    if looks_like_html(text):
+        from unspin.ingest.html import extract_article
+
+        return extract_article(text, source=source)
+    if not text.strip():
+        raise InputError(f"{source} is empty or only whitespace.")
+    return Document(text=text, meta={"source": source, "format": "text"})
