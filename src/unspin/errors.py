@@ -24,3 +24,13 @@ class UnknownTechniqueError(UnspinError, KeyError):
 
     def __str__(self) -> str:  # KeyError quotes its message; keep it readable
         return str(self.args[0]) if self.args else ""
+
+
+class FetchError(InputError):
+    """A URL could not be fetched safely: refused address, bad scheme, too big, too slow.
+
+    `status` is the HTTP status the web API answers with (400 refused, 502/504 upstream)."""
+
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.status = status

@@ -1,0 +1,264 @@
+"""Fetching an article from a URL without letting the URL reach inside the network.
+
+Every hop (the first request and each redirect, at most `MAX_REDIRECTS`) is resolved with
+DNS first; if any address is private, loopback, link-local, multicast, reserved or otherwise
+not global, the fetch is refused. The connection then goes to the checked address itself, so
+a second DNS answer cannot swap it (DNS rebinding). Bodies are capped (`MAX_BYTES`), the whole
+fetch has one deadline (`TIMEOUT`), and only HTML or plain text is accepted.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import re
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from unspin.doc import Document
+from unspin.errors import FetchError
+
+MAX_BYTES = 5 * 1024 * 1024
+TIMEOUT = 10.0
+MAX_REDIRECTS = 3
+USER_AGENT = "unspin/0.1 (+https://github.com/unspin; article fetcher)"
+ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+_REDIRECTS = {301, 302, 303, 307, 308}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A fetched page: the final URL after redirects, its media type and decoded text."""
+
+    url: str
+    content_type: str
+    text: str
+    redirects: tuple[str, ...] = ()
+
+    @property
+    def is_html(self) -> bool:
+        return self.content_type != "text/plain"
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to (IPv4 and IPv6)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise FetchError(f"Cannot resolve host {host!r}: {err.strerror}.", status=502) from err
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def refusal(ip: IPAddress) -> str | None:
+    """Why fetching from `ip` is refused, or None when it is a public address."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return refusal(ip.ipv4_mapped)
+    for kind in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
+        if getattr(ip, f"is_{kind}"):
+            return kind.replace("_", "-")
+    if not ip.is_global:
+        return "not globally routable"
+    return None
+
+
+def check_address(address: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...],
+                  host: str) -> IPAddress:
+    """The parsed address if it may be fetched, else `FetchError` naming the reason."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if any(ip in net for net in networks):
+        return ip
+    why = refusal(ip)
+    if why is not None:
+        shown = host if host == address else f"{host} ({address})"
+        raise FetchError(
+            f"Refused to fetch {shown}: it is a {why} address. Only public web addresses can be "
+            "fetched; paste the article text instead."
+        )
+    return ip
+
+
+def _split(url: str) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path-with-query) of an http(s) URL, or `FetchError`."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as err:
+        raise FetchError(f"Not a valid URL: {url!r} ({err}).") from err
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise FetchError(
+            f"Only http:// and https:// URLs can be fetched, got {scheme + ':' if scheme else 'no scheme'} "
+            f"in {url[:200]!r}."
+        )
+    if parts.username or parts.password:
+        raise FetchError("URLs with a user name or password are not fetched.")
+    host = parts.hostname
+    if not host:
+        raise FetchError(f"The URL {url[:200]!r} has no host name.")
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return scheme, host, port or (443 if scheme == "https" else 80), path
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """An HTTP connection to an address checked beforehand (the Host header keeps the name)."""
+
+    def __init__(self, host: str, port: int, ip: str, timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self._ip = ip
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._ip, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """HTTPS to a checked address; the certificate is still verified against the host name."""
+
+    def __init__(self, host: str, port: int, ip: str, timeout: float):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._ip = ip
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._ip, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _decode(body: bytes, charset: str | None) -> str:
+    if not charset:
+        if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+            charset = "utf-16" if body[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+        else:
+            try:
+                return body.decode("utf-8")
+            except UnicodeDecodeError:
+                found = _META_CHARSET.search(body[:4096])
+                charset = found.group(1).decode("ascii") if found else "cp1252"
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def _read(response: http.client.HTTPResponse, url: str, max_bytes: int, deadline: float) -> bytes:
+    length = response.getheader("Content-Length")
+    if length and length.isdigit() and int(length) > max_bytes:
+        raise FetchError(f"{url} is {int(length):,} bytes; the limit is {max_bytes:,}.", status=413)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if time.monotonic() > deadline:
+            raise FetchError(f"Fetching {url} took too long.", status=504)
+        chunk = response.read1(65536)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(f"{url} is larger than the limit of {max_bytes:,} bytes.", status=413)
+        chunks.append(chunk)
+
+
+def _hop(url: str, *, resolve: Resolver, networks: tuple, deadline: float,
+         max_bytes: int) -> tuple[int, str | None, str, str | None, bytes]:
+    """One request: (status, location, media type, charset, body)."""
+    scheme, host, port, path = _split(url)
+    addresses = resolve(host, port)
+    if not addresses:
+        raise FetchError(f"Host {host!r} has no address.", status=502)
+    for address in addresses:  # every answer must be public, not just the first
+        check_address(address, networks, host)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise FetchError(f"Fetching {url} took too long.", status=504)
+    kind = _PinnedHTTPS if scheme == "https" else _PinnedHTTP
+    conn = kind(host, port, addresses[0], timeout=remaining)
+    try:
+        conn.request("GET", path, headers={
+            "User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9",
+            "Accept-Encoding": "identity",
+        })
+        response = conn.getresponse()
+        status = response.status
+        if status in _REDIRECTS:
+            return status, response.getheader("Location"), "", None, b""
+        if status >= 400:
+            raise FetchError(f"{url} answered HTTP {status} {response.reason}.", status=502)
+        media, charset = _content_type(response.getheader("Content-Type", ""))
+        if media not in ACCEPTED_TYPES:
+            raise FetchError(
+                f"{url} is {media or 'of unknown type'}, not an HTML page or plain text; "
+                "only web pages and text can be analyzed.", status=415,
+            )
+        return status, None, media, charset, _read(response, url, max_bytes, deadline)
+    except (TimeoutError, socket.timeout) as err:
+        raise FetchError(f"Fetching {url} took too long.", status=504) from err
+    except ssl.SSLError as err:
+        raise FetchError(f"TLS error talking to {host}: {err.reason or err}.", status=502) from err
+    except (OSError, http.client.HTTPException) as err:
+        raise FetchError(f"Could not fetch {url}: {err}.", status=502) from err
+    finally:
+        conn.close()
+
+
+def _content_type(header: str) -> tuple[str, str | None]:
+    media, _, params = header.partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _, value = param.strip().partition("=")
+        if key.lower() == "charset" and value:
+            charset = value.strip("\"' ")
+    return media.strip().lower(), charset
+
+
+def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
+          max_redirects: int = MAX_REDIRECTS, resolve: Resolver | None = None,
+          allow_networks: Iterable[str] = ()) -> Fetched:
+    """Fetch `url` safely (see the module docstring); raise `FetchError` saying why not.
+
+    `allow_networks` (e.g. ``["127.0.0.1/32"]``) lets addresses in those networks through;
+    it exists for tests and for trusted intranets, never set it from user input.
+    """
+    networks = tuple(ipaddress.ip_network(n, strict=False) for n in allow_networks)
+    resolve = resolve or system_resolver
+    deadline = time.monotonic() + timeout
+    hops: list[str] = []
+    current = url.strip()
+    for _ in range(max_redirects + 1):
+        status, location, media, charset, body = _hop(
+            current, resolve=resolve, networks=networks, deadline=deadline, max_bytes=max_bytes)
+        if location is None and status in _REDIRECTS:
+            raise FetchError(f"{current} redirects (HTTP {status}) without a Location.", status=502)
+        if location is not None:
+            hops.append(current)
+            current = urljoin(current, location)
+            continue
+        if not body.strip():
+            raise FetchError(f"{current} returned an empty page.", status=422)
+        if b"\x00" in body[:8192] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise FetchError(f"{current} returned binary data, not text.", status=415)
+        return Fetched(current, media, _decode(body, charset), tuple(hops))
+    raise FetchError(f"{url} redirected more than {max_redirects} times; not following further.",
+                     status=502)
+
+
+def document_from_url(url: str, **options: Any) -> Document:
+    """Fetch `url` and return its article text (HTML through the article extractor)."""
+    from unspin.ingest.html import extract_article
+    from unspin.ingest.text import from_text
+
+    page = fetch(url, **options)
+    if page.is_html:
+        doc = extract_article(page.text, source=page.url, url=page.url)
+    else:
+        doc = from_text(page.text, source=page.url)
+    meta = dict(doc.meta, url=page.url)
+    return Document(doc.text, doc.id, meta)
