@@ -1,0 +1,1 @@
+"""Alembic migrations of the store; `unspin.store.migrate.upgrade` runs them on open."""

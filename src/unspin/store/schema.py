@@ -1,0 +1,114 @@
+"""The store's tables (SQLAlchemy Core). Alembic migrations in `migrations/` create them.
+
+Corpus rows (`analyses`, `technique_counts`) repeat a document's `source` and date
+buckets (`day`, `week`, `month`) so dashboard queries group one table without joins.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+metadata = MetaData()
+
+KIND_BATCH = "batch"  # one per (document, model): what corpus runs write and analytics read
+KIND_SAVED = "saved"  # analyses saved from the web app or API (permalinks)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(64), primary_key=True, comment="sha256 of the UTF-8 text"),
+    Column("ext_id", String(200), nullable=True, comment="id given by the source (PTC id, JSONL id)"),
+    Column("text", Text, nullable=False),
+    Column("source", String(200), nullable=True),
+    Column("url", String(2000), nullable=True),
+    Column("title", String(1000), nullable=True),
+    Column("published", Date, nullable=True),
+    Column("chars", Integer, nullable=False),
+    Column("words", Integer, nullable=False),
+    Column("meta", JSON, nullable=False),
+    Column("in_corpus", Boolean, nullable=False, comment="imported (batch runs analyze it), not only saved"),
+    Column("created", DateTime, nullable=False),
+    Index("ix_documents_source", "source"),
+    Index("ix_documents_published", "published"),
+)
+
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("id", String(32), primary_key=True, comment="short token used in permalinks"),
+    Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("created", DateTime, nullable=False),
+    Column("source", String(200), nullable=True),
+    Column("day", Date, nullable=True),
+    Column("week", Date, nullable=True),
+    Column("month", Date, nullable=True),
+    Column("chars", Integer, nullable=False),
+    Column("words", Integer, nullable=False),
+    Column("spans", Integer, nullable=False),
+    Column("covered", Integer, nullable=False, comment="characters inside at least one span"),
+    Column("mask", Integer, nullable=False, comment="bit i set when technique i occurs"),
+    Column("meta", JSON, nullable=False),
+    Index("ix_analyses_document", "document_id", "model"),
+    Index("ix_analyses_corpus", "model", "kind", "source", "day"),
+    Index("ux_analyses_batch", "document_id", "model", unique=True,
+          sqlite_where=text("kind = 'batch'"), postgresql_where=text("kind = 'batch'")),
+)
+
+spans = Table(
+    "spans",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("analysis_id", String(32), ForeignKey("analyses.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("technique", String(64), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("why", JSON, nullable=False, comment="cues as [start, end, weight] triples"),
+    Index("ix_spans_analysis", "analysis_id"),
+)
+
+technique_counts = Table(
+    "technique_counts",
+    metadata,
+    Column("analysis_id", String(32), ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True),
+    Column("technique", String(64), primary_key=True),
+    Column("spans", Integer, nullable=False),
+    Column("chars", Integer, nullable=False, comment="characters inside this technique's spans"),
+    Column("model", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("source", String(200), nullable=True),
+    Column("day", Date, nullable=True),
+    Column("week", Date, nullable=True),
+    Column("month", Date, nullable=True),
+    Index("ix_counts_corpus", "model", "kind", "source", "technique"),
+    Index("ix_counts_day", "model", "kind", "day"),
+)
+
+cues = Table(
+    "cues",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("analysis_id", String(32), ForeignKey("analyses.id", ondelete="CASCADE"), nullable=False),
+    Column("technique", String(64), nullable=False),
+    Column("phrase", String(100), nullable=False, comment="the cue's text, lowercased"),
+    Column("weight", Float, nullable=False),
+    Index("ix_cues_analysis", "analysis_id"),
+    Index("ix_cues_technique", "technique", "phrase"),
+)
