@@ -199,7 +199,7 @@ def _hop(url: str, *, resolve: Resolver, networks: tuple, deadline: float,
                 "only web pages and text can be analyzed.", status=415,
             )
         return status, None, media, charset, _read(response, url, max_bytes, deadline)
-    except (TimeoutError, socket.timeout) as err:
+    except TimeoutError as err:
         raise FetchError(f"Fetching {url} took too long.", status=504) from err
     except ssl.SSLError as err:
         raise FetchError(f"TLS error talking to {host}: {err.reason or err}.", status=502) from err

@@ -1,0 +1,70 @@
+"""The HTTP API under `/api` (documented in OpenAPI at `/openapi.json`, shown at `/docs`)."""
+
+from __future__ import annotations
+
+import platform
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+import unspin
+from unspin.web.context import technique_list
+from unspin.web.inputs import AnalyzeRequest, one_of, with_title
+from unspin.web.service import Service
+
+router = APIRouter(prefix="/api", tags=["api"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"description": what, "content": {"application/json": {"example": {
+        "ok": False, "error": "...", "status": code}}}}
+    for code, what in [(400, "Bad input (empty, binary, refused URL)"), (404, "Not found"),
+                       (413, "Body too large"), (422, "Invalid request"),
+                       (502, "The URL could not be fetched"), (503, "Busy: retry after Retry-After s")]
+}
+
+
+def service(request: Request) -> Service:
+    return request.app.state.service
+
+
+def permalink(request: Request, record: dict[str, Any]) -> dict[str, Any]:
+    if record.get("id"):
+        record["links"] = {"page": f"/a/{record['id']}", "api": f"/api/analyses/{record['id']}"}
+    return {"ok": True, **record}
+
+
+@router.post("/analyze", responses=ERRORS)
+async def analyze(body: AnalyzeRequest, request: Request) -> dict[str, Any]:
+    """Analyze one of `text`, `url` or `html`: spans (start, end, text, technique, score, why)
+    and document figures; saved (with a permalink) unless `save` is false."""
+    svc = service(request)
+    fields = {"text": body.text, "url": body.url, "html": body.html}
+    kind = one_of(fields, where="the JSON body")
+    doc = with_title(await svc.document(kind, fields[kind]), body.title)
+    [record] = await svc.analyze([doc], threshold=body.threshold, save=body.save)
+    return permalink(request, record)
+
+
+@router.get("/analyses/{analysis_id}", responses=ERRORS)
+async def get_analysis(analysis_id: str, request: Request) -> dict[str, Any]:
+    """A saved analysis by id."""
+    return permalink(request, await service(request).get(analysis_id))
+
+
+@router.get("/techniques")
+async def techniques() -> dict[str, Any]:
+    """The 14 techniques with their definitions, examples and colors."""
+    return {"ok": True, "techniques": technique_list()}
+
+
+@router.get("/health")
+async def health(request: Request) -> dict[str, Any]:
+    """Liveness, whether the model is loaded, and the inference queue."""
+    return service(request).health()
+
+
+@router.get("/version")
+async def version(request: Request) -> dict[str, Any]:
+    """Versions of unspin, the model in use, and Python."""
+    svc = service(request)
+    return {"ok": True, "unspin": unspin.__version__, "model": svc.runner.model_name, "api": 1,
+            "python": platform.python_version()}

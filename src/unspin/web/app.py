@@ -1,0 +1,80 @@
+"""`create_app()`: the FastAPI app (pages, JSON twins, API, static files, error shape)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+import unspin
+from unspin.web import api, errors, pages
+from unspin.web.memstore import MemoryStore
+from unspin.web.middleware import BodyLimit, SecurityHeaders
+from unspin.web.runner import AnalyzerLike, InferenceRunner
+from unspin.web.service import Service, StoreLike
+from unspin.web.settings import WebSettings
+
+
+def _web_path(name: str) -> str:
+    return str(resources.files("unspin.web").joinpath(name))
+
+
+def templates() -> jinja2.Environment:
+    """The Jinja2 environment; autoescape is on for every template."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(_web_path("templates")),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    env.globals["version"] = unspin.__version__
+    return env
+
+
+def open_store(settings: WebSettings) -> StoreLike:
+    """The project database when `settings.db` is set, else an in-memory store."""
+    if settings.db is None:
+        return MemoryStore()
+    from unspin.store import Store
+
+    return Store.open(settings.db)
+
+
+def _load_default() -> AnalyzerLike:
+    return unspin.load()
+
+
+def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None = None,
+               settings: WebSettings | None = None) -> FastAPI:
+    """The web app around `analyzer` (the shipped model, loaded on first use, if None)."""
+    settings = settings or WebSettings.from_env()
+    store = store if store is not None else open_store(settings)
+    runner = InferenceRunner(analyzer, loader=_load_default, workers=settings.workers,
+                             capacity=settings.queue_size)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        runner.close()
+
+    app = FastAPI(
+        title="unspin", version=unspin.__version__, lifespan=lifespan,
+        description="Find, name and explain propaganda techniques in text. Every error answers "
+                    '`{"ok": false, "error": "...", "status": N}`.',
+        docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+    )
+    app.state.service = Service(settings, runner, store)
+    app.state.templates = templates()
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def app_factory() -> Any:
+    """For `uvicorn --factory unspin.web.app:app_factory` (settings from the environment)."""
+    return create_app()

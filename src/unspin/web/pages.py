@@ -1,0 +1,237 @@
+"""HTML pages, each with a JSON twin (`.json`) returning the same context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from unspin import taxonomy
+from unspin.errors import InputError
+from unspin.io.ptc import Label, format_label
+from unspin.web import context as ctx
+from unspin.web.inputs import one_of, with_title
+from unspin.web.service import Service
+
+router = APIRouter(include_in_schema=False)
+REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+              "form-action 'none'")
+
+
+def service(request: Request) -> Service:
+    return request.app.state.service
+
+
+def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200,
+           headers: dict[str, str] | None = None) -> HTMLResponse:
+    html = request.app.state.templates.get_template(template).render(**context)
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def twin(context: dict[str, Any]) -> JSONResponse:
+    return JSONResponse({"ok": True, **context})
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+# -- analyze ---------------------------------------------------------------------------------
+def index_context(request: Request) -> dict[str, Any]:
+    svc = service(request)
+    s = svc.settings
+    return {"techniques": ctx.technique_list(), "model": svc.runner.model_name,
+            "limits": {"max_body_bytes": s.max_body_bytes, "fetch_max_bytes": s.fetch_max_bytes,
+                       "threshold": s.threshold}}
+
+
+@router.get("/index.json")
+async def index_json(request: Request) -> Response:
+    return twin(index_context(request))
+
+
+@router.get("/")
+async def index(request: Request) -> Response:
+    return render(request, "index.html", {**index_context(request), "page": "analyze", "title": "Analyze"})
+
+
+async def _form_input(request: Request, form: Any, suffix: str = "") -> tuple[str, Any]:
+    """(kind, value) of the one input given in a form: text, url or an uploaded file."""
+    upload = form.get("file" + suffix)
+    file_value = None
+    if isinstance(upload, UploadFile) and (upload.filename or upload.size):
+        file_value = (upload.filename, await upload.read())
+    fields = {"text": form.get("text" + suffix) or None, "url": form.get("url" + suffix) or None,
+              "file": file_value}
+    fields = {k: (v if not isinstance(v, str) or v.strip() else None) for k, v in fields.items()}
+    where = "the form" if not suffix else f"article {suffix.strip('_').upper()}"
+    kind = one_of(fields, where=where)
+    return kind, fields[kind]
+
+
+def _threshold(form: Any) -> float | None:
+    raw = form.get("threshold")
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    try:
+        value = float(raw)
+    except ValueError as err:
+        raise InputError(f"The threshold must be a number between 0 and 1, got {raw[:20]!r}.") from err
+    if not 0.0 <= value <= 1.0:
+        raise InputError(f"The threshold must be between 0 and 1, got {value}.")
+    return value
+
+
+async def _read_form(request: Request) -> Any:
+    return await request.form(max_files=2, max_fields=20,
+                              max_part_size=service(request).settings.max_body_bytes)
+
+
+@router.post("/analyze")
+async def analyze_form(request: Request) -> Response:
+    form = await _read_form(request)
+    svc = service(request)
+    kind, value = await _form_input(request, form)
+    title = form.get("title")
+    doc = with_title(await svc.document(kind, value), title if isinstance(title, str) else None)
+    [record] = await svc.analyze([doc], threshold=_threshold(form))
+    return RedirectResponse(f"/a/{record['id']}", status_code=303)
+
+
+# -- one analysis ----------------------------------------------------------------------------
+@router.get("/a/{analysis_id}.json")
+async def analysis_json(analysis_id: str, request: Request) -> Response:
+    return twin(ctx.analysis_context(await service(request).get(analysis_id)))
+
+
+@router.get("/a/{analysis_id}")
+async def analysis_page(analysis_id: str, request: Request) -> Response:
+    record = await service(request).get(analysis_id)
+    context = ctx.analysis_context(record)
+    return render(request, "analysis.html", {**context, **ctx.html_extras(record), "page": "analysis",
+                                             "title": context["source"]["title"] or "Analysis"})
+
+
+@router.get("/a/{analysis_id}/export.json")
+async def export_json(analysis_id: str, request: Request) -> Response:
+    record = await service(request).get(analysis_id)
+    return JSONResponse(record, headers=_attachment(f"unspin-{record['id']}.json"))
+
+
+@router.get("/a/{analysis_id}/labels.txt")
+async def export_labels(analysis_id: str, request: Request) -> Response:
+    """PTC technique-classification labels: `id<TAB>technique<TAB>start<TAB>end` per span."""
+    record = await service(request).get(analysis_id)
+    rows = [format_label(Label(str(record["id"]), s["start"], s["end"], s["technique"]))
+            for s in record["spans"]]
+    return PlainTextResponse("".join(r + "\n" for r in rows),
+                             headers=_attachment(f"article{record['id']}.labels"))
+
+
+@router.get("/a/{analysis_id}/article.txt")
+async def export_article(analysis_id: str, request: Request) -> Response:
+    """The analyzed text exactly as the label offsets index it (a PTC article file)."""
+    record = await service(request).get(analysis_id)
+    return PlainTextResponse(record["text"], headers=_attachment(f"article{record['id']}.txt"))
+
+
+@router.get("/a/{analysis_id}/report.html")
+async def export_report(analysis_id: str, request: Request) -> Response:
+    """A standalone HTML report: inline CSS, no script, opens offline."""
+    from importlib import resources
+
+    record = await service(request).get(analysis_id)
+    css = resources.files("unspin.web").joinpath("static", "app.css").read_text(encoding="utf-8")
+    context = ctx.analysis_context(record)
+    headers = {"Content-Security-Policy": REPORT_CSP, **_attachment(f"unspin-{record['id']}.html")}
+    return render(request, "report.html", {**context, **ctx.html_extras(record), "css": css,
+                                           "technique_css": technique_css(),
+                                           "title": context["source"]["title"] or "unspin report"},
+                  headers=headers)
+
+
+# -- compare ---------------------------------------------------------------------------------
+async def compare_context(request: Request, a: str | None, b: str | None) -> dict[str, Any]:
+    if not a or not b:
+        raise InputError("Compare needs two analysis ids: /compare?a=ID&b=ID.")
+    svc = service(request)
+    return ctx.compare_context(await svc.get(a), await svc.get(b))
+
+
+@router.get("/compare.json")
+async def compare_json(request: Request, a: str | None = None, b: str | None = None) -> Response:
+    return twin(await compare_context(request, a, b))
+
+
+@router.get("/compare")
+async def compare_page(request: Request, a: str | None = None, b: str | None = None) -> Response:
+    if not a and not b:
+        return render(request, "compare_form.html", {"page": "compare", "title": "Compare"})
+    context = await compare_context(request, a, b)
+    extras = {"a_extras": ctx.html_extras(context["a"]["analysis"]),
+              "b_extras": ctx.html_extras(context["b"]["analysis"])}
+    return render(request, "compare.html", {**context, **extras, "page": "compare", "title": "Compare"})
+
+
+@router.post("/compare")
+async def compare_form(request: Request) -> Response:
+    form = await _read_form(request)
+    svc = service(request)
+    docs = []
+    for side in ("_a", "_b"):
+        kind, value = await _form_input(request, form, side)
+        docs.append(await svc.document(kind, value))
+    a, b = await svc.analyze(docs, threshold=_threshold(form))
+    return RedirectResponse(f"/compare?a={a['id']}&b={b['id']}", status_code=303)
+
+
+# -- reference pages -------------------------------------------------------------------------
+@router.get("/techniques.json")
+async def techniques_json() -> Response:
+    return twin({"techniques": ctx.technique_list()})
+
+
+@router.get("/techniques")
+async def techniques_page(request: Request) -> Response:
+    return render(request, "techniques.html", {"techniques": ctx.technique_list(), "page": "techniques",
+                                               "title": "Techniques"})
+
+
+def technique_css() -> str:
+    """One class per technique color, from the taxonomy (the single source of colors)."""
+    rules = []
+    for i, t in enumerate(taxonomy.TECHNIQUES):
+        rules.append(f".t{i}{{background-color:{t.color}55;border-bottom:2px solid {t.color}}}"
+                     f".sw{i}{{background-color:{t.color}}}.bar{i}{{fill:{t.color}}}")
+    return "\n".join(rules) + "\n"
+
+
+@router.get("/techniques.css")
+async def techniques_css() -> Response:
+    return Response(technique_css(), media_type="text/css",
+                    headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/docs")
+async def api_docs(request: Request) -> Response:
+    """The API reference rendered from the OpenAPI schema (no CDN, no script)."""
+    schema = request.app.openapi()
+    routes = []
+    for path, methods in schema.get("paths", {}).items():
+        for method, op in methods.items():
+            routes.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                           "description": op.get("description", ""),
+                           "responses": sorted(op.get("responses", {}))})
+    body = schema.get("components", {}).get("schemas", {}).get("AnalyzeRequest", {})
+    fields = [{"name": name, "type": _type_of(spec), "description": spec.get("description", "")}
+              for name, spec in body.get("properties", {}).items()]
+    return render(request, "docs.html", {"routes": routes, "fields": fields, "page": "docs", "title": "API",
+                                         "description": schema["info"].get("description", "")})
+
+
+def _type_of(spec: dict[str, Any]) -> str:
+    if "anyOf" in spec:
+        return " | ".join(s.get("type", "?") for s in spec["anyOf"])
+    return str(spec.get("type", "?"))

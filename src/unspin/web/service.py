@@ -1,0 +1,74 @@
+"""What the routes share: the settings, the inference runner and the store, with the few
+operations the views need (documents from input, analyze-and-save, look up)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from unspin.doc import Analysis, Document
+from unspin.web.inputs import document_for
+from unspin.web.runner import InferenceRunner
+from unspin.web.settings import WebSettings
+
+_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+_META_KEYS = ("title", "url", "source", "format", "date", "sitename")
+
+
+class StoreLike(Protocol):
+    """The part of `unspin.store.Store` the app uses (`MemoryStore` has it too)."""
+
+    def save_analysis(self, analysis: Analysis, *, meta: dict[str, Any] | None = None) -> str: ...
+
+    def get_analysis(self, analysis_id: str) -> dict[str, Any] | None: ...
+
+
+class Service:
+    """Settings, runner and store behind the views."""
+
+    def __init__(self, settings: WebSettings, runner: InferenceRunner, store: StoreLike):
+        self.settings = settings
+        self.runner = runner
+        self.store = store
+
+    async def document(self, kind: str, value: Any) -> Document:
+        """A Document from one input field (fetching and extraction run in a thread)."""
+        return await run_in_threadpool(document_for, kind, value, self.settings)
+
+    async def analyze(self, docs: list[Document], *, threshold: float | None,
+                      save: bool = True) -> list[dict[str, Any]]:
+        """Analyze `docs` as one job and return their records (saved ones carry an id)."""
+        threshold = self.settings.threshold if threshold is None else threshold
+        analyses = await self.runner.analyze(docs, threshold=threshold, batch_size=self.settings.batch_size)
+        records = []
+        for analysis in analyses:
+            meta = {k: analysis.doc.meta[k] for k in _META_KEYS if analysis.doc.meta.get(k)}
+            if threshold is not None:
+                meta["threshold"] = threshold
+            record = analysis.to_dict()
+            if save:
+                aid = await run_in_threadpool(self.store.save_analysis, analysis, meta=meta)
+                record["id"] = aid
+            record.setdefault("created", datetime.now(UTC).isoformat().replace("+00:00", "Z"))
+            record["meta"] = meta
+            records.append(record)
+        return records
+
+    async def get(self, analysis_id: str) -> dict[str, Any]:
+        """The stored record, or 404."""
+        found = None
+        if _ID.match(analysis_id):
+            found = await run_in_threadpool(self.store.get_analysis, analysis_id)
+        if found is None:
+            raise HTTPException(404, f"No saved analysis with id {analysis_id[:128]!r}.")
+        return found
+
+    def health(self) -> dict[str, Any]:
+        describe = getattr(self.store, "describe", None)
+        store = describe() if callable(describe) else type(self.store).__name__
+        return {"ok": True, "model": self.runner.model_name, "model_loaded": self.runner.loaded,
+                "queue": self.runner.stats(), "store": store}

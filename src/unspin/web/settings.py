@@ -1,0 +1,73 @@
+"""Web settings: defaults, then `UNSPIN_WEB_*` environment variables, then explicit values."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from unspin.errors import InputError
+
+ENV_PREFIX = "UNSPIN_WEB_"
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    """Everything the app can be told; each field has an `UNSPIN_WEB_<NAME>` variable."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    db: str | None = None  # database URL or SQLite path; None keeps analyses in memory
+    max_body_bytes: int = 2 * 1024 * 1024  # larger request bodies get 413
+    queue_size: int = 8  # analyses running or waiting; one more gets 503 + Retry-After
+    workers: int = 1  # inference threads
+    threshold: float | None = None  # default span threshold; None uses the model's own
+    fetch_timeout: float = 10.0
+    fetch_max_bytes: int = 5 * 1024 * 1024
+    fetch_allow_networks: tuple[str, ...] = ()  # internal networks URL fetching may reach (tests, intranets)
+    batch_size: int = 16
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 0 < self.port < 65536:
+            problems.append(f"port must be 1..65535, got {self.port}")
+        for name in ("max_body_bytes", "queue_size", "workers", "fetch_max_bytes", "batch_size"):
+            if getattr(self, name) < 1:
+                problems.append(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.fetch_timeout <= 0:
+            problems.append(f"fetch_timeout must be positive, got {self.fetch_timeout}")
+        if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
+            problems.append(f"threshold must be in [0, 1], got {self.threshold}")
+        if problems:
+            raise InputError("Bad web settings: " + "; ".join(problems) + ".")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **values: Any) -> WebSettings:
+        """Defaults, overridden by `UNSPIN_WEB_*` variables, overridden by `values` not None."""
+        environ = os.environ if environ is None else environ
+        merged: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = environ.get(ENV_PREFIX + field.name.upper())
+            if raw is not None and raw != "":
+                merged[field.name] = _parse(field.name, str(field.type), raw)
+        if "db" not in merged and environ.get("UNSPIN_DB"):
+            merged["db"] = environ["UNSPIN_DB"]
+        merged.update({k: v for k, v in values.items() if v is not None})
+        return cls(**merged)
+
+    def with_(self, **values: Any) -> WebSettings:
+        return replace(self, **values)
+
+
+def _parse(name: str, kind: str, raw: str) -> Any:
+    try:
+        if kind.startswith("int"):
+            return int(raw)
+        if kind.startswith("float"):
+            return float(raw)
+        if kind.startswith("tuple"):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+    except ValueError as err:
+        raise InputError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind}.") from err
+    return raw
