@@ -64,8 +64,12 @@ class Span:
             "technique": self.technique,
             "score": round(self.score, 4),
             "why": [
-                {"text": self.doc.text[c.start : c.end], "start": c.start, "end": c.end,
-                 "weight": round(c.weight, 4)}
+                {
+                    "text": self.doc.text[c.start : c.end],
+                    "start": c.start,
+                    "end": c.end,
+                    "weight": round(c.weight, 4),
+                }
                 for c in self.why
             ],
         }

@@ -39,8 +39,15 @@ class Analyzer:
     >>> analysis = analyzer.analyze("They are traitors!")   # doctest: +SKIP
     """
 
-    def __init__(self, predictor: Any, *, name: str, second_threshold: float = 0.4,
-                 max_chars: int | None = None, n_cues: int = 3):
+    def __init__(
+        self,
+        predictor: Any,
+        *,
+        name: str,
+        second_threshold: float = 0.4,
+        max_chars: int | None = None,
+        n_cues: int = 3,
+    ):
         self.predictor = predictor
         self.name = name
         self.second_threshold = second_threshold
@@ -55,8 +62,9 @@ class Analyzer:
         """Analyze one text. Empty or whitespace-only text gives an analysis with no spans."""
         return next(self.pipe([text], threshold=threshold))
 
-    def pipe(self, texts: Iterable[str | Document], *, batch_size: int = 16,
-             threshold: float | None = None) -> Iterator[Analysis]:
+    def pipe(
+        self, texts: Iterable[str | Document], *, batch_size: int = 16, threshold: float | None = None
+    ) -> Iterator[Analysis]:
         """Analyze many texts, batching their windows `batch_size` at a time."""
         from unspin.models.postprocess import techniques_for
 
@@ -64,19 +72,26 @@ class Analyzer:
 
         def texts_of() -> Iterator[str]:
             for item in texts:
-                doc = item if isinstance(item, Document) else Document(check_text(item, max_chars=self.max_chars))
+                doc = (
+                    item
+                    if isinstance(item, Document)
+                    else Document(check_text(item, max_chars=self.max_chars))
+                )
                 check_text(doc.text, max_chars=self.max_chars)
                 docs.append(doc)
                 yield doc.text
 
-        for i, raws in enumerate(self.predictor.find(texts_of(), batch_windows=batch_size, threshold=threshold)):
+        for i, raws in enumerate(
+            self.predictor.find(texts_of(), batch_windows=batch_size, threshold=threshold)
+        ):
             doc = docs[i]
             docs[i] = None  # type: ignore[call-overload]  # release as we go
             spans = []
             for raw in raws:
                 for name, prob in techniques_for(raw, self.second_threshold):
-                    spans.append(Span(doc, raw.start, raw.end, name, raw.score * prob,
-                                      self._cues(doc.text, raw, name)))
+                    spans.append(
+                        Span(doc, raw.start, raw.end, name, raw.score * prob, self._cues(doc.text, raw, name))
+                    )
             spans.sort(key=lambda s: (s.start, s.end, s.technique))
             yield Analysis(doc, tuple(spans), self.name)
 
@@ -102,5 +117,8 @@ def load(name_or_path: str | os.PathLike[str] | None = None, *, backend: str = "
 
     path = Path(name_or_path or os.environ.get("UNSPIN_MODEL") or shipped_model_path())
     predictor, config = load_predictor(path, backend=backend)
-    return Analyzer(predictor, name=str(config.get("name", path.name)),
-                    second_threshold=float(config.get("second_threshold", 0.4)))
+    return Analyzer(
+        predictor,
+        name=str(config.get("name", path.name)),
+        second_threshold=float(config.get("second_threshold", 0.4)),
+    )

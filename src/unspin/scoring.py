@@ -54,7 +54,9 @@ def _overlap(a: Interval, b: Interval) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def _span_prf(pred: dict[Any, list[Interval]], gold: dict[Any, list[Interval]]) -> tuple[float, float, int, int]:
+def _span_prf(
+    pred: dict[Any, list[Interval]], gold: dict[Any, list[Interval]]
+) -> tuple[float, float, int, int]:
     """Sums of Σ_t|s∩t|/|s| over predictions and Σ_s|s∩t|/|t| over gold, and counts."""
     p_sum = r_sum = 0.0
     n_pred = n_gold = 0

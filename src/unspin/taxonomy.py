@@ -23,24 +23,21 @@ TECHNIQUES: tuple[Technique, ...] = (
     Technique(
         "Appeal_to_Authority",
         "Appeal to authority",
-        "Claims something is true because an expert, leader or institution said so, "
-        "without other evidence.",
+        "Claims something is true because an expert, leader or institution said so, without other evidence.",
         "The world's top scientists agree, so the matter is settled.",
         "#1f77b4",
     ),
     Technique(
         "Appeal_to_fear-prejudice",
         "Appeal to fear or prejudice",
-        "Builds support for an idea by stirring up fear of an alternative or prejudice "
-        "against a group.",
+        "Builds support for an idea by stirring up fear of an alternative or prejudice against a group.",
         "If we let them in, our streets will never be safe again.",
         "#d62728",
     ),
     Technique(
         "Bandwagon,Reductio_ad_hitlerum",
         "Bandwagon / Reductio ad Hitlerum",
-        "Urges joining in because everyone else does, or rejects an idea because a hated "
-        "group supports it.",
+        "Urges joining in because everyone else does, or rejects an idea because a hated group supports it.",
         "Everybody is switching; the Nazis liked that idea too.",
         "#8c564b",
     ),

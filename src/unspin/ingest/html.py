@@ -12,8 +12,14 @@ def extract_article(html: str, *, source: str = "input", url: str | None = None)
     import trafilatura
 
     text = trafilatura.extract(
-        html, url=url, include_comments=False, include_tables=False, include_images=False,
-        include_links=False, favor_precision=True, deduplicate=True,
+        html,
+        url=url,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+        favor_precision=True,
+        deduplicate=True,
     )
     if not text or not text.strip():
         raise InputError(f"No article text could be extracted from the HTML in {source}.")

@@ -29,7 +29,7 @@ def decode(data: bytes, *, source: str = "input") -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise InputError(
-            f"{source} is not valid UTF-8 (byte {err.start}: {data[err.start:err.start + 1]!r}); "
+            f"{source} is not valid UTF-8 (byte {err.start}: {data[err.start : err.start + 1]!r}); "
             "convert it to UTF-8 first, e.g. `iconv -f latin1 -t utf-8`."
         ) from err
 

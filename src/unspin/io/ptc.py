@@ -10,7 +10,7 @@ from pathlib import Path
 
 from unspin import taxonomy
 from unspin.doc import Document
-from unspin.errors import FormatError, InputError
+from unspin.errors import FormatError, InputError, UnknownTechniqueError
 
 ARTICLE_NAME = re.compile(r"^article(?P<id>\d+)\.txt$")
 
@@ -60,6 +60,8 @@ def _parse_row(fields: list[str], where: str) -> Label:
             if technique != "?":
                 technique = taxonomy.normalize(technique)
             return Label(fields[0], int(fields[2]), int(fields[3]), technique)
+    except UnknownTechniqueError as err:
+        raise FormatError(f"{where}: {err}") from err
     except ValueError as err:
         raise FormatError(f"{where}: offsets must be whole numbers: {fields!r}") from err
     raise FormatError(
@@ -76,8 +78,7 @@ def iter_label_file(path: str | Path) -> Iterator[Label]:
             line = line.rstrip("\r\n")
             if not line.strip():
                 continue
-            label = _parse_row(line.split("\t") if "\t" in line else line.split(),
-                               f"{path}:{number}")
+            label = _parse_row(line.split("\t") if "\t" in line else line.split(), f"{path}:{number}")
             if label.start < 0 or label.end < label.start:
                 raise FormatError(f"{path}:{number}: bad offsets {label.start}..{label.end}")
             yield label

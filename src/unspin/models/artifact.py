@@ -36,7 +36,9 @@ def dequantize_rows(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return (flat.astype(np.float32) * scale).reshape(q.shape)
 
 
-def build_encoder(base: str | None, encoder_config: dict[str, Any] | None) -> tuple[torch.nn.Module, Path | str | None]:
+def build_encoder(
+    base: str | None, encoder_config: dict[str, Any] | None
+) -> tuple[torch.nn.Module, Path | str | None]:
     """The encoder with pretrained weights from `base`, or random init from a config."""
     from transformers import AutoConfig, AutoModel
 
@@ -66,9 +68,17 @@ def load_tokenizer(folder: Path, where: Path | str | None) -> Tokenizer:
     raise ModelNotFoundError(f"No tokenizer.json in {folder}.")
 
 
-def save(net: PropagandaNet, folder: str | Path, *, base: str | None, base_state: dict[str, torch.Tensor] | None,
-         settings: Settings, extra: dict[str, Any], encoder_config: dict[str, Any] | None = None,
-         tokenizer: Tokenizer | None = None) -> Path:
+def save(
+    net: PropagandaNet,
+    folder: str | Path,
+    *,
+    base: str | None,
+    base_state: dict[str, torch.Tensor] | None,
+    settings: Settings,
+    extra: dict[str, Any],
+    encoder_config: dict[str, Any] | None = None,
+    tokenizer: Tokenizer | None = None,
+) -> Path:
     """Write `net` to `folder` as a delta over `base_state` (see module doc)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -76,7 +86,7 @@ def save(net: PropagandaNet, folder: str | Path, *, base: str | None, base_state
     for name, tensor in net.state_dict().items():
         value = tensor.detach().float().cpu().numpy()
         if name.startswith("encoder.") and base_state is not None:
-            key = name[len("encoder."):]
+            key = name[len("encoder.") :]
             delta = value - base_state[key].float().cpu().numpy()
             if not np.any(delta):
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -69,10 +70,8 @@ def _verified(folder: Path, base: BaseModel) -> Path:
             f"{weights} has SHA-256 {digest[:12]}…, expected {base.sha256_prefix}…: "
             f"the file is not the verified {base.hub_name}. Reinstall with: {base.install}"
         )
-    try:
+    with contextlib.suppress(OSError):  # read-only site-packages: verify again next time
         marker.write_text(stamp)
-    except OSError:
-        pass  # read-only site-packages: verify again next time
     return folder
 
 
@@ -84,9 +83,7 @@ def locate(name_or_path: str) -> Path | str:
     """
     if Path(name_or_path).is_dir():
         return Path(name_or_path)
-    base = BASES.get(name_or_path) or next(
-        (b for b in BASES.values() if b.hub_name == name_or_path), None
-    )
+    base = BASES.get(name_or_path) or next((b for b in BASES.values() if b.hub_name == name_or_path), None)
     if base is None:
         return name_or_path  # a Hub name or path the caller's library resolves
     if base.package and importlib.util.find_spec(base.package) is not None:
@@ -97,7 +94,5 @@ def locate(name_or_path: str) -> Path | str:
     if (local / "model.safetensors").exists():
         return _verified(local, base)
     if os.environ.get("HF_HUB_OFFLINE") == "1":
-        raise ModelNotFoundError(
-            f"The {base.name} encoder is not installed. Install it with: {base.install}"
-        )
+        raise ModelNotFoundError(f"The {base.name} encoder is not installed. Install it with: {base.install}")
     return base.hub_name

@@ -32,8 +32,9 @@ class Stats:
     skipped_spans: int = 0  # gold spans cut by a window edge or not on any token
 
 
-def build_examples(doc: Document, labels: list[Label], tokenizer: Tokenizer, settings: Settings,
-                   stats: Stats | None = None) -> list[Example]:
+def build_examples(
+    doc: Document, labels: list[Label], tokenizer: Tokenizer, settings: Settings, stats: Stats | None = None
+) -> list[Example]:
     """Examples for one article; technique spans cut by a window edge are counted and
     skipped for the span head (their tokens still get BIO tags)."""
     stats = stats if stats is not None else Stats()
@@ -48,11 +49,13 @@ def build_examples(doc: Document, labels: list[Label], tokenizer: Tokenizer, set
     out = []
     placed: set[tuple[int, int]] = set()
     for w in W.make_windows(tokens, doc.text, size=settings.max_len - 2, stride=settings.stride):
-        ids = np.concatenate([[settings.cls_id], tokens.ids[w.lo:w.hi], [settings.sep_id]])
+        ids = np.concatenate([[settings.cls_id], tokens.ids[w.lo : w.hi], [settings.sep_id]])
         ex = Example(
             ids,
-            np.concatenate([[-100], tags[w.lo:w.hi], [-100]]),
-            np.concatenate([np.zeros((1, n_tech)), member[w.lo:w.hi], np.zeros((1, n_tech))]).astype(np.float32),
+            np.concatenate([[-100], tags[w.lo : w.hi], [-100]]),
+            np.concatenate([np.zeros((1, n_tech)), member[w.lo : w.hi], np.zeros((1, n_tech))]).astype(
+                np.float32
+            ),
         )
         for (start, end), counts in by_offsets.items():
             rng = W.token_range(tokens, start, end)
@@ -60,8 +63,14 @@ def build_examples(doc: Document, labels: list[Label], tokenizer: Tokenizer, set
                 continue
             a, b = rng
             placed.add((start, end))
-            ex.spans.append([a - w.lo + 1, b - 1 - w.lo + 1, W.length_bucket(b - a),
-                             W.repeat_bucket(doc.text, start, end)])
+            ex.spans.append(
+                [
+                    a - w.lo + 1,
+                    b - 1 - w.lo + 1,
+                    W.length_bucket(b - a),
+                    W.repeat_bucket(doc.text, start, end),
+                ]
+            )
             ex.targets.append(counts / counts.sum())
         out.append(ex)
     stats.windows += len(out)

@@ -27,8 +27,11 @@ def si_labels(article_id: str, raws: Sequence[RawSpan]) -> list[Label]:
 
 
 def flc_labels(article_id: str, raws: Sequence[RawSpan], second_threshold: float) -> list[Label]:
-    return [Label(article_id, r.start, r.end, name) for r in raws
-            for name, _ in techniques_for(r, second_threshold)]
+    return [
+        Label(article_id, r.start, r.end, name)
+        for r in raws
+        for name, _ in techniques_for(r, second_threshold)
+    ]
 
 
 def tc_labels(article_id: str, raws: Sequence[RawSpan], template: Sequence[tuple[int, int]]) -> list[Label]:

@@ -126,8 +126,10 @@ class Predictor:
             ids[r, 1 : n + 1] = docs[d].tokens.ids[w.lo : w.hi]
             ids[r, n + 1] = s.sep_id
             mask[r, : n + 2] = 1
-        parts = [self.backend.encode(ids[i : i + self.batch_rows], mask[i : i + self.batch_rows])
-                 for i in range(0, len(rows), self.batch_rows)]
+        parts = [
+            self.backend.encode(ids[i : i + self.batch_rows], mask[i : i + self.batch_rows])
+            for i in range(0, len(rows), self.batch_rows)
+        ]
         states = np.concatenate([p[0].astype(np.float16) for p in parts])
         bio_p = softmax(np.concatenate([p[1] for p in parts]).astype(np.float32))
         tech_p = sigmoid(np.concatenate([p[2] for p in parts]).astype(np.float32))
@@ -148,7 +150,9 @@ class Predictor:
             outputs.append((states[first:r], bio_sum / count, tech_sum / count))
         return outputs
 
-    def _span_rows(self, doc: _Prepared, char_spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    def _span_rows(
+        self, doc: _Prepared, char_spans: Sequence[tuple[int, int]]
+    ) -> tuple[np.ndarray, list[tuple[int, int]]]:
         """Rows for the span head: the window where each span sits most centrally."""
         rows, token_spans = [], []
         for start, end in char_spans:
@@ -162,13 +166,15 @@ class Predictor:
             w = doc.windows[best]
             first = min(max(a, w.lo), w.hi - 1) - w.lo + 1
             last = min(max(b - 1, w.lo), w.hi - 1) - w.lo + 1
-            rows.append([best, first, max(first, last), W.length_bucket(b - a),
-                         W.repeat_bucket(doc.text, start, end)])
+            rows.append(
+                [best, first, max(first, last), W.length_bucket(b - a), W.repeat_bucket(doc.text, start, end)]
+            )
             token_spans.append((a, b))
         return np.asarray(rows, dtype=np.int64).reshape(-1, 5), token_spans
 
-    def _classify(self, doc: _Prepared, states: np.ndarray, tech_p: np.ndarray,
-                  found: Sequence[tuple[int, int, float]]) -> list[RawSpan]:
+    def _classify(
+        self, doc: _Prepared, states: np.ndarray, tech_p: np.ndarray, found: Sequence[tuple[int, int, float]]
+    ) -> list[RawSpan]:
         if not found or not doc.windows:
             return []
         rows, token_spans = self._span_rows(doc, [(s, e) for s, e, _ in found])
@@ -181,21 +187,24 @@ class Predictor:
             out.append(RawSpan(start, end, score, p, tech_p[lo:hi].T.copy(), doc.tokens.offsets[lo:hi]))
         return out
 
-    def find(self, texts: Iterable[str], *, batch_windows: int = 16,
-             threshold: float | None = None) -> Iterator[list[RawSpan]]:
+    def find(
+        self, texts: Iterable[str], *, batch_windows: int = 16, threshold: float | None = None
+    ) -> Iterator[list[RawSpan]]:
         """Predicted spans with technique probabilities, one list per text, in order."""
         th = self.settings.threshold if threshold is None else threshold
         for chunk, encoded in self._chunks(texts, batch_windows):
             for doc, (states, bio_p, tech_p) in zip(chunk, encoded, strict=True):
                 found = []
                 for a, b, score in decode_bio(bio_p, th):
-                    start, end = expand_to_words(doc.text, int(doc.tokens.offsets[a, 0]),
-                                                 int(doc.tokens.offsets[b - 1, 1]))
+                    start, end = expand_to_words(
+                        doc.text, int(doc.tokens.offsets[a, 0]), int(doc.tokens.offsets[b - 1, 1])
+                    )
                     found.append((start, end, score))
                 yield self._classify(doc, states, tech_p, found)
 
-    def label(self, texts: Iterable[str], spans: Sequence[Sequence[tuple[int, int]]], *,
-              batch_windows: int = 16) -> Iterator[list[RawSpan]]:
+    def label(
+        self, texts: Iterable[str], spans: Sequence[Sequence[tuple[int, int]]], *, batch_windows: int = 16
+    ) -> Iterator[list[RawSpan]]:
         """Technique probabilities for given character spans (the SemEval TC task)."""
         it = iter(spans)
         for chunk, encoded in self._chunks(texts, batch_windows):
@@ -203,7 +212,9 @@ class Predictor:
                 given = [(s, e, 1.0) for s, e in next(it)]
                 yield self._classify(doc, states, tech_p, given)
 
-    def _chunks(self, texts: Iterable[str], batch_windows: int) -> Iterator[tuple[list[_Prepared], list[tuple[np.ndarray, ...]]]]:
+    def _chunks(
+        self, texts: Iterable[str], batch_windows: int
+    ) -> Iterator[tuple[list[_Prepared], list[tuple[np.ndarray, ...]]]]:
         chunk: list[_Prepared] = []
         n_windows = 0
         for text in texts:

@@ -14,8 +14,12 @@ from unspin.models.network import PropagandaNet
 from unspin.models.predictor import Settings
 
 TINY_ENCODER = {
-    "model_type": "bert", "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2,
-    "intermediate_size": 64, "max_position_embeddings": 128,
+    "model_type": "bert",
+    "hidden_size": 32,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 2,
+    "intermediate_size": 64,
+    "max_position_embeddings": 128,
 }
 
 
@@ -23,7 +27,9 @@ def tiny_tokenizer(texts: list[str]) -> Tokenizer:
     tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(vocab_size=400, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    trainer = trainers.WordPieceTrainer(
+        vocab_size=400, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    )
     tok.train_from_iterator(texts, trainer)
     return tok
 
@@ -36,7 +42,21 @@ def build_tiny_model(folder: str | Path, *, seed: int = 0, threshold: float = 0.
     config = dict(TINY_ENCODER, vocab_size=tok.get_vocab_size())
     encoder, _ = artifact.build_encoder(None, config)
     net = PropagandaNet(encoder, TINY_ENCODER["hidden_size"], len(taxonomy.NAMES))
-    settings = Settings(max_len=64, stride=48, threshold=threshold, cls_id=tok.token_to_id("[CLS]"),
-                        sep_id=tok.token_to_id("[SEP]"), pad_id=tok.token_to_id("[PAD]"))
-    return artifact.save(net, folder, base=None, base_state=None, settings=settings,
-                         extra={"name": "tiny-random"}, encoder_config=config, tokenizer=tok)
+    settings = Settings(
+        max_len=64,
+        stride=48,
+        threshold=threshold,
+        cls_id=tok.token_to_id("[CLS]"),
+        sep_id=tok.token_to_id("[SEP]"),
+        pad_id=tok.token_to_id("[PAD]"),
+    )
+    return artifact.save(
+        net,
+        folder,
+        base=None,
+        base_state=None,
+        settings=settings,
+        extra={"name": "tiny-random"},
+        encoder_config=config,
+        tokenizer=tok,
+    )

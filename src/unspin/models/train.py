@@ -102,14 +102,22 @@ def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
         spans += [[i, *row] for row in ex.spans]
         targets += ex.targets
     return {
-        "ids": ids, "mask": mask, "tags": tags, "member": member,
+        "ids": ids,
+        "mask": mask,
+        "tags": tags,
+        "member": member,
         "spans": torch.tensor(spans, dtype=torch.long).reshape(-1, 5),
         "targets": torch.from_numpy(np.stack(targets)) if targets else torch.zeros((0, n_tech)),
     }
 
 
-def validate(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]],
-             *, second_threshold: float = 0.4) -> dict[str, Any]:
+def validate(
+    predictor: Predictor,
+    docs: list[Document],
+    gold: dict[str, list[ptc.Label]],
+    *,
+    second_threshold: float = 0.4,
+) -> dict[str, Any]:
     """SI, TC (on gold spans) and FLC figures of `predictor` on `docs`."""
     texts = [d.text for d in docs]
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
@@ -132,10 +140,14 @@ def validate(predictor: Predictor, docs: list[Document], gold: dict[str, list[pt
 class Trainer:
     """Orchestrates a training run; reports progress through callbacks, never prints."""
 
-    def __init__(self, args: TrainingArguments, *,
-                 on_step: Callable[[int, int, float], None] | None = None,
-                 on_epoch: Callable[[dict[str, Any]], None] | None = None,
-                 tokenizer: Any = None):
+    def __init__(
+        self,
+        args: TrainingArguments,
+        *,
+        on_step: Callable[[int, int, float], None] | None = None,
+        on_epoch: Callable[[dict[str, Any]], None] | None = None,
+        tokenizer: Any = None,
+    ):
         self.args = args
         self.on_step = on_step or (lambda *_: None)
         self.on_epoch = on_epoch or (lambda _: None)
@@ -154,10 +166,13 @@ class Trainer:
         from unspin import taxonomy
 
         self.net = PropagandaNet(encoder, hidden, len(taxonomy.NAMES))
-        self.settings = Settings(max_len=a.max_len, stride=a.stride,
-                                 cls_id=self.tokenizer.token_to_id("[CLS]") or 101,
-                                 sep_id=self.tokenizer.token_to_id("[SEP]") or 102,
-                                 pad_id=self.tokenizer.token_to_id("[PAD]") or 0)
+        self.settings = Settings(
+            max_len=a.max_len,
+            stride=a.stride,
+            cls_id=self.tokenizer.token_to_id("[CLS]") or 101,
+            sep_id=self.tokenizer.token_to_id("[SEP]") or 102,
+            pad_id=self.tokenizer.token_to_id("[PAD]") or 0,
+        )
 
     def _split(self) -> tuple[list[Document], list[Document], dict[str, list[ptc.Label]]]:
         docs, labels = load_corpus(self.args.data)
@@ -173,19 +188,26 @@ class Trainer:
         self._setup()
         train_docs, dev_docs, labels = self._split()
         stats = Stats()
-        examples = [ex for d in train_docs for ex in build_examples(d, labels.get(str(d.id), []), self.tokenizer,
-                                                                      self.settings, stats)]
+        examples = [
+            ex
+            for d in train_docs
+            for ex in build_examples(d, labels.get(str(d.id), []), self.tokenizer, self.settings, stats)
+        ]
         steps_per_epoch = (len(examples) + a.batch_size - 1) // a.batch_size
         total = steps_per_epoch * a.epochs
         encoder_params = list(self.net.encoder.parameters())
         head_params = [p for n, p in self.net.named_parameters() if not n.startswith("encoder.")]
-        optim = torch.optim.AdamW([
-            {"params": encoder_params, "lr": a.lr},
-            {"params": head_params, "lr": a.head_lr},
-        ], weight_decay=a.weight_decay)
+        optim = torch.optim.AdamW(
+            [
+                {"params": encoder_params, "lr": a.lr},
+                {"params": head_params, "lr": a.head_lr},
+            ],
+            weight_decay=a.weight_decay,
+        )
         warm = max(1, int(a.warmup * total))
         sched = torch.optim.lr_scheduler.LambdaLR(
-            optim, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+            optim, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
+        )
         self.out.mkdir(parents=True, exist_ok=True)
         (self.out / "args.json").write_text(json.dumps(asdict(a), indent=2))
         ckpt_path = self.out / "checkpoint.pt"
@@ -203,14 +225,23 @@ class Trainer:
             order = np.random.RandomState(a.seed + epoch).permutation(len(examples))
             t0, losses = time.time(), []
             for step in range(steps_per_epoch):
-                batch = collate([examples[i] for i in order[step * a.batch_size:(step + 1) * a.batch_size]],
-                                self.settings.pad_id)
+                batch = collate(
+                    [examples[i] for i in order[step * a.batch_size : (step + 1) * a.batch_size]],
+                    self.settings.pad_id,
+                )
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
                     states, bio, tech = self.net(batch["ids"], batch["mask"])
                     span_logits = self.net.classify(states, batch["spans"]) if len(batch["spans"]) else None
                 loss = ce(bio.float().reshape(-1, 3), batch["tags"].reshape(-1))
                 valid = (batch["tags"] != -100).float()[..., None]
-                loss = loss + 0.5 * (bce(tech.float(), batch["member"]) * valid).sum() / valid.sum().clamp(min=1) / tech.shape[-1] * 4
+                loss = (
+                    loss
+                    + 0.5
+                    * (bce(tech.float(), batch["member"]) * valid).sum()
+                    / valid.sum().clamp(min=1)
+                    / tech.shape[-1]
+                    * 4
+                )
                 if span_logits is not None:
                     logp = torch.log_softmax(span_logits.float(), -1)
                     loss = loss - (batch["targets"] * logp).sum(-1).mean()
@@ -220,11 +251,17 @@ class Trainer:
                 optim.step()
                 sched.step()
                 losses.append(loss.item())
-                self.on_step(epoch * steps_per_epoch + step + 1, total, float(loss))
+                self.on_step(epoch * steps_per_epoch + step + 1, total, losses[-1])
             self.net.eval()
-            figures = validate(Predictor(TorchBackend(self.net), self.tokenizer, self.settings), dev_docs, labels)
-            record = {"epoch": epoch + 1, "train_loss": float(np.mean(losses)), "seconds": round(time.time() - t0, 1),
-                      "valid": figures}
+            figures = validate(
+                Predictor(TorchBackend(self.net), self.tokenizer, self.settings), dev_docs, labels
+            )
+            record = {
+                "epoch": epoch + 1,
+                "train_loss": float(np.mean(losses)),
+                "seconds": round(time.time() - t0, 1),
+                "valid": figures,
+            }
             history.append(record)
             with open(self.out / "log.jsonl", "a") as log:
                 log.write(json.dumps(record) + "\n")
@@ -232,13 +269,35 @@ class Trainer:
             if metric > best:
                 best = metric
                 self.save(self.out / "model", {"validation": figures, "epoch": epoch + 1})
-            torch.save({"net": self.net.state_dict(), "optim": optim.state_dict(), "sched": sched.state_dict(),
-                        "epoch": epoch + 1, "best": best, "history": history}, ckpt_path)
+            torch.save(
+                {
+                    "net": self.net.state_dict(),
+                    "optim": optim.state_dict(),
+                    "sched": sched.state_dict(),
+                    "epoch": epoch + 1,
+                    "best": best,
+                    "history": history,
+                },
+                ckpt_path,
+            )
             self.on_epoch(record)
-        return {"history": history, "best": best, "examples": len(examples), "stats": asdict(stats),
-                "train_articles": len(train_docs), "valid_articles": len(dev_docs)}
+        return {
+            "history": history,
+            "best": best,
+            "examples": len(examples),
+            "stats": asdict(stats),
+            "train_articles": len(train_docs),
+            "valid_articles": len(dev_docs),
+        }
 
     def save(self, folder: Path, extra: dict[str, Any]) -> Path:
-        return artifact.save(self.net, folder, base=self.args.base, base_state=self.base_state,
-                             settings=self.settings, extra=extra, encoder_config=self.args.encoder_config,
-                             tokenizer=self.tokenizer if self.args.base is None else None)
+        return artifact.save(
+            self.net,
+            folder,
+            base=self.args.base,
+            base_state=self.base_state,
+            settings=self.settings,
+            extra=extra,
+            encoder_config=self.args.encoder_config,
+            tokenizer=self.tokenizer if self.args.base is None else None,
+        )

@@ -1,0 +1,77 @@
+"""`unspin analyze`: files, stdin, text or HTML in; pretty, JSON or PTC rows out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from unspin.cli.common import user_errors
+from unspin.cli.main import app
+
+
+class OutputFormat(StrEnum):
+    pretty = "pretty"
+    json = "json"
+    si = "si"
+    tc = "tc"
+
+
+@app.command()
+def analyze(
+    files: list[str] = typer.Argument(None, help="Text or HTML files; '-' or nothing reads stdin."),
+    format: OutputFormat = typer.Option(OutputFormat.pretty, "--format", "-f", help="Output format."),
+    threshold: float = typer.Option(
+        None,
+        "--threshold",
+        "-t",
+        min=0.0,
+        max=1.0,
+        help="How sure the tagger must be that a word is propaganda (default: the "
+        "model's tuned value; lower finds more spans).",
+    ),
+    model: str = typer.Option(
+        None, "--model", "-m", envvar="UNSPIN_MODEL", help="Model folder (default: the shipped model)."
+    ),
+) -> None:
+    """Find, name and explain propaganda techniques in articles.
+
+    JSON output is one object per input per line: {"id", "model", "text", "figures",
+    "spans": [{"start", "end", "text", "technique", "score", "why": [...]}]}; offsets
+    are character offsets into "text" (for HTML input, the extracted article text).
+    """
+    import unspin
+    from unspin.ingest import text as ingest
+
+    with user_errors():
+        names = files or ["-"]
+        docs = []
+        for name in names:
+            if name == "-":
+                doc = ingest.from_bytes(sys.stdin.buffer.read(), source="stdin")
+            else:
+                doc = ingest.read_input(name)
+            stem = Path(name).stem
+            ident = stem[len("article") :] if stem.startswith("article") else stem
+            docs.append(type(doc)(doc.text, id="stdin" if name == "-" else ident, meta=doc.meta))
+        analyzer = unspin.load(model)
+        for analysis in analyzer.pipe(docs, threshold=threshold):
+            _emit(analysis, format)
+
+
+def _emit(analysis, format: OutputFormat) -> None:
+    if format is OutputFormat.json:
+        print(json.dumps(analysis.to_dict(), ensure_ascii=False))
+    elif format in (OutputFormat.si, OutputFormat.tc):
+        for span in analysis.spans:
+            if format is OutputFormat.si:
+                print(f"{analysis.doc.id}\t{span.start}\t{span.end}")
+            else:
+                print(f"{analysis.doc.id}\t{span.technique}\t{span.start}\t{span.end}")
+    else:
+        from unspin.cli.pretty import print_analysis
+
+        print_analysis(analysis)

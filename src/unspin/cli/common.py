@@ -1,0 +1,24 @@
+"""What the commands share: turning named errors into one-line messages."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+
+import typer
+
+from unspin.errors import UnspinError
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Print an `UnspinError` as one line on stderr and exit with status 2."""
+    try:
+        yield
+    except UnspinError as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise typer.Exit(2) from err
+    except KeyboardInterrupt as err:
+        print("interrupted", file=sys.stderr)
+        raise typer.Exit(130) from err

@@ -1,0 +1,53 @@
+"""The `pretty` output: the text with colored, labelled spans, a legend and figures."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from unspin import taxonomy
+from unspin.doc import Analysis
+from unspin.render import segments
+
+
+def analysis_text(analysis: Analysis) -> Text:
+    """Rich text: each segment colored by its innermost span, a label after each span."""
+    out = Text()
+    ends: dict[int, list[str]] = {}
+    for span in analysis.spans:
+        ends.setdefault(span.end, []).append(span.technique)
+    for seg in segments(analysis):
+        piece = analysis.text[seg.start : seg.end]
+        if seg.spans:
+            color = taxonomy.BY_NAME[seg.spans[0].technique].color
+            out.append(piece, style=f"bold black on {color}")
+        else:
+            out.append(piece)
+        for name in ends.get(seg.end, []):
+            t = taxonomy.BY_NAME[name]
+            out.append(f"[{t.display}]", style=f"italic {t.color}")
+    return out
+
+
+def print_analysis(analysis: Analysis, console: Console | None = None) -> None:
+    console = console or Console(highlight=False)
+    figures = analysis.figures()
+    title = analysis.doc.id or analysis.doc.meta.get("title") or "input"
+    console.rule(f"[bold]{title}[/] — model {analysis.model}")
+    console.print(analysis_text(analysis))
+    table = Table(title="Techniques found", show_lines=False)
+    table.add_column("technique")
+    table.add_column("spans", justify="right")
+    table.add_column("example cue")
+    for name, count in figures["counts"].items():
+        t = taxonomy.BY_NAME[name]
+        cue = next((s for s in analysis.spans if s.technique == name), None)
+        words = ", ".join(analysis.text[c.start : c.end] for c in cue.why) if cue else ""
+        table.add_row(Text(t.display, style=t.color), str(count), words)
+    if figures["counts"]:
+        console.print(table)
+    console.print(
+        f"density {figures['density']:.1%} of characters · {figures['spans_per_1k_words']} spans per "
+        f"1,000 words · {figures['spans']} spans · {figures['words']} words"
+    )

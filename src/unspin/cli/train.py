@@ -1,0 +1,78 @@
+"""`unspin train`: fine-tune the encoder and heads on PTC-format data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from unspin.cli.common import user_errors
+from unspin.cli.main import app
+
+
+@app.command()
+def train(
+    data: Path = typer.Option(
+        ..., "--data", help="PTC folder: train-articles/ and train-labels-task-flc-tc/."
+    ),
+    base: str = typer.Option("minilm", "--base", help="minilm, mpnet, a model folder or a Hub name."),
+    out: Path = typer.Option(Path("runs/minilm"), "--out", help="Run folder: checkpoints, log, model."),
+    epochs: int = typer.Option(6, "--epochs", min=1),
+    batch_size: int = typer.Option(16, "--batch-size", min=1),
+    lr: float = typer.Option(8e-5, "--lr", help="Encoder learning rate."),
+    head_lr: float = typer.Option(5e-4, "--head-lr", help="Learning rate of the heads."),
+    seed: int = typer.Option(13, "--seed"),
+    limit: int = typer.Option(None, "--limit", help="Use only the first N training articles."),
+    fresh: bool = typer.Option(False, "--fresh", help="Ignore an existing checkpoint in --out."),
+    bf16: bool = typer.Option(True, "--bf16/--fp32", help="bfloat16 autocast on the CPU."),
+) -> None:
+    """Train a model (seeded; resumes from OUT/checkpoint.pt unless --fresh).
+
+    Validates on the fixed article-level split after every epoch (SI, TC, FLC F1, logged
+    to OUT/log.jsonl) and keeps the best epoch's model in OUT/model.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from unspin.models.train import Trainer, TrainingArguments
+
+    with (
+        user_errors(),
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        ) as progress,
+    ):
+        args = TrainingArguments(
+            data=str(data),
+            out=str(out),
+            base=base,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            head_lr=head_lr,
+            seed=seed,
+            limit=limit,
+            resume=not fresh,
+            bf16=bf16,
+        )
+        bar = progress.add_task("training", total=None)
+
+        def on_step(step: int, total: int, loss: float) -> None:
+            progress.update(bar, completed=step, total=total, description=f"training  loss {loss:.3f}")
+
+        def on_epoch(record: dict) -> None:
+            v = record["valid"]
+            progress.console.print(
+                f"epoch {record['epoch']}: SI F1 {v['si']['f1']:.4f}  TC F1 {v['tc']['f1']:.4f}  "
+                f"FLC F1 {v['flc']['f1']:.4f}  ({record['seconds']} s)"
+            )
+
+        result = Trainer(args, on_step=on_step, on_epoch=on_epoch).train()
+    print(
+        json.dumps({k: result[k] for k in ("best", "examples", "stats", "train_articles", "valid_articles")})
+    )
+    print(f"best model: {out / 'model'}")

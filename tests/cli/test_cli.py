@@ -1,0 +1,118 @@
+"""The command line through typer's runner: formats, SemEval commands, errors."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from unspin.cli.main import app
+from unspin.io import ptc
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def model_env(tiny_model_dir, monkeypatch):
+    monkeypatch.setenv("UNSPIN_MODEL", str(tiny_model_dir))
+    return tiny_model_dir
+
+
+def test_analyze_json_schema(model_env, tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("The corrupt elites betray us. Real patriots know it.", encoding="utf-8")
+    result = runner.invoke(app, ["analyze", str(f), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout.splitlines()[0])
+    assert set(doc) == {"id", "model", "text", "figures", "spans"}
+    assert doc["id"] == "a"
+    for span in doc["spans"]:
+        assert doc["text"][span["start"] : span["end"]] == span["text"]
+
+
+def test_analyze_stdin_pretty_and_ptc_rows(model_env):
+    result = runner.invoke(app, ["analyze", "-"], input="They are traitors and liars.")
+    assert result.exit_code == 0 and "density" in result.stdout
+    result = runner.invoke(app, ["analyze", "--format", "tc"], input="They are traitors and liars.")
+    rows = [r.split("\t") for r in result.stdout.splitlines()]
+    assert rows and all(len(r) == 4 and r[0] == "stdin" for r in rows)
+
+
+def test_analyze_html_uses_extracted_text(model_env, tmp_path):
+    body = "<p>" + " ".join(["The corrupt elites have betrayed the hard-working people of this country."] * 4)
+    html = (
+        f"<html><head><title>T</title></head><body><nav>Home | Share on Facebook</nav><article>{body}</p>"
+        "<p>Everyone knows the truth about their lies and their plans.</p></article></body></html>"
+    )
+    f = tmp_path / "page.html"
+    f.write_text(html)
+    result = runner.invoke(app, ["analyze", str(f), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert "<p>" not in doc["text"] and "corrupt elites" in doc["text"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty"), (b"   \n ", "empty"), (b"\x00\x01\x02binary", "binary"), (b"caf\xe9 latin1", "UTF-8")],
+)
+def test_analyze_bad_files_one_line_errors(model_env, tmp_path, content, message):
+    f = tmp_path / "bad.txt"
+    f.write_bytes(content)
+    result = runner.invoke(app, ["analyze", str(f)])
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_analyze_missing_and_huge_files(model_env, tmp_path):
+    result = runner.invoke(app, ["analyze", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 2 and "No such file" in result.stderr
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"word " * (1024 * 1024 + 1))
+    result = runner.invoke(app, ["analyze", str(big)])
+    assert result.exit_code == 2 and "limit" in result.stderr
+
+
+def test_predict_and_evaluate_round_trip(model_env, ptc_dir, tmp_path):
+    arts = ptc_dir / "train-articles"
+    gold_tc = ptc_dir / "train-labels-task-flc-tc"
+    for task in ("si", "flc"):
+        out = tmp_path / f"{task}.labels"
+        result = runner.invoke(app, ["predict", str(arts), "--task", task, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        ptc.read_labels(out)  # well formed
+    template = tmp_path / "template.labels"
+    ptc.write_labels(
+        [ptc.Label(lab.article_id, lab.start, lab.end, "?") for lab in ptc.read_labels(gold_tc)], template
+    )
+    out = tmp_path / "tc.labels"
+    result = runner.invoke(
+        app, ["predict", str(arts), "--task", "tc", "--spans", str(template), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    pred = ptc.read_labels(out)
+    assert [(p.start, p.end) for p in pred] == [(g.start, g.end) for g in ptc.read_labels(template)]
+    result = runner.invoke(app, ["evaluate", "--task", "tc", str(out), str(gold_tc), "--json"])
+    assert result.exit_code == 0
+    assert 0.0 <= json.loads(result.stdout)["f1"] <= 1.0
+    # Gold against itself is perfect.
+    result = runner.invoke(app, ["evaluate", "--task", "flc", str(gold_tc), str(gold_tc), "--json"])
+    assert json.loads(result.stdout)["f1"] == 1.0
+
+
+def test_predict_tc_without_template_is_an_error(model_env, ptc_dir, tmp_path):
+    result = runner.invoke(
+        app, ["predict", str(ptc_dir / "train-articles"), "--task", "tc", "--out", str(tmp_path / "x")]
+    )
+    assert result.exit_code == 2 and "--spans" in result.stderr
+
+
+def test_techniques_lists_fourteen():
+    result = runner.invoke(app, ["techniques", "--json"])
+    assert len(json.loads(result.stdout)) == 14
+
+
+def test_every_command_has_help():
+    for command in ("analyze", "evaluate", "predict", "train", "techniques"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0 and len(result.stdout) > 100

@@ -1,0 +1,48 @@
+"""Tiny PTC-format articles written for the tests, with hand-checked offsets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# id -> (text, [(technique, start, end, expected span text)])
+ARTICLES: dict[str, tuple[str, list[tuple[str, int, int, str]]]] = {
+    "1": (
+        "Traitors Sell Out the Nation\n\nThe corrupt elites have betrayed us.\n"
+        "Real patriots will never forget this.\n",
+        [
+            ("Name_Calling,Labeling", 0, 8, "Traitors"),
+            ("Loaded_Language", 34, 41, "corrupt"),
+            ("Name_Calling,Labeling", 34, 48, "corrupt elites"),
+            ("Flag-Waving", 67, 80, "Real patriots"),
+        ],
+    ),
+    "2": (
+        "A Quiet Day\n\nThe council met on Tuesday.\nIt approved the budget.\n",
+        [],
+    ),
+    "3": (
+        "Build the wall! 🧱 Build the wall!\r\n\r\nIs this naïve plan really doomed?\r\n",
+        [
+            ("Slogans", 0, 14, "Build the wall"),
+            ("Repetition", 18, 32, "Build the wall"),
+            ("Doubt", 37, 69, "Is this naïve plan really doomed"),
+            ("Exaggeration,Minimisation", 63, 69, "doomed"),
+        ],
+    ),
+}
+
+
+def write_ptc(root: Path) -> Path:
+    """Write the articles and their TC and SI label folders under `root`."""
+    arts, tc, si = root / "train-articles", root / "train-labels-task-flc-tc", root / "train-labels-task-si"
+    for folder in (arts, tc, si):
+        folder.mkdir(parents=True, exist_ok=True)
+    for ident, (text, spans) in ARTICLES.items():
+        (arts / f"article{ident}.txt").write_bytes(text.encode("utf-8"))
+        (tc / f"article{ident}.task-flc-tc.labels").write_text(
+            "".join(f"{ident}\t{t}\t{s}\t{e}\n" for t, s, e, _ in spans)
+        )
+        (si / f"article{ident}.task-si.labels").write_text(
+            "".join(f"{ident}\t{s}\t{e}\n" for _, s, e, _ in spans)
+        )
+    return root

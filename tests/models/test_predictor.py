@@ -1,0 +1,47 @@
+"""BIO decoding, word expansion and post-processing."""
+
+import numpy as np
+
+from unspin.models.postprocess import tc_labels, techniques_for
+from unspin.models.predictor import RawSpan, decode_bio, expand_to_words
+
+
+def probs(rows):
+    return np.asarray(rows, dtype=np.float32)
+
+
+def test_decode_bio_runs_and_confident_b_splits():
+    p = probs([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.2, 0.1, 0.7], [0.1, 0.8, 0.1], [0.9, 0.0, 0.1]])
+    runs = decode_bio(p, 0.5)
+    assert [(a, b) for a, b, _ in runs] == [(1, 3), (3, 4)]
+    assert runs[0][2] == np.float32(0.85)
+
+
+def test_decode_bio_threshold_and_trailing_span():
+    p = probs([[0.3, 0.3, 0.4], [0.3, 0.0, 0.7]])
+    assert [(a, b) for a, b, _ in decode_bio(p, 0.5)] == [(0, 2)]
+    assert decode_bio(p, 0.8) == []
+
+
+def test_expand_to_words():
+    text = "the corrupt elites"
+    assert expand_to_words(text, 6, 9) == (4, 11)
+    assert expand_to_words(text, 4, 11) == (4, 11)
+
+
+def raw(start, end, p):
+    return RawSpan(start, end, 1.0, np.asarray(p, dtype=np.float32), np.zeros((14, 0)), np.zeros((0, 2)))
+
+
+def test_second_technique_only_when_close():
+    p = np.zeros(14)
+    p[8], p[9] = 0.55, 0.45
+    assert [n for n, _ in techniques_for(raw(0, 1, p), 0.4)] == ["Loaded_Language", "Name_Calling,Labeling"]
+    assert len(techniques_for(raw(0, 1, p), 0.5)) == 1
+
+
+def test_tc_labels_give_distinct_techniques_to_repeated_rows():
+    p = np.zeros(14)
+    p[8], p[9], p[0] = 0.5, 0.3, 0.2
+    out = tc_labels("1", [raw(0, 5, p)], [(0, 5), (0, 5)])
+    assert [lab.technique for lab in out] == ["Loaded_Language", "Name_Calling,Labeling"]

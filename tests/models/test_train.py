@@ -1,0 +1,59 @@
+"""A whole training run on the fixture articles with a tiny random encoder."""
+
+import json
+
+import pytest
+
+from unspin.errors import InputError
+from unspin.models.tiny import TINY_ENCODER, tiny_tokenizer
+from unspin.models.train import Trainer, TrainingArguments
+
+
+def tiny_args(ptc_dir, out, **kw):
+    from fixtures_ptc import ARTICLES
+
+    return TrainingArguments(
+        data=str(ptc_dir),
+        out=str(out),
+        base=None,
+        epochs=2,
+        batch_size=2,
+        max_len=32,
+        stride=16,
+        encoder_config=dict(TINY_ENCODER, vocab_size=400),
+        valid_ids=["3"],
+        bf16=False,
+        **kw,
+    ), tiny_tokenizer([a[0] for a in ARTICLES.values()] * 3)
+
+
+def test_train_logs_checkpoints_and_resumes(ptc_dir, tmp_path):
+    args, tok = tiny_args(ptc_dir, tmp_path / "run")
+    steps = []
+    result = Trainer(args, tokenizer=tok, on_step=lambda s, t, loss: steps.append((s, t, loss))).train()
+    assert steps[-1][0] == steps[-1][1] and len(result["history"]) == 2
+    assert result["train_articles"] == 2 and result["valid_articles"] == 1
+    log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in log] == [1, 2]
+    assert {"si", "tc", "flc"} <= set(log[0]["valid"])
+    assert (tmp_path / "run" / "model" / "config.json").exists()
+    # Asking for a third epoch resumes after the second.
+    args3, _ = tiny_args(ptc_dir, tmp_path / "run")
+    args3.epochs = 3
+    steps.clear()
+    again = Trainer(args3, tokenizer=tok, on_step=lambda s, t, loss: steps.append(s)).train()
+    assert len(again["history"]) == 3 and len(steps) == len(steps) and min(steps) > 1
+
+
+def test_training_is_seeded(ptc_dir, tmp_path):
+    losses = []
+    _, tok = tiny_args(ptc_dir, tmp_path / "a")
+    for run in ("a", "b"):
+        args, _ = tiny_args(ptc_dir, tmp_path / run)
+        losses.append(Trainer(args, tokenizer=tok).train()["history"][0]["train_loss"])
+    assert losses[0] == pytest.approx(losses[1])
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(InputError, match="train-articles"):
+        TrainingArguments(data=str(tmp_path))
