@@ -1,0 +1,108 @@
+"""Corpus statistics as tables, and their export to CSV, Parquet or JSONL."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from unspin.errors import InputError
+from unspin.store import Store
+from unspin.store import queries as q
+from unspin.store.schema import KIND_BATCH, analyses, documents, spans
+
+TABLES = ("by_source", "by_time", "by_technique", "top_cues", "cooccurrence", "spans")
+FORMATS = ("csv", "parquet", "jsonl")
+STATS = ("by_source", "by_time", "by_technique", "top_cues", "cooccurrence")
+
+
+def stats(store: Store, f: q.Filters, *, bucket: str = "month", top: int = 10) -> dict[str, Any]:
+    """Every statistics table for the filters, plus the overview."""
+    f = f.resolved(store)
+    return {"overview": q.overview(store, f), **{name: table(store, name, f, bucket=bucket, top=top)
+                                                 for name in STATS}}
+
+
+def table(store: Store, name: str, f: q.Filters, *, bucket: str = "month",
+          top: int = 10) -> list[dict[str, Any]]:
+    """One statistics table by name (see TABLES); `spans` lists every span."""
+    if name == "by_source":
+        return q.technique_mix(store, f)
+    if name == "by_time":
+        return q.trend(store, f, bucket=bucket)
+    if name == "by_technique":
+        return q.by_technique(store, f)
+    if name == "top_cues":
+        return q.top_cues(store, f, limit=top)
+    if name == "cooccurrence":
+        return q.cooccurrence(store, f)
+    if name == "spans":
+        return list(iter_spans(store, f))
+    raise InputError(f"Unknown table {name!r}; expected one of {', '.join(TABLES)}.")
+
+
+def iter_spans(store: Store, f: q.Filters) -> Iterator[dict[str, Any]]:
+    """Every span of the selected corpus analyses, with its document's metadata and text."""
+    f = f.resolved(store)
+    a, d, s = analyses.c, documents.c, spans.c
+    conds = [a.model == f.model, a.kind == KIND_BATCH, s.analysis_id == a.id, d.id == a.document_id]
+    if f.sources:
+        conds.append(a.source.in_(f.sources))
+    if f.start:
+        conds.append(a.day >= f.start)
+    if f.end:
+        conds.append(a.day <= f.end)
+    if f.techniques:
+        conds.append(s.technique.in_(f.techniques))
+    query = (select(a.document_id, d.ext_id, a.source, a.day, s.technique, s.start, s.end, s.score,
+                    d.text).where(*conds).order_by(a.document_id, s.start, s.end))
+    with store.read() as conn:
+        for r in conn.execution_options(yield_per=2000).execute(query):
+            yield {"document_id": r.document_id, "ext_id": r.ext_id, "source": r.source,
+                   "published": r.day.isoformat() if r.day else None, "technique": r.technique,
+                   "start": r.start, "end": r.end, "text": r.text[r.start:r.end], "score": round(r.score, 4)}
+
+
+def write_rows(rows: list[dict[str, Any]], path: Path, fmt: str) -> int:
+    """Write rows as CSV, Parquet or JSONL; returns the number of rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "jsonl":
+        with open(path, "w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            columns = list(rows[0]) if rows else []
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+    elif fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(rows), path)
+    else:
+        raise InputError(f"Unknown format {fmt!r}; expected one of {', '.join(FORMATS)}.")
+    return len(rows)
+
+
+def export(store: Store, out: str | Path, *, fmt: str = "csv", tables: tuple[str, ...] = STATS,
+           f: q.Filters | None = None, bucket: str = "month", top: int = 10) -> dict[str, Any]:
+    """Write each table to `out/<table>.<fmt>`; returns the files and their row counts."""
+    if fmt not in FORMATS:
+        raise InputError(f"Unknown format {fmt!r}; expected one of {', '.join(FORMATS)}.")
+    unknown = [t for t in tables if t not in TABLES]
+    if unknown:
+        raise InputError(f"Unknown table {unknown[0]!r}; expected some of {', '.join(TABLES)}.")
+    f = (f or q.Filters()).resolved(store)
+    folder = Path(out)
+    written = {}
+    for name in tables:
+        path = folder / f"{name}.{fmt}"
+        written[name] = {"path": str(path),
+                         "rows": write_rows(table(store, name, f, bucket=bucket, top=top), path, fmt)}
+    return {"filters": f.to_dict(), "format": fmt, "tables": written}

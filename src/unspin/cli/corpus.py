@@ -1,0 +1,203 @@
+"""`unspin corpus import|stats|export` and `unspin batch`: corpus analytics from the shell."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from unspin.cli.common import user_errors
+from unspin.cli.main import app
+
+corpus_app = typer.Typer(help="A corpus in a database: import documents, statistics, export.",
+                         no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+
+DB_HELP = "Database URL or SQLite file (default: UNSPIN_DB, else unspin.db in the user's data folder)."
+
+
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+class Bucket(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+class Format(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    jsonl = "jsonl"
+
+
+def _store(db: str | None) -> Any:
+    from unspin.store import Store
+
+    return Store.open(db)
+
+
+def _filters(model: str | None, source: list[str] | None, technique: list[str] | None,
+             since: str | None, until: str | None) -> Any:
+    from unspin.errors import InputError
+    from unspin.store.queries import Filters
+
+    try:
+        start = date.fromisoformat(since) if since else None
+        end = date.fromisoformat(until) if until else None
+    except ValueError as err:
+        raise InputError(f"Dates must look like 2024-03-31: {err}") from err
+    return Filters(model=model, sources=tuple(source or ()), techniques=tuple(technique or ()),
+                   start=start, end=end)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@corpus_app.command("import")
+def import_(
+    paths: list[Path] = typer.Argument(..., help="Folders of .txt/.html, PTC folders, .jsonl or .csv files."),
+    db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    source: str = typer.Option(None, "--source", help="Source (outlet) for records that name none."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Load documents into the corpus; texts already stored (same content hash) are skipped."""
+    from unspin.batch.importer import import_paths
+
+    with user_errors():
+        store = _store(db)
+        report = import_paths(store, paths, source=source,
+                              on_problem=lambda p: print(f"skipped {p}", file=sys.stderr))
+    if as_json:
+        _print_json(report)
+        return
+    print(f"{report['added']:,} added, {report['duplicates']:,} already stored, "
+          f"{report['skipped']:,} skipped ({report['read']:,} read in {report['seconds']:.1f} s); "
+          f"the corpus holds {report['documents']:,} documents in {report['store']}")
+
+
+@app.command()
+def batch(
+    db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    model: str = typer.Option(None, "--model", "-m", envvar="UNSPIN_MODEL", help="Model folder."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local (this process) or ray."),
+    address: str = typer.Option(None, "--address", help="Ray cluster address (default: start a local Ray)."),
+    batch_size: int = typer.Option(64, "--batch-size", min=1, help="Documents written per transaction."),
+    actors: int = typer.Option(None, "--actors", min=1, help="Ray actors (default: one per CPU)."),
+    limit: int = typer.Option(None, "--limit", min=0, help="Analyze at most this many documents."),
+    output: str = typer.Option(None, "--output", help="Ray only: write results as Parquet here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Analyze every corpus document the current model has not analyzed yet (resumable)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    import unspin
+    from unspin.batch.run import BatchSettings, model_folder, run_batch
+
+    with user_errors():
+        settings = BatchSettings(engine=engine.value, batch_size=batch_size, address=address, actors=actors,
+                                 limit=limit, output=output)
+        store = _store(db)
+        folder = model_folder(model)
+        analyzer = unspin.load(folder)
+        columns = (TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[rate]} docs/s"), TextColumn("ETA"), TimeRemainingColumn())
+        with Progress(*columns, transient=True, disable=as_json) as bar:
+            task = bar.add_task("batch", total=None, rate="-")
+
+            def progress(done: int, total: int) -> None:
+                elapsed = bar.tasks[task].elapsed or 0.0
+                rate = f"{done / elapsed:.1f}" if elapsed and done else "-"
+                bar.update(task, completed=done, total=total, rate=rate)
+
+            summary = run_batch(store, analyzer, settings=settings, model_path=str(folder), progress=progress)
+    if as_json:
+        _print_json(summary)
+        return
+    print(f"{summary['analyzed']:,} documents analyzed by {summary['model']} with {summary['engine']} in "
+          f"{summary['seconds']:.1f} s ({summary['docs_per_s']} docs/s); "
+          + (f"{summary['remaining']:,} left." if summary["remaining"] is not None
+             else f"Parquet in {summary['output']}."))
+
+
+@corpus_app.command()
+def stats(
+    db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    model: str = typer.Option(None, "--model-name", help="Model version (default: the last one used)."),
+    source: list[str] = typer.Option(None, "--source", help="Only these sources (repeat the option)."),
+    technique: list[str] = typer.Option(None, "--technique", help="Only these techniques."),
+    since: str = typer.Option(None, "--since", help="First day, e.g. 2024-01-01."),
+    until: str = typer.Option(None, "--until", help="Last day (inclusive)."),
+    bucket: Bucket = typer.Option(Bucket.month, "--bucket", help="Time bucket for trends."),
+    top: int = typer.Option(10, "--top", min=1, help="Cue phrases per technique."),
+    as_json: bool = typer.Option(False, "--json", help="Print every table as JSON."),
+) -> None:
+    """Technique counts and density per source, time bucket and technique; top cues; co-occurrence."""
+    from unspin.batch.export import stats as compute
+
+    with user_errors():
+        store = _store(db)
+        data = compute(store, _filters(model, source, technique, since, until), bucket=bucket.value, top=top)
+    if as_json:
+        _print_json(data)
+        return
+    _print_tables(data)
+
+
+def _print_tables(data: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    o = data["overview"]
+    model = o["filters"]["model"] or "(none yet)"
+    console.print(f"[bold]{o['documents']:,}[/] documents analyzed by {model}, "
+                  f"{o['spans']:,} spans, density {o['density']:.1%}, {o['spans_per_1k_words']} spans per "
+                  f"1,000 words; {o['pending']:,} documents not analyzed yet.")
+    shown = {"by_technique": ("technique", "documents", "spans", "density", "spans_per_1k_words"),
+             "by_source": ("source", "technique", "spans", "density", "share_of_spans"),
+             "by_time": ("bucket", "technique", "spans", "density"),
+             "top_cues": ("technique", "rank", "phrase", "count"),
+             "cooccurrence": ("a", "b", "documents", "jaccard")}
+    for name, columns in shown.items():
+        rows = data[name]
+        if name == "cooccurrence":
+            rows = sorted((r for r in rows if r["a"] < r["b"]), key=lambda r: -r["documents"])[:15]
+        table = Table(*columns, title=name.replace("_", " "))
+        for row in rows[:40]:
+            table.add_row(*(str(row[c]) for c in columns))
+        console.print(table)
+
+
+@corpus_app.command("export")
+def export_(
+    out: Path = typer.Argument(..., help="Folder to write <table>.<format> files into."),
+    db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    fmt: Format = typer.Option(Format.csv, "--format", "-f", help="csv, parquet or jsonl."),
+    table: list[str] = typer.Option(None, "--table", help="by_source, by_time, by_technique, top_cues, "
+                                    "cooccurrence, spans (default: all but spans)."),
+    model: str = typer.Option(None, "--model-name", help="Model version (default: the last one used)."),
+    source: list[str] = typer.Option(None, "--source", help="Only these sources."),
+    technique: list[str] = typer.Option(None, "--technique", help="Only these techniques."),
+    since: str = typer.Option(None, "--since", help="First day, e.g. 2024-01-01."),
+    until: str = typer.Option(None, "--until", help="Last day (inclusive)."),
+    bucket: Bucket = typer.Option(Bucket.month, "--bucket", help="Time bucket for by_time."),
+    top: int = typer.Option(10, "--top", min=1, help="Cue phrases per technique."),
+) -> None:
+    """Write corpus statistics (and optionally every span) as CSV, Parquet or JSONL files."""
+    from unspin.batch.export import STATS, export
+
+    with user_errors():
+        store = _store(db)
+        result = export(store, out, fmt=fmt.value, tables=tuple(table or STATS), bucket=bucket.value, top=top,
+                        f=_filters(model, source, technique, since, until))
+    for name, info in result["tables"].items():
+        print(f"{name}: {info['rows']:,} rows -> {info['path']}")

@@ -1,0 +1,245 @@
+"""Corpus analytics over corpus ("batch") analyses: technique mix per source, trends, heatmap
+data, co-occurrence, top cue phrases, and the documents behind any of them.
+
+Every function takes a `Store` and `Filters` and returns plain rows (lists of dicts). They
+group the denormalized `analyses` / `technique_counts` tables, so none needs a join except
+`top_cues` and `documents`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
+
+from unspin import taxonomy
+from unspin.errors import InputError
+from unspin.store.schema import KIND_BATCH, analyses, cues, documents, technique_counts
+from unspin.store.store import Store
+
+BUCKETS = ("day", "week", "month")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What part of the corpus to look at. `end` is inclusive; empty tuples mean "all"."""
+
+    model: str | None = None
+    sources: tuple[str, ...] = ()
+    techniques: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "techniques", tuple(taxonomy.normalize(t) for t in self.techniques))
+        if self.start and self.end and self.start > self.end:
+            raise InputError(f"The date range is empty: {self.start} is after {self.end}.")
+
+    def resolved(self, store: Store) -> Filters:
+        """These filters with `model` set (to the most recently used model if none was given)."""
+        if self.model is not None:
+            return self
+        found = store.models()
+        return replace(self, model=found[0]["model"] if found else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "sources": list(self.sources), "techniques": list(self.techniques),
+                "start": self.start.isoformat() if self.start else None,
+                "end": self.end.isoformat() if self.end else None}
+
+
+def _mask(names: tuple[str, ...]) -> int:
+    return sum(1 << taxonomy.INDEX[n] for n in names)
+
+
+def _where(table: Any, f: Filters, *, technique_column: bool) -> list[Any]:
+    conds = [table.c.model == f.model, table.c.kind == KIND_BATCH]
+    if f.sources:
+        conds.append(table.c.source.in_(f.sources))
+    if f.start:
+        conds.append(table.c.day >= f.start)
+    if f.end:
+        conds.append(table.c.day <= f.end)
+    if f.techniques:
+        if technique_column:
+            conds.append(table.c.technique.in_(f.techniques))
+        else:
+            conds.append(table.c.mask.op("&")(_mask(f.techniques)) != 0)
+    return conds
+
+
+def _rows(store: Store, query: Select[Any]) -> list[Any]:
+    with store.read() as conn:
+        return list(conn.execute(query))
+
+
+def _ratio(a: float, b: float, scale: float = 1.0, digits: int = 4) -> float:
+    return round(scale * a / b, digits) if b else 0.0
+
+
+def _totals(f: Filters, *group: Any) -> Select[Any]:
+    """Documents, characters, words and spans of the selected analyses, grouped by `group`."""
+    a = analyses.c
+    return (select(*group, func.count().label("docs"), func.sum(a.chars).label("chars"),
+                   func.sum(a.words).label("words"), func.sum(a.spans).label("spans"),
+                   func.sum(a.covered).label("covered"))
+            .where(*_where(analyses, f, technique_column=False)).group_by(*group))
+
+
+def _per_technique(f: Filters, *group: Any) -> Select[Any]:
+    """Documents, spans and covered characters per technique, grouped by `group` too."""
+    t = technique_counts.c
+    return (select(*group, t.technique, func.count().label("docs"), func.sum(t.spans).label("spans"),
+                   func.sum(t.chars).label("chars"))
+            .where(*_where(technique_counts, f, technique_column=True)).group_by(*group, t.technique))
+
+
+def _figures(r: Any, tot: Any) -> dict[str, Any]:
+    return {"technique": r.technique, "documents": r.docs, "spans": int(r.spans),
+            "share_of_documents": _ratio(r.docs, tot.docs), "density": _ratio(r.chars, tot.chars),
+            "spans_per_1k_words": _ratio(r.spans, tot.words, 1000, 2)}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def overview(store: Store, f: Filters) -> dict[str, Any]:
+    """Corpus size and coverage for the filters, and the sources and models to choose from."""
+    f = f.resolved(store)
+    a = analyses.c
+    tot = _rows(store, _totals(f))
+    first_last = _rows(store, select(func.min(a.day), func.max(a.day))
+                       .where(*_where(analyses, f, technique_column=False)))[0]
+    sources = _rows(store, select(a.source, func.count()).where(a.model == f.model, a.kind == KIND_BATCH)
+                    .group_by(a.source).order_by(func.count().desc(), a.source))
+    docs, spans, words, chars, covered = (tot[0].docs, tot[0].spans or 0, tot[0].words or 0,
+                                          tot[0].chars or 0, tot[0].covered or 0)
+    return {
+        "filters": f.to_dict(), "models": store.models(), "corpus_documents": store.document_count(),
+        "pending": store.pending_count(f.model) if f.model else store.document_count(),
+        "documents": docs, "spans": int(spans), "words": int(words), "density": _ratio(covered, chars),
+        "spans_per_1k_words": _ratio(spans, words, 1000, 2),
+        "first": _iso(first_last[0]), "last": _iso(first_last[1]),
+        "sources": [{"source": s, "documents": n} for s, n in sources],
+    }
+
+
+def technique_mix(store: Store, f: Filters) -> list[dict[str, Any]]:
+    """Per source and technique: documents, spans, share of the source's spans, density."""
+    f = f.resolved(store)
+    totals = {r.source: r for r in _rows(store, _totals(f, analyses.c.source))}
+    out = []
+    for r in _rows(store, _per_technique(f, technique_counts.c.source)):
+        tot = totals.get(r.source)
+        if tot is not None:
+            out.append({"source": r.source, **_figures(r, tot), "share_of_spans": _ratio(r.spans, tot.spans),
+                        "source_documents": tot.docs})
+    return sorted(out, key=lambda r: (str(r["source"]), -r["spans"]))
+
+
+def trend(store: Store, f: Filters, *, bucket: str = "week") -> list[dict[str, Any]]:
+    """Per time bucket (day, week or month) and technique: documents, spans, density."""
+    if bucket not in BUCKETS:
+        raise InputError(f"Unknown time bucket {bucket!r}; expected one of {', '.join(BUCKETS)}.")
+    f = f.resolved(store)
+    ab, tb = analyses.c[bucket].label("bucket"), technique_counts.c[bucket].label("bucket")
+    totals = {r.bucket: r for r in _rows(store, _totals(f, ab)) if r.bucket is not None}
+    out = [{"bucket": r.bucket.isoformat(), **_figures(r, totals[r.bucket]),
+            "bucket_documents": totals[r.bucket].docs}
+           for r in _rows(store, _per_technique(f, tb)) if r.bucket is not None]
+    return sorted(out, key=lambda r: (r["bucket"], r["technique"]))
+
+
+def by_technique(store: Store, f: Filters) -> list[dict[str, Any]]:
+    """Per technique over the whole selection: documents, spans, density."""
+    f = f.resolved(store)
+    tot = _rows(store, _totals(f))
+    if not tot or not tot[0].docs:
+        return []
+    rows = [{**_figures(r, tot[0]), "display": taxonomy.BY_NAME[r.technique].display}
+            for r in _rows(store, _per_technique(f))]
+    return sorted(rows, key=lambda r: -r["spans"])
+
+
+def cooccurrence(store: Store, f: Filters) -> list[dict[str, Any]]:
+    """Pairs of techniques found in the same document: documents with both, and Jaccard overlap.
+
+    Rows with `a == b` give the documents with that technique.
+    """
+    f = f.resolved(store)
+    a = analyses.c
+    masks = _rows(store, select(a.mask, func.count()).where(*_where(analyses, f, technique_column=False))
+                  .group_by(a.mask))
+    pair: Counter[tuple[int, int]] = Counter()
+    for mask, n in masks:
+        present = [i for i in range(len(taxonomy.NAMES)) if mask >> i & 1]
+        for x in present:
+            for y in present:
+                pair[(x, y)] += n
+    names = taxonomy.NAMES
+    chosen = set(f.techniques) or set(names)
+    out = []
+    for (x, y), n in pair.items():
+        if names[x] in chosen and names[y] in chosen:
+            union = pair[(x, x)] + pair[(y, y)] - n
+            out.append({"a": names[x], "b": names[y], "documents": n, "jaccard": _ratio(n, union)})
+    return sorted(out, key=lambda r: (r["a"], r["b"]))
+
+
+def top_cues(store: Store, f: Filters, *, limit: int = 10) -> list[dict[str, Any]]:
+    """The cue phrases that weighed most often for each technique."""
+    f = f.resolved(store)
+    c = cues.c
+    everything = replace(f, techniques=())
+    conds = [c.analysis_id == analyses.c.id, *_where(analyses, everything, technique_column=False)]
+    if f.techniques:
+        conds.append(c.technique.in_(f.techniques))
+    found = _rows(store, select(c.technique, c.phrase, func.count().label("n"), func.avg(c.weight).label("w"))
+                  .where(and_(*conds)).group_by(c.technique, c.phrase))
+    best: dict[str, list[Any]] = {}
+    for r in found:
+        best.setdefault(r.technique, []).append(r)
+    out = []
+    for name, rows in sorted(best.items()):
+        rows.sort(key=lambda r: (-r.n, -r.w, r.phrase))
+        out += [{"technique": name, "rank": i + 1, "phrase": r.phrase, "count": r.n,
+                 "mean_weight": round(r.w, 4)} for i, r in enumerate(rows[:limit])]
+    return out
+
+
+def bucket_range(bucket: str, start: date) -> tuple[date, date]:
+    """The first and last day of the `bucket` that starts on `start`."""
+    if bucket == "day":
+        return start, start
+    if bucket == "week":
+        return start, start + timedelta(days=6)
+    following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start, following - timedelta(days=1)
+
+
+def documents_for(store: Store, f: Filters, *, technique: str | None = None, limit: int = 50,
+                  offset: int = 0) -> dict[str, Any]:
+    """The documents behind a chart mark, most affected first (drill-down), with their total count."""
+    f = f.resolved(store)
+    a, d, t = analyses.c, documents.c, technique_counts.c
+    conds = [*_where(analyses, f, technique_column=False), d.id == a.document_id]
+    score = (a.covered * 1.0 / func.nullif(a.chars, 0))
+    spans_of = a.spans
+    if technique:
+        technique = taxonomy.normalize(technique)
+        conds += [t.analysis_id == a.id, t.technique == technique]
+        score, spans_of = t.chars * 1.0 / func.nullif(a.chars, 0), t.spans
+    total = _rows(store, select(func.count()).select_from(analyses, documents,
+                                                          *([technique_counts] if technique else []))
+                  .where(*conds))[0][0]
+    rows = _rows(store, select(a.id, a.document_id, d.ext_id, d.title, d.url, a.source, a.day, a.words,
+                               spans_of.label("n_spans"), score.label("score"))
+                 .where(*conds).order_by(score.desc(), a.id).limit(limit).offset(offset))
+    return {"total": total, "technique": technique, "documents": [
+        {"analysis_id": r.id, "document_id": r.document_id, "ext_id": r.ext_id, "title": r.title,
+         "url": r.url, "source": r.source, "published": _iso(r.day), "words": r.words,
+         "spans": r.n_spans, "density": round(float(r.score or 0.0), 4)} for r in rows]}
