@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,18 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fixtures_ptc import ARTICLES, write_ptc
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Keep ONNX exports and other caches of the test run out of the user's cache."""
+    old = os.environ.get("UNSPIN_HOME")
+    os.environ["UNSPIN_HOME"] = str(tmp_path_factory.mktemp("unspin-home"))
+    yield
+    if old is None:
+        os.environ.pop("UNSPIN_HOME", None)
+    else:
+        os.environ["UNSPIN_HOME"] = old
 
 
 @pytest.fixture(scope="session")

@@ -41,7 +41,8 @@ BASES: dict[str, BaseModel] = {
 }
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """unspin's cache folder: $UNSPIN_HOME, else $XDG_CACHE_HOME/unspin or ~/.cache/unspin."""
     root = os.environ.get("UNSPIN_HOME") or os.path.join(
         os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "unspin"
     )
@@ -90,7 +91,7 @@ def locate(name_or_path: str) -> Path | str:
         spec = importlib.util.find_spec(base.package)
         assert spec is not None and spec.origin is not None
         return _verified(Path(spec.origin).parent / "model", base)
-    local = _cache_dir() / "bases" / base.name
+    local = cache_dir() / "bases" / base.name
     if (local / "model.safetensors").exists():
         return _verified(local, base)
     if os.environ.get("HF_HUB_OFFLINE") == "1":

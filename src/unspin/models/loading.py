@@ -1,14 +1,62 @@
-"""Build a `Predictor` for a model folder with the best available backend."""
+"""Build a `Predictor` for a model folder with the best available backend.
+
+`auto` uses the cached int8 ONNX export when present (fast to load, no torch import),
+exports it on first use when torch is available, and falls back to torch otherwise.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 from pathlib import Path
 from typing import Any
 
-from unspin.models.predictor import Predictor
+from unspin.errors import ModelNotFoundError
+from unspin.models.predictor import Predictor, Settings
+
+BACKENDS = ("auto", "onnx", "onnx-fp32", "torch")
+log = logging.getLogger(__name__)
+
+
+def _config(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads((path / "config.json").read_text())
+    except FileNotFoundError as err:
+        raise ModelNotFoundError(
+            f"{path} is not an unspin model (config.json and weights.npz expected). "
+            "Train one with `unspin train` or use the shipped model."
+        ) from err
+
+
+def _onnx_predictor(path: Path, config: dict[str, Any], *, quantize: bool, build: bool) -> Predictor | None:
+    from unspin.models import base, onnx_backend
+    from unspin.models.artifact import load_tokenizer
+
+    onnx_path, head_path = onnx_backend.cached_paths(path, quantize=quantize)
+    if not (onnx_path.exists() and head_path.exists()):
+        if not build:
+            return None
+        onnx_backend.export(path, quantize=quantize)
+    where = base.locate(config["base"]) if config.get("base") else None
+    return Predictor(onnx_backend.OnnxBackend(onnx_path, head_path), load_tokenizer(path, where),
+                     Settings(**config["settings"]))
 
 
 def load_predictor(path: Path, *, backend: str = "auto") -> tuple[Predictor, dict[str, Any]]:
+    if backend not in BACKENDS:
+        raise ValueError(f"Unknown backend {backend!r}: expected one of {', '.join(BACKENDS)}.")
+    config = _config(path)
+    if backend != "torch":
+        try:
+            predictor = _onnx_predictor(path, config, quantize=backend != "onnx-fp32", build=True)
+            if predictor is not None:
+                return predictor, config
+        except ModelNotFoundError:
+            raise
+        except Exception as err:  # export needs torch's ONNX exporter; fall back to torch
+            if backend != "auto":
+                raise
+            log.warning("ONNX backend unavailable (%s); using torch.", err)
     from unspin.models import artifact
     from unspin.models.torch_backend import TorchBackend
 

@@ -1,0 +1,109 @@
+"""The onnxruntime backend: the encoder and token heads exported once to ONNX (int8
+weights by default) and cached; the small span head runs in numpy. Loading it imports
+neither torch nor transformers."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from unspin.models.base import cache_dir
+
+_erf = np.vectorize(math.erf, otypes=[np.float32])
+
+
+def model_key(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for name in ("config.json", "weights.npz"):
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cached_paths(folder: Path, *, quantize: bool = True) -> tuple[Path, Path]:
+    root = cache_dir() / "onnx" / f"{model_key(folder)}{'-int8' if quantize else ''}"
+    return root / "encoder.onnx", root / "span_head.npz"
+
+
+def export(folder: Path, *, quantize: bool = True) -> tuple[Path, Path]:
+    """Export the model in `folder` to the cache (needs torch); returns the two paths."""
+    import torch
+
+    from unspin.models import artifact
+
+    onnx_path, head_path = cached_paths(folder, quantize=quantize)
+    onnx_path.parent.mkdir(parents=True, exist_ok=True)
+    net, _, _, _ = artifact.load(folder)
+
+    class Encoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = net
+
+        def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
+            return self.net(ids, mask)
+
+    ids = torch.ones((2, 16), dtype=torch.long)
+    axes = {0: "batch", 1: "seq"}
+    raw = onnx_path.with_suffix(".fp32.onnx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer notes on shape checks that hold for every input
+        _export(torch, Encoder(), ids, raw, axes)
+    if quantize:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(str(raw), str(onnx_path), weight_type=QuantType.QInt8)
+        raw.unlink()
+    else:
+        os.replace(raw, onnx_path)
+    head = net.span_head
+    np.savez(
+        head_path,
+        length=head.length.weight.detach().numpy(), repeat=head.repeat.weight.detach().numpy(),
+        w1=head.mlp[0].weight.detach().numpy(), b1=head.mlp[0].bias.detach().numpy(),
+        w2=head.mlp[3].weight.detach().numpy(), b2=head.mlp[3].bias.detach().numpy(),
+    )
+    return onnx_path, head_path
+
+
+def _export(torch: Any, module: Any, ids: Any, path: Path, axes: dict[int, str]) -> None:
+    torch.onnx.export(
+        module, (ids, torch.ones_like(ids)), str(path), input_names=["input_ids", "attention_mask"],
+        output_names=["states", "bio", "tech"], opset_version=17, dynamo=False,
+        dynamic_axes={"input_ids": axes, "attention_mask": axes, "states": axes, "bio": axes, "tech": axes},
+    )
+
+
+class OnnxBackend:
+    def __init__(self, onnx_path: Path, head_path: Path, *, threads: int | None = None):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        with np.load(head_path) as h:
+            self.head = {k: h[k].astype(np.float32) for k in h.files}
+
+    def encode(self, input_ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        states, bio, tech = self.session.run(None, {"input_ids": input_ids, "attention_mask": mask})
+        return states, bio, tech
+
+    def classify(self, states: np.ndarray, spans: np.ndarray) -> np.ndarray:
+        h = self.head
+        win, first, last = spans[:, 0], spans[:, 1], spans[:, 2]
+        chosen = states[win]  # (k, seq, hidden)
+        pos = np.arange(states.shape[1])
+        inside = ((pos[None] >= first[:, None]) & (pos[None] <= last[:, None])).astype(np.float32)
+        mean = (chosen * inside[..., None]).sum(1) / np.maximum(inside.sum(1, keepdims=True), 1)
+        k = np.arange(len(win))
+        rep = np.concatenate([chosen[k, first], chosen[k, last], mean, chosen[:, 0],
+                              h["length"][spans[:, 3]], h["repeat"][spans[:, 4]]], axis=-1)
+        x = rep @ h["w1"].T + h["b1"]
+        x = 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+        return x @ h["w2"].T + h["b2"]

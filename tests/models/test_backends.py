@@ -1,0 +1,34 @@
+"""The ONNX backend (fp32 and int8) against the torch backend on the tiny model."""
+
+import numpy as np
+import pytest
+
+import unspin
+
+
+@pytest.fixture(scope="module")
+def texts():
+    return ["The corrupt elites betray the nation again. Build the wall! " * 30, "Short one.", "They lie."]
+
+
+def spans_of(analyzer, texts):
+    return [[(s.start, s.end, s.technique, s.score) for s in a.spans] for a in analyzer.pipe(texts, batch_size=3)]
+
+
+def test_onnx_fp32_matches_torch(tiny_model_dir, texts):
+    torch_out = spans_of(unspin.load(tiny_model_dir, backend="torch"), texts)
+    onnx_out = spans_of(unspin.load(tiny_model_dir, backend="onnx-fp32"), texts)
+    assert [[s[:3] for s in doc] for doc in torch_out] == [[s[:3] for s in doc] for doc in onnx_out]
+    scores = np.array([s[3] for doc in torch_out for s in doc]) - np.array([s[3] for doc in onnx_out for s in doc])
+    assert np.abs(scores).max() < 1e-4
+
+
+def test_int8_runs_and_stays_in_bounds(tiny_model_dir, texts):
+    analyzer = unspin.load(tiny_model_dir, backend="onnx")
+    for text, a in zip(texts, analyzer.pipe(texts), strict=True):
+        assert all(0 <= s.start < s.end <= len(text) for s in a.spans)
+
+
+def test_unknown_backend(tiny_model_dir):
+    with pytest.raises(ValueError, match="backend"):
+        unspin.load(tiny_model_dir, backend="gpu")
