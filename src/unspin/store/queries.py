@@ -221,12 +221,18 @@ def bucket_range(bucket: str, start: date) -> tuple[date, date]:
     return start, following - timedelta(days=1)
 
 
-def documents_for(store: Store, f: Filters, *, technique: str | None = None, limit: int = 50,
-                  offset: int = 0) -> dict[str, Any]:
-    """The documents behind a chart mark, most affected first (drill-down), with their total count."""
+def documents_for(store: Store, f: Filters, *, technique: str | None = None, require: tuple[str, ...] = (),
+                  limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """The documents behind a chart mark, most affected first (drill-down), with their total count.
+
+    `technique` ranks by that technique's density; `require` keeps documents with all of those.
+    """
     f = f.resolved(store)
     a, d, t = analyses.c, documents.c, technique_counts.c
     conds = [*_where(analyses, f, technique_column=False), d.id == a.document_id]
+    if require:
+        bits = _mask(tuple(taxonomy.normalize(n) for n in require))
+        conds.append(a.mask.op("&")(bits) == bits)
     score = (a.covered * 1.0 / func.nullif(a.chars, 0))
     spans_of = a.spans
     if technique:

@@ -1,0 +1,242 @@
+"""The corpus dashboard: technique mix per source, trend over time, source × technique heatmap
+and co-occurrence, drawn with Vega-Lite specs built server-side by Altair.
+
+Every page has a JSON twin (`/corpus.json`, `/corpus/documents.json`) and every chart one too
+(`/corpus/charts/{name}.json`: its rows and its Vega-Lite spec). Filters are query
+parameters: `model`, `source` and `technique` (repeatable), `start`, `end` (ISO dates,
+inclusive) and `bucket` (day/week/month). Clicking a mark opens the documents behind it.
+
+Include it with `app.include_router(dashboard.router)`; it reads `app.state.service.store`,
+which must be a `unspin.store.Store` (the app started with a database).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from unspin import taxonomy
+from unspin.errors import InputError
+from unspin.store import Store
+from unspin.store import queries as q
+
+router = APIRouter(include_in_schema=False)
+CHARTS = ("mix", "trend", "heatmap", "cooccurrence")
+TITLES = {"mix": "Technique mix per source", "trend": "Techniques over time",
+          "heatmap": "Source × technique", "cooccurrence": "Techniques found together"}
+TOP_SOURCES = 25
+PAGE = 50
+
+
+# -- request -> filters ----------------------------------------------------------------------
+def _store(request: Request) -> Store:
+    store = getattr(request.app.state.service, "store", None)
+    if not isinstance(store, Store):
+        raise HTTPException(404, "The corpus dashboard needs a database: start the app with "
+                                 "`unspin serve --db URL` (or UNSPIN_DB) after `unspin corpus import` "
+                                 "and `unspin batch`.")
+    return store
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as err:
+        raise InputError(f"`{name}` must be a date like 2024-03-31, got {value!r}.") from err
+
+
+def filters_from(request: Request) -> tuple[q.Filters, str]:
+    """Filters and time bucket from the query string."""
+    params = request.query_params
+    bucket = params.get("bucket") or "week"
+    if bucket not in q.BUCKETS:
+        raise InputError(f"`bucket` must be one of {', '.join(q.BUCKETS)}, got {bucket!r}.")
+    f = q.Filters(model=params.get("model") or None,
+                  sources=tuple(s for s in params.getlist("source") if s),
+                  techniques=tuple(t for t in params.getlist("technique") if t),
+                  start=_date(params.get("start"), "start"), end=_date(params.get("end"), "end"))
+    return f, bucket
+
+
+def query_string(f: q.Filters, bucket: str, **extra: Any) -> str:
+    pairs: list[tuple[str, Any]] = [("model", f.model), ("bucket", bucket)]
+    pairs += [("source", s) for s in f.sources] + [("technique", t) for t in f.techniques]
+    pairs += [("start", f.start.isoformat() if f.start else None),
+              ("end", f.end.isoformat() if f.end else None)]
+    pairs += list(extra.items())
+    return urlencode([(k, v) for k, v in pairs if v not in (None, "")])
+
+
+# -- charts ----------------------------------------------------------------------------------
+def _color(rows: list[dict[str, Any]]) -> Any:
+    """Each technique in its own color (as everywhere in the app), legend limited to those shown."""
+    import altair as alt
+
+    present = {r.get("technique") for r in rows}
+    shown = [t for t in taxonomy.TECHNIQUES if t.name in present]
+    return alt.Scale(domain=[t.display for t in shown], range=[t.color for t in shown])
+
+
+def _display(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        row = dict(row)
+        for key in keys:
+            row[f"{key}_display"] = taxonomy.BY_NAME[row[key]].display
+        out.append(row)
+    return out
+
+
+def chart_rows(store: Store, name: str, f: q.Filters, bucket: str) -> list[dict[str, Any]]:
+    """The rows behind one chart."""
+    if name in ("mix", "heatmap"):
+        rows = q.technique_mix(store, f)
+        sources: dict[Any, int] = {}
+        for r in rows:
+            sources[r["source"]] = r["source_documents"]
+        kept = set(sorted(sources, key=lambda s: -sources[s])[:TOP_SOURCES])
+        return _display([dict(r, source=r["source"] or "(no source)") for r in rows if r["source"] in kept],
+                        "technique")
+    if name == "trend":
+        rows = [dict(r, bucket_start=r["bucket"]) for r in q.trend(store, f, bucket=bucket)]
+        return _display(rows, "technique")
+    if name == "cooccurrence":
+        return _display(q.cooccurrence(store, f), "a", "b")
+    raise HTTPException(404, f"No chart named {name!r}; the charts are {', '.join(CHARTS)}.")
+
+
+def chart_spec(name: str, rows: list[dict[str, Any]], bucket: str) -> dict[str, Any]:
+    """A Vega-Lite spec (dict) for chart `name` with `rows` inlined."""
+    import altair as alt
+
+    base = alt.Chart(alt.Data(values=rows))
+    tech = alt.Color("technique_display:N", title="Technique", scale=_color(rows))
+    if name == "mix":
+        chart = base.mark_bar().encode(
+            y=alt.Y("source:N", title=None, sort="-x"),
+            x=alt.X("spans:Q", stack="normalize", title="Share of spans", axis=alt.Axis(format="%")),
+            color=tech,
+            tooltip=["source:N", alt.Tooltip("technique_display:N", title="technique"), "spans:Q",
+                     alt.Tooltip("share_of_spans:Q", format=".1%", title="share"),
+                     alt.Tooltip("density:Q", format=".2%"), "documents:Q"])
+    elif name == "trend":
+        chart = base.mark_line(point=True).encode(
+            x=alt.X("bucket:T", title=bucket.capitalize()),
+            y=alt.Y("spans_per_1k_words:Q", title="Spans per 1,000 words"), color=tech,
+            tooltip=[alt.Tooltip("bucket:T", title=bucket),
+                     alt.Tooltip("technique_display:N", title="technique"), "spans:Q",
+                     "spans_per_1k_words:Q", "documents:Q"])
+    elif name == "heatmap":
+        chart = base.mark_rect().encode(
+            x=alt.X("technique_display:N", title=None, axis=alt.Axis(labelAngle=-40)),
+            y=alt.Y("source:N", title=None),
+            color=alt.Color("density:Q", title="Density", scale=alt.Scale(scheme="orangered")),
+            tooltip=["source:N", alt.Tooltip("technique_display:N", title="technique"),
+                     alt.Tooltip("density:Q", format=".2%"), "spans_per_1k_words:Q", "documents:Q"])
+    else:
+        chart = base.mark_rect().encode(
+            x=alt.X("a_display:N", title=None, axis=alt.Axis(labelAngle=-40)),
+            y=alt.Y("b_display:N", title=None),
+            color=alt.Color("jaccard:Q", title="Jaccard", scale=alt.Scale(scheme="blues")),
+            tooltip=[alt.Tooltip("a_display:N", title="technique"), alt.Tooltip("b_display:N", title="with"),
+                     "documents:Q", alt.Tooltip("jaccard:Q", format=".2f")])
+    spec = chart.properties(width="container", height=_height(name, rows), title=TITLES[name])
+    return spec.to_dict(validate=False)
+
+
+def _height(name: str, rows: list[dict[str, Any]]) -> int:
+    if name in ("mix", "heatmap"):
+        return max(120, 22 * len({r["source"] for r in rows}))
+    return 320
+
+
+def chart(store: Store, name: str, f: q.Filters, bucket: str) -> dict[str, Any]:
+    """One chart's JSON twin: rows, spec, and how a click drills down."""
+    rows = chart_rows(store, name, f, bucket)
+    return {"name": name, "title": TITLES[name], "rows": rows, "spec": chart_spec(name, rows, bucket),
+            "drill": {"mix": ["source", "technique"], "heatmap": ["source", "technique"],
+                      "trend": ["bucket_start", "technique"], "cooccurrence": ["a", "b"]}[name],
+            "json": f"/corpus/charts/{name}.json?{query_string(f, bucket)}"}
+
+
+def dashboard_context(store: Store, f: q.Filters, bucket: str) -> dict[str, Any]:
+    f = f.resolved(store)
+    return {"overview": q.overview(store, f), "filters": f.to_dict(), "bucket": bucket,
+            "techniques": [{"name": t.name, "display": t.display} for t in taxonomy.TECHNIQUES],
+            "charts": {name: chart(store, name, f, bucket) for name in CHARTS},
+            "query": query_string(f, bucket)}
+
+
+def documents_context(store: Store, request: Request) -> dict[str, Any]:
+    f, bucket = filters_from(request)
+    params = request.query_params
+    f = f.resolved(store)
+    if params.get("bucket_start"):  # a point on the trend chart: its whole bucket
+        first = _date(params.get("bucket_start"), "bucket_start")
+        start, end = q.bucket_range(bucket, first)  # type: ignore[arg-type]
+        f = q.Filters(model=f.model, sources=f.sources, techniques=f.techniques, start=start, end=end)
+    also = tuple(t for t in params.getlist("with") if t)
+    try:
+        page = max(1, int(params.get("page") or 1))
+    except ValueError as err:
+        raise InputError("`page` must be a whole number.") from err
+    found = q.documents_for(store, f, technique=params.get("focus") or None, require=also,
+                            limit=PAGE, offset=(page - 1) * PAGE)
+    return {"filters": f.to_dict(), "bucket": bucket, "focus": found["technique"], "with": list(also),
+            "total": found["total"], "page_no": page, "pages": max(1, -(-found["total"] // PAGE)),
+            "documents": found["documents"], "back": f"/corpus?{query_string(f, bucket)}",
+            "request_query": str(request.query_params),
+            "request_query_nopage": urlencode([(k, v) for k, v in params.multi_items() if k != "page"])}
+
+
+# -- routes ----------------------------------------------------------------------------------
+def _render(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
+    html = request.app.state.templates.get_template(template).render(**context)
+    return HTMLResponse(html)
+
+
+@router.get("/corpus.json")
+async def corpus_json(request: Request) -> Response:
+    store = _store(request)
+    f, bucket = filters_from(request)
+    return JSONResponse({"ok": True, **await run_in_threadpool(dashboard_context, store, f, bucket)})
+
+
+@router.get("/corpus")
+async def corpus_page(request: Request) -> Response:
+    store = _store(request)
+    f, bucket = filters_from(request)
+    context = await run_in_threadpool(dashboard_context, store, f, bucket)
+    return _render(request, "dashboard.html", {**context, "page": "corpus", "title": "Corpus"})
+
+
+@router.get("/corpus/charts/{name}.json")
+async def chart_json(request: Request, name: str) -> Response:
+    store = _store(request)
+    f, bucket = filters_from(request)
+    if name not in CHARTS:
+        raise HTTPException(404, f"No chart named {name!r}; the charts are {', '.join(CHARTS)}.")
+    resolved = await run_in_threadpool(f.resolved, store)
+    data = await run_in_threadpool(chart, store, name, resolved, bucket)
+    return JSONResponse({"ok": True, "filters": resolved.to_dict(), "bucket": bucket, **data})
+
+
+@router.get("/corpus/documents.json")
+async def documents_json(request: Request) -> Response:
+    store = _store(request)
+    return JSONResponse({"ok": True, **await run_in_threadpool(documents_context, store, request)})
+
+
+@router.get("/corpus/documents")
+async def documents_page(request: Request) -> Response:
+    store = _store(request)
+    context = await run_in_threadpool(documents_context, store, request)
+    return _render(request, "dashboard_documents.html",
+                   {**context, "page": "corpus", "title": "Corpus documents"})
