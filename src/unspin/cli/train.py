@@ -76,3 +76,25 @@ def train(
         json.dumps({k: result[k] for k in ("best", "examples", "stats", "train_articles", "valid_articles")})
     )
     print(f"best model: {out / 'model'}")
+
+
+@app.command()
+def tune(
+    data: Path = typer.Option(..., "--data", help="PTC folder with train-articles/ and labels."),
+    model: Path = typer.Option(Path("runs/minilm/model"), "--model", help="Model folder to tune in place."),
+    backend: str = typer.Option("torch", "--backend", help="torch, onnx or onnx-fp32."),
+) -> None:
+    """Tune the span and second-technique thresholds on the validation split; writes
+    them into MODEL/config.json."""
+    import unspin
+    from unspin.models.train import default_valid_ids, load_corpus
+    from unspin.models.tune import tune as run_tune
+    from unspin.models.tune import write_settings
+
+    with user_errors():
+        analyzer = unspin.load(model, backend=backend)
+        docs, labels = load_corpus(data)
+        valid = set(default_valid_ids())
+        tuned = run_tune(analyzer.predictor, [d for d in docs if d.id in valid], labels)
+        write_settings(model, tuned)
+    print(json.dumps(tuned))

@@ -19,10 +19,8 @@ _erf = np.vectorize(math.erf, otypes=[np.float32])
 
 
 def model_key(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for name in ("config.json", "weights.npz"):
-        digest.update((folder / name).read_bytes())
-    return digest.hexdigest()[:16]
+    """Identifies the weights (not the decoding settings, which may be retuned)."""
+    return hashlib.sha256((folder / "weights.npz").read_bytes()).hexdigest()[:16]
 
 
 def cached_paths(folder: Path, *, quantize: bool = True) -> tuple[Path, Path]:
