@@ -41,4 +41,5 @@ def run(app: Any, settings: WebSettings, *, log_level: str = "info") -> None:
     import uvicorn
 
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level,
-                proxy_headers=False, server_header=False, timeout_graceful_shutdown=5)
+                proxy_headers=False, server_header=False, timeout_graceful_shutdown=5,
+                timeout_keep_alive=30)
