@@ -69,10 +69,21 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     errors.install(app)
     app.include_router(api.router)
     app.include_router(pages.router)
+    _include_dashboard(app)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _include_dashboard(app: FastAPI) -> None:
+    """The corpus dashboard (`/corpus`), when the corpus extra (SQLAlchemy) is installed;
+    it answers 404 with instructions unless the app runs on a database."""
+    try:
+        from unspin.web import dashboard
+    except ImportError:
+        return
+    app.include_router(dashboard.router)
 
 
 def app_factory() -> Any:
