@@ -70,6 +70,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=60)
     parser.add_argument("--ray", action="store_true", help="also run the ray engine (2 actors)")
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--words", type=int, default=1000, help="words per article (50 = social-media posts)")
     args = parser.parse_args()
 
     import torch
@@ -88,9 +89,9 @@ def main() -> None:
     elif model is None:
         model = build_minilm_sized(tmp / "minilm", args.threshold)
     analyzer = unspin.load(model)
-    texts = articles(args.docs)
+    texts = articles(args.docs, args.words)
     analyzer.analyze(texts[0])  # warm up
-    out: dict[str, object] = {"model": analyzer.name, "docs": len(texts), "words_per_doc": 1000,
+    out: dict[str, object] = {"model": analyzer.name, "docs": len(texts), "words_per_doc": args.words,
                               "torch_threads": torch.get_num_threads()}
     out["spans_per_doc"] = round(sum(len(a.spans) for a in analyzer.pipe(texts[:3])) / 3, 1)
 

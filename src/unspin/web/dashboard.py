@@ -94,10 +94,14 @@ def _display(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
     return out
 
 
-def chart_rows(store: Store, name: str, f: q.Filters, bucket: str) -> list[dict[str, Any]]:
-    """The rows behind one chart."""
+def chart_rows(store: Store, name: str, f: q.Filters, bucket: str,
+               memo: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The rows behind one chart (`memo` shares the mix query between the bars and the heatmap)."""
     if name in ("mix", "heatmap"):
-        rows = q.technique_mix(store, f)
+        memo = {} if memo is None else memo
+        if "mix" not in memo:
+            memo["mix"] = q.technique_mix(store, f)
+        rows = memo["mix"]
         sources: dict[Any, int] = {}
         for r in rows:
             sources[r["source"]] = r["source_documents"]
@@ -157,9 +161,10 @@ def _height(name: str, rows: list[dict[str, Any]]) -> int:
     return 320
 
 
-def chart(store: Store, name: str, f: q.Filters, bucket: str) -> dict[str, Any]:
+def chart(store: Store, name: str, f: q.Filters, bucket: str,
+          memo: dict[str, Any] | None = None) -> dict[str, Any]:
     """One chart's JSON twin: rows, spec, and how a click drills down."""
-    rows = chart_rows(store, name, f, bucket)
+    rows = chart_rows(store, name, f, bucket, memo)
     return {"name": name, "title": TITLES[name], "rows": rows, "spec": chart_spec(name, rows, bucket),
             "drill": {"mix": ["source", "technique"], "heatmap": ["source", "technique"],
                       "trend": ["bucket_start", "technique"], "cooccurrence": ["a", "b"]}[name],
@@ -168,9 +173,10 @@ def chart(store: Store, name: str, f: q.Filters, bucket: str) -> dict[str, Any]:
 
 def dashboard_context(store: Store, f: q.Filters, bucket: str) -> dict[str, Any]:
     f = f.resolved(store)
+    memo: dict[str, Any] = {}
     return {"overview": q.overview(store, f), "filters": f.to_dict(), "bucket": bucket,
             "techniques": [{"name": t.name, "display": t.display} for t in taxonomy.TECHNIQUES],
-            "charts": {name: chart(store, name, f, bucket) for name in CHARTS},
+            "charts": {name: chart(store, name, f, bucket, memo) for name in CHARTS},
             "query": query_string(f, bucket)}
 
 
