@@ -12,14 +12,18 @@ def texts():
 
 
 def spans_of(analyzer, texts):
-    return [[(s.start, s.end, s.technique, s.score) for s in a.spans] for a in analyzer.pipe(texts, batch_size=3)]
+    return [
+        [(s.start, s.end, s.technique, s.score) for s in a.spans] for a in analyzer.pipe(texts, batch_size=3)
+    ]
 
 
 def test_onnx_fp32_matches_torch(tiny_model_dir, texts):
     torch_out = spans_of(unspin.load(tiny_model_dir, backend="torch"), texts)
     onnx_out = spans_of(unspin.load(tiny_model_dir, backend="onnx-fp32"), texts)
     assert [[s[:3] for s in doc] for doc in torch_out] == [[s[:3] for s in doc] for doc in onnx_out]
-    scores = np.array([s[3] for doc in torch_out for s in doc]) - np.array([s[3] for doc in onnx_out for s in doc])
+    scores = np.array([s[3] for doc in torch_out for s in doc]) - np.array(
+        [s[3] for doc in onnx_out for s in doc]
+    )
     assert np.abs(scores).max() < 1e-4
 
 
@@ -32,3 +36,17 @@ def test_int8_runs_and_stays_in_bounds(tiny_model_dir, texts):
 def test_unknown_backend(tiny_model_dir):
     with pytest.raises(ValueError, match="backend"):
         unspin.load(tiny_model_dir, backend="gpu")
+
+
+def test_onnx_load_does_not_import_torch(tiny_model_dir):
+    import subprocess
+    import sys
+
+    unspin.load(tiny_model_dir, backend="onnx")  # builds the cached export (with torch)
+    code = (
+        f"import sys, unspin; a = unspin.load({str(tiny_model_dir)!r}, backend='onnx'); "
+        "a.analyze('They lie.'); "
+        "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -18,6 +18,7 @@ from unspin.errors import ModelNotFoundError
 from unspin.models import base as bases
 from unspin.models.network import PropagandaNet
 from unspin.models.predictor import Settings
+from unspin.models.windows import load_tokenizer
 
 FORMAT = 1
 
@@ -55,17 +56,6 @@ def build_encoder(
             f"Could not load the base encoder {base!r} from {where}: {err}. "
             f"Install it with: {bases.BASES[base].install if base in bases.BASES else 'see docs'}"
         ) from err
-
-
-def load_tokenizer(folder: Path, where: Path | str | None) -> Tokenizer:
-    own = folder / "tokenizer.json"
-    if own.exists():
-        return Tokenizer.from_file(str(own))
-    if isinstance(where, Path) and (where / "tokenizer.json").exists():
-        return Tokenizer.from_file(str(where / "tokenizer.json"))
-    if where is not None:
-        return Tokenizer.from_pretrained(str(where))
-    raise ModelNotFoundError(f"No tokenizer.json in {folder}.")
 
 
 def save(

@@ -30,7 +30,7 @@ def _config(path: Path) -> dict[str, Any]:
 
 def _onnx_predictor(path: Path, config: dict[str, Any], *, quantize: bool, build: bool) -> Predictor | None:
     from unspin.models import base, onnx_backend
-    from unspin.models.artifact import load_tokenizer
+    from unspin.models.windows import load_tokenizer
 
     onnx_path, head_path = onnx_backend.cached_paths(path, quantize=quantize)
     if not (onnx_path.exists() and head_path.exists()):
@@ -38,14 +38,25 @@ def _onnx_predictor(path: Path, config: dict[str, Any], *, quantize: bool, build
             return None
         onnx_backend.export(path, quantize=quantize)
     where = base.locate(config["base"]) if config.get("base") else None
-    return Predictor(onnx_backend.OnnxBackend(onnx_path, head_path), load_tokenizer(path, where),
-                     Settings(**config["settings"]))
+    return Predictor(
+        onnx_backend.OnnxBackend(onnx_path, head_path),
+        load_tokenizer(path, where),
+        Settings(**config["settings"]),
+    )
 
 
 def load_predictor(path: Path, *, backend: str = "auto") -> tuple[Predictor, dict[str, Any]]:
     if backend not in BACKENDS:
         raise ValueError(f"Unknown backend {backend!r}: expected one of {', '.join(BACKENDS)}.")
     config = _config(path)
+    if config.get("ensemble"):
+        from unspin.models.ensemble import EnsembleBackend
+
+        members = [load_predictor(path / name, backend=backend)[0] for name in config["ensemble"]]
+        settings = Settings(**{**members[0].settings.__dict__, **config.get("settings", {})})
+        return Predictor(
+            EnsembleBackend([m.backend for m in members]), members[0].tokenizer, settings
+        ), config
     if backend != "torch":
         try:
             predictor = _onnx_predictor(path, config, quantize=backend != "onnx-fp32", build=True)

@@ -55,7 +55,7 @@ def export(folder: Path, *, quantize: bool = True) -> tuple[Path, Path]:
     if quantize:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        quantize_dynamic(str(raw), str(onnx_path), weight_type=QuantType.QInt8)
+        quantize_dynamic(str(raw), str(onnx_path), weight_type=QuantType.QInt8, per_channel=True)
         raw.unlink()
     else:
         os.replace(raw, onnx_path)

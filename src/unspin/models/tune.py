@@ -36,19 +36,27 @@ def tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.La
                 s, e = expand_to_words(p.text, int(p.tokens.offsets[a, 0]), int(p.tokens.offsets[b - 1, 1]))
                 found.append((s, e, score))
             raws_by_doc.append(predictor._classify(p, states, tech_p, found))
-        si = scoring.score_si([lab for d, r in zip(docs, raws_by_doc, strict=True) for lab in si_labels(str(d.id), r)],
-                              gold_si).f1
+        si = scoring.score_si(
+            [lab for d, r in zip(docs, raws_by_doc, strict=True) for lab in si_labels(str(d.id), r)], gold_si
+        ).f1
         table["threshold"][float(th)] = round(si, 4)
         if si > best.get("si", -1):
             best.update(si=si, threshold=float(th), raws=raws_by_doc)
     for second in SECOND:
-        pred = [lab for d, r in zip(docs, best["raws"], strict=True) for lab in flc_labels(str(d.id), r, second)]
+        pred = [
+            lab for d, r in zip(docs, best["raws"], strict=True) for lab in flc_labels(str(d.id), r, second)
+        ]
         flc = scoring.score_flc(pred, gold_rows).f1
         table["second"][second] = round(flc, 4)
         if flc > best.get("flc", -1):
             best.update(flc=flc, second_threshold=second)
-    return {"threshold": best["threshold"], "second_threshold": best["second_threshold"],
-            "si_f1": round(best["si"], 4), "flc_f1": round(best["flc"], 4), "table": table}
+    return {
+        "threshold": best["threshold"],
+        "second_threshold": best["second_threshold"],
+        "si_f1": round(best["si"], 4),
+        "flc_f1": round(best["flc"], 4),
+        "table": table,
+    }
 
 
 def write_settings(folder: str | Path, tuned: dict[str, Any]) -> None:

@@ -4,9 +4,12 @@ line-packed windows (long lines split with overlap), BIO and span targets."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from tokenizers import Tokenizer
+
+from unspin.errors import ModelNotFoundError
 
 O, B, I = 0, 1, 2  # noqa: E741  (the BIO tag ids)
 
@@ -117,3 +120,14 @@ def repeat_bucket(text: str, start: int, end: int) -> int:
 def length_bucket(n_tokens: int) -> int:
     """Span length in tokens, bucketed on a log scale into 0..7."""
     return int(min(7, np.log2(max(1, n_tokens))))
+
+
+def load_tokenizer(folder: Path, where: Path | str | None) -> Tokenizer:
+    own = folder / "tokenizer.json"
+    if own.exists():
+        return Tokenizer.from_file(str(own))
+    if isinstance(where, Path) and (where / "tokenizer.json").exists():
+        return Tokenizer.from_file(str(where / "tokenizer.json"))
+    if where is not None:
+        return Tokenizer.from_pretrained(str(where))
+    raise ModelNotFoundError(f"No tokenizer.json in {folder}.")
