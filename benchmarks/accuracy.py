@@ -15,7 +15,9 @@ from unspin.models.train import default_valid_ids, load_corpus, validate
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", default="../shared/data/ptc")
     parser.add_argument("--model", default=None)
     parser.add_argument("--backend", default="auto")
@@ -34,10 +36,14 @@ def main() -> None:
     t = time.perf_counter()
     figures = validate(analyzer.predictor, dev, labels, second_threshold=analyzer.second_threshold)
     out = {
-        "model": analyzer.name, "backend": type(analyzer.predictor.backend).__name__,
-        "articles": len(dev), "threshold": analyzer.predictor.settings.threshold,
+        "model": analyzer.name,
+        "backend": type(analyzer.predictor.backend).__name__,
+        "articles": len(dev),
+        "threshold": analyzer.predictor.settings.threshold,
         "seconds": round(time.perf_counter() - t, 1),
-        **{task: {k: figures[task][k] for k in ("precision", "recall", "f1")} for task in ("si", "tc", "flc")},
+        **{
+            task: {k: figures[task][k] for k in ("precision", "recall", "f1")} for task in ("si", "tc", "flc")
+        },
     }
     if args.per_technique:
         out["tc_per_technique"] = figures["tc"]["per_technique"]

@@ -31,7 +31,9 @@ def article(words: int = 1000) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--backend", default="auto", help="auto, onnx, onnx-fp32 or torch")
     parser.add_argument("--model", default=None, help="model folder (default: the shipped model)")
     parser.add_argument("--runs", type=int, default=30)

@@ -15,14 +15,17 @@ from fixtures_ptc import ARTICLES, write_ptc
 
 @pytest.fixture(scope="session", autouse=True)
 def _own_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Keep ONNX exports and other caches of the test run out of the user's cache."""
-    old = os.environ.get("UNSPIN_HOME")
+    """Keep the test run's caches (ONNX exports) out of the user's, and use fp32."""
+    old = {k: os.environ.get(k) for k in ("UNSPIN_HOME", "UNSPIN_BACKEND")}
     os.environ["UNSPIN_HOME"] = str(tmp_path_factory.mktemp("unspin-home"))
+    # fp32 results do not depend on what is batched together (int8 is tested on its own).
+    os.environ["UNSPIN_BACKEND"] = "onnx-fp32"
     yield
-    if old is None:
-        os.environ.pop("UNSPIN_HOME", None)
-    else:
-        os.environ["UNSPIN_HOME"] = old
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture(scope="session")

@@ -28,8 +28,12 @@ def check_text(text: str, *, max_chars: int = MAX_CHARS) -> str:
     return text
 
 
-def shipped_model_path() -> Path:
-    return Path(str(resources.files("unspin").joinpath("resources", "model")))
+TIERS = {"fast": "model", "accurate": "model-accurate"}
+
+
+def shipped_model_path(tier: str = "fast") -> Path:
+    """The folder of a shipped model tier: "fast" (default) or "accurate"."""
+    return Path(str(resources.files("unspin").joinpath("resources", TIERS[tier])))
 
 
 class Analyzer:
@@ -111,11 +115,20 @@ class Analyzer:
         return tuple(Cue(s, e, w) for (s, e), w in sorted(cues.items()))
 
 
-def load(name_or_path: str | os.PathLike[str] | None = None, *, backend: str = "auto") -> Analyzer:
-    """Load an analyzer: the shipped model by default, `UNSPIN_MODEL`, or a model folder."""
+def load(name_or_path: str | os.PathLike[str] | None = None, *, backend: str | None = None) -> Analyzer:
+    """Load an analyzer: a shipped tier ("fast", the default, or "accurate"), a model
+    folder, or `UNSPIN_MODEL` when none is given.
+
+    `backend` ("auto", "onnx", "onnx-fp32", "torch"; default `UNSPIN_BACKEND` or "auto"):
+    auto and onnx use int8 ONNX, whose activations are quantized per batch, so a text's
+    scores can differ in the last digits with what it is batched with; onnx-fp32 and
+    torch give the same result whatever the batch.
+    """
+    backend = backend or os.environ.get("UNSPIN_BACKEND") or "auto"
     from unspin.models.loading import load_predictor
 
-    path = Path(name_or_path or os.environ.get("UNSPIN_MODEL") or shipped_model_path())
+    name = str(name_or_path or os.environ.get("UNSPIN_MODEL") or "fast")
+    path = shipped_model_path(name) if name in TIERS else Path(name)
     predictor, config = load_predictor(path, backend=backend)
     return Analyzer(
         predictor,

@@ -116,9 +116,11 @@ def analyze_documents(docs: list[Document], analyzer: Any, *, settings: BatchSet
 
 
 def model_folder(model: str | None) -> Path:
-    """The model folder `unspin.load` would use: `model`, `UNSPIN_MODEL`, or the shipped model."""
+    """The model folder `unspin.load` would use: a tier name ("fast", "accurate"), a folder,
+    `UNSPIN_MODEL`, or the shipped fast tier."""
     import os
 
-    from unspin.pipeline import shipped_model_path
+    from unspin.pipeline import TIERS, shipped_model_path
 
-    return Path(model or os.environ.get("UNSPIN_MODEL") or shipped_model_path())
+    name = str(model or os.environ.get("UNSPIN_MODEL") or "fast")
+    return shipped_model_path(name) if name in TIERS else Path(name)

@@ -13,7 +13,9 @@ from unspin.cli.main import app
 
 @app.command()
 def check(
-    model: str = typer.Option(None, "--model", "-m", envvar="UNSPIN_MODEL", help="Model folder."),
+    model: str = typer.Option(
+        None, "--model", "-m", envvar="UNSPIN_MODEL", help="fast (default), accurate, or a model folder."
+    ),
 ) -> None:
     """Check the installation: verified base weights, model loads, one sentence analyzed."""
     import unspin

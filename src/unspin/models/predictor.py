@@ -183,7 +183,7 @@ class Predictor:
         probs = softmax(logits.astype(np.float32))
         out = []
         for (start, end, score), p, (a, b) in zip(found, probs, token_spans, strict=True):
-            lo, hi = max(0, a - 3), min(len(doc.tokens), b + 3)
+            lo, hi = max(0, a - 1), min(len(doc.tokens), b + 1)  # cue candidates: the span ±1 piece
             out.append(RawSpan(start, end, score, p, tech_p[lo:hi].T.copy(), doc.tokens.offsets[lo:hi]))
         return out
 
