@@ -126,13 +126,8 @@ class Predictor:
             ids[r, 1 : n + 1] = docs[d].tokens.ids[w.lo : w.hi]
             ids[r, n + 1] = s.sep_id
             mask[r, : n + 2] = 1
-        parts = [
-            self.backend.encode(ids[i : i + self.batch_rows], mask[i : i + self.batch_rows])
-            for i in range(0, len(rows), self.batch_rows)
-        ]
-        states = np.concatenate([p[0].astype(np.float16) for p in parts])
-        bio_p = softmax(np.concatenate([p[1] for p in parts]).astype(np.float32))
-        tech_p = sigmoid(np.concatenate([p[2] for p in parts]).astype(np.float32))
+        states, bio, tech = self._run_sorted(ids, mask)
+        bio_p, tech_p = softmax(bio), sigmoid(tech)
         r = 0
         for doc in docs:
             n = len(doc.tokens)
@@ -149,6 +144,26 @@ class Predictor:
             count = np.maximum(count, 1)
             outputs.append((states[first:r], bio_sum / count, tech_sum / count))
         return outputs
+
+    def _run_sorted(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Run the backend on batches of similar length, each padded only to its own
+        longest window; results come back in row order, padded to the full length."""
+        lengths = mask.sum(1)
+        order = np.argsort(-lengths, kind="stable")
+        states = bio = tech = None
+        for i in range(0, len(order), self.batch_rows):
+            rows = order[i : i + self.batch_rows]
+            width = int(lengths[rows].max())
+            st, b, t = self.backend.encode(ids[rows, :width], mask[rows, :width])
+            if states is None:
+                states = np.zeros((len(ids), ids.shape[1], st.shape[-1]), dtype=np.float16)
+                bio = np.zeros((len(ids), ids.shape[1], b.shape[-1]), dtype=np.float32)
+                tech = np.zeros((len(ids), ids.shape[1], t.shape[-1]), dtype=np.float32)
+            states[rows, :width] = st
+            bio[rows, :width] = b
+            tech[rows, :width] = t
+        assert states is not None and bio is not None and tech is not None
+        return states, bio, tech
 
     def _span_rows(
         self, doc: _Prepared, char_spans: Sequence[tuple[int, int]]
