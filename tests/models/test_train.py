@@ -57,3 +57,25 @@ def test_training_is_seeded(ptc_dir, tmp_path):
 def test_bad_arguments(tmp_path):
     with pytest.raises(InputError, match="train-articles"):
         TrainingArguments(data=str(tmp_path))
+
+
+def test_special_tokens_in_bert_and_roberta_spelling():
+    from tokenizers import Tokenizer, models
+
+    from unspin.models.train import _special
+
+    bert = Tokenizer(models.WordLevel({"[PAD]": 0, "[CLS]": 1, "x": 2}, unk_token="x"))
+    roberta = Tokenizer(models.WordLevel({"<s>": 0, "<pad>": 1, "x": 2}, unk_token="x"))
+    assert _special(bert, "[CLS]", "<s>") == 1 and _special(roberta, "[CLS]", "<s>") == 0
+    assert _special(roberta, "[PAD]", "<pad>") == 1
+    with pytest.raises(InputError, match="special tokens"):
+        _special(bert, "[SEP]", "</s>")
+
+
+def test_encoder_dropout_override():
+    from unspin.models import artifact
+
+    config = dict(TINY_ENCODER, vocab_size=50)
+    assert artifact.build_encoder(None, config)[0].config.hidden_dropout_prob == pytest.approx(0.1)
+    enc, _ = artifact.build_encoder(None, config, dropout=0.0)
+    assert enc.config.hidden_dropout_prob == 0.0 and enc.config.attention_probs_dropout_prob == 0.0

@@ -26,6 +26,13 @@ def train(
     limit: int = typer.Option(None, "--limit", help="Use only the first N training articles."),
     fresh: bool = typer.Option(False, "--fresh", help="Ignore an existing checkpoint in --out."),
     bf16: bool = typer.Option(True, "--bf16/--fp32", help="bfloat16 autocast on the CPU."),
+    encoder_dropout: float = typer.Option(
+        None,
+        "--encoder-dropout",
+        min=0.0,
+        max=0.9,
+        help="Override the encoder's dropout (0 helps MPNet learn).",
+    ),
 ) -> None:
     """Train a model (seeded; resumes from OUT/checkpoint.pt unless --fresh).
 
@@ -58,6 +65,7 @@ def train(
             limit=limit,
             resume=not fresh,
             bf16=bf16,
+            encoder_dropout=encoder_dropout,
         )
         bar = progress.add_task("training", total=None)
 

@@ -38,19 +38,25 @@ def dequantize_rows(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
 
 
 def build_encoder(
-    base: str | None, encoder_config: dict[str, Any] | None
+    base: str | None, encoder_config: dict[str, Any] | None, *, dropout: float | None = None
 ) -> tuple[torch.nn.Module, Path | str | None]:
-    """The encoder with pretrained weights from `base`, or random init from a config."""
+    """The encoder with pretrained weights from `base`, or random init from a config;
+    `dropout` overrides the encoder's hidden and attention dropout."""
     from transformers import AutoConfig, AutoModel
 
+    extra = (
+        {}
+        if dropout is None
+        else dict.fromkeys(("hidden_dropout_prob", "attention_probs_dropout_prob"), dropout)
+    )
     if base is None:
         if encoder_config is None:
             raise ModelNotFoundError("A model with no base needs an encoder config.")
-        config = AutoConfig.for_model(**encoder_config)
+        config = AutoConfig.for_model(**{**encoder_config, **extra})
         return AutoModel.from_config(config), None
     where = bases.locate(base)
     try:
-        return AutoModel.from_pretrained(str(where)), where
+        return AutoModel.from_pretrained(str(where), **extra), where
     except OSError as err:
         raise ModelNotFoundError(
             f"Could not load the base encoder {base!r} from {where}: {err}. "

@@ -54,6 +54,7 @@ class TrainingArguments:
     bf16: bool = True
     valid_ids: list[str] = field(default_factory=default_valid_ids)
     limit: int | None = None  # use only the first N training articles (smoke runs)
+    encoder_dropout: float | None = None  # override the encoder's dropout (e.g. 0 for MPNet)
     resume: bool = True
 
     def __post_init__(self) -> None:
@@ -76,6 +77,15 @@ def load_corpus(root: str | Path) -> tuple[list[Document], dict[str, list[ptc.La
     docs = ptc.read_articles(root / "train-articles")
     labels = ptc.group_by_article(ptc.read_labels(root / "train-labels-task-flc-tc"))
     return docs, labels
+
+
+def _special(tokenizer: Any, *names: str) -> int:
+    """The id of the first of `names` (BERT or RoBERTa/MPNet spelling) in the vocabulary."""
+    for name in names:
+        found = tokenizer.token_to_id(name)
+        if found is not None:
+            return int(found)
+    raise InputError(f"The tokenizer has none of the special tokens {names}.")
 
 
 def seed_everything(seed: int) -> None:
@@ -158,7 +168,7 @@ class Trainer:
         a = self.args
         seed_everything(a.seed)
         torch.set_num_threads(max(1, os.cpu_count() or 1))
-        encoder, where = artifact.build_encoder(a.base, a.encoder_config)
+        encoder, where = artifact.build_encoder(a.base, a.encoder_config, dropout=a.encoder_dropout)
         self.base_state = {k: v.detach().clone() for k, v in encoder.state_dict().items()} if a.base else None
         if self.tokenizer is None:
             self.tokenizer = artifact.load_tokenizer(self.out / "none", where)
@@ -169,9 +179,9 @@ class Trainer:
         self.settings = Settings(
             max_len=a.max_len,
             stride=a.stride,
-            cls_id=self.tokenizer.token_to_id("[CLS]") or 101,
-            sep_id=self.tokenizer.token_to_id("[SEP]") or 102,
-            pad_id=self.tokenizer.token_to_id("[PAD]") or 0,
+            cls_id=_special(self.tokenizer, "[CLS]", "<s>"),
+            sep_id=_special(self.tokenizer, "[SEP]", "</s>"),
+            pad_id=_special(self.tokenizer, "[PAD]", "<pad>"),
         )
 
     def _split(self) -> tuple[list[Document], list[Document], dict[str, list[ptc.Label]]]:
