@@ -29,6 +29,18 @@ def test_analyze_json_schema(model_env, tmp_path):
         assert doc["text"][span["start"] : span["end"]] == span["text"]
 
 
+def test_analyze_ids_from_file_names(model_env, tmp_path):
+    for name, ident in (
+        ("article123.txt", "123"),
+        ("article.txt", "article"),
+        ("news.html.txt", "news.html"),
+    ):
+        f = tmp_path / name
+        f.write_text("They are traitors and liars.")
+        result = runner.invoke(app, ["analyze", str(f), "--format", "json"])
+        assert json.loads(result.stdout)["id"] == ident
+
+
 def test_analyze_stdin_pretty_and_ptc_rows(model_env):
     result = runner.invoke(app, ["analyze", "-"], input="They are traitors and liars.")
     assert result.exit_code == 0 and "density" in result.stdout

@@ -11,6 +11,7 @@ import typer
 
 from unspin.cli.common import user_errors
 from unspin.cli.main import app
+from unspin.io.ptc import ARTICLE_NAME
 
 
 class OutputFormat(StrEnum):
@@ -54,8 +55,8 @@ def analyze(
                 doc = ingest.from_bytes(sys.stdin.buffer.read(), source="stdin")
             else:
                 doc = ingest.read_input(name)
-            stem = Path(name).stem
-            ident = stem[len("article") :] if stem.startswith("article") else stem
+            match = ARTICLE_NAME.match(Path(name).name)
+            ident = match["id"] if match else Path(name).stem  # PTC article<ID>.txt -> ID
             docs.append(type(doc)(doc.text, id="stdin" if name == "-" else ident, meta=doc.meta))
         analyzer = unspin.load(model)
         for analysis in analyzer.pipe(docs, threshold=threshold):
