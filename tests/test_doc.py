@@ -48,3 +48,10 @@ def test_to_dict_has_text_and_cues():
     doc = Document("They are traitors.")
     d = Span(doc, 9, 17, "Name_Calling,Labeling", 0.9, (Cue(9, 17, 0.8),)).to_dict()
     assert d["text"] == "traitors" and d["why"][0]["text"] == "traitors"
+
+
+def test_filter_keeps_spans_at_or_above_threshold():
+    doc = Document("one two three")
+    a = Analysis(doc, (Span(doc, 0, 3, "Doubt", 0.2), Span(doc, 4, 7, "Slogans", 0.6)), "m")
+    kept = a.filter(0.5)
+    assert [s.technique for s in kept.spans] == ["Slogans"] and kept.model == "m" and kept.doc is doc

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from unspin import taxonomy
 from unspin.doc import Analysis
-from unspin.render import segments
+from unspin.render import cut
 
 
 def analysis_text(analysis: Analysis) -> Text:
@@ -17,14 +17,15 @@ def analysis_text(analysis: Analysis) -> Text:
     ends: dict[int, list[str]] = {}
     for span in analysis.spans:
         ends.setdefault(span.end, []).append(span.technique)
-    for seg in segments(analysis):
-        piece = analysis.text[seg.start : seg.end]
-        if seg.spans:
-            color = taxonomy.BY_NAME[seg.spans[0].technique].color
+    spans = analysis.spans
+    for start, end, covering in cut(len(analysis.text), [(s.start, s.end) for s in spans]):
+        piece = analysis.text[start:end]
+        if covering:
+            color = taxonomy.BY_NAME[spans[covering[0]].technique].color
             out.append(piece, style=f"bold black on {color}")
         else:
             out.append(piece)
-        for name in ends.get(seg.end, []):
+        for name in ends.get(end, []):
             t = taxonomy.BY_NAME[name]
             out.append(f"[{t.display}]", style=f"italic {t.color}")
     return out

@@ -3,17 +3,26 @@ view renders and the JSON twin returns, so the two cannot drift."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 from urllib.parse import urlsplit
 
 from unspin import taxonomy
+from unspin.render import cut
 
 
 def technique_list() -> list[dict[str, Any]]:
     """The 14 techniques as plain data, in taxonomy order."""
-    return [{"name": t.name, "display": t.display, "definition": t.definition, "example": t.example,
-             "color": t.color, "index": i} for i, t in enumerate(taxonomy.TECHNIQUES)]
+    return [
+        {
+            "name": t.name,
+            "display": t.display,
+            "definition": t.definition,
+            "example": t.example,
+            "color": t.color,
+            "index": i,
+        }
+        for i, t in enumerate(taxonomy.TECHNIQUES)
+    ]
 
 
 def safe_link(url: Any) -> str | None:
@@ -30,15 +39,11 @@ def safe_link(url: Any) -> str | None:
 def segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`text` cut at every span boundary: consecutive segments covering all of it, each with
     the indexes of the spans covering it (innermost first), so overlaps lose nothing."""
-    cuts = sorted({0, len(text)} | {s["start"] for s in spans} | {s["end"] for s in spans})
-    starts: dict[int, list[int]] = {}
-    for i, span in enumerate(spans):
-        starts.setdefault(span["start"], []).append(i)
-    active: set[int] = set()
+    bounds = [(s["start"], s["end"]) for s in spans]
     out = []
-    for a, b in itertools.pairwise(cuts):
-        active = {i for i in active if spans[i]["end"] > a} | set(starts.get(a, ()))
-        covers = sorted(active, key=lambda i: (spans[i]["end"] - spans[i]["start"], -spans[i]["score"], i))
+    for a, b, covers in cut(
+        len(text), bounds, order=lambda i: (spans[i]["end"] - spans[i]["start"], -spans[i]["score"], i)
+    ):
         top = taxonomy.INDEX[spans[covers[0]]["technique"]] if covers else None
         out.append({"start": a, "end": b, "text": text[a:b], "spans": covers, "top": top})
     return out
@@ -52,16 +57,28 @@ def legend(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], taxonomy.INDEX[kv[0]])):
         t = taxonomy.BY_NAME[name]
-        rows.append({"name": name, "display": t.display, "definition": t.definition, "color": t.color,
-                     "index": taxonomy.INDEX[name], "count": count})
+        rows.append(
+            {
+                "name": name,
+                "display": t.display,
+                "definition": t.definition,
+                "color": t.color,
+                "index": taxonomy.INDEX[name],
+                "count": count,
+            }
+        )
     return rows
 
 
 def source_of(record: dict[str, Any]) -> dict[str, Any]:
     """Where the text came from, safe to show: title, source name, and a link only if http(s)."""
     meta = record.get("meta") or {}
-    return {"title": meta.get("title"), "source": meta.get("source"), "url": meta.get("url"),
-            "link": safe_link(meta.get("url"))}
+    return {
+        "title": meta.get("title"),
+        "source": meta.get("source"),
+        "url": meta.get("url"),
+        "link": safe_link(meta.get("url")),
+    }
 
 
 def analysis_context(record: dict[str, Any]) -> dict[str, Any]:
@@ -72,9 +89,14 @@ def analysis_context(record: dict[str, Any]) -> dict[str, Any]:
         "analysis": record,
         "source": source_of(record),
         "legend": legend(record["spans"]),
-        "links": {"page": base, "json": f"{base}.json", "api": f"/api/analyses/{aid}",
-                  "export_json": f"{base}/export.json", "labels": f"{base}/labels.txt",
-                  "report": f"{base}/report.html"},
+        "links": {
+            "page": base,
+            "json": f"{base}.json",
+            "api": f"/api/analyses/{aid}",
+            "export_json": f"{base}/export.json",
+            "labels": f"{base}/labels.txt",
+            "report": f"{base}/report.html",
+        },
     }
 
 
@@ -83,17 +105,29 @@ def client_data(record: dict[str, Any]) -> dict[str, Any]:
     spans = []
     for i, s in enumerate(record["spans"]):
         t = taxonomy.BY_NAME[s["technique"]]
-        spans.append({"i": i, "technique": s["technique"], "display": t.display,
-                      "definition": t.definition, "color": t.color, "index": taxonomy.INDEX[s["technique"]],
-                      "score": s["score"], "text": s["text"],
-                      "why": [c["text"] for c in s.get("why", [])]})
+        spans.append(
+            {
+                "i": i,
+                "technique": s["technique"],
+                "display": t.display,
+                "definition": t.definition,
+                "color": t.color,
+                "index": taxonomy.INDEX[s["technique"]],
+                "score": s["score"],
+                "text": s["text"],
+                "why": [c["text"] for c in s.get("why", [])],
+            }
+        )
     return {"spans": spans}
 
 
 def html_extras(record: dict[str, Any]) -> dict[str, Any]:
     """Presentation-only additions for the HTML view: segments and the script's data."""
-    return {"segments": segments(record["text"], record["spans"]), "data": client_data(record),
-            "min_score": min((s["score"] for s in record["spans"]), default=0.0)}
+    return {
+        "segments": segments(record["text"], record["spans"]),
+        "data": client_data(record),
+        "min_score": min((s["score"] for s in record["spans"]), default=0.0),
+    }
 
 
 def profile(record: dict[str, Any]) -> dict[str, float]:
@@ -111,9 +145,22 @@ def compare_context(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     for t in taxonomy.TECHNIQUES:
         if t.name in pa or t.name in pb:
             va, vb = pa.get(t.name, 0.0), pb.get(t.name, 0.0)
-            rows.append({"name": t.name, "display": t.display, "color": t.color,
-                         "index": taxonomy.INDEX[t.name], "a": va, "b": vb,
-                         "a_pct": round(100 * va / scale, 1), "b_pct": round(100 * vb / scale, 1)})
+            rows.append(
+                {
+                    "name": t.name,
+                    "display": t.display,
+                    "color": t.color,
+                    "index": taxonomy.INDEX[t.name],
+                    "a": va,
+                    "b": vb,
+                    "a_pct": round(100 * va / scale, 1),
+                    "b_pct": round(100 * vb / scale, 1),
+                }
+            )
     rows.sort(key=lambda r: -(r["a"] + r["b"]))
-    return {"a": analysis_context(a), "b": analysis_context(b), "profile": rows,
-            "scale": {"unit": "spans per 1,000 words", "max": scale}}
+    return {
+        "a": analysis_context(a),
+        "b": analysis_context(b),
+        "profile": rows,
+        "scale": {"unit": "spans per 1,000 words", "max": scale},
+    }
