@@ -28,14 +28,12 @@ def _config(path: Path) -> dict[str, Any]:
         ) from err
 
 
-def _onnx_predictor(path: Path, config: dict[str, Any], *, quantize: bool, build: bool) -> Predictor | None:
+def _onnx_predictor(path: Path, config: dict[str, Any], *, quantize: bool) -> Predictor:
     from unspin.models import base, onnx_backend
     from unspin.models.windows import load_tokenizer
 
     onnx_path, head_path = onnx_backend.cached_paths(path, quantize=quantize)
     if not (onnx_path.exists() and head_path.exists()):
-        if not build:
-            return None
         onnx_backend.export(path, quantize=quantize)
     where = base.locate(config["base"]) if config.get("base") else None
     return Predictor(
@@ -59,9 +57,7 @@ def load_predictor(path: Path, *, backend: str = "auto") -> tuple[Predictor, dic
         ), config
     if backend != "torch":
         try:
-            predictor = _onnx_predictor(path, config, quantize=backend != "onnx-fp32", build=True)
-            if predictor is not None:
-                return predictor, config
+            return _onnx_predictor(path, config, quantize=backend != "onnx-fp32"), config
         except ModelNotFoundError:
             raise
         except Exception as err:  # export needs torch's ONNX exporter; fall back to torch
