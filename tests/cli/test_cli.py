@@ -128,3 +128,10 @@ def test_every_command_has_help():
     for command in ("analyze", "evaluate", "predict", "train", "techniques"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and len(result.stdout) > 100
+
+
+def test_shrink_refuses_a_model_without_base(tiny_model_dir, tmp_path):
+    result = runner.invoke(app, ["shrink", str(tiny_model_dir), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 2
+    assert "delta over a base" in result.output
+    assert not (tmp_path / "s").exists()

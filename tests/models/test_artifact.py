@@ -55,3 +55,50 @@ def test_delta_over_base_reconstructs_weights(tmp_path, monkeypatch):
     got = loaded.encoder.embeddings.word_embeddings.weight
     want = net.encoder.embeddings.word_embeddings.weight
     assert torch.allclose(got, want, atol=1e-4)
+
+
+def test_low_rank_factors_recover_a_low_rank_delta():
+    rng = np.random.default_rng(1)
+    delta = (rng.normal(size=(40, 3)) @ rng.normal(size=(3, 30))).astype(np.float32)
+    a, b = artifact.low_rank(delta, 3)
+    assert a.shape == (40, 3) and b.shape == (3, 30)
+    assert np.allclose(a @ b, delta, atol=1e-4)
+    assert artifact.low_rank(delta, 20) is None  # 20 * 70 >= 1200: no saving, stored whole
+    assert artifact.low_rank(delta[0], 2) is None  # vectors are stored whole
+
+
+def test_low_rank_save_stores_factors_and_loads_close(tmp_path, monkeypatch):
+    config = dict(TINY_ENCODER, vocab_size=50, hidden_size=64, intermediate_size=256)
+    base_encoder, _ = artifact.build_encoder(None, config)
+    base_state = {k: v.clone() for k, v in base_encoder.state_dict().items()}
+    net = PropagandaNet(base_encoder, 64, 14)
+    weight = net.encoder.encoder.layer[0].intermediate.dense.weight  # 256 x 64
+    rng = np.random.default_rng(2)
+    change = torch.from_numpy((rng.normal(size=(256, 2)) @ rng.normal(size=(2, 64))).astype(np.float32))
+    with torch.no_grad():
+        weight.add_(0.01 * change)
+    artifact.save(
+        net, tmp_path / "m", base="fake", base_state=base_state, settings=Settings(), extra={}, rank=2
+    )
+    key = "encoder.layer.0.intermediate.dense.weight"
+    with np.load(tmp_path / "m" / "weights.npz") as stored:
+        assert {f"a:{key}", f"b:{key}", f"sa:{key}", f"sb:{key}"} <= set(stored.files)
+        assert f"d:{key}" not in stored.files
+        assert stored[f"a:{key}"].shape == (256, 2) and stored[f"a:{key}"].dtype == np.int8
+
+    real_build = artifact.build_encoder
+    monkeypatch.setattr(artifact, "build_encoder", lambda b, c: _rebuilt(real_build, config, base_state))
+    (tmp_path / "m" / "tokenizer.json").write_text(
+        __import__("unspin.models.tiny", fromlist=["x"]).tiny_tokenizer(["a b"]).to_str()
+    )
+    loaded, *_ = artifact.load(tmp_path / "m")
+    got = loaded.encoder.encoder.layer[0].intermediate.dense.weight
+    delta = weight - base_state[key]
+    error = (got - weight).abs().max() / delta.abs().max()
+    assert error < 0.02, f"reconstruction error {error:.4f} of the largest change"
+
+
+def _rebuilt(build, config, state):
+    enc, _ = build(None, config)
+    enc.load_state_dict(state)
+    return enc, None

@@ -25,6 +25,12 @@ def train(
     seed: int = typer.Option(13, "--seed"),
     limit: int = typer.Option(None, "--limit", help="Use only the first N training articles."),
     fresh: bool = typer.Option(False, "--fresh", help="Ignore an existing checkpoint in --out."),
+    init: Path = typer.Option(
+        None,
+        "--init",
+        help="Start from an earlier run (its folder or checkpoint.pt) with a fresh schedule; "
+        "--base must match that run's.",
+    ),
     bf16: bool = typer.Option(True, "--bf16/--fp32", help="bfloat16 autocast on the CPU."),
     encoder_dropout: float = typer.Option(
         None,
@@ -66,6 +72,7 @@ def train(
             resume=not fresh,
             bf16=bf16,
             encoder_dropout=encoder_dropout,
+            init=str(init) if init else None,
         )
         bar = progress.add_task("training", total=None)
 
@@ -106,3 +113,19 @@ def tune(
         tuned = run_tune(analyzer.predictor, [d for d in docs if d.id in valid], labels)
         write_settings(model, tuned)
     print(json.dumps(tuned))
+
+
+@app.command()
+def shrink(
+    model: Path = typer.Argument(..., help="Model folder (for example RUN/model)."),
+    out: Path = typer.Option(..., "--out", help="Folder for the smaller model."),
+    rank: int = typer.Option(192, "--rank", min=1, help="Rank of each large matrix's delta."),
+) -> None:
+    """Store a model's encoder delta as int8 low-rank factors (truncated SVD), so a
+    base-size model fits in the repository; check the cost with `unspin evaluate`."""
+    from unspin.models import artifact
+
+    with user_errors():
+        folder = artifact.shrink(model, out, rank=rank)
+    size = (folder / "weights.npz").stat().st_size / 1e6
+    print(f"{folder}: weights.npz {size:.1f} MB (rank {rank})")

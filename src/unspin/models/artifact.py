@@ -1,6 +1,10 @@
 """A trained model on disk: config.json, and weights.npz holding the encoder as an int8
 delta over the verified base weights (or whole, for bases with no pretrained weights)
-and the heads in fp16. Small enough to ship in the repository."""
+and the heads in fp16. Small enough to ship in the repository.
+
+With `rank`, each large weight matrix's delta is stored as two int8 low-rank factors
+(its truncated SVD, `a @ b`), which shrinks an MPNet-base delta from 101 MB to a
+fraction; `shrink` rewrites a saved model that way."""
 
 from __future__ import annotations
 
@@ -35,6 +39,16 @@ def quantize_rows(delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def dequantize_rows(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
     flat = q.reshape(q.shape[0], -1) if q.ndim > 1 else q.reshape(1, -1)
     return (flat.astype(np.float32) * scale).reshape(q.shape)
+
+
+def low_rank(delta: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Truncated SVD factors `(a, b)` with `a @ b ≈ delta`, or None where a rank-`rank`
+    pair would not be smaller than the matrix itself."""
+    if delta.ndim != 2 or rank * sum(delta.shape) >= delta.size:
+        return None
+    u, s, vh = torch.linalg.svd(torch.from_numpy(delta).float(), full_matrices=False)
+    root = s[:rank].sqrt()
+    return (u[:, :rank] * root).numpy(), (root[:, None] * vh[:rank]).numpy()
 
 
 def build_encoder(
@@ -74,8 +88,10 @@ def save(
     extra: dict[str, Any],
     encoder_config: dict[str, Any] | None = None,
     tokenizer: Tokenizer | None = None,
+    rank: int | None = None,
 ) -> Path:
-    """Write `net` to `folder` as a delta over `base_state` (see module doc)."""
+    """Write `net` to `folder` as a delta over `base_state`, low-rank for large matrices
+    when `rank` is given (see module doc)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}
@@ -85,6 +101,11 @@ def save(
             key = name[len("encoder.") :]
             delta = value - base_state[key].float().cpu().numpy()
             if not np.any(delta):
+                continue
+            factors = low_rank(delta, rank) if rank and "embeddings" not in key else None
+            if factors is not None:
+                for part, factor in zip("ab", factors, strict=True):
+                    arrays[f"{part}:{key}"], arrays[f"s{part}:{key}"] = quantize_rows(factor)
                 continue
             q, scale = quantize_rows(delta)
             arrays[f"d:{key}"], arrays[f"s:{key}"] = q, scale
@@ -104,6 +125,8 @@ def save(
         "settings": asdict(settings),
         **extra,
     }
+    if rank:
+        config["delta_rank"] = rank
     (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     return folder
 
@@ -125,12 +148,35 @@ def load(folder: str | Path) -> tuple[PropagandaNet, Tokenizer, Settings, dict[s
     with np.load(folder / "weights.npz") as stored:
         for key in stored.files:
             kind, name = key.split(":", 1)
-            if kind == "d":
+            if kind in ("d", "a"):
                 target = state[f"encoder.{name}"]
-                delta = dequantize_rows(stored[key], stored[f"s:{name}"])
+                if kind == "d":
+                    delta = dequantize_rows(stored[key], stored[f"s:{name}"])
+                else:
+                    delta = dequantize_rows(stored[key], stored[f"sa:{name}"]) @ dequantize_rows(
+                        stored[f"b:{name}"], stored[f"sb:{name}"]
+                    )
                 target.copy_(target + torch.from_numpy(delta).to(target.dtype))
             elif kind in "hi":
                 state[name].copy_(torch.from_numpy(stored[key].astype(state[name].numpy().dtype)))
     net.load_state_dict(state)
     net.eval()
     return net, load_tokenizer(folder, where), Settings(**config["settings"]), config
+
+
+def shrink(folder: str | Path, out: str | Path, *, rank: int) -> Path:
+    """Rewrite the model in `folder` to `out` with rank-`rank` deltas for large matrices."""
+    net, _, settings, config = load(folder)
+    if not config.get("base"):
+        raise ModelNotFoundError("Only models stored as a delta over a base can be shrunk.")
+    encoder, _ = build_encoder(config["base"], None)
+    keep = {"format", "base", "encoder_config", "hidden", "techniques", "settings", "delta_rank"}
+    return save(
+        net,
+        out,
+        base=config["base"],
+        base_state=encoder.state_dict(),
+        settings=settings,
+        extra={k: v for k, v in config.items() if k not in keep},
+        rank=rank,
+    )

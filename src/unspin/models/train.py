@@ -55,6 +55,7 @@ class TrainingArguments:
     valid_ids: list[str] = field(default_factory=default_valid_ids)
     limit: int | None = None  # use only the first N training articles (smoke runs)
     encoder_dropout: float | None = None  # override the encoder's dropout (e.g. 0 for MPNet)
+    init: str | None = None  # start from this run's checkpoint.pt (or run folder), fresh schedule
     resume: bool = True
 
     def __post_init__(self) -> None:
@@ -86,6 +87,16 @@ def _special(tokenizer: Any, *names: str) -> int:
         if found is not None:
             return int(found)
     raise InputError(f"The tokenizer has none of the special tokens {names}.")
+
+
+def load_init(where: str | Path) -> dict[str, torch.Tensor]:
+    """The network weights of an earlier run: its checkpoint.pt, or a run folder holding one."""
+    path = Path(where)
+    if path.is_dir():
+        path = path / "checkpoint.pt"
+    if not path.is_file():
+        raise InputError(f"--init: {where} is neither a checkpoint.pt nor a run folder holding one.")
+    return torch.load(path, weights_only=False, map_location="cpu")["net"]
 
 
 def seed_everything(seed: int) -> None:
@@ -222,6 +233,8 @@ class Trainer:
         (self.out / "args.json").write_text(json.dumps(asdict(a), indent=2))
         ckpt_path = self.out / "checkpoint.pt"
         start_epoch, best, history = 0, -1.0, []
+        if a.init and not (a.resume and ckpt_path.exists()):
+            self.net.load_state_dict(load_init(a.init))
         if a.resume and ckpt_path.exists():
             ckpt = torch.load(ckpt_path, weights_only=False)
             self.net.load_state_dict(ckpt["net"])
