@@ -60,7 +60,10 @@ class Analyzer:
 
     @property
     def threshold(self) -> float:
-        return float(self.predictor.settings.threshold)
+        """The default span threshold of `analyze`: the model's one for labelled spans."""
+        from unspin.models.predictor import labelled_threshold
+
+        return float(labelled_threshold(self.predictor.settings))
 
     def analyze(self, text: str | Document, *, threshold: float | None = None) -> Analysis:
         """Analyze one text. Empty or whitespace-only text gives an analysis with no spans."""
@@ -86,7 +89,11 @@ class Analyzer:
                 yield doc.text
 
         for i, raws in enumerate(
-            self.predictor.find(texts_of(), batch_windows=batch_size, threshold=threshold)
+            self.predictor.find(
+                texts_of(),
+                batch_windows=batch_size,
+                threshold=self.threshold if threshold is None else threshold,
+            )
         ):
             doc = docs[i]
             docs[i] = None  # type: ignore[call-overload]  # release as we go

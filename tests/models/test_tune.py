@@ -13,9 +13,29 @@ def test_tune_and_write(tiny_model_dir, ptc_dir, tmp_path):
     docs, labels = load_corpus(ptc_dir)
     tuned = tune(unspin.load(model, backend="torch").predictor, docs, labels)
     assert tuned["threshold"] in [float(t) for t in THRESHOLDS] and tuned["second_threshold"] in SECOND
+    assert tuned["flc_threshold"] in [float(t) for t in THRESHOLDS]
     assert tuned["si_f1"] == max(tuned["table"]["threshold"].values())
+    assert tuned["flc_f1"] == max(tuned["table"]["flc"].values())
+    assert len(tuned["table"]["flc"]) == len(THRESHOLDS) * len(SECOND)
     write_settings(model, tuned)
     config = json.loads((model / "config.json").read_text())
     assert config["settings"]["threshold"] == tuned["threshold"]
+    assert config["settings"]["flc_threshold"] == tuned["flc_threshold"]
     again = unspin.load(model, backend="torch")
-    assert again.threshold == tuned["threshold"] and again.second_threshold == tuned["second_threshold"]
+    assert again.predictor.settings.threshold == tuned["threshold"]
+    assert again.threshold == tuned["flc_threshold"]  # analyze shows labelled spans
+    assert again.second_threshold == tuned["second_threshold"]
+
+
+def test_flc_threshold_drives_analyze_and_flc_but_not_si(tiny_model_dir, ptc_dir, tmp_path):
+    from unspin.research import predict_folder
+
+    model = shutil.copytree(tiny_model_dir, tmp_path / "m")
+    config = json.loads((model / "config.json").read_text())
+    config["settings"].update(threshold=0.0, flc_threshold=1.0)  # SI: everything; FLC: nothing
+    (model / "config.json").write_text(json.dumps(config))
+    analyzer = unspin.load(model, backend="torch")
+    assert analyzer.analyze("They are traitors and liars.").spans == ()
+    arts = ptc_dir / "train-articles"
+    assert predict_folder(arts, "flc", tmp_path / "flc.txt", model=str(model)) == 0
+    assert predict_folder(arts, "si", tmp_path / "si.txt", model=str(model)) > 0

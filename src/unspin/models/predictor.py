@@ -43,10 +43,16 @@ class Settings:
 
     max_len: int = 256
     stride: int = 192
-    threshold: float = 0.5
+    threshold: float = 0.5  # span threshold for span identification (SI)
+    flc_threshold: float | None = None  # for labelled spans (FLC, analyze); None: `threshold`
     cls_id: int = 101
     sep_id: int = 102
     pad_id: int = 0
+
+
+def labelled_threshold(settings: Settings) -> float:
+    """The span threshold for labelled spans (FLC output and `analyze`)."""
+    return settings.threshold if settings.flc_threshold is None else settings.flc_threshold
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
@@ -205,7 +211,8 @@ class Predictor:
     def find(
         self, texts: Iterable[str], *, batch_windows: int = 16, threshold: float | None = None
     ) -> Iterator[list[RawSpan]]:
-        """Predicted spans with technique probabilities, one list per text, in order."""
+        """Predicted spans with technique probabilities, one list per text, in order;
+        `threshold` defaults to the SI one (`settings.threshold`)."""
         th = self.settings.threshold if threshold is None else threshold
         for chunk, encoded in self._chunks(texts, batch_windows):
             for doc, (states, bio_p, tech_p) in zip(chunk, encoded, strict=True):

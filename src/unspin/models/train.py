@@ -25,7 +25,7 @@ from unspin.models import artifact
 from unspin.models.examples import Example, Stats, build_examples
 from unspin.models.network import PropagandaNet
 from unspin.models.postprocess import flc_labels, si_labels, tc_labels
-from unspin.models.predictor import Predictor, Settings
+from unspin.models.predictor import Predictor, Settings, labelled_threshold
 from unspin.models.torch_backend import TorchBackend
 
 
@@ -143,9 +143,14 @@ def validate(
     texts = [d.text for d in docs]
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     si_pred, flc_pred, tc_pred = [], [], []
+    flc_th = labelled_threshold(predictor.settings)
     for doc, raws in zip(docs, predictor.find(texts), strict=True):
         si_pred += si_labels(str(doc.id), raws)
-        flc_pred += flc_labels(str(doc.id), raws, second_threshold)
+        if flc_th == predictor.settings.threshold:
+            flc_pred += flc_labels(str(doc.id), raws, second_threshold)
+    if flc_th != predictor.settings.threshold:
+        for doc, raws in zip(docs, predictor.find(texts, threshold=flc_th), strict=True):
+            flc_pred += flc_labels(str(doc.id), raws, second_threshold)
     templates = [[(lab.start, lab.end) for lab in gold.get(str(d.id), [])] for d in docs]
     unique = [sorted(set(t)) for t in templates]
     for doc, raws, template in zip(docs, predictor.label(texts, unique), templates, strict=True):

@@ -1,5 +1,5 @@
 """Tune the decoding settings of a trained model on the validation split: the span
-threshold (for SI F1) and the second-technique threshold (for FLC F1). The encoder runs
+threshold for SI F1, and the span and second-technique thresholds for FLC F1. The encoder runs
 once per article; only decoding repeats."""
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ SECOND = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
 
 
 def tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]]) -> dict[str, Any]:
-    """Best span threshold and second-technique threshold, with the figures at each."""
+    """Best span threshold for SI, and best span and second-technique thresholds for
+    FLC, with the figures at each."""
     prepared = [predictor.prepare(d.text) for d in docs]
     encoded = [predictor._encode([p])[0] for p in prepared]
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     gold_si = [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows]
-    table: dict[str, Any] = {"threshold": {}, "second": {}}
-    best: dict[str, Any] = {}
+    table: dict[str, Any] = {"threshold": {}, "flc": {}}
+    best: dict[str, Any] = {"si": -1.0, "flc": -1.0}
     for th in THRESHOLDS:
         raws_by_doc = []
         for p, (states, bio_p, tech_p) in zip(prepared, encoded, strict=True):
@@ -40,18 +41,21 @@ def tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.La
             [lab for d, r in zip(docs, raws_by_doc, strict=True) for lab in si_labels(str(d.id), r)], gold_si
         ).f1
         table["threshold"][float(th)] = round(si, 4)
-        if si > best.get("si", -1):
-            best.update(si=si, threshold=float(th), raws=raws_by_doc)
-    for second in SECOND:
-        pred = [
-            lab for d, r in zip(docs, best["raws"], strict=True) for lab in flc_labels(str(d.id), r, second)
-        ]
-        flc = scoring.score_flc(pred, gold_rows).f1
-        table["second"][second] = round(flc, 4)
-        if flc > best.get("flc", -1):
-            best.update(flc=flc, second_threshold=second)
+        if si > best["si"]:
+            best.update(si=si, threshold=float(th))
+        for second in SECOND:
+            pred = [
+                lab
+                for d, r in zip(docs, raws_by_doc, strict=True)
+                for lab in flc_labels(str(d.id), r, second)
+            ]
+            flc = scoring.score_flc(pred, gold_rows).f1
+            table["flc"][f"{float(th)}/{second}"] = round(flc, 4)
+            if flc > best["flc"]:
+                best.update(flc=flc, flc_threshold=float(th), second_threshold=second)
     return {
         "threshold": best["threshold"],
+        "flc_threshold": best["flc_threshold"],
         "second_threshold": best["second_threshold"],
         "si_f1": round(best["si"], 4),
         "flc_f1": round(best["flc"], 4),
@@ -64,6 +68,7 @@ def write_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
     path = Path(folder) / "config.json"
     config = json.loads(path.read_text())
     config["settings"]["threshold"] = tuned["threshold"]
+    config["settings"]["flc_threshold"] = tuned["flc_threshold"]
     config["second_threshold"] = tuned["second_threshold"]
     config["tuning"] = tuned["table"]
     path.write_text(json.dumps(config, indent=2) + "\n")
