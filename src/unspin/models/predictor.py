@@ -94,11 +94,34 @@ def decode_bio(probs: np.ndarray, threshold: float) -> list[tuple[int, int, floa
     return runs
 
 
+def spans_from_bio(doc: _Prepared, bio: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
+    """Character spans `(start, end, score)` decoded from stitched BIO probabilities,
+    grown to whole words."""
+    found = []
+    for a, b, score in decode_bio(bio, threshold):
+        start, end = expand_to_words(
+            doc.text, int(doc.tokens.offsets[a, 0]), int(doc.tokens.offsets[b - 1, 1])
+        )
+        found.append((start, end, score))
+    return found
+
+
 @dataclass
 class _Prepared:
     text: str
     tokens: W.Tokens
     windows: list[W.Window]
+
+
+@dataclass
+class Encoded:
+    """One text after the encoder: window states, and per-token BIO and technique
+    probabilities stitched across windows. Decoding it at any threshold is cheap."""
+
+    doc: _Prepared
+    states: np.ndarray  # (windows, L, H)
+    bio: np.ndarray  # (n_tokens, 3)
+    tech: np.ndarray  # (n_tokens, n_techniques)
 
 
 class Predictor:
@@ -208,31 +231,36 @@ class Predictor:
             out.append(RawSpan(start, end, score, p, tech_p[lo:hi].T.copy(), doc.tokens.offsets[lo:hi]))
         return out
 
+    def encode(self, texts: Iterable[str], *, batch_windows: int = 16) -> Iterator[Encoded]:
+        """Run the encoder over `texts`, `batch_windows` windows at a time, in order."""
+        for chunk, encoded in self._chunks(texts, batch_windows):
+            for doc, (states, bio_p, tech_p) in zip(chunk, encoded, strict=True):
+                yield Encoded(doc, states, bio_p, tech_p)
+
+    def spans(self, enc: Encoded, threshold: float | None = None) -> list[RawSpan]:
+        """Decode one encoded text: spans at `threshold` (default: the SI one), labelled."""
+        th = self.settings.threshold if threshold is None else threshold
+        return self.classify(enc, spans_from_bio(enc.doc, enc.bio, th))
+
+    def classify(self, enc: Encoded, found: Sequence[tuple[int, int, float]]) -> list[RawSpan]:
+        """Technique probabilities for character spans `(start, end, score)` of `enc`."""
+        return self._classify(enc.doc, enc.states, enc.tech, found)
+
     def find(
         self, texts: Iterable[str], *, batch_windows: int = 16, threshold: float | None = None
     ) -> Iterator[list[RawSpan]]:
         """Predicted spans with technique probabilities, one list per text, in order;
         `threshold` defaults to the SI one (`settings.threshold`)."""
-        th = self.settings.threshold if threshold is None else threshold
-        for chunk, encoded in self._chunks(texts, batch_windows):
-            for doc, (states, bio_p, tech_p) in zip(chunk, encoded, strict=True):
-                found = []
-                for a, b, score in decode_bio(bio_p, th):
-                    start, end = expand_to_words(
-                        doc.text, int(doc.tokens.offsets[a, 0]), int(doc.tokens.offsets[b - 1, 1])
-                    )
-                    found.append((start, end, score))
-                yield self._classify(doc, states, tech_p, found)
+        for enc in self.encode(texts, batch_windows=batch_windows):
+            yield self.spans(enc, threshold)
 
     def label(
         self, texts: Iterable[str], spans: Sequence[Sequence[tuple[int, int]]], *, batch_windows: int = 16
     ) -> Iterator[list[RawSpan]]:
         """Technique probabilities for given character spans (the SemEval TC task)."""
         it = iter(spans)
-        for chunk, encoded in self._chunks(texts, batch_windows):
-            for doc, (states, _bio, tech_p) in zip(chunk, encoded, strict=True):
-                given = [(s, e, 1.0) for s, e in next(it)]
-                yield self._classify(doc, states, tech_p, given)
+        for enc in self.encode(texts, batch_windows=batch_windows):
+            yield self.classify(enc, [(s, e, 1.0) for s, e in next(it)])
 
     def _chunks(
         self, texts: Iterable[str], batch_windows: int

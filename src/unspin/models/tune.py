@@ -14,7 +14,7 @@ from unspin import scoring
 from unspin.doc import Document
 from unspin.io import ptc
 from unspin.models.postprocess import flc_labels, si_labels
-from unspin.models.predictor import Predictor, decode_bio, expand_to_words
+from unspin.models.predictor import Predictor
 
 THRESHOLDS = tuple(np.round(np.arange(0.25, 0.76, 0.05), 2))
 SECOND = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
@@ -23,20 +23,13 @@ SECOND = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
 def tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]]) -> dict[str, Any]:
     """Best span threshold for SI, and best span and second-technique thresholds for
     FLC, with the figures at each."""
-    prepared = [predictor.prepare(d.text) for d in docs]
-    encoded = [predictor._encode([p])[0] for p in prepared]
+    encoded = list(predictor.encode([d.text for d in docs]))
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     gold_si = [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows]
     table: dict[str, Any] = {"threshold": {}, "flc": {}}
     best: dict[str, Any] = {"si": -1.0, "flc": -1.0}
     for th in THRESHOLDS:
-        raws_by_doc = []
-        for p, (states, bio_p, tech_p) in zip(prepared, encoded, strict=True):
-            found = []
-            for a, b, score in decode_bio(bio_p, float(th)):
-                s, e = expand_to_words(p.text, int(p.tokens.offsets[a, 0]), int(p.tokens.offsets[b - 1, 1]))
-                found.append((s, e, score))
-            raws_by_doc.append(predictor._classify(p, states, tech_p, found))
+        raws_by_doc = [predictor.spans(enc, float(th)) for enc in encoded]
         si = scoring.score_si(
             [lab for d, r in zip(docs, raws_by_doc, strict=True) for lab in si_labels(str(d.id), r)], gold_si
         ).f1
