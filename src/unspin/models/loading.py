@@ -47,6 +47,12 @@ def load_predictor(path: Path, *, backend: str = "auto") -> tuple[Predictor, dic
     if backend not in BACKENDS:
         raise ValueError(f"Unknown backend {backend!r}: expected one of {', '.join(BACKENDS)}.")
     config = _config(path)
+    if config.get("fuse"):
+        from unspin.models.fusion import FusedPredictor
+
+        members = [load_predictor(path / name, backend=backend)[0] for name in config["fuse"]]
+        settings = Settings(**{**members[0].settings.__dict__, **config.get("settings", {})})
+        return FusedPredictor(members, settings, config.get("weights")), config  # type: ignore[return-value]
     if config.get("ensemble"):
         from unspin.models.ensemble import EnsembleBackend
 

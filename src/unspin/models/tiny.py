@@ -23,22 +23,24 @@ TINY_ENCODER = {
 }
 
 
-def tiny_tokenizer(texts: list[str]) -> Tokenizer:
+def tiny_tokenizer(texts: list[str], *, vocab_size: int = 400) -> Tokenizer:
     tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     trainer = trainers.WordPieceTrainer(
-        vocab_size=400, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        vocab_size=vocab_size, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     )
     tok.train_from_iterator(texts, trainer)
     return tok
 
 
-def build_tiny_model(folder: str | Path, *, seed: int = 0, threshold: float = 0.5) -> Path:
+def build_tiny_model(
+    folder: str | Path, *, seed: int = 0, threshold: float = 0.5, vocab_size: int = 400
+) -> Path:
     """Write a random-init model to `folder` and return it; loads with `unspin.load`."""
     torch.manual_seed(seed)
     corpus = [t.definition + " " + t.example for t in taxonomy.TECHNIQUES] * 3
-    tok = tiny_tokenizer(corpus)
+    tok = tiny_tokenizer(corpus, vocab_size=vocab_size)
     config = dict(TINY_ENCODER, vocab_size=tok.get_vocab_size())
     encoder, _ = artifact.build_encoder(None, config)
     net = PropagandaNet(encoder, TINY_ENCODER["hidden_size"], len(taxonomy.NAMES))

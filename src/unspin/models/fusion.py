@@ -1,0 +1,108 @@
+"""An ensemble of models with different tokenizers (MPNet and MiniLM, say), fused on
+characters: each member's per-token BIO and technique probabilities are carried onto the
+first member's tokens through character offsets and averaged with the members' weights;
+spans are decoded from the average, and each member labels them, its technique
+probabilities averaged with the same weights.
+
+A folder is a fused ensemble when its config.json has `"fuse": ["a", "b", ...]` naming
+member model folders (relative to it) and optionally `"weights"`; its `settings` (the
+thresholds) and `second_threshold` apply to the whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+import numpy as np
+
+from unspin.models.predictor import Encoded, Predictor, RawSpan, Settings, spans_from_bio
+
+
+def token_at_chars(offsets: np.ndarray, n_chars: int) -> np.ndarray:
+    """For each character, the index of the token covering it (-1 where none does)."""
+    index = np.full(n_chars + 1, -1, dtype=np.int64)
+    for t, (start, end) in enumerate(offsets):
+        index[start:end] = t
+    return index
+
+
+def carry(source: Encoded, target: Encoded, values: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """`values` (one row per `source` token) on `target`'s tokens: each target token takes
+    the source token covering its first character, else its row of `fallback`."""
+    offsets = target.doc.tokens.offsets
+    if len(offsets) == 0 or len(source.doc.tokens.offsets) == 0:
+        return fallback
+    index = token_at_chars(source.doc.tokens.offsets, len(target.doc.text))[offsets[:, 0]]
+    out = fallback.copy()
+    hit = index >= 0
+    out[hit] = values[index[hit]]
+    return out
+
+
+class FusedPredictor:
+    """Quacks like `Predictor` (encode, spans, classify, find, label, settings, tokenizer)."""
+
+    def __init__(
+        self, members: Sequence[Predictor], settings: Settings, weights: Sequence[float] | None = None
+    ):
+        if not members:
+            raise ValueError("A fused ensemble needs at least one member.")
+        weights = list(weights) if weights is not None else [1.0] * len(members)
+        if len(weights) != len(members) or min(weights) < 0 or sum(weights) <= 0:
+            raise ValueError("A fused ensemble needs one non-negative weight per member.")
+        self.members = list(members)
+        self.weights = np.asarray(weights, dtype=np.float32) / sum(weights)
+        self.settings = settings
+        self.tokenizer = members[0].tokenizer
+        self.backend = members[0].backend
+
+    def encode(self, texts: Iterable[str], *, batch_windows: int = 16) -> Iterator[list[Encoded]]:
+        """Every member's encoding of each text; texts go through in small chunks."""
+        chunk: list[str] = []
+        for text in texts:
+            chunk.append(text)
+            if len(chunk) >= 4:
+                yield from self._encode_chunk(chunk, batch_windows)
+                chunk = []
+        if chunk:
+            yield from self._encode_chunk(chunk, batch_windows)
+
+    def _encode_chunk(self, texts: list[str], batch_windows: int) -> Iterator[list[Encoded]]:
+        per_member = [list(m.encode(texts, batch_windows=batch_windows)) for m in self.members]
+        yield from (list(encs) for encs in zip(*per_member, strict=True))
+
+    def _fused_bio(self, encs: list[Encoded]) -> np.ndarray:
+        first = encs[0]
+        total = self.weights[0] * first.bio
+        for w, enc in zip(self.weights[1:], encs[1:], strict=True):
+            total = total + w * carry(enc, first, enc.bio, first.bio)
+        return total
+
+    def spans(self, encs: list[Encoded], threshold: float | None = None) -> list[RawSpan]:
+        th = self.settings.threshold if threshold is None else threshold
+        return self.classify(encs, spans_from_bio(encs[0].doc, self._fused_bio(encs), th))
+
+    def classify(self, encs: list[Encoded], found: Sequence[tuple[int, int, float]]) -> list[RawSpan]:
+        """Each member labels the spans; probabilities averaged, cues from the first."""
+        labelled = [m.classify(enc, found) for m, enc in zip(self.members, encs, strict=True)]
+        out = []
+        for raws in zip(*labelled, strict=True):
+            probs = sum(w * r.probs for w, r in zip(self.weights, raws, strict=True))
+            first = raws[0]
+            out.append(
+                RawSpan(first.start, first.end, first.score, probs, first.cue_weights, first.cue_offsets)
+            )
+        return out
+
+    def find(
+        self, texts: Iterable[str], *, batch_windows: int = 16, threshold: float | None = None
+    ) -> Iterator[list[RawSpan]]:
+        for encs in self.encode(texts, batch_windows=batch_windows):
+            yield self.spans(encs, threshold)
+
+    def label(
+        self, texts: Iterable[str], spans: Sequence[Sequence[tuple[int, int]]], *, batch_windows: int = 16
+    ) -> Iterator[list[RawSpan]]:
+        it = iter(spans)
+        for encs in self.encode(texts, batch_windows=batch_windows):
+            yield self.classify(encs, [(s, e, 1.0) for s, e in next(it)])

@@ -1,0 +1,88 @@
+"""Fusing models with different tokenizers on characters."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+import unspin
+from unspin.models import fusion
+from unspin.models.tiny import build_tiny_model
+
+TEXT = "The corrupt elites betray the nation again. Build the wall! They are traitors and liars. " * 6
+
+
+@pytest.fixture(scope="module")
+def other_model(tmp_path_factory):
+    """A tiny model whose tokenizer has a much smaller vocabulary: it splits words differently."""
+    return build_tiny_model(tmp_path_factory.mktemp("other") / "m", seed=7, vocab_size=120)
+
+
+def make_fused(root, members, weights=None):
+    root.mkdir()
+    for name, folder in members.items():
+        shutil.copytree(folder, root / name)
+    settings = json.loads((root / next(iter(members)) / "config.json").read_text())["settings"]
+    config = {"format": 1, "fuse": list(members), "settings": settings, "name": "tiny-fused"}
+    if weights is not None:
+        config["weights"] = weights
+    (root / "config.json").write_text(json.dumps(config))
+    return root
+
+
+def test_token_at_chars_by_hand():
+    offsets = np.array([[0, 3], [4, 8]])
+    assert fusion.token_at_chars(offsets, 9).tolist() == [0, 0, 0, -1, 1, 1, 1, 1, -1, -1]
+
+
+def test_members_really_tokenize_differently(tiny_model_dir, other_model):
+    a = unspin.load(tiny_model_dir, backend="torch").predictor.prepare(TEXT).tokens
+    b = unspin.load(other_model, backend="torch").predictor.prepare(TEXT).tokens
+    assert len(a) != len(b)
+
+
+def test_zero_weight_member_changes_nothing(tiny_model_dir, other_model, tmp_path):
+    fused = unspin.load(
+        make_fused(tmp_path / "f", {"a": tiny_model_dir, "b": other_model}, [1.0, 0.0]), backend="torch"
+    )
+    alone = unspin.load(tiny_model_dir, backend="torch")
+    want = [(s.start, s.end, s.technique, round(s.score, 5)) for s in alone.analyze(TEXT).spans]
+    got = [(s.start, s.end, s.technique, round(s.score, 5)) for s in fused.analyze(TEXT).spans]
+    assert got == want and want
+
+
+def test_labels_are_the_weighted_average_of_members(tiny_model_dir, other_model, tmp_path):
+    fused = unspin.load(
+        make_fused(tmp_path / "f", {"a": tiny_model_dir, "b": other_model}, [3.0, 1.0]), backend="torch"
+    )
+    spans = [[(4, 18), (50, 58)]]
+    a, b = (unspin.load(m, backend="torch").predictor for m in (tiny_model_dir, other_model))
+    pa, pb = (np.stack([r.probs for r in next(p.label([TEXT], spans))]) for p in (a, b))
+    got = np.stack([r.probs for r in next(fused.predictor.label([TEXT], spans))])
+    assert np.allclose(got, 0.75 * pa + 0.25 * pb, atol=1e-6)
+    assert np.allclose(got.sum(-1), 1.0, atol=1e-5)
+
+
+def test_fused_bio_moves_with_the_second_member(tiny_model_dir, other_model, tmp_path):
+    folder = make_fused(tmp_path / "f", {"a": tiny_model_dir, "b": other_model}, [1.0, 1.0])
+    predictor = unspin.load(folder, backend="torch").predictor
+    [encs] = list(predictor.encode([TEXT]))
+    fused = predictor._fused_bio(encs)
+    assert fused.shape == encs[0].bio.shape
+    assert np.allclose(fused.sum(-1), 1.0, atol=1e-5)
+    assert not np.allclose(fused, encs[0].bio)
+
+
+def test_fused_analysis_spans_in_bounds_on_odd_text(tiny_model_dir, other_model, tmp_path):
+    analyzer = unspin.load(
+        make_fused(tmp_path / "f", {"a": tiny_model_dir, "b": other_model}), backend="torch"
+    )
+    for text in ["", "   ", "naïve café 🙂 traitors!\r\nliars", TEXT]:
+        analysis = analyzer.analyze(text)
+        assert all(0 <= s.start < s.end <= len(text) for s in analysis.spans)
+
+
+def test_weights_must_match_members(tiny_model_dir, tmp_path):
+    with pytest.raises(ValueError, match="weight"):
+        unspin.load(make_fused(tmp_path / "f", {"a": tiny_model_dir}, [1.0, 2.0]), backend="torch")
