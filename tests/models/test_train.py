@@ -12,7 +12,7 @@ from unspin.models.train import Trainer, TrainingArguments
 def tiny_args(ptc_dir, out, **kw):
     from fixtures_ptc import ARTICLES
 
-    return TrainingArguments(
+    settings = dict(
         data=str(ptc_dir),
         out=str(out),
         base=None,
@@ -23,8 +23,8 @@ def tiny_args(ptc_dir, out, **kw):
         encoder_config=dict(TINY_ENCODER, vocab_size=400),
         valid_ids=["3"],
         bf16=False,
-        **kw,
-    ), tiny_tokenizer([a[0] for a in ARTICLES.values()] * 3)
+    )
+    return TrainingArguments(**{**settings, **kw}), tiny_tokenizer([a[0] for a in ARTICLES.values()] * 3)
 
 
 def test_train_logs_checkpoints_and_resumes(ptc_dir, tmp_path):
@@ -81,3 +81,57 @@ def test_encoder_dropout_override():
     assert artifact.build_encoder(None, config)[0].config.hidden_dropout_prob == pytest.approx(0.1)
     enc, _ = artifact.build_encoder(None, config, dropout=0.0)
     assert enc.config.hidden_dropout_prob == 0.0 and enc.config.attention_probs_dropout_prob == 0.0
+
+
+def test_init_starts_from_an_earlier_run(ptc_dir, tmp_path):
+    import torch
+
+    args, tok = tiny_args(ptc_dir, tmp_path / "first", epochs=1)
+    first = Trainer(args, tokenizer=tok)
+    first.train()
+    trained = torch.load(tmp_path / "first" / "checkpoint.pt", weights_only=False)["net"]
+    args2, _ = tiny_args(ptc_dir, tmp_path / "second", epochs=1, init=str(tmp_path / "first"), lr=0.0)
+    args2.head_lr = 0.0
+    second = Trainer(args2, tokenizer=tok)
+    second.train()
+    key = "tagger.weight"
+    assert torch.equal(second.net.state_dict()[key], trained[key])  # lr 0: the init is kept
+    with pytest.raises(InputError, match="--init"):
+        bad, _ = tiny_args(ptc_dir, tmp_path / "third", init=str(tmp_path / "nowhere"))
+        Trainer(bad, tokenizer=tok).train()
+
+
+def test_distillation_from_a_teacher_with_another_tokenizer(ptc_dir, tmp_path):
+    from unspin.models.tiny import build_tiny_model
+
+    teacher = build_tiny_model(tmp_path / "teacher", seed=5, vocab_size=150)
+    losses = {}
+    for name, extra in {"alone": {}, "taught": {"teacher": str(teacher), "distil": 0.7}}.items():
+        args, tok = tiny_args(ptc_dir, tmp_path / name, epochs=1, **extra)
+        trainer = Trainer(args, tokenizer=tok)
+        losses[name] = trainer.train()["history"][0]["train_loss"]
+    assert losses["taught"] != pytest.approx(losses["alone"])  # the teacher's targets are in the loss
+
+
+def test_teaching_carries_teacher_bio_onto_student_tokens(ptc_dir, tiny_model_dir):
+    import numpy as np
+
+    import unspin
+    from unspin.models.distil import teach
+    from unspin.models.tiny import tiny_tokenizer as make_tok
+    from unspin.models.train import load_corpus
+
+    docs, labels = load_corpus(ptc_dir)
+    student = make_tok([d.text for d in docs], vocab_size=120)
+    teacher = unspin.load(tiny_model_dir, backend="torch").predictor
+    taught = teach(teacher, docs, labels, student)
+    assert set(taught) == {str(d.id) for d in docs}
+    for d in docs:
+        t = taught[str(d.id)]
+        n_student = len(student.encode(d.text, add_special_tokens=False).ids)
+        assert t.bio.shape == (n_student, 3)
+        rows = t.bio[~np.isnan(t.bio[:, 0])]
+        assert len(rows) and np.allclose(rows.sum(-1), 1.0, atol=1e-5)
+        gold = {(lab.start, lab.end) for lab in labels.get(str(d.id), []) if lab.technique}
+        assert set(t.spans) == gold
+        assert all(np.isclose(p.sum(), 1.0, atol=1e-5) for p in t.spans.values())

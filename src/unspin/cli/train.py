@@ -31,6 +31,14 @@ def train(
         help="Start from an earlier run (its folder or checkpoint.pt) with a fresh schedule; "
         "--base must match that run's.",
     ),
+    teacher: Path = typer.Option(
+        None,
+        "--teacher",
+        help="Distil: also learn this model's soft targets (e.g. the accurate tier's folder).",
+    ),
+    distil: float = typer.Option(
+        0.5, "--distil", min=0.0, max=1.0, help="Weight of the teacher's targets against the gold ones."
+    ),
     bf16: bool = typer.Option(True, "--bf16/--fp32", help="bfloat16 autocast on the CPU."),
     encoder_dropout: float = typer.Option(
         None,
@@ -73,6 +81,8 @@ def train(
             bf16=bf16,
             encoder_dropout=encoder_dropout,
             init=str(init) if init else None,
+            teacher=str(teacher) if teacher else None,
+            distil=distil,
         )
         bar = progress.add_task("training", total=None)
 

@@ -12,6 +12,7 @@ from unspin import taxonomy
 from unspin.doc import Document
 from unspin.io.ptc import Label
 from unspin.models import windows as W
+from unspin.models.distil import Teaching
 from unspin.models.predictor import Settings
 from unspin.scoring import merge
 
@@ -23,6 +24,8 @@ class Example:
     member: np.ndarray
     spans: list[list[int]] = field(default_factory=list)  # first, last, len b., repeat b.
     targets: list[np.ndarray] = field(default_factory=list)  # soft technique targets
+    soft_bio: np.ndarray | None = None  # teacher BIO probabilities per token; NaN: none
+    teacher_targets: list[np.ndarray] = field(default_factory=list)  # teacher's, per span
 
 
 @dataclass
@@ -33,10 +36,16 @@ class Stats:
 
 
 def build_examples(
-    doc: Document, labels: list[Label], tokenizer: Tokenizer, settings: Settings, stats: Stats | None = None
+    doc: Document,
+    labels: list[Label],
+    tokenizer: Tokenizer,
+    settings: Settings,
+    stats: Stats | None = None,
+    teaching: Teaching | None = None,
 ) -> list[Example]:
     """Examples for one article; technique spans cut by a window edge are counted and
-    skipped for the span head (their tokens still get BIO tags)."""
+    skipped for the span head (their tokens still get BIO tags). With `teaching`, each
+    example also carries the teacher's soft targets."""
     stats = stats if stats is not None else Stats()
     n_tech = len(taxonomy.NAMES)
     tokens = W.tokenize(tokenizer, doc.text)
@@ -57,6 +66,9 @@ def build_examples(
                 np.float32
             ),
         )
+        if teaching is not None:
+            edge = np.full((1, 3), np.nan, dtype=np.float32)
+            ex.soft_bio = np.concatenate([edge, teaching.bio[w.lo : w.hi], edge])
         for (start, end), counts in by_offsets.items():
             rng = W.token_range(tokens, start, end)
             if rng is None or rng[0] < w.lo or rng[1] > w.hi:
@@ -72,6 +84,8 @@ def build_examples(
                 ]
             )
             ex.targets.append(counts / counts.sum())
+            if teaching is not None:
+                ex.teacher_targets.append(teaching.spans.get((start, end), ex.targets[-1]))
         out.append(ex)
     stats.windows += len(out)
     stats.spans += len(by_offsets)

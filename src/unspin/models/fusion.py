@@ -26,17 +26,26 @@ def token_at_chars(offsets: np.ndarray, n_chars: int) -> np.ndarray:
     return index
 
 
-def carry(source: Encoded, target: Encoded, values: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    """`values` (one row per `source` token) on `target`'s tokens: each target token takes
-    the source token covering its first character, else its row of `fallback`."""
-    offsets = target.doc.tokens.offsets
-    if len(offsets) == 0 or len(source.doc.tokens.offsets) == 0:
+def carry_rows(
+    source: np.ndarray, target: np.ndarray, n_chars: int, values: np.ndarray, fallback: np.ndarray
+) -> np.ndarray:
+    """`values` (one row per token of offsets `source`) on the tokens of offsets `target`
+    (same text, `n_chars` long): each target token takes the source token covering its
+    first character, else its row of `fallback`."""
+    if len(target) == 0 or len(source) == 0:
         return fallback
-    index = token_at_chars(source.doc.tokens.offsets, len(target.doc.text))[offsets[:, 0]]
+    index = token_at_chars(source, n_chars)[target[:, 0]]
     out = fallback.copy()
     hit = index >= 0
     out[hit] = values[index[hit]]
     return out
+
+
+def carry(source: Encoded, target: Encoded, values: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """`carry_rows` from one encoded text's tokens to another's."""
+    return carry_rows(
+        source.doc.tokens.offsets, target.doc.tokens.offsets, len(target.doc.text), values, fallback
+    )
 
 
 class FusedPredictor:
@@ -77,6 +86,11 @@ class FusedPredictor:
         for w, enc in zip(self.weights[1:], encs[1:], strict=True):
             total = total + w * carry(enc, first, enc.bio, first.bio)
         return total
+
+    def stitched(self, encs: list[Encoded]) -> Encoded:
+        """The first member's encoding with the fused BIO probabilities."""
+        first = encs[0]
+        return Encoded(first.doc, first.states, self._fused_bio(encs), first.tech)
 
     def spans(self, encs: list[Encoded], threshold: float | None = None) -> list[RawSpan]:
         th = self.settings.threshold if threshold is None else threshold

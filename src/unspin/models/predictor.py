@@ -242,6 +242,10 @@ class Predictor:
         th = self.settings.threshold if threshold is None else threshold
         return self.classify(enc, spans_from_bio(enc.doc, enc.bio, th))
 
+    def stitched(self, enc: Encoded) -> Encoded:
+        """The encoding whose BIO probabilities decode to spans (itself; see fusion)."""
+        return enc
+
     def classify(self, enc: Encoded, found: Sequence[tuple[int, int, float]]) -> list[RawSpan]:
         """Technique probabilities for character spans `(start, end, score)` of `enc`."""
         return self._classify(enc.doc, enc.states, enc.tech, found)

@@ -56,6 +56,8 @@ class TrainingArguments:
     limit: int | None = None  # use only the first N training articles (smoke runs)
     encoder_dropout: float | None = None  # override the encoder's dropout (e.g. 0 for MPNet)
     init: str | None = None  # start from this run's checkpoint.pt (or run folder), fresh schedule
+    teacher: str | None = None  # a model folder whose soft targets the student also learns
+    distil: float = 0.5  # weight of the teacher's targets against the gold ones
     resume: bool = True
 
     def __post_init__(self) -> None:
@@ -113,7 +115,8 @@ def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
     mask = torch.zeros((n, length), dtype=torch.long)
     tags = torch.full((n, length), -100, dtype=torch.long)
     member = torch.zeros((n, length, n_tech))
-    spans, targets = [], []
+    soft = torch.full((n, length, 3), float("nan"))
+    spans, targets, taught = [], [], []
     for i, ex in enumerate(batch):
         k = len(ex.input_ids)
         ids[i, :k] = torch.from_numpy(ex.input_ids)
@@ -122,7 +125,14 @@ def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
         member[i, :k] = torch.from_numpy(ex.member)
         spans += [[i, *row] for row in ex.spans]
         targets += ex.targets
+        if ex.soft_bio is not None:
+            soft[i, :k] = torch.from_numpy(ex.soft_bio)
+            taught += ex.teacher_targets
+        else:
+            taught += ex.targets
     return {
+        "soft_bio": soft,
+        "teacher_targets": torch.from_numpy(np.stack(taught)) if taught else torch.zeros((0, n_tech)),
         "ids": ids,
         "mask": mask,
         "tags": tags,
@@ -214,10 +224,13 @@ class Trainer:
         self._setup()
         train_docs, dev_docs, labels = self._split()
         stats = Stats()
+        teaching = self._teach(train_docs, labels) if a.teacher else {}
         examples = [
             ex
             for d in train_docs
-            for ex in build_examples(d, labels.get(str(d.id), []), self.tokenizer, self.settings, stats)
+            for ex in build_examples(
+                d, labels.get(str(d.id), []), self.tokenizer, self.settings, stats, teaching.get(str(d.id))
+            )
         ]
         steps_per_epoch = (len(examples) + a.batch_size - 1) // a.batch_size
         total = steps_per_epoch * a.epochs
@@ -261,6 +274,15 @@ class Trainer:
                     states, bio, tech = self.net(batch["ids"], batch["mask"])
                     span_logits = self.net.classify(states, batch["spans"]) if len(batch["spans"]) else None
                 loss = ce(bio.float().reshape(-1, 3), batch["tags"].reshape(-1))
+                alpha = a.distil if a.teacher else 0.0
+                if alpha:
+                    soft = batch["soft_bio"]
+                    taught = ~torch.isnan(soft[..., 0])
+                    logq = torch.log_softmax(bio.float(), -1)
+                    soft_loss = (
+                        -(torch.nan_to_num(soft) * logq).sum(-1)[taught].mean() if taught.any() else 0.0
+                    )
+                    loss = (1 - alpha) * loss + alpha * soft_loss
                 valid = (batch["tags"] != -100).float()[..., None]
                 loss = (
                     loss
@@ -272,7 +294,8 @@ class Trainer:
                 )
                 if span_logits is not None:
                     logp = torch.log_softmax(span_logits.float(), -1)
-                    loss = loss - (batch["targets"] * logp).sum(-1).mean()
+                    target = (1 - alpha) * batch["targets"] + alpha * batch["teacher_targets"]
+                    loss = loss - (target * logp).sum(-1).mean()
                 optim.zero_grad()
                 loss.backward()
                 nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
@@ -317,6 +340,15 @@ class Trainer:
             "train_articles": len(train_docs),
             "valid_articles": len(dev_docs),
         }
+
+    def _teach(self, docs: list[Document], labels: dict[str, list[ptc.Label]]) -> dict[str, Any]:
+        """The teacher's soft targets for the training articles (see `distil`)."""
+        from unspin.models.distil import teach
+        from unspin.models.loading import load_predictor
+
+        assert self.args.teacher is not None
+        teacher, _ = load_predictor(Path(self.args.teacher))
+        return teach(teacher, docs, labels, self.tokenizer)
 
     def save(self, folder: Path, extra: dict[str, Any]) -> Path:
         return artifact.save(
