@@ -130,12 +130,15 @@ def shrink(
     model: Path = typer.Argument(..., help="Model folder (for example RUN/model)."),
     out: Path = typer.Option(..., "--out", help="Folder for the smaller model."),
     rank: int = typer.Option(192, "--rank", min=1, help="Rank of each large matrix's delta."),
+    embedding_rank: int = typer.Option(
+        64, "--embedding-rank", min=1, help="Rank of the word embeddings' delta."
+    ),
 ) -> None:
     """Store a model's encoder delta as int8 low-rank factors (truncated SVD), so a
     base-size model fits in the repository; check the cost with `unspin evaluate`."""
     from unspin.models import artifact
 
     with user_errors():
-        folder = artifact.shrink(model, out, rank=rank)
+        folder = artifact.shrink(model, out, rank=rank, embedding_rank=embedding_rank)
     size = (folder / "weights.npz").stat().st_size / 1e6
     print(f"{folder}: weights.npz {size:.1f} MB (rank {rank})")

@@ -89,9 +89,10 @@ def save(
     encoder_config: dict[str, Any] | None = None,
     tokenizer: Tokenizer | None = None,
     rank: int | None = None,
+    embedding_rank: int | None = None,
 ) -> Path:
     """Write `net` to `folder` as a delta over `base_state`, low-rank for large matrices
-    when `rank` is given (see module doc)."""
+    when `rank` is given (the word embeddings at `embedding_rank`, default `rank`)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}
@@ -102,7 +103,8 @@ def save(
             delta = value - base_state[key].float().cpu().numpy()
             if not np.any(delta):
                 continue
-            factors = low_rank(delta, rank) if rank and "embeddings" not in key else None
+            r = (embedding_rank or rank) if "word_embeddings" in key else rank
+            factors = low_rank(delta, r) if r and "position_embeddings" not in key else None
             if factors is not None:
                 for part, factor in zip("ab", factors, strict=True):
                     arrays[f"{part}:{key}"], arrays[f"s{part}:{key}"] = quantize_rows(factor)
@@ -126,7 +128,7 @@ def save(
         **extra,
     }
     if rank:
-        config["delta_rank"] = rank
+        config["delta_rank"] = {"matrices": rank, "word_embeddings": embedding_rank or rank}
     (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     return folder
 
@@ -164,8 +166,9 @@ def load(folder: str | Path) -> tuple[PropagandaNet, Tokenizer, Settings, dict[s
     return net, load_tokenizer(folder, where), Settings(**config["settings"]), config
 
 
-def shrink(folder: str | Path, out: str | Path, *, rank: int) -> Path:
-    """Rewrite the model in `folder` to `out` with rank-`rank` deltas for large matrices."""
+def shrink(folder: str | Path, out: str | Path, *, rank: int, embedding_rank: int | None = None) -> Path:
+    """Rewrite the model in `folder` to `out` with rank-`rank` deltas for large matrices
+    (`embedding_rank` for the word embeddings)."""
     net, _, settings, config = load(folder)
     if not config.get("base"):
         raise ModelNotFoundError("Only models stored as a delta over a base can be shrunk.")
@@ -179,4 +182,5 @@ def shrink(folder: str | Path, out: str | Path, *, rank: int) -> Path:
         settings=settings,
         extra={k: v for k, v in config.items() if k not in keep},
         rank=rank,
+        embedding_rank=embedding_rank,
     )
