@@ -40,6 +40,7 @@ def main() -> None:
         "backend": type(analyzer.predictor.backend).__name__,
         "articles": len(dev),
         "threshold": analyzer.predictor.settings.threshold,
+        "flc_threshold": analyzer.threshold,
         "seconds": round(time.perf_counter() - t, 1),
         **{
             task: {k: figures[task][k] for k in ("precision", "recall", "f1")} for task in ("si", "tc", "flc")

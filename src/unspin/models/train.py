@@ -149,22 +149,21 @@ def validate(
     *,
     second_threshold: float = 0.4,
 ) -> dict[str, Any]:
-    """SI, TC (on gold spans) and FLC figures of `predictor` on `docs`."""
-    texts = [d.text for d in docs]
+    """SI, TC (on gold spans) and FLC figures of `predictor` on `docs`, from one encoder
+    pass per article."""
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     si_pred, flc_pred, tc_pred = [], [], []
+    si_th = predictor.settings.threshold
     flc_th = labelled_threshold(predictor.settings)
-    for doc, raws in zip(docs, predictor.find(texts), strict=True):
-        si_pred += si_labels(str(doc.id), raws)
-        if flc_th == predictor.settings.threshold:
-            flc_pred += flc_labels(str(doc.id), raws, second_threshold)
-    if flc_th != predictor.settings.threshold:
-        for doc, raws in zip(docs, predictor.find(texts, threshold=flc_th), strict=True):
-            flc_pred += flc_labels(str(doc.id), raws, second_threshold)
-    templates = [[(lab.start, lab.end) for lab in gold.get(str(d.id), [])] for d in docs]
-    unique = [sorted(set(t)) for t in templates]
-    for doc, raws, template in zip(docs, predictor.label(texts, unique), templates, strict=True):
-        tc_pred += tc_labels(str(doc.id), raws, template)
+    for doc, enc in zip(docs, predictor.encode(d.text for d in docs), strict=True):
+        found = predictor.spans(enc, si_th)
+        si_pred += si_labels(str(doc.id), found)
+        if flc_th != si_th:
+            found = predictor.spans(enc, flc_th)
+        flc_pred += flc_labels(str(doc.id), found, second_threshold)
+        template = [(lab.start, lab.end) for lab in gold.get(str(doc.id), [])]
+        unique = sorted(set(template))
+        tc_pred += tc_labels(str(doc.id), predictor.classify(enc, [(s, e, 1.0) for s, e in unique]), template)
     si = scoring.score_si(si_pred, [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows])
     return {
         "si": si.to_dict(),
