@@ -16,7 +16,7 @@ from unspin.io import ptc
 from unspin.models.postprocess import flc_labels, si_labels
 from unspin.models.predictor import Predictor
 
-THRESHOLDS = tuple(np.round(np.arange(0.25, 0.76, 0.05), 2))
+THRESHOLDS = tuple(np.round(np.arange(0.1, 0.76, 0.05), 2))
 SECOND = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
 
 
