@@ -105,12 +105,13 @@ def test_distillation_from_a_teacher_with_another_tokenizer(ptc_dir, tmp_path):
     from unspin.models.tiny import build_tiny_model
 
     teacher = build_tiny_model(tmp_path / "teacher", seed=5, vocab_size=150)
-    losses = {}
+    losses, taught = {}, []
     for name, extra in {"alone": {}, "taught": {"teacher": str(teacher), "distil": 0.7}}.items():
         args, tok = tiny_args(ptc_dir, tmp_path / name, epochs=1, **extra)
-        trainer = Trainer(args, tokenizer=tok)
+        trainer = Trainer(args, tokenizer=tok, on_teach=lambda done, total: taught.append((done, total)))
         losses[name] = trainer.train()["history"][0]["train_loss"]
     assert losses["taught"] != pytest.approx(losses["alone"])  # the teacher's targets are in the loss
+    assert taught == [(1, 2), (2, 2)]  # progress over the two training articles
 
 
 def test_teaching_carries_teacher_bio_onto_student_tokens(ptc_dir, tiny_model_dir):

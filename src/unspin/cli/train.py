@@ -96,7 +96,10 @@ def train(
                 f"FLC F1 {v['flc']['f1']:.4f}  ({record['seconds']} s)"
             )
 
-        result = Trainer(args, on_step=on_step, on_epoch=on_epoch).train()
+        def on_teach(done: int, total: int) -> None:
+            progress.update(bar, completed=done, total=total, description="teacher's targets")
+
+        result = Trainer(args, on_step=on_step, on_epoch=on_epoch, on_teach=on_teach).train()
     print(
         json.dumps({k: result[k] for k in ("best", "examples", "stats", "train_articles", "valid_articles")})
     )

@@ -7,7 +7,7 @@ import json
 import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -181,11 +181,13 @@ class Trainer:
         *,
         on_step: Callable[[int, int, float], None] | None = None,
         on_epoch: Callable[[dict[str, Any]], None] | None = None,
+        on_teach: Callable[[int, int], None] | None = None,
         tokenizer: Any = None,
     ):
         self.args = args
         self.on_step = on_step or (lambda *_: None)
         self.on_epoch = on_epoch or (lambda _: None)
+        self.on_teach = on_teach or (lambda *_: None)
         self.tokenizer = tokenizer
         self.out = Path(args.out)
 
@@ -347,7 +349,13 @@ class Trainer:
 
         assert self.args.teacher is not None
         teacher, _ = load_predictor(Path(self.args.teacher))
-        return teach(teacher, docs, labels, self.tokenizer)
+
+        def track(items: Iterable[Any]) -> Iterator[Any]:
+            for done, item in enumerate(items, 1):
+                yield item
+                self.on_teach(done, len(docs))
+
+        return teach(teacher, docs, labels, self.tokenizer, track=track)
 
     def save(self, folder: Path, extra: dict[str, Any]) -> Path:
         return artifact.save(
