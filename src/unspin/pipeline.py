@@ -29,9 +29,10 @@ def check_text(text: str, *, max_chars: int = MAX_CHARS) -> str:
 
 
 TIERS = {"fast": "model", "accurate": "model-accurate"}
+DEFAULT_TIER = "fast"
 
 
-def shipped_model_path(tier: str = "fast") -> Path:
+def shipped_model_path(tier: str = DEFAULT_TIER) -> Path:
     """The folder of a shipped model tier: "fast" (default) or "accurate"."""
     return Path(str(resources.files("unspin").joinpath("resources", TIERS[tier])))
 
@@ -134,7 +135,7 @@ def load(name_or_path: str | os.PathLike[str] | None = None, *, backend: str | N
     backend = backend or os.environ.get("UNSPIN_BACKEND") or "auto"
     from unspin.models.loading import load_predictor
 
-    name = str(name_or_path or os.environ.get("UNSPIN_MODEL") or "fast")
+    name = str(name_or_path or os.environ.get("UNSPIN_MODEL") or DEFAULT_TIER)
     path = shipped_model_path(name) if name in TIERS else Path(name)
     predictor, config = load_predictor(path, backend=backend)
     return Analyzer(

@@ -120,7 +120,7 @@ def model_folder(model: str | None) -> Path:
     `UNSPIN_MODEL`, or the shipped fast tier."""
     import os
 
-    from unspin.pipeline import TIERS, shipped_model_path
+    from unspin.pipeline import DEFAULT_TIER, TIERS, shipped_model_path
 
-    name = str(model or os.environ.get("UNSPIN_MODEL") or "fast")
+    name = str(model or os.environ.get("UNSPIN_MODEL") or DEFAULT_TIER)
     return shipped_model_path(name) if name in TIERS else Path(name)
