@@ -15,9 +15,16 @@ from fixtures_ptc import ARTICLES, write_ptc
 
 @pytest.fixture(scope="session", autouse=True)
 def _own_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Keep the test run's caches (ONNX exports) out of the user's, and use fp32."""
+    """Keep the test run's caches (ONNX exports) out of the user's, and use fp32; the
+    installed base encoders (MPNet, for the accurate tier) are shared, read-only."""
+    from unspin.models.base import cache_dir
+
+    bases = cache_dir() / "bases"
     old = {k: os.environ.get(k) for k in ("UNSPIN_HOME", "UNSPIN_BACKEND")}
-    os.environ["UNSPIN_HOME"] = str(tmp_path_factory.mktemp("unspin-home"))
+    home = tmp_path_factory.mktemp("unspin-home")
+    if bases.is_dir():
+        (home / "bases").symlink_to(bases, target_is_directory=True)
+    os.environ["UNSPIN_HOME"] = str(home)
     # fp32 results do not depend on what is batched together (int8 is tested on its own).
     os.environ["UNSPIN_BACKEND"] = "onnx-fp32"
     yield

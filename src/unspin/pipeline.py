@@ -29,11 +29,11 @@ def check_text(text: str, *, max_chars: int = MAX_CHARS) -> str:
 
 
 TIERS = {"fast": "model", "accurate": "model-accurate"}
-DEFAULT_TIER = "fast"
+DEFAULT_TIER = "accurate"
 
 
 def shipped_model_path(tier: str = DEFAULT_TIER) -> Path:
-    """The folder of a shipped model tier: "fast" (default) or "accurate"."""
+    """The folder of a shipped model tier: "accurate" (default) or "fast"."""
     return Path(str(resources.files("unspin").joinpath("resources", TIERS[tier])))
 
 
@@ -124,7 +124,7 @@ class Analyzer:
 
 
 def load(name_or_path: str | os.PathLike[str] | None = None, *, backend: str | None = None) -> Analyzer:
-    """Load an analyzer: a shipped tier ("fast", the default, or "accurate"), a model
+    """Load an analyzer: a shipped tier ("accurate", the default, or "fast"), a model
     folder, or `UNSPIN_MODEL` when none is given.
 
     `backend` ("auto", "onnx", "onnx-fp32", "torch"; default `UNSPIN_BACKEND` or "auto"):

@@ -117,7 +117,7 @@ def analyze_documents(docs: list[Document], analyzer: Any, *, settings: BatchSet
 
 def model_folder(model: str | None) -> Path:
     """The model folder `unspin.load` would use: a tier name ("fast", "accurate"), a folder,
-    `UNSPIN_MODEL`, or the shipped fast tier."""
+    `UNSPIN_MODEL`, or the shipped default tier."""
     import os
 
     from unspin.pipeline import DEFAULT_TIER, TIERS, shipped_model_path

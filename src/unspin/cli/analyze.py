@@ -35,7 +35,7 @@ def analyze(
         "model's tuned value; lower finds more spans).",
     ),
     model: str = typer.Option(
-        None, "--model", "-m", envvar="UNSPIN_MODEL", help="fast (default), accurate, or a model folder."
+        None, "--model", "-m", envvar="UNSPIN_MODEL", help="accurate (default), fast, or a model folder."
     ),
 ) -> None:
     """Find, name and explain propaganda techniques in articles.

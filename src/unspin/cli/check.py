@@ -15,7 +15,7 @@ from unspin.cli.main import app
 @app.command()
 def check(
     model: str = typer.Option(
-        None, "--model", "-m", envvar="UNSPIN_MODEL", help="fast (default), accurate, or a model folder."
+        None, "--model", "-m", envvar="UNSPIN_MODEL", help="accurate (default), fast, or a model folder."
     ),
 ) -> None:
     """Check the installation: verified base weights, model loads, one sentence analyzed."""

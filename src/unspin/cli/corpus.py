@@ -88,7 +88,7 @@ def import_(
 def batch(
     db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
     model: str = typer.Option(None, "--model", "-m", envvar="UNSPIN_MODEL",
-                              help="fast (default), accurate, or a model folder."),
+                              help="accurate (default), fast, or a model folder."),
     engine: Engine = typer.Option(Engine.local, "--engine", help="local (this process) or ray."),
     address: str = typer.Option(None, "--address", help="Ray cluster address (default: start a local Ray)."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Documents written per transaction."),

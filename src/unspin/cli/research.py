@@ -52,7 +52,7 @@ def predict(
     out: Path = typer.Option(..., "--out", "-o", help="Where to write the label rows."),
     spans: Path = typer.Option(None, "--spans", help="TC template: rows `id ? start end` to label."),
     model: str = typer.Option(
-        None, "--model", "-m", envvar="UNSPIN_MODEL", help="fast (default), accurate, or a model folder."
+        None, "--model", "-m", envvar="UNSPIN_MODEL", help="accurate (default), fast, or a model folder."
     ),
     threshold: float = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Span decoding threshold."),
 ) -> None:

@@ -19,8 +19,8 @@ def serve(
     db: Annotated[str | None, typer.Option(help="Database URL or SQLite file (default: UNSPIN_DB or "
                                                 "the user data folder).")] = None,
     memory: Annotated[bool, typer.Option("--memory", help="Keep saved analyses in memory only.")] = False,
-    model: Annotated[str | None, typer.Option(help="fast (default), accurate, or a model folder "
-                                                   "(default: UNSPIN_MODEL or fast).")] = None,
+    model: Annotated[str | None, typer.Option(help="accurate (default), fast, or a model folder "
+                                                   "(default: UNSPIN_MODEL or accurate).")] = None,
     max_body_bytes: Annotated[int | None, typer.Option(help="Request body limit (default 2 MB).")] = None,
     queue_size: Annotated[int | None, typer.Option(help="Analyses running or waiting before 503.")] = None,
     workers: Annotated[int | None, typer.Option(help="Inference threads.")] = None,

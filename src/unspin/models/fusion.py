@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from unspin.models.predictor import Encoded, Predictor, RawSpan, Settings, spans_from_bio
+from unspin.models.predictor import Encoded, Predictor, RawSpan, Settings, _Prepared, spans_from_bio
 
 
 def token_at_chars(offsets: np.ndarray, n_chars: int) -> np.ndarray:
@@ -64,6 +64,10 @@ class FusedPredictor:
         self.settings = settings
         self.tokenizer = members[0].tokenizer
         self.backend = members[0].backend
+
+    def prepare(self, text: str) -> _Prepared:
+        """The first member's tokens and windows for `text`."""
+        return self.members[0].prepare(text)
 
     def encode(self, texts: Iterable[str], *, batch_windows: int = 16) -> Iterator[list[Encoded]]:
         """Every member's encoding of each text; texts go through in small chunks."""
