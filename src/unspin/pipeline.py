@@ -93,7 +93,8 @@ class Analyzer:
             self.predictor.find(
                 texts_of(),
                 batch_windows=batch_size,
-                threshold=self.threshold if threshold is None else threshold,
+                threshold=threshold,
+                labelled=True,
             )
         ):
             doc = docs[i]

@@ -57,9 +57,8 @@ def predict_folder(
         for d, raws, tmpl in zip(docs, predictor.label(texts, unique), templates, strict=True):
             rows += tc_labels(str(d.id), raws, tmpl)
     elif task in ("si", "flc"):
-        if threshold is None and task == "flc":
-            threshold = analyzer.threshold
-        for d, raws in zip(docs, predictor.find(texts, threshold=threshold), strict=True):
+        found = predictor.find(texts, threshold=threshold, labelled=task == "flc")
+        for d, raws in zip(docs, found, strict=True):
             rows += (
                 si_labels(str(d.id), raws)
                 if task == "si"

@@ -45,3 +45,37 @@ def test_tc_labels_give_distinct_techniques_to_repeated_rows():
     p[8], p[9], p[0] = 0.5, 0.3, 0.2
     out = tc_labels("1", [raw(0, 5, p)], [(0, 5), (0, 5)])
     assert [lab.technique for lab in out] == ["Loaded_Language", "Name_Calling,Labeling"]
+
+
+def encoded_by_hand():
+    """'the corrupt elites lie' as four pieces, with token-technique probabilities
+    for two techniques."""
+    from unspin.models.predictor import Encoded, _Prepared
+    from unspin.models.windows import Tokens
+
+    text = "the corrupt elites lie"
+    offsets = np.array([[0, 3], [4, 11], [12, 18], [19, 22]])
+    tokens = Tokens(np.arange(4), offsets)
+    tech = probs([[0.1, 0.0], [0.7, 0.0], [0.5, 0.6], [0.1, 0.9]])
+    return Encoded(_Prepared(text, tokens, []), np.zeros((0, 0, 0)), np.zeros((4, 3)), tech)
+
+
+def test_token_spans_are_runs_per_technique():
+    from unspin.models.predictor import token_spans
+
+    spans = token_spans(encoded_by_hand(), 0.4)
+    got = [(s.start, s.end, int(np.argmax(s.probs)), round(s.score, 3)) for s in spans]
+    assert got == [(4, 18, 0, 0.6), (12, 22, 1, 0.75)]  # "corrupt elites"; "elites lie"
+    assert all(s.probs.max() == 1.0 and s.probs.sum() == 1.0 for s in spans)
+    assert token_spans(encoded_by_hand(), 0.95) == []
+
+
+def test_token_spans_only_add_what_the_span_head_missed():
+    from unspin.models.predictor import token_spans, with_token_spans
+
+    extra = token_spans(encoded_by_hand(), 0.4)
+    head = [raw(0, 11, [1.0, 0.0])]  # technique 0 over "the corrupt": overlaps the first
+    merged = with_token_spans(head, extra)
+    assert [(r.start, r.end) for r in merged] == [(0, 11), (12, 22)]
+    other = [raw(0, 11, [0.0, 1.0])]  # another technique there: both token spans stay
+    assert len(with_token_spans(other, extra)) == 3

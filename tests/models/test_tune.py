@@ -5,7 +5,7 @@ import shutil
 
 import unspin
 from unspin.models.train import load_corpus
-from unspin.models.tune import SECOND, THRESHOLDS, tune, write_settings
+from unspin.models.tune import SECOND, THRESHOLDS, TOKEN, tune, write_settings
 
 
 def test_tune_and_write(tiny_model_dir, ptc_dir, tmp_path):
@@ -14,13 +14,16 @@ def test_tune_and_write(tiny_model_dir, ptc_dir, tmp_path):
     tuned = tune(unspin.load(model, backend="torch").predictor, docs, labels)
     assert tuned["threshold"] in [float(t) for t in THRESHOLDS] and tuned["second_threshold"] in SECOND
     assert tuned["flc_threshold"] in [float(t) for t in THRESHOLDS]
+    assert tuned["token_threshold"] in TOKEN and len(tuned["table"]["token"]) == len(TOKEN)
+    assert tuned["flc_f1"] == max(tuned["table"]["token"].values())
     assert tuned["si_f1"] == max(tuned["table"]["threshold"].values())
-    assert tuned["flc_f1"] == max(tuned["table"]["flc"].values())
+    assert max(tuned["table"]["flc"].values()) == tuned["table"]["token"]["None"]
     assert len(tuned["table"]["flc"]) == len(THRESHOLDS) * len(SECOND)
     write_settings(model, tuned)
     config = json.loads((model / "config.json").read_text())
     assert config["settings"]["threshold"] == tuned["threshold"]
     assert config["settings"]["flc_threshold"] == tuned["flc_threshold"]
+    assert config["settings"]["token_threshold"] == tuned["token_threshold"]
     again = unspin.load(model, backend="torch")
     assert again.predictor.settings.threshold == tuned["threshold"]
     assert again.threshold == tuned["flc_threshold"]  # analyze shows labelled spans
@@ -39,3 +42,15 @@ def test_flc_threshold_drives_analyze_and_flc_but_not_si(tiny_model_dir, ptc_dir
     arts = ptc_dir / "train-articles"
     assert predict_folder(arts, "flc", tmp_path / "flc.txt", model=str(model)) == 0
     assert predict_folder(arts, "si", tmp_path / "si.txt", model=str(model)) > 0
+
+
+def test_token_threshold_adds_token_head_spans_to_labelled_output(tiny_model_dir, tmp_path):
+    model = shutil.copytree(tiny_model_dir, tmp_path / "m")
+    config = json.loads((model / "config.json").read_text())
+    config["settings"].update(threshold=0.5, flc_threshold=1.0, token_threshold=0.0)
+    (model / "config.json").write_text(json.dumps(config))
+    text = "They are traitors and liars."
+    analysis = unspin.load(model, backend="torch").analyze(text)
+    # The span head labels nothing at 1.0; every technique's token run covers the text.
+    assert {s.technique for s in analysis.spans} == set(unspin.taxonomy.NAMES)
+    assert all(0 <= s.start < s.end <= len(text) and s.why for s in analysis.spans)

@@ -15,7 +15,15 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from unspin.models.predictor import Encoded, Predictor, RawSpan, Settings, _Prepared, spans_from_bio
+from unspin.models.predictor import (
+    Encoded,
+    Predictor,
+    RawSpan,
+    Settings,
+    _Prepared,
+    labelled_spans,
+    spans_from_bio,
+)
 
 
 def token_at_chars(offsets: np.ndarray, n_chars: int) -> np.ndarray:
@@ -92,9 +100,12 @@ class FusedPredictor:
         return total
 
     def stitched(self, encs: list[Encoded]) -> Encoded:
-        """The first member's encoding with the fused BIO probabilities."""
+        """The first member's encoding with the fused BIO and token-technique probabilities."""
         first = encs[0]
-        return Encoded(first.doc, first.states, self._fused_bio(encs), first.tech)
+        tech = self.weights[0] * first.tech
+        for w, enc in zip(self.weights[1:], encs[1:], strict=True):
+            tech = tech + w * carry(enc, first, enc.tech, first.tech)
+        return Encoded(first.doc, first.states, self._fused_bio(encs), tech)
 
     def spans(self, encs: list[Encoded], threshold: float | None = None) -> list[RawSpan]:
         th = self.settings.threshold if threshold is None else threshold
@@ -113,10 +124,15 @@ class FusedPredictor:
         return out
 
     def find(
-        self, texts: Iterable[str], *, batch_windows: int = 16, threshold: float | None = None
+        self,
+        texts: Iterable[str],
+        *,
+        batch_windows: int = 16,
+        threshold: float | None = None,
+        labelled: bool = False,
     ) -> Iterator[list[RawSpan]]:
         for encs in self.encode(texts, batch_windows=batch_windows):
-            yield self.spans(encs, threshold)
+            yield labelled_spans(self, encs, threshold) if labelled else self.spans(encs, threshold)
 
     def label(
         self, texts: Iterable[str], spans: Sequence[Sequence[tuple[int, int]]], *, batch_windows: int = 16

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from tokenizers import Tokenizer
@@ -45,6 +45,7 @@ class Settings:
     stride: int = 192
     threshold: float = 0.5  # span threshold for span identification (SI)
     flc_threshold: float | None = None  # for labelled spans (FLC, analyze); None: `threshold`
+    token_threshold: float | None = None  # labelled spans also from the token technique head
     cls_id: int = 101
     sep_id: int = 102
     pad_id: int = 0
@@ -104,6 +105,50 @@ def spans_from_bio(doc: _Prepared, bio: np.ndarray, threshold: float) -> list[tu
         )
         found.append((start, end, score))
     return found
+
+
+def token_spans(enc: Encoded, threshold: float) -> list[RawSpan]:
+    """Per technique, the runs of word pieces whose token-head probability for it exceeds
+    `threshold`, grown to whole words: spans with that one technique (probability 1) and
+    the run's mean probability as score."""
+    out = []
+    tech, offsets, text = enc.tech, enc.doc.tokens.offsets, enc.doc.text
+    for k in range(tech.shape[1] if tech.ndim == 2 else 0):
+        on = np.flatnonzero(tech[:, k] > threshold)
+        if not len(on):
+            continue
+        breaks = np.flatnonzero(np.diff(on) > 1)
+        for a, last in zip(np.r_[on[0], on[breaks + 1]], np.r_[on[breaks], on[-1]], strict=True):
+            b = int(last) + 1
+            start, end = expand_to_words(text, int(offsets[a, 0]), int(offsets[b - 1, 1]))
+            probs = np.zeros(tech.shape[1], dtype=np.float32)
+            probs[k] = 1.0
+            lo, hi = max(0, int(a) - 1), min(len(tech), b + 1)
+            score = float(tech[a:b, k].mean())
+            out.append(RawSpan(start, end, score, probs, tech[lo:hi].T.copy(), offsets[lo:hi]))
+    return out
+
+
+def with_token_spans(found: list[RawSpan], extra: list[RawSpan]) -> list[RawSpan]:
+    """`found` plus the token-head spans in `extra` that overlap no span of `found`
+    whose top technique is theirs."""
+    tops = [(r.start, r.end, int(np.argmax(r.probs))) for r in found]
+    kept = [
+        t
+        for t in extra
+        if not any(k == int(np.argmax(t.probs)) and s < t.end and t.start < e for s, e, k in tops)
+    ]
+    return sorted(found + kept, key=lambda r: (r.start, r.end))
+
+
+def labelled_spans(predictor: Any, enc: Any, threshold: float | None = None) -> list[RawSpan]:
+    """Spans to label (FLC, `analyze`): decoded at the labelled-span threshold, plus the
+    token head's own spans where the model was tuned to use them."""
+    s = predictor.settings
+    found = predictor.spans(enc, labelled_threshold(s) if threshold is None else threshold)
+    if s.token_threshold is None:
+        return found
+    return with_token_spans(found, token_spans(predictor.stitched(enc), s.token_threshold))
 
 
 @dataclass
@@ -251,12 +296,18 @@ class Predictor:
         return self._classify(enc.doc, enc.states, enc.tech, found)
 
     def find(
-        self, texts: Iterable[str], *, batch_windows: int = 16, threshold: float | None = None
+        self,
+        texts: Iterable[str],
+        *,
+        batch_windows: int = 16,
+        threshold: float | None = None,
+        labelled: bool = False,
     ) -> Iterator[list[RawSpan]]:
-        """Predicted spans with technique probabilities, one list per text, in order;
-        `threshold` defaults to the SI one (`settings.threshold`)."""
+        """Predicted spans with technique probabilities, one list per text, in order: for
+        SI, or with `labelled` the spans to label (see `labelled_spans`); `threshold`
+        overrides the span threshold."""
         for enc in self.encode(texts, batch_windows=batch_windows):
-            yield self.spans(enc, threshold)
+            yield labelled_spans(self, enc, threshold) if labelled else self.spans(enc, threshold)
 
     def label(
         self, texts: Iterable[str], spans: Sequence[Sequence[tuple[int, int]]], *, batch_windows: int = 16

@@ -25,7 +25,7 @@ from unspin.models import artifact
 from unspin.models.examples import Example, Stats, build_examples
 from unspin.models.network import PropagandaNet
 from unspin.models.postprocess import flc_labels, si_labels, tc_labels
-from unspin.models.predictor import Predictor, Settings, labelled_threshold
+from unspin.models.predictor import Predictor, Settings, labelled_spans, labelled_threshold
 from unspin.models.torch_backend import TorchBackend
 
 
@@ -158,8 +158,8 @@ def validate(
     for doc, enc in zip(docs, predictor.encode(d.text for d in docs), strict=True):
         found = predictor.spans(enc, si_th)
         si_pred += si_labels(str(doc.id), found)
-        if flc_th != si_th:
-            found = predictor.spans(enc, flc_th)
+        if flc_th != si_th or predictor.settings.token_threshold is not None:
+            found = labelled_spans(predictor, enc)
         flc_pred += flc_labels(str(doc.id), found, second_threshold)
         template = [(lab.start, lab.end) for lab in gold.get(str(doc.id), [])]
         unique = sorted(set(template))

@@ -14,15 +14,16 @@ from unspin import scoring
 from unspin.doc import Document
 from unspin.io import ptc
 from unspin.models.postprocess import flc_labels, si_labels
-from unspin.models.predictor import Predictor
+from unspin.models.predictor import Predictor, token_spans, with_token_spans
 
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.76, 0.05), 2))
 SECOND = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
+TOKEN = (None, 0.2, 0.25, 0.3, 0.35, 0.4)  # None: no token-head spans
 
 
 def tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]]) -> dict[str, Any]:
-    """Best span threshold for SI, and best span and second-technique thresholds for
-    FLC, with the figures at each."""
+    """Best span threshold for SI; best span and second-technique thresholds for FLC,
+    then the best token-head threshold (or none) on top of them; the figures at each."""
     encoded = list(predictor.encode([d.text for d in docs]))
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     gold_si = [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows]
@@ -46,9 +47,28 @@ def tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.La
             table["flc"][f"{float(th)}/{second}"] = round(flc, 4)
             if flc > best["flc"]:
                 best.update(flc=flc, flc_threshold=float(th), second_threshold=second)
+    table["token"] = {}
+    spans_at = [predictor.spans(enc, best["flc_threshold"]) for enc in encoded]
+    stitched = [predictor.stitched(enc) for enc in encoded]
+    for token in TOKEN:
+        raws_by_doc = (
+            spans_at
+            if token is None
+            else [with_token_spans(f, token_spans(s, token)) for f, s in zip(spans_at, stitched, strict=True)]
+        )
+        pred = [
+            lab
+            for d, r in zip(docs, raws_by_doc, strict=True)
+            for lab in flc_labels(str(d.id), r, best["second_threshold"])
+        ]
+        flc = scoring.score_flc(pred, gold_rows).f1
+        table["token"][str(token)] = round(flc, 4)
+        if token is None or flc > best["flc"]:
+            best.update(flc=flc, token_threshold=token)
     return {
         "threshold": best["threshold"],
         "flc_threshold": best["flc_threshold"],
+        "token_threshold": best["token_threshold"],
         "second_threshold": best["second_threshold"],
         "si_f1": round(best["si"], 4),
         "flc_f1": round(best["flc"], 4),
@@ -62,6 +82,7 @@ def write_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
     config = json.loads(path.read_text())
     config["settings"]["threshold"] = tuned["threshold"]
     config["settings"]["flc_threshold"] = tuned["flc_threshold"]
+    config["settings"]["token_threshold"] = tuned["token_threshold"]
     config["second_threshold"] = tuned["second_threshold"]
     config["tuning"] = tuned["table"]
     path.write_text(json.dumps(config, indent=2) + "\n")
