@@ -39,7 +39,7 @@ def _onnx_predictor(path: Path, config: dict[str, Any], *, quantize: bool) -> Pr
         onnx_backend.export(path, quantize=quantize)
     where = base.locate(config["base"]) if config.get("base") else None
     return Predictor(
-        onnx_backend.OnnxBackend(onnx_path, head_path),
+        onnx_backend.OnnxBackend(onnx_path, head_path, prepack=quantize),
         load_tokenizer(path, where),
         Settings(**config["settings"]),
     )
