@@ -17,6 +17,14 @@ def test_decode_bio_runs_and_confident_b_splits():
     assert runs[0][2] == np.float32(0.85)
 
 
+def test_decode_bio_seed_keeps_only_runs_that_reach_it():
+    # columns O, B, I; inside = 1 - P(O): 0.6, 0.55, 0.1, 0.95, 0.8
+    p = probs([[0.4, 0.3, 0.3], [0.45, 0.1, 0.45], [0.9, 0.05, 0.05], [0.05, 0.9, 0.05], [0.2, 0.1, 0.7]])
+    assert [(a, b) for a, b, _ in decode_bio(p, 0.5)] == [(0, 2), (3, 5)]
+    assert [(a, b) for a, b, _ in decode_bio(p, 0.5, seed=0.8)] == [(3, 5)]  # 0.95 reaches it
+    assert decode_bio(p, 0.5, seed=0.99) == []
+
+
 def test_decode_bio_threshold_and_trailing_span():
     p = probs([[0.3, 0.3, 0.4], [0.3, 0.0, 0.7]])
     assert [(a, b) for a, b, _ in decode_bio(p, 0.5)] == [(0, 2)]

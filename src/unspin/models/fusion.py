@@ -109,7 +109,8 @@ class FusedPredictor:
 
     def spans(self, encs: list[Encoded], threshold: float | None = None) -> list[RawSpan]:
         th = self.settings.threshold if threshold is None else threshold
-        return self.classify(encs, spans_from_bio(encs[0].doc, self._fused_bio(encs), th))
+        bio = self._fused_bio(encs)
+        return self.classify(encs, spans_from_bio(encs[0].doc, bio, th, self.settings.seed_threshold))
 
     def classify(self, encs: list[Encoded], found: Sequence[tuple[int, int, float]]) -> list[RawSpan]:
         """Each member labels the spans; probabilities averaged, cues from the first."""

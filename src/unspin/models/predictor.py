@@ -46,6 +46,7 @@ class Settings:
     threshold: float = 0.5  # span threshold for span identification (SI)
     flc_threshold: float | None = None  # for labelled spans (FLC, analyze); None: `threshold`
     token_threshold: float | None = None  # labelled spans also from the token technique head
+    seed_threshold: float | None = None  # keep a span only where a piece reaches it (hysteresis)
     cls_id: int = 101
     sep_id: int = 102
     pad_id: int = 0
@@ -74,9 +75,12 @@ def expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def decode_bio(probs: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
+def decode_bio(
+    probs: np.ndarray, threshold: float, seed: float | None = None
+) -> list[tuple[int, int, float]]:
     """Token runs `[a, b)` with mean inside-probability, from (n, 3) BIO probabilities.
-    A token is inside when P(B) + P(I) > threshold; a confident B starts a new span."""
+    A token is inside when P(B) + P(I) > threshold; a confident B starts a new span. With
+    `seed` (hysteresis), a run is kept only where some token's P(B) + P(I) reaches it."""
     inside = 1.0 - probs[:, W.O]
     runs: list[tuple[int, int, float]] = []
     a = None
@@ -92,14 +96,18 @@ def decode_bio(probs: np.ndarray, threshold: float) -> list[tuple[int, int, floa
             a = None
     if a is not None:
         runs.append((a, len(probs), float(inside[a:].mean())))
+    if seed is not None:
+        runs = [r for r in runs if inside[r[0] : r[1]].max() >= seed]
     return runs
 
 
-def spans_from_bio(doc: _Prepared, bio: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
+def spans_from_bio(
+    doc: _Prepared, bio: np.ndarray, threshold: float, seed: float | None = None
+) -> list[tuple[int, int, float]]:
     """Character spans `(start, end, score)` decoded from stitched BIO probabilities,
     grown to whole words."""
     found = []
-    for a, b, score in decode_bio(bio, threshold):
+    for a, b, score in decode_bio(bio, threshold, seed):
         start, end = expand_to_words(
             doc.text, int(doc.tokens.offsets[a, 0]), int(doc.tokens.offsets[b - 1, 1])
         )
@@ -285,7 +293,7 @@ class Predictor:
     def spans(self, enc: Encoded, threshold: float | None = None) -> list[RawSpan]:
         """Decode one encoded text: spans at `threshold` (default: the SI one), labelled."""
         th = self.settings.threshold if threshold is None else threshold
-        return self.classify(enc, spans_from_bio(enc.doc, enc.bio, th))
+        return self.classify(enc, spans_from_bio(enc.doc, enc.bio, th, self.settings.seed_threshold))
 
     def stitched(self, enc: Encoded) -> Encoded:
         """The encoding whose BIO probabilities decode to spans (itself; see fusion)."""

@@ -19,16 +19,32 @@ from unspin.models.predictor import Predictor, token_spans, with_token_spans
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.76, 0.05), 2))
 SECOND = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
 TOKEN = (None, 0.2, 0.25, 0.3, 0.35, 0.4)  # None: no token-head spans
+SEEDS = (None, 0.4, 0.5, 0.6)  # None: no hysteresis
 
 
 def tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]]) -> dict[str, Any]:
-    """Best span threshold for SI; best span and second-technique thresholds for FLC,
-    then the best token-head threshold (or none) on top of them; the figures at each."""
+    """Best span and seed (hysteresis) thresholds for SI; with that seed, best span and
+    second-technique thresholds for FLC, then the best token-head threshold (or none) on
+    top of them; the figures at each."""
     encoded = list(predictor.encode([d.text for d in docs]))
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     gold_si = [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows]
-    table: dict[str, Any] = {"threshold": {}, "flc": {}}
-    best: dict[str, Any] = {"si": -1.0, "flc": -1.0}
+    table: dict[str, Any] = {"seed": {}, "threshold": {}, "flc": {}}
+    best: dict[str, Any] = {"si": -1.0, "flc": -1.0, "seed": -1.0}
+    for seed in SEEDS:
+        predictor.settings.seed_threshold = seed
+        for th in THRESHOLDS:
+            if seed is not None and th >= seed:
+                continue
+            raws_by_doc = [predictor.spans(enc, float(th)) for enc in encoded]
+            si = scoring.score_si(
+                [lab for d, r in zip(docs, raws_by_doc, strict=True) for lab in si_labels(str(d.id), r)],
+                gold_si,
+            ).f1
+            table["seed"][f"{float(th)}/{seed}"] = round(si, 4)
+            if si > best["seed"]:
+                best.update(seed=si, seed_threshold=seed)
+    predictor.settings.seed_threshold = best["seed_threshold"]
     for th in THRESHOLDS:
         raws_by_doc = [predictor.spans(enc, float(th)) for enc in encoded]
         si = scoring.score_si(
@@ -69,6 +85,7 @@ def tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.La
         "threshold": best["threshold"],
         "flc_threshold": best["flc_threshold"],
         "token_threshold": best["token_threshold"],
+        "seed_threshold": best["seed_threshold"],
         "second_threshold": best["second_threshold"],
         "si_f1": round(best["si"], 4),
         "flc_f1": round(best["flc"], 4),
@@ -83,6 +100,7 @@ def write_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
     config["settings"]["threshold"] = tuned["threshold"]
     config["settings"]["flc_threshold"] = tuned["flc_threshold"]
     config["settings"]["token_threshold"] = tuned["token_threshold"]
+    config["settings"]["seed_threshold"] = tuned["seed_threshold"]
     config["second_threshold"] = tuned["second_threshold"]
     config["tuning"] = tuned["table"]
     path.write_text(json.dumps(config, indent=2) + "\n")
