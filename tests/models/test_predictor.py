@@ -1,6 +1,7 @@
 """BIO decoding, word expansion and post-processing."""
 
 import numpy as np
+import pytest
 
 from unspin.models.postprocess import tc_labels, techniques_for
 from unspin.models.predictor import RawSpan, decode_bio, expand_to_words
@@ -87,3 +88,15 @@ def test_token_spans_only_add_what_the_span_head_missed():
     assert [(r.start, r.end) for r in merged] == [(0, 11), (12, 22)]
     other = [raw(0, 11, [0.0, 1.0])]  # another technique there: both token spans stay
     assert len(with_token_spans(other, extra)) == 3
+
+
+def test_mix_token_head_blends_normalised_token_probabilities():
+    from unspin.models.predictor import mix_token_head
+
+    enc = encoded_by_hand()  # "corrupt elites" (chars 4..18): token means [0.6, 0.3]
+    span = raw(4, 18, [0.2, 0.8])
+    assert mix_token_head([span], enc, 0.0)[0].probs.tolist() == pytest.approx([0.2, 0.8])
+    mixed = mix_token_head([span], enc, 0.5)[0]
+    assert mixed.probs.tolist() == pytest.approx([0.5 * 0.2 + 0.5 * 2 / 3, 0.5 * 0.8 + 0.5 * 1 / 3])
+    assert mixed.probs.sum() == pytest.approx(1.0)
+    assert (mixed.start, mixed.end, mixed.score) == (4, 18, span.score)

@@ -5,7 +5,7 @@ import shutil
 
 import unspin
 from unspin.models.train import load_corpus
-from unspin.models.tune import SECOND, SEEDS, THRESHOLDS, TOKEN, tune, write_settings
+from unspin.models.tune import MIX, SECOND, SEEDS, THRESHOLDS, TOKEN, tune, write_settings
 
 
 def test_tune_and_write(tiny_model_dir, ptc_dir, tmp_path):
@@ -16,6 +16,7 @@ def test_tune_and_write(tiny_model_dir, ptc_dir, tmp_path):
     assert tuned["flc_threshold"] in [float(t) for t in THRESHOLDS]
     assert tuned["token_threshold"] in TOKEN and len(tuned["table"]["token"]) == len(TOKEN)
     assert tuned["seed_threshold"] in SEEDS
+    assert tuned["token_mix"] in MIX and tuned["tc_f1"] == max(tuned["table"]["token_mix"].values())
     assert tuned["si_f1"] == max(tuned["table"]["seed"].values())  # the seed chosen for SI
     assert tuned["flc_f1"] == max(tuned["table"]["token"].values())
     assert tuned["si_f1"] == max(tuned["table"]["threshold"].values())
@@ -27,6 +28,7 @@ def test_tune_and_write(tiny_model_dir, ptc_dir, tmp_path):
     assert config["settings"]["flc_threshold"] == tuned["flc_threshold"]
     assert config["settings"]["token_threshold"] == tuned["token_threshold"]
     assert config["settings"]["seed_threshold"] == tuned["seed_threshold"]
+    assert config["settings"]["token_mix"] == tuned["token_mix"]
     again = unspin.load(model, backend="torch")
     assert again.predictor.settings.threshold == tuned["threshold"]
     assert again.threshold == tuned["flc_threshold"]  # analyze shows labelled spans

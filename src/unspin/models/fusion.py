@@ -22,6 +22,7 @@ from unspin.models.predictor import (
     Settings,
     _Prepared,
     labelled_spans,
+    mix_token_head,
     spans_from_bio,
 )
 
@@ -113,8 +114,12 @@ class FusedPredictor:
         return self.classify(encs, spans_from_bio(encs[0].doc, bio, th, self.settings.seed_threshold))
 
     def classify(self, encs: list[Encoded], found: Sequence[tuple[int, int, float]]) -> list[RawSpan]:
-        """Each member labels the spans; probabilities averaged, cues from the first."""
-        labelled = [m.classify(enc, found) for m, enc in zip(self.members, encs, strict=True)]
+        """Each member's span classifier labels the spans; probabilities averaged, blended
+        with the fused token head (`settings.token_mix`); cues from the first member."""
+        labelled = [
+            m._classify(enc.doc, enc.states, enc.tech, found)
+            for m, enc in zip(self.members, encs, strict=True)
+        ]
         out = []
         for raws in zip(*labelled, strict=True):
             probs = sum(w * r.probs for w, r in zip(self.weights, raws, strict=True))
@@ -122,7 +127,7 @@ class FusedPredictor:
             out.append(
                 RawSpan(first.start, first.end, first.score, probs, first.cue_weights, first.cue_offsets)
             )
-        return out
+        return mix_token_head(out, self.stitched(encs), self.settings.token_mix) if out else out
 
     def find(
         self,

@@ -47,6 +47,7 @@ class Settings:
     flc_threshold: float | None = None  # for labelled spans (FLC, analyze); None: `threshold`
     token_threshold: float | None = None  # labelled spans also from the token technique head
     seed_threshold: float | None = None  # keep a span only where a piece reaches it (hysteresis)
+    token_mix: float = 0.0  # share of the token head in a span's technique probabilities
     cls_id: int = 101
     sep_id: int = 102
     pad_id: int = 0
@@ -147,6 +148,22 @@ def with_token_spans(found: list[RawSpan], extra: list[RawSpan]) -> list[RawSpan
         if not any(k == int(np.argmax(t.probs)) and s < t.end and t.start < e for s, e, k in tops)
     ]
     return sorted(found + kept, key=lambda r: (r.start, r.end))
+
+
+def mix_token_head(raws: list[RawSpan], enc: Encoded, share: float) -> list[RawSpan]:
+    """Span technique probabilities blended with the token head's: `share` of the span's
+    mean token-technique probabilities (normalised), the rest from the span classifier."""
+    if not share:
+        return raws
+    out = []
+    for r in raws:
+        a, b = W.token_range(enc.doc.tokens, r.start, r.end) or (0, 0)
+        mean = enc.tech[a:b].mean(0) if b > a else np.zeros_like(r.probs)
+        total = float(mean.sum())
+        tok = mean / total if total > 0 else r.probs
+        probs = ((1 - share) * r.probs + share * tok).astype(np.float32)
+        out.append(RawSpan(r.start, r.end, r.score, probs, r.cue_weights, r.cue_offsets))
+    return out
 
 
 def labelled_spans(predictor: Any, enc: Any, threshold: float | None = None) -> list[RawSpan]:
@@ -301,7 +318,8 @@ class Predictor:
 
     def classify(self, enc: Encoded, found: Sequence[tuple[int, int, float]]) -> list[RawSpan]:
         """Technique probabilities for character spans `(start, end, score)` of `enc`."""
-        return self._classify(enc.doc, enc.states, enc.tech, found)
+        raws = self._classify(enc.doc, enc.states, enc.tech, found)
+        return mix_token_head(raws, enc, self.settings.token_mix)
 
     def find(
         self,

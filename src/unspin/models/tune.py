@@ -13,13 +13,14 @@ import numpy as np
 from unspin import scoring
 from unspin.doc import Document
 from unspin.io import ptc
-from unspin.models.postprocess import flc_labels, si_labels
+from unspin.models.postprocess import flc_labels, si_labels, tc_labels
 from unspin.models.predictor import Predictor, token_spans, with_token_spans
 
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.76, 0.05), 2))
 SECOND = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
 TOKEN = (None, 0.2, 0.25, 0.3, 0.35, 0.4)  # None: no token-head spans
 SEEDS = (None, 0.4, 0.5, 0.6)  # None: no hysteresis
+MIX = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)  # token head's share in span technique probabilities
 
 
 def tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]]) -> dict[str, Any]:
@@ -45,6 +46,22 @@ def tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.La
             if si > best["seed"]:
                 best.update(seed=si, seed_threshold=seed)
     predictor.settings.seed_threshold = best["seed_threshold"]
+    table["token_mix"] = {}
+    templates = [[(g.start, g.end) for g in gold.get(str(d.id), [])] for d in docs]
+    for mix in MIX:
+        predictor.settings.token_mix = mix
+        pred = [
+            lab
+            for d, enc, template in zip(docs, encoded, templates, strict=True)
+            for lab in tc_labels(
+                str(d.id), predictor.classify(enc, [(s, e, 1.0) for s, e in sorted(set(template))]), template
+            )
+        ]
+        tc = scoring.score_tc(pred, gold_rows).f1
+        table["token_mix"][str(mix)] = round(tc, 4)
+        if tc > best.get("tc", -1.0):
+            best.update(tc=tc, token_mix=mix)
+    predictor.settings.token_mix = best["token_mix"]
     for th in THRESHOLDS:
         raws_by_doc = [predictor.spans(enc, float(th)) for enc in encoded]
         si = scoring.score_si(
@@ -86,6 +103,8 @@ def tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.La
         "flc_threshold": best["flc_threshold"],
         "token_threshold": best["token_threshold"],
         "seed_threshold": best["seed_threshold"],
+        "token_mix": best["token_mix"],
+        "tc_f1": round(best["tc"], 4),
         "second_threshold": best["second_threshold"],
         "si_f1": round(best["si"], 4),
         "flc_f1": round(best["flc"], 4),
@@ -101,6 +120,7 @@ def write_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
     config["settings"]["flc_threshold"] = tuned["flc_threshold"]
     config["settings"]["token_threshold"] = tuned["token_threshold"]
     config["settings"]["seed_threshold"] = tuned["seed_threshold"]
+    config["settings"]["token_mix"] = tuned["token_mix"]
     config["second_threshold"] = tuned["second_threshold"]
     config["tuning"] = tuned["table"]
     path.write_text(json.dumps(config, indent=2) + "\n")
