@@ -11,7 +11,10 @@ from unspin.models.tune import MIX, SECOND, SEEDS, THRESHOLDS, TOKEN, tune, writ
 def test_tune_and_write(tiny_model_dir, ptc_dir, tmp_path):
     model = shutil.copytree(tiny_model_dir, tmp_path / "m")
     docs, labels = load_corpus(ptc_dir)
-    tuned = tune(unspin.load(model, backend="torch").predictor, docs, labels)
+    predictor = unspin.load(model, backend="torch").predictor
+    before = dict(predictor.settings.__dict__)
+    tuned = tune(predictor, docs, labels)
+    assert predictor.settings.__dict__ == before  # tuning tries settings, then restores them
     assert tuned["threshold"] in [float(t) for t in THRESHOLDS] and tuned["second_threshold"] in SECOND
     assert tuned["flc_threshold"] in [float(t) for t in THRESHOLDS]
     assert tuned["token_threshold"] in TOKEN and len(tuned["table"]["token"]) == len(TOKEN)

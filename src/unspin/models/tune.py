@@ -4,6 +4,7 @@ once per article; only decoding repeats."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,15 @@ MIX = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)  # token head's share in span technique pro
 
 
 def tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]]) -> dict[str, Any]:
+    """Tune the decoding settings (see `_tune`); `predictor.settings` is left as it was."""
+    kept = dataclasses.replace(predictor.settings)
+    try:
+        return _tune(predictor, docs, gold)
+    finally:
+        predictor.settings = kept
+
+
+def _tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]]) -> dict[str, Any]:
     """Best span and seed (hysteresis) thresholds for SI; with that seed, best span and
     second-technique thresholds for FLC, then the best token-head threshold (or none) on
     top of them; the figures at each."""
