@@ -16,14 +16,13 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 
 from unspin.models.predictor import (
+    Decoding,
     Encoded,
     Predictor,
     RawSpan,
     Settings,
     _Prepared,
-    labelled_spans,
     mix_token_head,
-    spans_from_bio,
 )
 
 
@@ -57,8 +56,9 @@ def carry(source: Encoded, target: Encoded, values: np.ndarray, fallback: np.nda
     )
 
 
-class FusedPredictor:
-    """Quacks like `Predictor` (encode, spans, classify, find, label, settings, tokenizer)."""
+class FusedPredictor(Decoding):
+    """Like `Predictor` (encode, spans, classify, find, label, settings, tokenizer), over
+    several members."""
 
     def __init__(
         self, members: Sequence[Predictor], settings: Settings, weights: Sequence[float] | None = None
@@ -93,25 +93,26 @@ class FusedPredictor:
         per_member = [list(m.encode(texts, batch_windows=batch_windows)) for m in self.members]
         yield from (list(encs) for encs in zip(*per_member, strict=True))
 
-    def _fused_bio(self, encs: list[Encoded]) -> np.ndarray:
+    def _fused(self, encs: list[Encoded], field: str) -> np.ndarray:
+        """The weighted average of the members' per-piece `field` ("bio" or "tech") on
+        the first member's pieces."""
         first = encs[0]
-        total = self.weights[0] * first.bio
+        own = getattr(first, field)
+        total = self.weights[0] * own
         for w, enc in zip(self.weights[1:], encs[1:], strict=True):
-            total = total + w * carry(enc, first, enc.bio, first.bio)
+            total = total + w * carry(enc, first, getattr(enc, field), own)
         return total
+
+    def _fused_bio(self, encs: list[Encoded]) -> np.ndarray:
+        return self._fused(encs, "bio")
+
+    def _bio(self, encs: list[Encoded]) -> tuple[_Prepared, np.ndarray]:
+        return encs[0].doc, self._fused_bio(encs)
 
     def stitched(self, encs: list[Encoded]) -> Encoded:
         """The first member's encoding with the fused BIO and token-technique probabilities."""
         first = encs[0]
-        tech = self.weights[0] * first.tech
-        for w, enc in zip(self.weights[1:], encs[1:], strict=True):
-            tech = tech + w * carry(enc, first, enc.tech, first.tech)
-        return Encoded(first.doc, first.states, self._fused_bio(encs), tech)
-
-    def spans(self, encs: list[Encoded], threshold: float | None = None) -> list[RawSpan]:
-        th = self.settings.threshold if threshold is None else threshold
-        bio = self._fused_bio(encs)
-        return self.classify(encs, spans_from_bio(encs[0].doc, bio, th, self.settings.seed_threshold))
+        return Encoded(first.doc, first.states, self._fused_bio(encs), self._fused(encs, "tech"))
 
     def classify(self, encs: list[Encoded], found: Sequence[tuple[int, int, float]]) -> list[RawSpan]:
         """Each member's span classifier labels the spans; probabilities averaged, blended
@@ -127,22 +128,8 @@ class FusedPredictor:
             out.append(
                 RawSpan(first.start, first.end, first.score, probs, first.cue_weights, first.cue_offsets)
             )
-        return mix_token_head(out, self.stitched(encs), self.settings.token_mix) if out else out
-
-    def find(
-        self,
-        texts: Iterable[str],
-        *,
-        batch_windows: int = 16,
-        threshold: float | None = None,
-        labelled: bool = False,
-    ) -> Iterator[list[RawSpan]]:
-        for encs in self.encode(texts, batch_windows=batch_windows):
-            yield labelled_spans(self, encs, threshold) if labelled else self.spans(encs, threshold)
-
-    def label(
-        self, texts: Iterable[str], spans: Sequence[Sequence[tuple[int, int]]], *, batch_windows: int = 16
-    ) -> Iterator[list[RawSpan]]:
-        it = iter(spans)
-        for encs in self.encode(texts, batch_windows=batch_windows):
-            yield self.classify(encs, [(s, e, 1.0) for s, e in next(it)])
+        if not out or not self.settings.token_mix:
+            return out
+        first = encs[0]
+        fused = Encoded(first.doc, first.states, first.bio, self._fused(encs, "tech"))
+        return mix_token_head(out, fused, self.settings.token_mix)

@@ -194,7 +194,52 @@ class Encoded:
     tech: np.ndarray  # (n_tokens, n_techniques)
 
 
-class Predictor:
+class Decoding:
+    """Spans, SI/FLC predictions and TC labels on top of a predictor's `encode`,
+    `stitched` and `classify` (shared by `Predictor` and the fused ensemble)."""
+
+    settings: Settings
+
+    def encode(self, texts: Iterable[str], *, batch_windows: int = 16) -> Iterator[Any]: ...
+
+    def stitched(self, enc: Any) -> Encoded: ...
+
+    def classify(self, enc: Any, found: Sequence[tuple[int, int, float]]) -> list[RawSpan]: ...
+
+    def spans(self, enc: Any, threshold: float | None = None) -> list[RawSpan]:
+        """Decode one encoded text: spans at `threshold` (default: the SI one), labelled."""
+        th = self.settings.threshold if threshold is None else threshold
+        doc, bio = self._bio(enc)
+        return self.classify(enc, spans_from_bio(doc, bio, th, self.settings.seed_threshold))
+
+    def _bio(self, enc: Any) -> tuple[_Prepared, np.ndarray]:
+        """The tokens and BIO probabilities that spans are decoded from."""
+        return enc.doc, enc.bio
+
+    def find(
+        self,
+        texts: Iterable[str],
+        *,
+        batch_windows: int = 16,
+        threshold: float | None = None,
+        labelled: bool = False,
+    ) -> Iterator[list[RawSpan]]:
+        """Predicted spans with technique probabilities, one list per text, in order: for
+        SI, or with `labelled` the spans to label (see `labelled_spans`); `threshold`
+        overrides the span threshold."""
+        for enc in self.encode(texts, batch_windows=batch_windows):
+            yield labelled_spans(self, enc, threshold) if labelled else self.spans(enc, threshold)
+
+    def label(
+        self, texts: Iterable[str], spans: Sequence[Sequence[tuple[int, int]]], *, batch_windows: int = 16
+    ) -> Iterator[list[RawSpan]]:
+        """Technique probabilities for given character spans (the SemEval TC task)."""
+        it = iter(spans)
+        for enc in self.encode(texts, batch_windows=batch_windows):
+            yield self.classify(enc, [(s, e, 1.0) for s, e in next(it)])
+
+
+class Predictor(Decoding):
     """Shared inference for analysis, SemEval prediction and validation."""
 
     def __init__(self, backend: Backend, tokenizer: Tokenizer, settings: Settings):
@@ -307,11 +352,6 @@ class Predictor:
             for doc, (states, bio_p, tech_p) in zip(chunk, encoded, strict=True):
                 yield Encoded(doc, states, bio_p, tech_p)
 
-    def spans(self, enc: Encoded, threshold: float | None = None) -> list[RawSpan]:
-        """Decode one encoded text: spans at `threshold` (default: the SI one), labelled."""
-        th = self.settings.threshold if threshold is None else threshold
-        return self.classify(enc, spans_from_bio(enc.doc, enc.bio, th, self.settings.seed_threshold))
-
     def stitched(self, enc: Encoded) -> Encoded:
         """The encoding whose BIO probabilities decode to spans (itself; see fusion)."""
         return enc
@@ -320,28 +360,6 @@ class Predictor:
         """Technique probabilities for character spans `(start, end, score)` of `enc`."""
         raws = self._classify(enc.doc, enc.states, enc.tech, found)
         return mix_token_head(raws, enc, self.settings.token_mix)
-
-    def find(
-        self,
-        texts: Iterable[str],
-        *,
-        batch_windows: int = 16,
-        threshold: float | None = None,
-        labelled: bool = False,
-    ) -> Iterator[list[RawSpan]]:
-        """Predicted spans with technique probabilities, one list per text, in order: for
-        SI, or with `labelled` the spans to label (see `labelled_spans`); `threshold`
-        overrides the span threshold."""
-        for enc in self.encode(texts, batch_windows=batch_windows):
-            yield labelled_spans(self, enc, threshold) if labelled else self.spans(enc, threshold)
-
-    def label(
-        self, texts: Iterable[str], spans: Sequence[Sequence[tuple[int, int]]], *, batch_windows: int = 16
-    ) -> Iterator[list[RawSpan]]:
-        """Technique probabilities for given character spans (the SemEval TC task)."""
-        it = iter(spans)
-        for enc in self.encode(texts, batch_windows=batch_windows):
-            yield self.classify(enc, [(s, e, 1.0) for s, e in next(it)])
 
     def _chunks(
         self, texts: Iterable[str], batch_windows: int
