@@ -62,3 +62,29 @@ def test_token_threshold_adds_token_head_spans_to_labelled_output(tiny_model_dir
     # The span head labels nothing at 1.0; every technique's token run covers the text.
     assert {s.technique for s in analysis.spans} == set(unspin.taxonomy.NAMES)
     assert all(0 <= s.start < s.end <= len(text) and s.why for s in analysis.spans)
+
+
+def test_tune_fusion_picks_member_weights_and_writes_them(tiny_model_dir, ptc_dir, tmp_path):
+    import numpy as np
+    import pytest
+
+    from unspin.errors import InputError
+    from unspin.models.tiny import build_tiny_model
+    from unspin.models.tune import tune_fusion
+
+    root = tmp_path / "f"
+    root.mkdir()
+    shutil.copytree(tiny_model_dir, root / "a")
+    build_tiny_model(root / "b", seed=7, vocab_size=120)
+    settings = json.loads((root / "a" / "config.json").read_text())["settings"]
+    (root / "config.json").write_text(json.dumps({"format": 1, "fuse": ["a", "b"], "settings": settings}))
+    predictor = unspin.load(root, backend="torch").predictor
+    docs, labels = load_corpus(ptc_dir)
+    tuned = tune_fusion(predictor, docs, labels, [0.3, 0.7])
+    assert tuned["weights"] in ([0.3, 0.7], [0.7, 0.3])
+    assert set(tuned["table"]["weights"]) == {"0.3", "0.7"}
+    assert np.allclose(predictor.weights, [0.5, 0.5])  # left as it was
+    write_settings(root, tuned)
+    assert json.loads((root / "config.json").read_text())["weights"] == tuned["weights"]
+    with pytest.raises(InputError, match="two members"):
+        tune_fusion(unspin.load(tiny_model_dir, backend="torch").predictor, docs, labels, [0.5])

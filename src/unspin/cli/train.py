@@ -110,20 +110,34 @@ def train(
 def tune(
     data: Path = typer.Option(..., "--data", help="PTC folder with train-articles/ and labels."),
     model: Path = typer.Option(Path("runs/minilm/model"), "--model", help="Model folder to tune in place."),
-    backend: str = typer.Option("torch", "--backend", help="torch, onnx or onnx-fp32."),
+    backend: str = typer.Option("torch", "--backend", help="auto, torch, onnx or onnx-fp32."),
+    weights: str = typer.Option(
+        None,
+        "--weights",
+        help="Fused pair only: first member's weights to try, e.g. 0.4,0.5,0.6,0.7.",
+    ),
 ) -> None:
-    """Tune the span and second-technique thresholds on the validation split; writes
-    them into MODEL/config.json."""
+    """Tune the decoding settings on the validation split (and, with --weights, a fused
+    pair's member weights); writes them into MODEL/config.json."""
     import unspin
+    from unspin.errors import InputError
     from unspin.models.train import default_valid_ids, load_corpus
     from unspin.models.tune import tune as run_tune
-    from unspin.models.tune import write_settings
+    from unspin.models.tune import tune_fusion, write_settings
 
     with user_errors():
         analyzer = unspin.load(model, backend=backend)
         docs, labels = load_corpus(data)
         valid = set(default_valid_ids())
-        tuned = run_tune(analyzer.predictor, [d for d in docs if d.id in valid], labels)
+        dev = [d for d in docs if d.id in valid]
+        if weights:
+            try:
+                firsts = [float(w) for w in weights.split(",")]
+            except ValueError as err:
+                raise InputError(f"--weights: expected numbers like 0.4,0.6, got {weights!r}.") from err
+            tuned = tune_fusion(analyzer.predictor, dev, labels, firsts)
+        else:
+            tuned = run_tune(analyzer.predictor, dev, labels)
         write_settings(model, tuned)
     print(json.dumps(tuned))
 

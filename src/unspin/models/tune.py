@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import numpy as np
 
 from unspin import scoring
 from unspin.doc import Document
+from unspin.errors import InputError
 from unspin.io import ptc
 from unspin.models.postprocess import flc_labels, si_labels, tc_labels
 from unspin.models.predictor import Predictor, token_spans, with_token_spans
@@ -24,20 +26,57 @@ SEEDS = (None, 0.4, 0.5, 0.6)  # None: no hysteresis
 MIX = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)  # token head's share in span technique probabilities
 
 
-def tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]]) -> dict[str, Any]:
-    """Tune the decoding settings (see `_tune`); `predictor.settings` is left as it was."""
+def tune(
+    predictor: Predictor,
+    docs: list[Document],
+    gold: dict[str, list[ptc.Label]],
+    *,
+    encoded: list[Any] | None = None,
+) -> dict[str, Any]:
+    """Tune the decoding settings (see `_tune`) from `encoded` (the docs' encodings, made
+    here when not given); `predictor.settings` is left as it was."""
     kept = dataclasses.replace(predictor.settings)
     try:
-        return _tune(predictor, docs, gold)
+        return _tune(predictor, docs, gold, encoded or list(predictor.encode([d.text for d in docs])))
     finally:
         predictor.settings = kept
 
 
-def _tune(predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]]) -> dict[str, Any]:
+def tune_fusion(
+    predictor: Any, docs: list[Document], gold: dict[str, list[ptc.Label]], firsts: Sequence[float]
+) -> dict[str, Any]:
+    """For a fused pair: the first member's weight among `firsts` (the second gets the
+    rest) whose tuned settings give the best SI + TC + FLC F1, with those settings."""
+    if len(getattr(predictor, "members", ())) != 2:
+        raise InputError("Tuning weights needs a fused model folder with two members.")
+    if not firsts or not all(0.0 <= w <= 1.0 for w in firsts):
+        raise InputError("Member weights must lie in [0, 1].")
+    kept = predictor.weights
+    encoded = list(predictor.encode([d.text for d in docs]))
+    best: dict[str, Any] | None = None
+    table: dict[str, float] = {}
+    try:
+        for w in firsts:
+            predictor.weights = np.asarray([w, 1.0 - w], dtype=np.float32)
+            tuned = tune(predictor, docs, gold, encoded=encoded)
+            total = tuned["si_f1"] + tuned["tc_f1"] + tuned["flc_f1"]
+            table[str(w)] = round(total, 4)
+            if best is None or total > best["total"]:
+                best = {**tuned, "weights": [w, round(1.0 - w, 4)], "total": total}
+    finally:
+        predictor.weights = kept
+    assert best is not None
+    best.pop("total")
+    best["table"] = {**best["table"], "weights": table}
+    return best
+
+
+def _tune(
+    predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]], encoded: list[Any]
+) -> dict[str, Any]:
     """Best span and seed (hysteresis) thresholds for SI; with that seed, best span and
     second-technique thresholds for FLC, then the best token-head threshold (or none) on
     top of them; the figures at each."""
-    encoded = list(predictor.encode([d.text for d in docs]))
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     gold_si = [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows]
     table: dict[str, Any] = {"seed": {}, "threshold": {}, "flc": {}}
@@ -133,4 +172,6 @@ def write_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
     config["settings"]["token_mix"] = tuned["token_mix"]
     config["second_threshold"] = tuned["second_threshold"]
     config["tuning"] = tuned["table"]
+    if "weights" in tuned:
+        config["weights"] = tuned["weights"]
     path.write_text(json.dumps(config, indent=2) + "\n")
