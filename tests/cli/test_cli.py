@@ -135,3 +135,19 @@ def test_shrink_refuses_a_model_without_base(tiny_model_dir, tmp_path):
     assert result.exit_code == 2
     assert "delta over a base" in result.output
     assert not (tmp_path / "s").exists()
+
+
+def test_soup_writes_a_model_that_analyzes(tmp_path):
+    from unspin.models.tiny import build_tiny_model
+
+    a = build_tiny_model(tmp_path / "a", seed=0)
+    b = build_tiny_model(tmp_path / "b", seed=1)
+    result = runner.invoke(app, ["soup", str(a), str(b), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert "soup of 2 models" in result.stdout
+    analyzed = runner.invoke(
+        app, ["analyze", "-", "--format", "json", "--model", str(tmp_path / "s")], input="They lie."
+    )
+    assert analyzed.exit_code == 0, analyzed.output
+    bad = runner.invoke(app, ["soup", str(a), str(b), "--out", str(tmp_path / "t"), "--weights", "x"])
+    assert bad.exit_code == 2 and "--weights" in bad.output

@@ -102,3 +102,36 @@ def _rebuilt(build, config, state):
     enc, _ = build(None, config)
     enc.load_state_dict(state)
     return enc, None
+
+
+def test_soup_is_the_weighted_average_of_its_models(tmp_path):
+    a = build_tiny_model(tmp_path / "a", seed=0)
+    b = build_tiny_model(tmp_path / "b", seed=1)
+    net_a, *_ = artifact.load(a)
+    net_b, *_ = artifact.load(b)
+    half, *_ = artifact.load(artifact.soup([a, b], tmp_path / "half"))
+    quarter, _, _, config = artifact.load(artifact.soup([a, b], tmp_path / "q", weights=[1, 3]))
+    assert config["soup"]["weights"] == [0.25, 0.75]
+    sa, sb = net_a.state_dict(), net_b.state_dict()
+    moved = 0
+    for name, value in half.state_dict().items():
+        if value.dtype.is_floating_point:
+            assert torch.allclose(value, (sa[name] + sb[name]) / 2, atol=2e-3), name
+            assert torch.allclose(quarter.state_dict()[name], 0.25 * sa[name] + 0.75 * sb[name], atol=2e-3)
+            moved += int(not torch.allclose(sa[name], sb[name]))
+    assert moved > 10  # the two seeds really differ
+
+
+def test_soup_refuses_models_of_different_shape(tmp_path):
+    import pytest
+
+    from unspin.errors import ModelNotFoundError
+
+    a = build_tiny_model(tmp_path / "a", seed=0)
+    b = build_tiny_model(tmp_path / "b", seed=0, vocab_size=200)
+    with pytest.raises(ModelNotFoundError, match="cannot join a soup"):
+        artifact.soup([a, b], tmp_path / "s")
+    with pytest.raises(ModelNotFoundError, match="at least two"):
+        artifact.soup([a], tmp_path / "s")
+    with pytest.raises(ModelNotFoundError, match="weight per model"):
+        artifact.soup([a, a], tmp_path / "s", weights=[1.0])

@@ -100,3 +100,38 @@ def test_mix_token_head_blends_normalised_token_probabilities():
     assert mixed.probs.tolist() == pytest.approx([0.5 * 0.2 + 0.5 * 2 / 3, 0.5 * 0.8 + 0.5 * 1 / 3])
     assert mixed.probs.sum() == pytest.approx(1.0)
     assert (mixed.start, mixed.end, mixed.score) == (4, 18, span.score)
+
+
+class _PositionBackend:
+    """BIO logits that depend on a piece's position in its window: the two views differ."""
+
+    def encode(self, input_ids, mask):
+        b, n = input_ids.shape
+        pos = np.broadcast_to(np.arange(n, dtype=np.float32), (b, n))
+        bio = np.stack([pos / 10, np.zeros_like(pos), np.zeros_like(pos)], -1)
+        return np.zeros((b, n, 4), np.float32), bio, np.zeros((b, n, 14), np.float32)
+
+    def classify(self, states, spans):
+        return np.zeros((len(spans), 14), np.float32)
+
+
+def test_shifted_pass_averages_two_views():
+    from unspin.models.predictor import Predictor, Settings, softmax
+    from unspin.models.tiny import tiny_tokenizer
+
+    tok = tiny_tokenizer(["the corrupt elites betray the nation"] * 5)
+    text = "\n".join(["the corrupt elites betray the nation"] * 8)
+    one = Predictor(_PositionBackend(), tok, Settings(max_len=18, stride=12))
+    two = Predictor(_PositionBackend(), tok, Settings(max_len=18, stride=12, shifted_pass=True))
+    a, b = next(one.encode([text])), next(two.encode([text]))
+    doc = two.prepare(text)
+    assert doc.shifted and doc.shifted != doc.windows and len(b.states) == len(doc.windows)
+    # the shifted view alone, stitched by hand
+    view = np.zeros((len(doc.tokens), 3), np.float32)
+    for w in doc.shifted:
+        pos = np.arange(1, w.hi - w.lo + 1, dtype=np.float32)
+        view[w.lo : w.hi] = softmax(np.stack([pos / 10, 0 * pos, 0 * pos], -1))
+    assert np.allclose(b.bio, (a.bio + view) / 2, atol=1e-6)
+    short = "the corrupt elites"
+    assert not two.prepare(short).shifted
+    assert np.allclose(next(two.encode([short])).bio, next(one.encode([short])).bio)

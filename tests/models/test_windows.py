@@ -56,3 +56,22 @@ def test_token_range_and_buckets(tok):
     assert W.token_range(t, 3, 4) is None
     assert W.repeat_bucket("build the wall, build the wall, build the wall", 0, 14) == 2
     assert W.length_bucket(1) == 0 and W.length_bucket(300) == 7
+
+
+def test_lead_shifts_every_boundary_and_still_covers_all(tok):
+    text = "\n".join(["the corrupt elites betray the nation"] * 12)
+    t = W.tokenize(tok, text)
+    plain = W.make_windows(t, text, size=16, stride=12)
+    shifted = W.make_windows(t, text, size=16, stride=12, lead=8)
+    covered = np.zeros(len(t), bool)
+    for w in shifted:
+        assert 0 < w.hi - w.lo <= 16
+        covered[w.lo : w.hi] = True
+    assert covered.all() and shifted[0].hi <= 8
+    assert {w.hi for w in plain[:-1]}.isdisjoint(w.hi for w in shifted[:-1])
+
+
+def test_lead_leaves_a_one_window_text_alone(tok):
+    text = "the corrupt elites betray the nation"
+    t = W.tokenize(tok, text)
+    assert W.make_windows(t, text, size=64, stride=48, lead=32) == [W.Window(0, len(t))]

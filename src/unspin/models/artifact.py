@@ -184,3 +184,63 @@ def shrink(folder: str | Path, out: str | Path, *, rank: int, embedding_rank: in
         rank=rank,
         embedding_rank=embedding_rank,
     )
+
+
+def soup(
+    folders: list[str | Path],
+    out: str | Path,
+    *,
+    weights: list[float] | None = None,
+    rank: int | None = None,
+    embedding_rank: int | None = None,
+) -> Path:
+    """Write to `out` the weighted average of the models in `folders` (a model soup):
+    models fine-tuned from one starting point average into one that is often better
+    than each, at the cost of one. Settings come from the first model."""
+    if len(folders) < 2:
+        raise ModelNotFoundError("A soup needs at least two models.")
+    weights = list(weights) if weights is not None else [1.0] * len(folders)
+    if len(weights) != len(folders) or min(weights) < 0 or sum(weights) <= 0:
+        raise ModelNotFoundError("A soup needs one non-negative weight per model.")
+    loaded = [load(f) for f in folders]
+    net, tokenizer, settings, config = loaded[0]
+    shape = ("base", "encoder_config", "hidden", "techniques")
+    for folder, (_, _, _, other) in zip(folders[1:], loaded[1:], strict=True):
+        if any(other.get(k) != config.get(k) for k in shape):
+            raise ModelNotFoundError(
+                f"{folder} has another base or shape than {folders[0]}; it cannot join a soup."
+            )
+    share = [w / sum(weights) for w in weights]
+    states = [m.state_dict() for m, *_ in loaded]
+    mixed = {
+        k: sum(w * s[k].float() for w, s in zip(share, states, strict=True)).to(v.dtype)
+        if v.dtype.is_floating_point
+        else v
+        for k, v in states[0].items()
+    }
+    net.load_state_dict(mixed)
+    base_state = build_encoder(config["base"], None)[0].state_dict() if config.get("base") else None
+    keep = {
+        "format",
+        "base",
+        "encoder_config",
+        "hidden",
+        "techniques",
+        "settings",
+        "delta_rank",
+        "validation",
+    }
+    extra = {k: v for k, v in config.items() if k not in keep}
+    extra["soup"] = {"models": [str(f) for f in folders], "weights": [round(w, 4) for w in share]}
+    return save(
+        net,
+        out,
+        base=config.get("base"),
+        base_state=base_state,
+        settings=settings,
+        extra=extra,
+        encoder_config=config.get("encoder_config"),
+        tokenizer=None if config.get("base") else tokenizer,
+        rank=rank,
+        embedding_rank=embedding_rank,
+    )

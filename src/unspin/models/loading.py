@@ -56,6 +56,8 @@ def load_predictor(path: Path, *, backend: str = "auto") -> tuple[Predictor, dic
 
         members = [load_predictor(path / name, backend=backend)[0] for name in config["fuse"]]
         settings = Settings(**{**members[0].settings.__dict__, **config.get("settings", {})})
+        for member in members:  # each member encodes: the whole's view setting is theirs
+            member.settings.shifted_pass = settings.shifted_pass
         return FusedPredictor(members, settings, config.get("weights")), config  # type: ignore[return-value]
     if config.get("ensemble"):
         from unspin.models.ensemble import EnsembleBackend

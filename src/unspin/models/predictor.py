@@ -4,7 +4,7 @@ probabilities stitched across windows, BIO decoding, span classification, cues."
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -48,6 +48,7 @@ class Settings:
     token_threshold: float | None = None  # labelled spans also from the token technique head
     seed_threshold: float | None = None  # keep a span only where a piece reaches it (hysteresis)
     token_mix: float = 0.0  # share of the token head in a span's technique probabilities
+    shifted_pass: bool = False  # also encode windows shifted by half a window; average
     cls_id: int = 101
     sep_id: int = 102
     pad_id: int = 0
@@ -181,6 +182,7 @@ class _Prepared:
     text: str
     tokens: W.Tokens
     windows: list[W.Window]
+    shifted: list[W.Window] = field(default_factory=list)  # a second view (`shifted_pass`)
 
 
 @dataclass
@@ -251,13 +253,22 @@ class Predictor(Decoding):
     def prepare(self, text: str) -> _Prepared:
         tokens = W.tokenize(self.tokenizer, text)
         s = self.settings
-        return _Prepared(text, tokens, W.make_windows(tokens, text, size=s.max_len - 2, stride=s.stride))
+        size = s.max_len - 2
+        windows = W.make_windows(tokens, text, size=size, stride=s.stride)
+        shifted = (
+            W.make_windows(tokens, text, size=size, stride=s.stride, lead=size // 2)
+            if s.shifted_pass and len(windows) > 1
+            else []
+        )
+        return _Prepared(text, tokens, windows, shifted)
 
     def _encode(self, docs: Sequence[_Prepared]) -> list[tuple[np.ndarray, ...]]:
         """Run every window of `docs` in one padded batch; per doc its states (w, L, H),
-        stitched BIO probabilities (n, 3) and token technique probabilities (n, T)."""
+        stitched BIO probabilities (n, 3) and token technique probabilities (n, T),
+        averaged over both views where the doc has shifted windows too (states: the
+        first view's)."""
         s = self.settings
-        rows = [(d, w) for d, doc in enumerate(docs) for w in doc.windows]
+        rows = [(d, w) for d, doc in enumerate(docs) for w in doc.windows + doc.shifted]
         outputs: list[tuple[np.ndarray, ...]] = []
         if not rows:
             return [(np.zeros((0, 0, 0)), np.zeros((0, 3)), np.zeros((0, 0))) for _ in docs]
@@ -277,16 +288,22 @@ class Predictor(Decoding):
             n = len(doc.tokens)
             bio_sum = np.zeros((n, 3), dtype=np.float32)
             tech_sum = np.zeros((n, tech_p.shape[-1]), dtype=np.float32)
-            count = np.zeros((n, 1), dtype=np.float32)
-            first = r
-            for w in doc.windows:
-                k = w.hi - w.lo
-                bio_sum[w.lo : w.hi] += bio_p[r, 1 : k + 1]
-                tech_sum[w.lo : w.hi] += tech_p[r, 1 : k + 1]
-                count[w.lo : w.hi] += 1
-                r += 1
-            count = np.maximum(count, 1)
-            outputs.append((states[first:r], bio_sum / count, tech_sum / count))
+            views = [doc.windows, doc.shifted] if doc.shifted else [doc.windows]
+            for windows in views:
+                bio_view = np.zeros_like(bio_sum)
+                tech_view = np.zeros_like(tech_sum)
+                count = np.zeros((n, 1), dtype=np.float32)
+                for w in windows:
+                    k = w.hi - w.lo
+                    bio_view[w.lo : w.hi] += bio_p[r, 1 : k + 1]
+                    tech_view[w.lo : w.hi] += tech_p[r, 1 : k + 1]
+                    count[w.lo : w.hi] += 1
+                    r += 1
+                count = np.maximum(count, 1)
+                bio_sum += bio_view / count / len(views)
+                tech_sum += tech_view / count / len(views)
+            first = r - len(doc.windows) - len(doc.shifted)
+            outputs.append((states[first : first + len(doc.windows)], bio_sum, tech_sum))
         return outputs
 
     def _run_sorted(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -369,7 +386,7 @@ class Predictor(Decoding):
         for text in texts:
             doc = self.prepare(text)
             chunk.append(doc)
-            n_windows += len(doc.windows)
+            n_windows += len(doc.windows) + len(doc.shifted)
             if n_windows >= batch_windows:
                 yield chunk, self._encode(chunk)
                 chunk, n_windows = [], 0

@@ -45,12 +45,21 @@ def tokenize(tokenizer: Tokenizer, text: str) -> Tokens:
     return Tokens(ids[keep], offsets[keep])
 
 
-def make_windows(tokens: Tokens, text: str, *, size: int, stride: int) -> list[Window]:
+def make_windows(
+    tokens: Tokens, text: str, *, size: int, stride: int, lead: int | None = None
+) -> list[Window]:
     """Pack whole lines into windows of at most `size` tokens; a line longer than that
-    is cut into windows that overlap by `size - stride` tokens."""
+    is cut into windows that overlap by `size - stride` tokens. With `lead`, the first
+    window holds at most `lead` tokens, so every later boundary moves: a second view of
+    a text longer than one window, whose pieces then see other context."""
     n = len(tokens)
     if n == 0:
         return []
+    if lead is not None and n > size:
+        head = make_windows(tokens, text, size=lead, stride=max(1, lead * 3 // 4))[0]
+        tail = Tokens(tokens.ids[head.hi :], tokens.offsets[head.hi :])
+        rest = make_windows(tail, text, size=size, stride=stride)
+        return [head] + [Window(w.lo + head.hi, w.hi + head.hi) for w in rest]
     starts = tokens.offsets[:, 0]
     line_breaks = {i for i in range(1, n) if "\n" in text[tokens.offsets[i - 1, 1] : starts[i]]}
     windows: list[Window] = []
