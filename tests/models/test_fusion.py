@@ -86,3 +86,16 @@ def test_fused_analysis_spans_in_bounds_on_odd_text(tiny_model_dir, other_model,
 def test_weights_must_match_members(tiny_model_dir, tmp_path):
     with pytest.raises(ValueError, match="weight"):
         unspin.load(make_fused(tmp_path / "f", {"a": tiny_model_dir}, [1.0, 2.0]), backend="torch")
+
+
+def test_shifted_pass_of_the_whole_reaches_every_member(tiny_model_dir, other_model, tmp_path):
+    folder = make_fused(tmp_path / "f", {"a": tiny_model_dir, "b": other_model})
+    config = json.loads((folder / "config.json").read_text())
+    config["settings"]["shifted_pass"] = True
+    (folder / "config.json").write_text(json.dumps(config))
+    predictor = unspin.load(folder, backend="torch").predictor
+    assert all(m.settings.shifted_pass for m in predictor.members)
+    encs = next(predictor.encode([TEXT * 3]))
+    assert all(enc.doc.shifted for enc in encs)  # long enough for a second view
+    plain = unspin.load(make_fused(tmp_path / "g", {"a": tiny_model_dir, "b": other_model}), backend="torch")
+    assert not any(m.settings.shifted_pass for m in plain.predictor.members)
