@@ -99,3 +99,14 @@ def test_shifted_pass_of_the_whole_reaches_every_member(tiny_model_dir, other_mo
     assert all(enc.doc.shifted for enc in encs)  # long enough for a second view
     plain = unspin.load(make_fused(tmp_path / "g", {"a": tiny_model_dir, "b": other_model}), backend="torch")
     assert not any(m.settings.shifted_pass for m in plain.predictor.members)
+
+
+def test_a_model_config_sets_its_batch_rows(tiny_model_dir, tmp_path):
+    folder = tmp_path / "m"
+    shutil.copytree(tiny_model_dir, folder)
+    config = json.loads((folder / "config.json").read_text())
+    assert unspin.load(folder, backend="torch").predictor.batch_rows == 16
+    (folder / "config.json").write_text(json.dumps({**config, "batch_rows": 3}))
+    predictor = unspin.load(folder, backend="torch").predictor
+    assert predictor.batch_rows == 3
+    assert next(predictor.find([TEXT * 4])) is not None

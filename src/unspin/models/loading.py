@@ -3,7 +3,9 @@
 `auto` uses the cached int8 ONNX export when present (fast to load, no torch import),
 exports it on first use when torch is available, and falls back to torch otherwise; a
 model whose config.json names a `backend` (the shipped MPNet model: `onnx-fp32`, because
-int8 activations cost it 12 SI points) gets that one under `auto`.
+int8 activations cost it 12 SI points) gets that one under `auto`. A config's
+`batch_rows` sets how many windows go through the backend at once (default 16; the
+shipped MPNet model: 8, which keeps the accurate tier's peak memory lower).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ def _onnx_predictor(path: Path, config: dict[str, Any], *, quantize: bool) -> Pr
         onnx_backend.OnnxBackend(onnx_path, head_path, prepack=quantize),
         load_tokenizer(path, where),
         Settings(**config["settings"]),
+        batch_rows=config.get("batch_rows", 16),
     )
 
 
@@ -80,4 +83,4 @@ def load_predictor(path: Path, *, backend: str = "auto") -> tuple[Predictor, dic
     from unspin.models.torch_backend import TorchBackend
 
     net, tokenizer, settings, config = artifact.load(path)
-    return Predictor(TorchBackend(net), tokenizer, settings), config
+    return Predictor(TorchBackend(net), tokenizer, settings, batch_rows=config.get("batch_rows", 16)), config

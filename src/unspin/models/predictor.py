@@ -244,11 +244,11 @@ class Decoding:
 class Predictor(Decoding):
     """Shared inference for analysis, SemEval prediction and validation."""
 
-    def __init__(self, backend: Backend, tokenizer: Tokenizer, settings: Settings):
+    def __init__(self, backend: Backend, tokenizer: Tokenizer, settings: Settings, *, batch_rows: int = 16):
         self.backend = backend
         self.tokenizer = tokenizer
         self.settings = settings
-        self.batch_rows = 16
+        self.batch_rows = batch_rows  # windows per backend call: memory against speed
 
     def prepare(self, text: str) -> _Prepared:
         tokens = W.tokenize(self.tokenizer, text)
