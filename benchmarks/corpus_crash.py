@@ -36,25 +36,10 @@ def main() -> None:
     model = build_tiny_model(tmp / "tiny")
     db = tmp / "crash.db"
     store = Store.open(db)
-    store.add_documents(
-        [
-            Document(
-                f"Report {i}: they are traitors and liars, all of them. " * 30, meta={"source": f"s{i % 4}"}
-            )
-            for i in range(args.docs)
-        ]
-    )
-    cmd = [
-        str(Path(sys.executable).parent / "unspin"),
-        "batch",
-        "--db",
-        str(db),
-        "--model",
-        str(model),
-        "--batch-size",
-        str(args.batch_size),
-        "--json",
-    ]
+    store.add_documents([Document(f"Report {i}: they are traitors and liars, all of them. " * 30,
+                                  meta={"source": f"s{i % 4}"}) for i in range(args.docs)])
+    cmd = [str(Path(sys.executable).parent / "unspin"), "batch", "--db", str(db), "--model", str(model),
+           "--batch-size", str(args.batch_size), "--json"]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     rng = random.Random(0)
 
@@ -83,22 +68,11 @@ def main() -> None:
         count_rows = dict(conn.execute(totals).all())
     per_doc = len(rows) == args.docs == len({r.document_id for r in rows})
     whole = all(span_rows.get(r.id, 0) == r.spans == (count_rows.get(r.id) or 0) for r in rows)
-    print(
-        json.dumps(
-            {
-                "docs": args.docs,
-                "batch_size": args.batch_size,
-                "kills": kills,
-                "rerun_analyzed": summary["analyzed"],
-                "remaining": summary["remaining"],
-                "analyses": len(rows),
-                "each_document_exactly_once": per_doc,
-                "every_analysis_complete (spans == counts == header)": whole,
-                "ok": per_doc and whole and summary["remaining"] == 0,
-            },
-            indent=2,
-        )
-    )
+    print(json.dumps({"docs": args.docs, "batch_size": args.batch_size, "kills": kills,
+                      "rerun_analyzed": summary["analyzed"], "remaining": summary["remaining"],
+                      "analyses": len(rows), "each_document_exactly_once": per_doc,
+                      "every_analysis_complete (spans == counts == header)": whole,
+                      "ok": per_doc and whole and summary["remaining"] == 0}, indent=2))
     if not (per_doc and whole):
         sys.exit(1)
 

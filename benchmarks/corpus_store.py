@@ -19,45 +19,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 WORDS = [
-    "the",
-    "government",
-    "officials",
-    "said",
-    "today",
-    "that",
-    "new",
-    "plans",
-    "for",
-    "economy",
-    "would",
-    "change",
-    "everything",
-    "critics",
-    "warn",
-    "corrupt",
-    "elites",
-    "betrayed",
-    "ordinary",
-    "people",
-    "while",
-    "patriots",
-    "demand",
-    "action",
-    "now",
-    "experts",
-    "agree",
-    "evidence",
-    "is",
-    "clear",
-    "but",
-    "nobody",
-    "knows",
-    "what",
-    "happens",
-    "next",
-    "in",
-    "this",
-    "crisis",
+    "the", "government", "officials", "said", "today", "that", "new", "plans", "for", "economy", "would",
+    "change", "everything", "critics", "warn", "corrupt", "elites", "betrayed", "ordinary", "people",
+    "while", "patriots", "demand", "action", "now", "experts", "agree", "evidence", "is", "clear", "but",
+    "nobody", "knows", "what", "happens", "next", "in", "this", "crisis",
 ]
 SOURCES = [f"outlet-{i:02d}" for i in range(30)]
 
@@ -68,18 +33,10 @@ def write_corpus(path: Path, n: int, words: int, seed: int = 0) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         for i in range(n):
             text = f"Story {i}. " + " ".join(rng.choice(WORDS) for _ in range(words))
-            handle.write(
-                json.dumps(
-                    {
-                        "text": text,
-                        "id": str(i),
-                        "source": rng.choice(SOURCES),
-                        "title": f"Story {i}",
-                        "published": (start + timedelta(days=rng.randrange(730))).isoformat(),
-                    }
-                )
-                + "\n"
-            )
+            handle.write(json.dumps({"text": text, "id": str(i), "source": rng.choice(SOURCES),
+                                     "title": f"Story {i}",
+                                     "published": (start + timedelta(days=rng.randrange(730))).isoformat()})
+                         + "\n")
 
 
 def fake_analyses(store, model: str, spans_per_doc: int, seed: int = 1) -> float:
@@ -135,12 +92,8 @@ def main() -> None:
     corpus = tmp / "corpus.jsonl"
     write_corpus(corpus, args.docs, args.words)
     store = Store.open(args.db or f"sqlite:///{tmp / 'bench.db'}")
-    out: dict[str, object] = {
-        "store": store.describe(),
-        "docs": args.docs,
-        "words_per_doc": args.words,
-        "jsonl_mb": round(corpus.stat().st_size / 1e6, 1),
-    }
+    out: dict[str, object] = {"store": store.describe(), "docs": args.docs, "words_per_doc": args.words,
+                              "jsonl_mb": round(corpus.stat().st_size / 1e6, 1)}
     report = import_paths(store, [corpus])
     out["import_s"] = report["seconds"]
     out["import_docs_per_s"] = round(report["added"] / report["seconds"], 1)
@@ -163,15 +116,13 @@ def main() -> None:
         "by_technique": lambda: q.by_technique(store, f),
         "cooccurrence": lambda: q.cooccurrence(store, f),
         "top_cues": lambda: q.top_cues(store, f),
-        "drill-down (documents_for, 1 source x technique)": lambda: q.documents_for(
-            store, one_source, technique="Loaded_Language"
-        ),
+        "drill-down (documents_for, 1 source x technique)":
+            lambda: q.documents_for(store, one_source, technique="Loaded_Language"),
         "technique_mix, one source": lambda: q.technique_mix(store, one_source),
         "trend week, one quarter": lambda: q.trend(store, a_quarter, bucket="week"),
         "technique_mix, one technique": lambda: q.technique_mix(store, fear),
-        "whole dashboard page context (4 charts + Altair specs)": lambda: dashboard.dashboard_context(
-            store, f, "week"
-        ),
+        "whole dashboard page context (4 charts + Altair specs)":
+            lambda: dashboard.dashboard_context(store, f, "week"),
     }
     out["queries"] = {name: timed(fn) for name, fn in queries.items()}
     print(json.dumps(out, indent=2))

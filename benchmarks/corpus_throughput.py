@@ -36,14 +36,8 @@ def articles(n: int, words: int = 1000) -> list[str]:
     return out
 
 
-MINILM = {
-    "model_type": "bert",
-    "hidden_size": 384,
-    "num_hidden_layers": 12,
-    "num_attention_heads": 12,
-    "intermediate_size": 1536,
-    "max_position_embeddings": 512,
-}
+MINILM = {"model_type": "bert", "hidden_size": 384, "num_hidden_layers": 12, "num_attention_heads": 12,
+          "intermediate_size": 1536, "max_position_embeddings": 512}
 
 
 def build_minilm_sized(folder: Path, threshold: float) -> str:
@@ -61,37 +55,17 @@ def build_minilm_sized(folder: Path, threshold: float) -> str:
     config = dict(MINILM, vocab_size=tok.get_vocab_size())
     encoder, _ = artifact.build_encoder(None, config)
     net = PropagandaNet(encoder, MINILM["hidden_size"], len(taxonomy.NAMES))
-    settings = Settings(
-        max_len=256,
-        stride=192,
-        threshold=threshold,
-        cls_id=tok.token_to_id("[CLS]"),
-        sep_id=tok.token_to_id("[SEP]"),
-        pad_id=tok.token_to_id("[PAD]"),
-    )
-    return str(
-        artifact.save(
-            net,
-            folder,
-            base=None,
-            base_state=None,
-            settings=settings,
-            extra={"name": "minilm-sized-random"},
-            encoder_config=config,
-            tokenizer=tok,
-        )
-    )
+    settings = Settings(max_len=256, stride=192, threshold=threshold, cls_id=tok.token_to_id("[CLS]"),
+                        sep_id=tok.token_to_id("[SEP]"), pad_id=tok.token_to_id("[PAD]"))
+    return str(artifact.save(net, folder, base=None, base_state=None, settings=settings,
+                             extra={"name": "minilm-sized-random"}, encoder_config=config, tokenizer=tok))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=None, help="model folder (default: build one, see --size)")
-    parser.add_argument(
-        "--size",
-        choices=["tiny", "minilm"],
-        default="minilm",
-        help="random-init model to build without --model: tiny, or MiniLM-L12-H384 geometry",
-    )
+    parser.add_argument("--size", choices=["tiny", "minilm"], default="minilm",
+                        help="random-init model to build without --model: tiny, or MiniLM-L12-H384 geometry")
     parser.add_argument("--threshold", type=float, default=0.5, help="span threshold of the built model")
     parser.add_argument("--docs", type=int, default=60)
     parser.add_argument("--ray", action="store_true", help="also run the ray engine (2 actors)")
@@ -117,12 +91,8 @@ def main() -> None:
     analyzer = unspin.load(model)
     texts = articles(args.docs, args.words)
     analyzer.analyze(texts[0])  # warm up
-    out: dict[str, object] = {
-        "model": analyzer.name,
-        "docs": len(texts),
-        "words_per_doc": args.words,
-        "torch_threads": torch.get_num_threads(),
-    }
+    out: dict[str, object] = {"model": analyzer.name, "docs": len(texts), "words_per_doc": args.words,
+                              "torch_threads": torch.get_num_threads()}
     out["spans_per_doc"] = round(sum(len(a.spans) for a in analyzer.pipe(texts[:3])) / 3, 1)
 
     began = time.perf_counter()

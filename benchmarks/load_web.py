@@ -77,23 +77,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def start_server(model: Path, port: int, queue_size: int, workers: int, log: Any) -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable,
-        "-c",
-        "from unspin.cli.main import app; app()",
-        "serve",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--memory",
-        "--model",
-        str(model),
-        "--queue-size",
-        str(queue_size),
-        "--workers",
-        str(workers),
-    ]
+    cmd = [sys.executable, "-c", "from unspin.cli.main import app; app()", "serve", "--host", HOST,
+           "--port", str(port), "--memory",
+           "--model", str(model), "--queue-size", str(queue_size), "--workers", str(workers)]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)  # a file: a pipe could fill up
 
 
@@ -120,12 +106,8 @@ def sequential_latency(base: str, text: str, runs: int) -> dict[str, Any]:
             began = time.perf_counter()
             client.post("/api/analyze", json={"text": text}).raise_for_status()
             times.append(time.perf_counter() - began)
-    return {
-        "runs": runs,
-        "words": len(text.split()),
-        "p50_ms": round(1000 * statistics.median(times), 1),
-        "p95_ms": round(1000 * percentile(times, 0.95), 1),
-    }
+    return {"runs": runs, "words": len(text.split()), "p50_ms": round(1000 * statistics.median(times), 1),
+            "p95_ms": round(1000 * percentile(times, 0.95), 1)}
 
 
 async def load(base: str, text: str, clients: int, seconds: float, pid: int) -> dict[str, Any]:
@@ -174,28 +156,19 @@ async def load(base: str, text: str, clients: int, seconds: float, pid: int) -> 
         await asyncio.gather(watch_memory(), probe_health(), *(client_loop(client) for _ in range(clients)))
         took = time.monotonic() - began
     errors = sum(n for k, n in statuses.items() if k not in ("200", "503"))
-    return {
-        "clients": clients,
-        "seconds": round(took, 1),
-        "requests": sum(statuses.values()),
-        "ok": statuses.get("200", 0),
-        "busy_503": statuses.get("503", 0),
-        "errors": errors,
-        "statuses": statuses,
-        "failures": failures,
-        "throughput_rps": round(statuses.get("200", 0) / took, 2),
-        "p50_ms": round(1000 * percentile(latencies, 0.5), 1),
-        "p95_ms": round(1000 * percentile(latencies, 0.95), 1),
-        "health_p50_ms": round(percentile(health_ms, 0.5), 1),
-        "health_max_ms": round(max(health_ms), 1),
-        "peak_rss_mb": round(max(peak, rss_kb(pid, "VmHWM")) / 1024, 1),
-    }
+    return {"clients": clients, "seconds": round(took, 1), "requests": sum(statuses.values()),
+            "ok": statuses.get("200", 0), "busy_503": statuses.get("503", 0), "errors": errors,
+            "statuses": statuses, "failures": failures,
+            "throughput_rps": round(statuses.get("200", 0) / took, 2),
+            "p50_ms": round(1000 * percentile(latencies, 0.5), 1),
+            "p95_ms": round(1000 * percentile(latencies, 0.95), 1),
+            "health_p50_ms": round(percentile(health_ms, 0.5), 1), "health_max_ms": round(max(health_ms), 1),
+            "peak_rss_mb": round(max(peak, rss_kb(pid, "VmHWM")) / 1024, 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="model folder (default: a tiny random model)")
     parser.add_argument("--clients", type=int, default=MAX_CLIENTS)
     parser.add_argument("--duration", type=float, default=MAX_SECONDS, help="seconds of load")
@@ -224,9 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             text = article(args.words)
             result: dict[str, Any] = {
                 "model": httpx.get(base + "/api/version").json()["model"],
-                "cpus": os.cpu_count(),
-                "queue_size": args.queue_size,
-                "workers": args.workers,
+                "cpus": os.cpu_count(), "queue_size": args.queue_size, "workers": args.workers,
                 "latency": sequential_latency(base, text, args.latency_runs),
             }
             result["load"] = asyncio.run(load(base, text, clients, seconds, proc.pid))

@@ -23,11 +23,6 @@ def test_shipped_model_finds_an_obvious_span(tier):
     analysis = analyzer.analyze(OBVIOUS)
     assert analysis.spans, f"the {tier} model found no span in an obvious sentence"
     techniques = {s.technique for s in analysis.spans}
-    assert techniques & {
-        "Loaded_Language",
-        "Name_Calling,Labeling",
-        "Exaggeration,Minimisation",
-        "Appeal_to_fear-prejudice",
-        "Flag-Waving",
-    }
+    assert techniques & {"Loaded_Language", "Name_Calling,Labeling", "Exaggeration,Minimisation",
+                         "Appeal_to_fear-prejudice", "Flag-Waving"}
     assert all(s.why for s in analysis.spans)

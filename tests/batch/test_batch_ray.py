@@ -12,10 +12,8 @@ from unspin.store import Store
 from unspin.store.records import content_hash
 
 pytestmark = pytest.mark.ray
-TEXTS = [
-    f"Item {i}: the corrupt elites betrayed us, and every true patriot knows it. " * (1 + i % 3)
-    for i in range(6)
-]
+TEXTS = [f"Item {i}: the corrupt elites betrayed us, and every true patriot knows it. " * (1 + i % 3)
+         for i in range(6)]
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +38,9 @@ def test_ray_matches_local(local_ray, tmp_path: Path, tiny_analyzer, tiny_model_
         assert local is not None and remote is not None
         # the same spans; scores agree up to float noise (other window batches, other threads)
         assert [(x["start"], x["end"], x["technique"]) for x in local["spans"]] == [
-            (x["start"], x["end"], x["technique"]) for x in remote["spans"]
-        ]
-        assert [x["score"] for x in local["spans"]] == pytest.approx(
-            [x["score"] for x in remote["spans"]], abs=2e-3
-        )
+            (x["start"], x["end"], x["technique"]) for x in remote["spans"]]
+        assert [x["score"] for x in local["spans"]] == pytest.approx([x["score"] for x in remote["spans"]],
+                                                                     abs=2e-3)
 
 
 def test_ray_parquet_output(local_ray, tmp_path: Path, tiny_analyzer, tiny_model_dir: Path) -> None:

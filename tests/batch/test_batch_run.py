@@ -21,30 +21,20 @@ from unspin.store import Store
 from unspin.store.records import content_hash
 from unspin.store.schema import analyses
 
-TEXTS = [
-    f"Story {i}: the corrupt elites betrayed us, and every true patriot knows it. " * (1 + i % 3)
-    for i in range(12)
-]
+TEXTS = [f"Story {i}: the corrupt elites betrayed us, and every true patriot knows it. " * (1 + i % 3)
+         for i in range(12)]
 
 
 def fill(store: Store, n: int = len(TEXTS)) -> None:
-    store.add_documents(
-        [
-            Document(t, meta={"source": f"s{i % 2}", "published": f"2024-05-0{1 + i % 5}"})
-            for i, t in enumerate(TEXTS[:n])
-        ]
-    )
+    store.add_documents([Document(t, meta={"source": f"s{i % 2}", "published": f"2024-05-0{1 + i % 5}"})
+                         for i, t in enumerate(TEXTS[:n])])
 
 
 def test_run_analyzes_each_document_once(store: Store, tiny_analyzer) -> None:
     fill(store)
     seen: list[tuple[int, int]] = []
-    summary = run_batch(
-        store,
-        tiny_analyzer,
-        settings=BatchSettings(batch_size=5),
-        progress=lambda done, total: seen.append((done, total)),
-    )
+    summary = run_batch(store, tiny_analyzer, settings=BatchSettings(batch_size=5),
+                        progress=lambda done, total: seen.append((done, total)))
     assert (summary["analyzed"], summary["written"], summary["remaining"]) == (12, 12, 0)
     assert seen[0] == (0, 12) and seen[-1] == (12, 12) and len(seen) == 4  # 5 + 5 + 2
     again = run_batch(store, tiny_analyzer)
@@ -56,8 +46,7 @@ def test_run_analyzes_each_document_once(store: Store, tiny_analyzer) -> None:
     assert stored is not None
     # the same spans; scores and cue weights agree up to float noise (windows batched differently)
     assert [(x["start"], x["end"], x["technique"]) for x in stored["spans"]] == [
-        (x["start"], x["end"], x["technique"]) for x in direct["spans"]
-    ]
+        (x["start"], x["end"], x["technique"]) for x in direct["spans"]]
     scores = [x["score"] for x in direct["spans"]]
     assert [x["score"] for x in stored["spans"]] == pytest.approx(scores, abs=2e-3)
     assert stored["figures"] == direct["figures"]
@@ -72,9 +61,8 @@ def test_limit_and_settings(store: Store, tiny_analyzer) -> None:
         BatchSettings(output="out")
 
 
-def test_failure_mid_run_loses_only_the_batch_in_flight(
-    sqlite_url: str, tiny_analyzer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failure_mid_run_loses_only_the_batch_in_flight(sqlite_url: str, tiny_analyzer,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store.open(sqlite_url)
     fill(store)
     original = Store.save_batch
@@ -101,20 +89,10 @@ def test_kill_9_then_rerun(tmp_path: Path, tiny_model_dir: Path) -> None:
     """A real `kill -9` of `unspin batch` mid-run, then a rerun: each document analyzed exactly once."""
     db = tmp_path / "crash.db"
     store = Store.open(db)
-    store.add_documents(
-        [Document(f"Document {i}: they are traitors and liars, all of them. " * 40) for i in range(60)]
-    )
-    cmd = [
-        str(Path(sys.executable).parent / "unspin"),
-        "batch",
-        "--db",
-        str(db),
-        "--model",
-        str(tiny_model_dir),
-        "--batch-size",
-        "2",
-        "--json",
-    ]
+    store.add_documents([Document(f"Document {i}: they are traitors and liars, all of them. " * 40)
+                         for i in range(60)])
+    cmd = [str(Path(sys.executable).parent / "unspin"), "batch", "--db", str(db),
+           "--model", str(tiny_model_dir), "--batch-size", "2", "--json"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60

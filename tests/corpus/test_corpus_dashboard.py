@@ -17,16 +17,10 @@ NC, FW = "Name_Calling,Labeling", "Flag-Waving"
 @pytest.fixture
 def client(sqlite_url: str) -> Any:
     store = Store.open(sqlite_url)
-    texts = [
-        ("The traitors lied again.", "A", "2024-01-05", [("traitors", NC)]),
-        (
-            "Our glorious nation, you traitors!",
-            "B",
-            "2024-03-01",
-            [("glorious nation", FW), ("traitors", NC)],
-        ),
-        ("Nothing to see.", "B", "2024-03-02", []),
-    ]
+    texts = [("The traitors lied again.", "A", "2024-01-05", [("traitors", NC)]),
+             ("Our glorious nation, you traitors!", "B", "2024-03-01",
+              [("glorious nation", FW), ("traitors", NC)]),
+             ("Nothing to see.", "B", "2024-03-02", [])]
     store.add_documents([make_doc(t, source=s, published=p) for t, s, p, _ in texts])
     docs = {d.text: d for d in store.pending("m1")}
     store.save_batch([make_analysis(docs[t], found) for t, _, _, found in texts])
@@ -69,9 +63,8 @@ def test_drill_down(client: Any) -> None:
     assert found["total"] == 1 and found["documents"][0]["source"] == "B"
     both = client.get("/corpus/documents.json", params=[("focus", NC), ("with", NC), ("with", FW)]).json()
     assert both["total"] == 1
-    week = client.get(
-        "/corpus/documents.json", params={"bucket": "month", "bucket_start": "2024-03-01"}
-    ).json()
+    week = client.get("/corpus/documents.json",
+                      params={"bucket": "month", "bucket_start": "2024-03-01"}).json()
     assert week["total"] == 2
     page = client.get("/corpus/documents", params={"focus": NC})
     assert page.status_code == 200

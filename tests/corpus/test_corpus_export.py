@@ -20,19 +20,12 @@ from unspin.store import Store
 @pytest.fixture
 def filled(sqlite_url: str) -> Store:
     store = Store.open(sqlite_url)
-    store.add_documents(
-        [
-            make_doc("The traitors lied again.", source="A", published="2024-01-05"),
-            make_doc("Our glorious nation stands.", source="B", published="2024-03-01"),
-        ]
-    )
+    store.add_documents([make_doc("The traitors lied again.", source="A", published="2024-01-05"),
+                         make_doc("Our glorious nation stands.", source="B", published="2024-03-01")])
     docs = {d.text: d for d in store.pending("m1")}
-    store.save_batch(
-        [
-            make_analysis(docs["The traitors lied again."], [("traitors", "name calling")]),
-            make_analysis(docs["Our glorious nation stands."], [("glorious nation", "flag waving")]),
-        ]
-    )
+    store.save_batch([make_analysis(docs["The traitors lied again."], [("traitors", "name calling")]),
+                      make_analysis(docs["Our glorious nation stands."],
+                                    [("glorious nation", "flag waving")])])
     return store
 
 
@@ -67,22 +60,8 @@ def test_cli_stats_and_export(filled: Store, tmp_path: Path) -> None:
     assert {r["bucket"] for r in data["by_time"]} == {"2024-01-01", "2024-03-01"}
     pretty = runner.invoke(app, ["corpus", "stats", "--db", filled.url])
     assert pretty.exit_code == 0 and "by technique" in pretty.stdout
-    out = runner.invoke(
-        app,
-        [
-            "corpus",
-            "export",
-            str(tmp_path / "x"),
-            "--db",
-            filled.url,
-            "-f",
-            "jsonl",
-            "--table",
-            "by_technique",
-            "--source",
-            "A",
-        ],
-    )
+    out = runner.invoke(app, ["corpus", "export", str(tmp_path / "x"), "--db", filled.url, "-f", "jsonl",
+                              "--table", "by_technique", "--source", "A"])
     assert out.exit_code == 0, out.output
     rows = (tmp_path / "x" / "by_technique.jsonl").read_text().splitlines()
     assert [json.loads(r)["technique"] for r in rows] == ["Name_Calling,Labeling"]

@@ -52,12 +52,8 @@ def test_technique_mix_per_source(corpus: Store) -> None:
 
 def test_trend_buckets(corpus: Store) -> None:
     months = {(r["bucket"], r["technique"]): r["spans"] for r in q.trend(corpus, q.Filters(), bucket="month")}
-    assert months == {
-        ("2024-01-01", NC): 2,
-        ("2024-01-01", LL): 1,
-        ("2024-01-01", FW): 1,
-        ("2024-02-01", LL): 2,
-    }
+    assert months == {("2024-01-01", NC): 2, ("2024-01-01", LL): 1, ("2024-01-01", FW): 1,
+                      ("2024-02-01", LL): 2}
     weeks = {r["bucket"] for r in q.trend(corpus, q.Filters(), bucket="week")}
     assert weeks == {"2024-01-01", "2024-02-12"}  # Mondays
     with pytest.raises(InputError):

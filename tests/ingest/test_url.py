@@ -17,11 +17,8 @@ LOOPBACK = ["127.0.0.1/32"]
 ARTICLE = (
     "<html><head><title>Storm</title></head><body><nav>Home | World | Sports</nav>"
     "<article><h1>Storm hits the coast</h1>"
-    + "".join(
-        f"<p>Paragraph {i}: the shameful and disgusting storm ruined the harbour town "
-        f"again, officials said on Monday after a long night.</p>"
-        for i in range(6)
-    )
+    + "".join(f"<p>Paragraph {i}: the shameful and disgusting storm ruined the harbour town "
+              f"again, officials said on Monday after a long night.</p>" for i in range(6))
     + "</article><footer>More from News: ten other stories</footer></body></html>"
 )
 
@@ -105,15 +102,10 @@ def test_redirect_to_internal_address_refused(server: str, path: str, reason: st
         fetch(f"{server}{path}", allow_networks=LOOPBACK)
 
 
-@pytest.mark.parametrize(
-    "path,status,message",
-    [
-        ("/image", 415, "image/png"),
-        ("/empty", 422, "empty"),
-        ("/binary", 415, "binary"),
-        ("/gone", 502, "HTTP 410"),
-    ],
-)
+@pytest.mark.parametrize("path,status,message", [
+    ("/image", 415, "image/png"), ("/empty", 422, "empty"), ("/binary", 415, "binary"),
+    ("/gone", 502, "HTTP 410"),
+])
 def test_bad_answers(server: str, path: str, status: int, message: str) -> None:
     with pytest.raises(FetchError, match=message) as info:
         fetch(f"{server}{path}", allow_networks=LOOPBACK)
@@ -134,47 +126,31 @@ def test_timeout() -> None:
     listener.listen(1)  # accepts, never answers
     try:
         with pytest.raises(FetchError, match="too long") as info:
-            fetch(f"http://127.0.0.1:{listener.getsockname()[1]}/", allow_networks=LOOPBACK, timeout=0.5)
+            fetch(f"http://127.0.0.1:{listener.getsockname()[1]}/", allow_networks=LOOPBACK,
+                  timeout=0.5)
         assert info.value.status == 504
     finally:
         listener.close()
 
 
-@pytest.mark.parametrize(
-    "url,message",
-    [
-        ("javascript:alert(1)", "Only http"),
-        ("file:///etc/passwd", "Only http"),
-        ("ftp://example.com/a", "Only http"),
-        ("example.com/story", "no scheme"),
-        ("http://user:pw@example.com/", "user name"),
-        ("http:///path", "no host"),
-        ("http://[::1/", "Not a valid URL"),
-    ],
-)
+@pytest.mark.parametrize("url,message", [
+    ("javascript:alert(1)", "Only http"), ("file:///etc/passwd", "Only http"),
+    ("ftp://example.com/a", "Only http"), ("example.com/story", "no scheme"),
+    ("http://user:pw@example.com/", "user name"), ("http:///path", "no host"),
+    ("http://[::1/", "Not a valid URL"),
+])
 def test_bad_urls(url: str, message: str) -> None:
     with pytest.raises(FetchError, match=message):
         fetch(url)
 
 
-@pytest.mark.parametrize(
-    "address,reason",
-    [
-        ("127.0.0.1", "loopback"),
-        ("10.0.0.8", "private"),
-        ("192.168.1.1", "private"),
-        ("172.16.0.1", "private"),
-        ("169.254.169.254", "link-local"),
-        ("224.0.0.1", "multicast"),
-        ("0.0.0.0", "unspecified"),
-        ("::1", "loopback"),
-        ("fe80::1", "link-local"),
-        ("fc00::1", "private"),
-        ("::ffff:127.0.0.1", "loopback"),
-        ("100.64.0.1", "not globally"),
-        ("240.0.0.1", "reserved"),
-    ],
-)
+@pytest.mark.parametrize("address,reason", [
+    ("127.0.0.1", "loopback"), ("10.0.0.8", "private"), ("192.168.1.1", "private"),
+    ("172.16.0.1", "private"), ("169.254.169.254", "link-local"), ("224.0.0.1", "multicast"),
+    ("0.0.0.0", "unspecified"), ("::1", "loopback"), ("fe80::1", "link-local"),
+    ("fc00::1", "private"), ("::ffff:127.0.0.1", "loopback"), ("100.64.0.1", "not globally"),
+    ("240.0.0.1", "reserved"),
+])
 def test_refused_after_dns_resolution(address: str, reason: str) -> None:
     with pytest.raises(FetchError, match=reason):
         fetch("http://news.example.org/story", resolve=lambda host, port: [address])

@@ -86,8 +86,7 @@ def test_load_analysis_gives_spans_and_cues(store: Store) -> None:
     loaded = store.load_analysis(aid)
     assert loaded is not None
     assert [(s.start, s.end, s.technique, s.text) for s in loaded.spans] == [
-        (9, 17, "Name_Calling,Labeling", "traitors")
-    ]
+        (9, 17, "Name_Calling,Labeling", "traitors")]
     assert loaded.spans[0].why[0].start == 9
 
 

@@ -32,7 +32,7 @@ def test_analyze_text(sync_client: Any) -> None:
     assert {"density", "spans_per_1k_words", "counts", "words", "characters"} <= set(body["figures"])
     for span in body["spans"]:
         assert {"start", "end", "text", "technique", "score", "why"} <= set(span)
-        assert ARTICLE[span["start"] : span["end"]] == span["text"]
+        assert ARTICLE[span["start"]:span["end"]] == span["text"]
         assert span["technique"] in taxonomy.NAMES
     assert body["links"]["page"] == f"/a/{body['id']}"
     again = sync_client.get(f"/api/analyses/{body['id']}")
@@ -49,52 +49,40 @@ def test_analyze_threshold_and_no_save(sync_client: Any) -> None:
 
 
 def test_analyze_html(sync_client: Any) -> None:
-    page = (
-        "<html><body><nav>Menu | Share on Twitter</nav><article><h1>Vote</h1>"
-        + "<p>The radical left mob staged a shameful, disgusting betrayal of our great nation, "
-        "said the speaker at the rally on Sunday evening in the capital.</p>" * 3 + "</article></body></html>"
-    )
+    page = ("<html><body><nav>Menu | Share on Twitter</nav><article><h1>Vote</h1>"
+            + "<p>The radical left mob staged a shameful, disgusting betrayal of our great nation, "
+              "said the speaker at the rally on Sunday evening in the capital.</p>" * 3
+            + "</article></body></html>")
     body = sync_client.post("/api/analyze", json={"html": page, "title": "Rally"}).json()
     assert "radical left mob" in body["text"] and "Share on Twitter" not in body["text"]
     assert body["meta"]["title"] == "Rally"
     assert any(s["technique"] == "Name_Calling,Labeling" for s in body["spans"])
 
 
-@pytest.mark.parametrize(
-    "payload,status,fragment",
-    [
-        ({}, 400, "give one of text | url | html"),
-        ({"text": ARTICLE, "url": "https://example.com"}, 400, "only one"),
-        ({"text": "   \n "}, 400, "empty"),
-        ({"text": "abc\u0000def"}, 400, "binary"),
-        ({"html": "<p></p>"}, 400, "No article text"),
-        ({"text": ARTICLE, "threshold": 1.5}, 422, "threshold"),
-        ({"text": 12}, 422, "text"),
-        ({"url": "javascript:alert(1)"}, 400, "Only http"),
-        ({"url": "http://127.0.0.1:1/admin"}, 400, "loopback"),
-        ({"url": "http://169.254.169.254/latest/meta-data/"}, 400, "link-local"),
-        ({"url": "file:///etc/passwd"}, 400, "Only http"),
-    ],
-)
+@pytest.mark.parametrize("payload,status,fragment", [
+    ({}, 400, "give one of text | url | html"),
+    ({"text": ARTICLE, "url": "https://example.com"}, 400, "only one"),
+    ({"text": "   \n "}, 400, "empty"),
+    ({"text": "abc\u0000def"}, 400, "binary"),
+    ({"html": "<p></p>"}, 400, "No article text"),
+    ({"text": ARTICLE, "threshold": 1.5}, 422, "threshold"),
+    ({"text": 12}, 422, "text"),
+    ({"url": "javascript:alert(1)"}, 400, "Only http"),
+    ({"url": "http://127.0.0.1:1/admin"}, 400, "loopback"),
+    ({"url": "http://169.254.169.254/latest/meta-data/"}, 400, "link-local"),
+    ({"url": "file:///etc/passwd"}, 400, "Only http"),
+])
 def test_analyze_errors(sync_client: Any, payload: dict[str, Any], status: int, fragment: str) -> None:
     assert_error(sync_client.post("/api/analyze", json=payload), status, fragment)
 
 
 def test_malformed_and_non_json_bodies(sync_client: Any) -> None:
-    assert_error(
-        sync_client.post("/api/analyze", content=b"{not json", headers={"Content-Type": "application/json"}),
-        422,
-        "json",
-    )
-    assert_error(
-        sync_client.post(
-            "/api/analyze", content=b"\xff\xfe\x00\x01binary", headers={"Content-Type": "application/json"}
-        ),
-        422,
-    )
-    assert_error(
-        sync_client.post("/api/analyze", content=b"", headers={"Content-Type": "application/json"}), 422
-    )
+    assert_error(sync_client.post("/api/analyze", content=b"{not json",
+                                  headers={"Content-Type": "application/json"}), 422, "json")
+    assert_error(sync_client.post("/api/analyze", content=b"\xff\xfe\x00\x01binary",
+                                  headers={"Content-Type": "application/json"}), 422)
+    assert_error(sync_client.post("/api/analyze", content=b"",
+                                  headers={"Content-Type": "application/json"}), 422)
 
 
 def test_unknown_analysis_and_routes(sync_client: Any) -> None:
@@ -118,13 +106,8 @@ def test_techniques_health_version(sync_client: Any) -> None:
 
 def test_openapi_documents_the_api(sync_client: Any) -> None:
     schema = sync_client.get("/openapi.json").json()
-    for path in (
-        "/api/analyze",
-        "/api/analyses/{analysis_id}",
-        "/api/techniques",
-        "/api/health",
-        "/api/version",
-    ):
+    for path in ("/api/analyze", "/api/analyses/{analysis_id}", "/api/techniques", "/api/health",
+                 "/api/version"):
         assert path in schema["paths"]
     assert "/a/{analysis_id}" not in schema["paths"]
     docs = sync_client.get("/docs", headers={"Accept": "text/html"})

@@ -14,14 +14,8 @@ from unspin.web import WebSettings, create_app
 from unspin.web.memstore import MemoryStore
 
 CHROMIUM = os.environ.get("UNSPIN_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-dev-shm-usage"]
 ARTICLE = (
     "The radical left mob staged a shameful, disgusting betrayal of our great nation. "
     "Everybody knows the truth about them. Officials declined to comment."

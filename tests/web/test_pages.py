@@ -39,20 +39,15 @@ def test_form_paste_redirects_to_permalink(sync_client: Any) -> None:
 
 
 def test_form_upload_txt_and_html(sync_client: Any) -> None:
-    r = sync_client.post(
-        "/analyze", files={"file": ("story.txt", ARTICLE.encode(), "text/plain")}, follow_redirects=False
-    )
+    r = sync_client.post("/analyze", files={"file": ("story.txt", ARTICLE.encode(), "text/plain")},
+                         follow_redirects=False)
     assert r.status_code == 303
     record = sync_client.get(r.headers["location"] + ".json").json()["analysis"]
     assert record["text"] == ARTICLE and record["meta"]["source"] == "story.txt"
-    page = (
-        "<html><body><article>"
-        + "".join(f"<p>{ARTICLE} Part {i} went on for a long while that day.</p>" for i in range(3))
-        + "</article></body></html>"
-    )
-    r = sync_client.post(
-        "/analyze", files={"file": ("story.html", page.encode(), "text/html")}, follow_redirects=False
-    )
+    page = ("<html><body><article>" + "".join(f"<p>{ARTICLE} Part {i} went on for a long while that day.</p>"
+                                              for i in range(3)) + "</article></body></html>")
+    r = sync_client.post("/analyze", files={"file": ("story.html", page.encode(), "text/html")},
+                         follow_redirects=False)
     assert r.status_code == 303
     assert "<p>" not in sync_client.get(r.headers["location"] + ".json").json()["analysis"]["text"]
 
@@ -61,9 +56,8 @@ def test_form_errors_render_html_pages(sync_client: Any) -> None:
     r = sync_client.post("/analyze", data={"text": "  "}, headers=HTML)
     assert r.status_code == 400 and "text/html" in r.headers["content-type"]
     assert "Nothing to analyze" in r.text and 'role="alert"' in r.text
-    r = sync_client.post(
-        "/analyze", files={"file": ("x.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "image/png")}, headers=HTML
-    )
+    r = sync_client.post("/analyze", files={"file": ("x.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "image/png")},
+                         headers=HTML)
     assert r.status_code == 400 and "not a .txt or .html file" in r.text
     r = sync_client.post("/analyze", files={"file": ("x.txt", b"abc\x00\x00\x01", "text/plain")})
     assert r.status_code == 400 and "binary" in r.json()["error"]
@@ -79,14 +73,13 @@ def test_analysis_twin_matches_page(sync_client: Any) -> None:
     aid = saved(sync_client)
     twin = sync_client.get(f"/a/{aid}.json").json()
     assert twin["analysis"]["id"] == aid
-    assert [row["count"] for row in twin["legend"]] == sorted(
-        (row["count"] for row in twin["legend"]), reverse=True
-    )
+    assert [row["count"] for row in twin["legend"]] == sorted((row["count"] for row in twin["legend"]),
+                                                              reverse=True)
     assert twin["links"]["report"] == f"/a/{aid}/report.html"
     page = sync_client.get(f"/a/{aid}", headers=HTML).text
     for row in twin["legend"]:
         assert f'data-technique="{row["name"]}"' in page
-    assert f"{twin['analysis']['figures']['density'] * 100:.1f}%" in page
+    assert f'{twin["analysis"]["figures"]["density"] * 100:.1f}%' in page
 
 
 def test_exports(sync_client: Any) -> None:
@@ -101,10 +94,8 @@ def test_exports(sync_client: Any) -> None:
     assert article == ARTICLE
     for article_id, technique, start, end in rows:
         assert article_id == aid
-        assert any(
-            s["technique"] == technique and s["start"] == int(start) and s["end"] == int(end)
-            for s in exported.json()["spans"]
-        )
+        assert any(s["technique"] == technique and s["start"] == int(start) and s["end"] == int(end)
+                   for s in exported.json()["spans"])
 
 
 def test_report_is_standalone(sync_client: Any) -> None:
@@ -134,9 +125,8 @@ def test_compare(sync_client: Any) -> None:
 
 
 def test_compare_form(sync_client: Any, fake: Any) -> None:
-    r = sync_client.post(
-        "/compare", data={"text_a": ARTICLE, "text_b": "Nothing loaded here at all."}, follow_redirects=False
-    )
+    r = sync_client.post("/compare", data={"text_a": ARTICLE, "text_b": "Nothing loaded here at all."},
+                         follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/compare?a=")
     assert sync_client.get(r.headers["location"], headers=HTML).status_code == 200
     r = sync_client.post("/compare", data={"text_a": ARTICLE})

@@ -38,12 +38,8 @@ def test_no_spans() -> None:
 
 def test_nested_and_overlapping() -> None:
     text = "a shameful, disgusting betrayal of our nation"
-    spans = [
-        span(2, 31),
-        span(12, 22, "Exaggeration,Minimisation", 0.4),
-        span(23, 45, "Flag-Waving", 0.7),
-        span(2, 31, "Doubt", 0.5),
-    ]
+    spans = [span(2, 31), span(12, 22, "Exaggeration,Minimisation", 0.4),
+             span(23, 45, "Flag-Waving", 0.7), span(2, 31, "Doubt", 0.5)]
     segs = check(text, spans)
     by_text = {s["text"]: s for s in segs}
     assert by_text["disgusting"]["spans"][0] == 1  # innermost first
@@ -64,21 +60,15 @@ def test_random_spans_never_lose_text() -> None:
         spans = []
         for _ in range(rng.randint(0, 12)):
             start = rng.randrange(len(text) - 1)
-            spans.append(
-                span(start, rng.randint(start + 1, len(text)), rng.choice(taxonomy.NAMES), rng.random())
-            )
+            spans.append(span(start, rng.randint(start + 1, len(text)), rng.choice(taxonomy.NAMES),
+                              rng.random()))
         check(text, spans)
 
 
 def test_compare_profile_on_one_scale() -> None:
     def record(counts: dict[str, int], words: int) -> dict[str, Any]:
-        return {
-            "id": "x",
-            "text": "t",
-            "spans": [],
-            "meta": {},
-            "figures": {"words": words, "counts": counts},
-        }
+        return {"id": "x", "text": "t", "spans": [], "meta": {},
+                "figures": {"words": words, "counts": counts}}
 
     out = compare_context(record({"Doubt": 2}, 1000), record({"Doubt": 1, "Slogans": 4}, 500))
     rows = {r["name"]: r for r in out["profile"]}

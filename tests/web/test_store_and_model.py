@@ -32,7 +32,7 @@ def test_tiny_model_end_to_end(tiny_analyzer: Any) -> None:
         body = c.post("/api/analyze", json={"text": ARTICLE, "threshold": 0.0}).json()
         assert body["model"] == "tiny-random"
         for s in body["spans"]:
-            assert ARTICLE[s["start"] : s["end"]] == s["text"]
+            assert ARTICLE[s["start"]:s["end"]] == s["text"]
         page = c.get(body["links"]["page"], headers={"Accept": "text/html"})
         assert page.status_code == 200
         assert page.text.count('class="hl on') >= (1 if body["spans"] else 0)

@@ -23,15 +23,12 @@ STATS = ("by_source", "by_time", "by_technique", "top_cues", "cooccurrence")
 def stats(store: Store, f: q.Filters, *, bucket: str = "month", top: int = 10) -> dict[str, Any]:
     """Every statistics table for the filters, plus the overview."""
     f = f.resolved(store)
-    return {
-        "overview": q.overview(store, f),
-        **{name: table(store, name, f, bucket=bucket, top=top) for name in STATS},
-    }
+    return {"overview": q.overview(store, f), **{name: table(store, name, f, bucket=bucket, top=top)
+                                                 for name in STATS}}
 
 
-def table(
-    store: Store, name: str, f: q.Filters, *, bucket: str = "month", top: int = 10
-) -> list[dict[str, Any]]:
+def table(store: Store, name: str, f: q.Filters, *, bucket: str = "month",
+          top: int = 10) -> list[dict[str, Any]]:
     """One statistics table by name (see TABLES); `spans` lists every span."""
     if name == "by_source":
         return q.technique_mix(store, f)
@@ -61,24 +58,13 @@ def iter_spans(store: Store, f: q.Filters) -> Iterator[dict[str, Any]]:
         conds.append(a.day <= f.end)
     if f.techniques:
         conds.append(s.technique.in_(f.techniques))
-    query = (
-        select(a.document_id, d.ext_id, a.source, a.day, s.technique, s.start, s.end, s.score, d.text)
-        .where(*conds)
-        .order_by(a.document_id, s.start, s.end)
-    )
+    query = (select(a.document_id, d.ext_id, a.source, a.day, s.technique, s.start, s.end, s.score,
+                    d.text).where(*conds).order_by(a.document_id, s.start, s.end))
     with store.read() as conn:
         for r in conn.execution_options(yield_per=2000).execute(query):
-            yield {
-                "document_id": r.document_id,
-                "ext_id": r.ext_id,
-                "source": r.source,
-                "published": r.day.isoformat() if r.day else None,
-                "technique": r.technique,
-                "start": r.start,
-                "end": r.end,
-                "text": r.text[r.start : r.end],
-                "score": round(r.score, 4),
-            }
+            yield {"document_id": r.document_id, "ext_id": r.ext_id, "source": r.source,
+                   "published": r.day.isoformat() if r.day else None, "technique": r.technique,
+                   "start": r.start, "end": r.end, "text": r.text[r.start:r.end], "score": round(r.score, 4)}
 
 
 def write_rows(rows: list[dict[str, Any]], path: Path, fmt: str) -> int:
@@ -104,16 +90,8 @@ def write_rows(rows: list[dict[str, Any]], path: Path, fmt: str) -> int:
     return len(rows)
 
 
-def export(
-    store: Store,
-    out: str | Path,
-    *,
-    fmt: str = "csv",
-    tables: tuple[str, ...] = STATS,
-    f: q.Filters | None = None,
-    bucket: str = "month",
-    top: int = 10,
-) -> dict[str, Any]:
+def export(store: Store, out: str | Path, *, fmt: str = "csv", tables: tuple[str, ...] = STATS,
+           f: q.Filters | None = None, bucket: str = "month", top: int = 10) -> dict[str, Any]:
     """Write each table to `out/<table>.<fmt>`; returns the files and their row counts."""
     if fmt not in FORMATS:
         raise InputError(f"Unknown format {fmt!r}; expected one of {', '.join(FORMATS)}.")
@@ -125,8 +103,6 @@ def export(
     written = {}
     for name in tables:
         path = folder / f"{name}.{fmt}"
-        written[name] = {
-            "path": str(path),
-            "rows": write_rows(table(store, name, f, bucket=bucket, top=top), path, fmt),
-        }
+        written[name] = {"path": str(path),
+                         "rows": write_rows(table(store, name, f, bucket=bucket, top=top), path, fmt)}
     return {"filters": f.to_dict(), "format": fmt, "tables": written}

@@ -13,14 +13,9 @@ from unspin.store import Store
 MAX_LISTED = 50  # problems kept in the report; all are counted
 
 
-def import_paths(
-    store: Store,
-    paths: Iterable[str | Path],
-    *,
-    source: str | None = None,
-    on_problem: Callable[[Problem], None] | None = None,
-    on_progress: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
+def import_paths(store: Store, paths: Iterable[str | Path], *, source: str | None = None,
+                 on_problem: Callable[[Problem], None] | None = None,
+                 on_progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Import documents; returns counts of read, added, duplicate and skipped records."""
     problems: list[Problem] = []
     skipped = 0
@@ -46,12 +41,7 @@ def import_paths(
     added = store.add_documents(counted())
     seconds = time.perf_counter() - began
     return {
-        "read": read,
-        "added": added.added,
-        "duplicates": added.duplicates,
-        "skipped": skipped,
-        "problems": [str(p) for p in problems],
-        "seconds": round(seconds, 3),
-        "documents": store.document_count(),
-        "store": store.describe(),
+        "read": read, "added": added.added, "duplicates": added.duplicates, "skipped": skipped,
+        "problems": [str(p) for p in problems], "seconds": round(seconds, 3),
+        "documents": store.document_count(), "store": store.describe(),
     }

@@ -42,10 +42,8 @@ class BatchSettings:
         if self.limit is not None and self.limit < 0:
             raise InputError("--limit must be 0 or more.")
         if self.output is not None and self.engine != "ray":
-            raise InputError(
-                "Parquet output (--output) is for --engine ray; with the local engine the "
-                "results go to the store, then `unspin corpus export`."
-            )
+            raise InputError("Parquet output (--output) is for --engine ray; with the local engine the "
+                             "results go to the store, then `unspin corpus export`.")
 
 
 def chunks(items: Iterator[Analysis], size: int) -> Iterator[list[Analysis]]:
@@ -59,14 +57,8 @@ def chunks(items: Iterator[Analysis], size: int) -> Iterator[list[Analysis]]:
         yield batch
 
 
-def run_batch(
-    store: Store,
-    analyzer: Any,
-    *,
-    settings: BatchSettings | None = None,
-    model_path: str | None = None,
-    progress: Progress | None = None,
-) -> dict[str, Any]:
+def run_batch(store: Store, analyzer: Any, *, settings: BatchSettings | None = None,
+              model_path: str | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Analyze pending documents with `analyzer` (an `Analyzer`); return what was done.
 
     The ray engine loads the model again in each actor from `model_path`.
@@ -101,27 +93,16 @@ def run_batch(
             progress(done, total)
     seconds = time.perf_counter() - began
     return {
-        "model": model,
-        "engine": settings.engine,
-        "analyzed": done,
-        "written": written,
-        "spans": spans,
-        "words": words,
-        "seconds": round(seconds, 3),
+        "model": model, "engine": settings.engine, "analyzed": done, "written": written, "spans": spans,
+        "words": words, "seconds": round(seconds, 3),
         "docs_per_s": round(done / seconds, 2) if seconds > 0 and done else 0.0,
         "remaining": store.pending_count(model) if settings.output is None else None,
-        "output": settings.output,
-        "store": store.describe(),
+        "output": settings.output, "store": store.describe(),
     }
 
 
-def analyze_documents(
-    docs: list[Document],
-    analyzer: Any,
-    *,
-    settings: BatchSettings | None = None,
-    model_path: str | None = None,
-) -> list[Analysis]:
+def analyze_documents(docs: list[Document], analyzer: Any, *, settings: BatchSettings | None = None,
+                      model_path: str | None = None) -> list[Analysis]:
     """Analyze documents without a store (for benchmarks and tests), with either engine."""
     settings = settings or BatchSettings()
     if settings.engine == "ray":

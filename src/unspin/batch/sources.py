@@ -42,9 +42,8 @@ class Problem:
 Report = Callable[[Problem], None]
 
 
-def iter_documents(
-    paths: Iterable[str | Path], report: Report, *, source: str | None = None
-) -> Iterator[Document]:
+def iter_documents(paths: Iterable[str | Path], report: Report, *,
+                   source: str | None = None) -> Iterator[Document]:
     """Documents from files and folders; `source` fills in records that name none."""
     for path in map(Path, paths):
         if not path.exists():
@@ -87,13 +86,9 @@ def _single(path: Path, report: Report, source: str | None) -> Document | None:
         report(Problem(str(path), None, str(err)))
         return None
     meta = {k: v for k, v in doc.meta.items() if k not in {"source", "format"}}
-    fields = {
-        "id": path.stem,
-        "source": source or meta.pop("sitename", None),
-        "title": meta.pop("title", None),
-        "published": meta.pop("date", None),
-        "url": meta.pop("url", None),
-    }
+    fields = {"id": path.stem, "source": source or meta.pop("sitename", None),
+              "title": meta.pop("title", None), "published": meta.pop("date", None),
+              "url": meta.pop("url", None)}
     return Document(doc.text, None, {**meta, "path": str(path), **_clean(fields)})
 
 

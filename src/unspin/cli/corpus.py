@@ -14,9 +14,8 @@ import typer
 from unspin.cli.common import user_errors
 from unspin.cli.main import app
 
-corpus_app = typer.Typer(
-    help="A corpus in a database: import documents, statistics, export.", no_args_is_help=True
-)
+corpus_app = typer.Typer(help="A corpus in a database: import documents, statistics, export.",
+                         no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 
 DB_HELP = "Database URL or SQLite file (default: UNSPIN_DB, else unspin.db in the user's data folder)."
@@ -45,13 +44,8 @@ def _store(db: str | None) -> Any:
     return Store.open(db)
 
 
-def _filters(
-    model: str | None,
-    source: list[str] | None,
-    technique: list[str] | None,
-    since: str | None,
-    until: str | None,
-) -> Any:
+def _filters(model: str | None, source: list[str] | None, technique: list[str] | None,
+             since: str | None, until: str | None) -> Any:
     from unspin.errors import InputError
     from unspin.store.queries import Filters
 
@@ -60,9 +54,8 @@ def _filters(
         end = date.fromisoformat(until) if until else None
     except ValueError as err:
         raise InputError(f"Dates must look like 2024-03-31: {err}") from err
-    return Filters(
-        model=model, sources=tuple(source or ()), techniques=tuple(technique or ()), start=start, end=end
-    )
+    return Filters(model=model, sources=tuple(source or ()), techniques=tuple(technique or ()),
+                   start=start, end=end)
 
 
 def _print_json(data: Any) -> None:
@@ -81,25 +74,21 @@ def import_(
 
     with user_errors():
         store = _store(db)
-        report = import_paths(
-            store, paths, source=source, on_problem=lambda p: print(f"skipped {p}", file=sys.stderr)
-        )
+        report = import_paths(store, paths, source=source,
+                              on_problem=lambda p: print(f"skipped {p}", file=sys.stderr))
     if as_json:
         _print_json(report)
         return
-    print(
-        f"{report['added']:,} added, {report['duplicates']:,} already stored, "
-        f"{report['skipped']:,} skipped ({report['read']:,} read in {report['seconds']:.1f} s); "
-        f"the corpus holds {report['documents']:,} documents in {report['store']}"
-    )
+    print(f"{report['added']:,} added, {report['duplicates']:,} already stored, "
+          f"{report['skipped']:,} skipped ({report['read']:,} read in {report['seconds']:.1f} s); "
+          f"the corpus holds {report['documents']:,} documents in {report['store']}")
 
 
 @app.command()
 def batch(
     db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
-    model: str = typer.Option(
-        None, "--model", "-m", envvar="UNSPIN_MODEL", help="accurate (default), fast, or a model folder."
-    ),
+    model: str = typer.Option(None, "--model", "-m", envvar="UNSPIN_MODEL",
+                              help="accurate (default), fast, or a model folder."),
     engine: Engine = typer.Option(Engine.local, "--engine", help="local (this process) or ray."),
     address: str = typer.Option(None, "--address", help="Ray cluster address (default: start a local Ray)."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Documents written per transaction."),
@@ -115,25 +104,13 @@ def batch(
     from unspin.batch.run import BatchSettings, model_folder, run_batch
 
     with user_errors():
-        settings = BatchSettings(
-            engine=engine.value,
-            batch_size=batch_size,
-            address=address,
-            actors=actors,
-            limit=limit,
-            output=output,
-        )
+        settings = BatchSettings(engine=engine.value, batch_size=batch_size, address=address, actors=actors,
+                                 limit=limit, output=output)
         store = _store(db)
         folder = model_folder(model)
         analyzer = unspin.load(folder)
-        columns = (
-            TextColumn("analyzing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]} docs/s"),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-        )
+        columns = (TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[rate]} docs/s"), TextColumn("ETA"), TimeRemainingColumn())
         with Progress(*columns, transient=True, disable=as_json) as bar:
             task = bar.add_task("batch", total=None, rate="-")
 
@@ -146,15 +123,10 @@ def batch(
     if as_json:
         _print_json(summary)
         return
-    print(
-        f"{summary['analyzed']:,} documents analyzed by {summary['model']} with {summary['engine']} in "
-        f"{summary['seconds']:.1f} s ({summary['docs_per_s']} docs/s); "
-        + (
-            f"{summary['remaining']:,} left."
-            if summary["remaining"] is not None
-            else f"Parquet in {summary['output']}."
-        )
-    )
+    print(f"{summary['analyzed']:,} documents analyzed by {summary['model']} with {summary['engine']} in "
+          f"{summary['seconds']:.1f} s ({summary['docs_per_s']} docs/s); "
+          + (f"{summary['remaining']:,} left." if summary["remaining"] is not None
+             else f"Parquet in {summary['output']}."))
 
 
 @corpus_app.command()
@@ -188,18 +160,14 @@ def _print_tables(data: dict[str, Any]) -> None:
     console = Console()
     o = data["overview"]
     model = o["filters"]["model"] or "(none yet)"
-    console.print(
-        f"[bold]{o['documents']:,}[/] documents analyzed by {model}, "
-        f"{o['spans']:,} spans, density {o['density']:.1%}, {o['spans_per_1k_words']} spans per "
-        f"1,000 words; {o['pending']:,} documents not analyzed yet."
-    )
-    shown = {
-        "by_technique": ("technique", "documents", "spans", "density", "spans_per_1k_words"),
-        "by_source": ("source", "technique", "spans", "density", "share_of_spans"),
-        "by_time": ("bucket", "technique", "spans", "density"),
-        "top_cues": ("technique", "rank", "phrase", "count"),
-        "cooccurrence": ("a", "b", "documents", "jaccard"),
-    }
+    console.print(f"[bold]{o['documents']:,}[/] documents analyzed by {model}, "
+                  f"{o['spans']:,} spans, density {o['density']:.1%}, {o['spans_per_1k_words']} spans per "
+                  f"1,000 words; {o['pending']:,} documents not analyzed yet.")
+    shown = {"by_technique": ("technique", "documents", "spans", "density", "spans_per_1k_words"),
+             "by_source": ("source", "technique", "spans", "density", "share_of_spans"),
+             "by_time": ("bucket", "technique", "spans", "density"),
+             "top_cues": ("technique", "rank", "phrase", "count"),
+             "cooccurrence": ("a", "b", "documents", "jaccard")}
     for name, columns in shown.items():
         rows = data[name]
         if name == "cooccurrence":
@@ -215,11 +183,8 @@ def export_(
     out: Path = typer.Argument(..., help="Folder to write <table>.<format> files into."),
     db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
     fmt: Format = typer.Option(Format.csv, "--format", "-f", help="csv, parquet or jsonl."),
-    table: list[str] = typer.Option(
-        None,
-        "--table",
-        help="by_source, by_time, by_technique, top_cues, cooccurrence, spans (default: all but spans).",
-    ),
+    table: list[str] = typer.Option(None, "--table", help="by_source, by_time, by_technique, top_cues, "
+                                    "cooccurrence, spans (default: all but spans)."),
     model: str = typer.Option(None, "--model-name", help="Model version (default: the last one used)."),
     source: list[str] = typer.Option(None, "--source", help="Only these sources."),
     technique: list[str] = typer.Option(None, "--technique", help="Only these techniques."),
@@ -233,14 +198,7 @@ def export_(
 
     with user_errors():
         store = _store(db)
-        result = export(
-            store,
-            out,
-            fmt=fmt.value,
-            tables=tuple(table or STATS),
-            bucket=bucket.value,
-            top=top,
-            f=_filters(model, source, technique, since, until),
-        )
+        result = export(store, out, fmt=fmt.value, tables=tuple(table or STATS), bucket=bucket.value, top=top,
+                        f=_filters(model, source, technique, since, until))
     for name, info in result["tables"].items():
         print(f"{name}: {info['rows']:,} rows -> {info['path']}")

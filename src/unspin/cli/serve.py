@@ -13,20 +13,14 @@ from unspin.cli.main import app
 
 @app.command()
 def serve(
-    host: Annotated[
-        str | None,
-        typer.Option(help="Address to listen on [default: 127.0.0.1]; 0.0.0.0 exposes it to the network."),
-    ] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1]; 0.0.0.0 "
+                                                  "exposes it to the network.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on [default: 8000].")] = None,
-    db: Annotated[
-        str | None,
-        typer.Option(help="Database URL or SQLite file (default: UNSPIN_DB or the user data folder)."),
-    ] = None,
+    db: Annotated[str | None, typer.Option(help="Database URL or SQLite file (default: UNSPIN_DB or "
+                                                "the user data folder).")] = None,
     memory: Annotated[bool, typer.Option("--memory", help="Keep saved analyses in memory only.")] = False,
-    model: Annotated[
-        str | None,
-        typer.Option(help="accurate (default), fast, or a model folder (default: UNSPIN_MODEL or accurate)."),
-    ] = None,
+    model: Annotated[str | None, typer.Option(help="accurate (default), fast, or a model folder "
+                                                   "(default: UNSPIN_MODEL or accurate).")] = None,
     max_body_bytes: Annotated[int | None, typer.Option(help="Request body limit (default 2 MB).")] = None,
     queue_size: Annotated[int | None, typer.Option(help="Analyses running or waiting before 503.")] = None,
     workers: Annotated[int | None, typer.Option(help="Inference threads.")] = None,
@@ -37,15 +31,8 @@ def serve(
     from unspin.web.settings import WebSettings
 
     with user_errors():
-        settings = WebSettings.from_env(
-            host=host,
-            port=port,
-            db=db,
-            max_body_bytes=max_body_bytes,
-            queue_size=queue_size,
-            workers=workers,
-            threshold=threshold,
-        )
+        settings = WebSettings.from_env(host=host, port=port, db=db, max_body_bytes=max_body_bytes,
+                                        queue_size=queue_size, workers=workers, threshold=threshold)
         web_app = build(settings, model=model, memory=memory)
     if not is_loopback(settings.host):
         print(f"warning: listening on {settings.host}: anyone who can reach it can use it.", file=sys.stderr)

@@ -70,9 +70,8 @@ def refusal(ip: IPAddress) -> str | None:
     return None
 
 
-def check_address(
-    address: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], host: str
-) -> IPAddress:
+def check_address(address: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...],
+                  host: str) -> IPAddress:
     """The parsed address if it may be fetched, else `FetchError` naming the reason."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if any(ip in net for net in networks):
@@ -168,9 +167,8 @@ def _read(response: http.client.HTTPResponse, url: str, max_bytes: int, deadline
         chunks.append(chunk)
 
 
-def _hop(
-    url: str, *, resolve: Resolver, networks: tuple, deadline: float, max_bytes: int
-) -> tuple[int, str | None, str, str | None, bytes]:
+def _hop(url: str, *, resolve: Resolver, networks: tuple, deadline: float,
+         max_bytes: int) -> tuple[int, str | None, str, str | None, bytes]:
     """One request: (status, location, media type, charset, body)."""
     scheme, host, port, path = _split(url)
     addresses = resolve(host, port)
@@ -184,15 +182,10 @@ def _hop(
     kind = _PinnedHTTPS if scheme == "https" else _PinnedHTTP
     conn = kind(host, port, addresses[0], timeout=remaining)
     try:
-        conn.request(
-            "GET",
-            path,
-            headers={
-                "User-Agent": USER_AGENT,
-                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9",
-                "Accept-Encoding": "identity",
-            },
-        )
+        conn.request("GET", path, headers={
+            "User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9",
+            "Accept-Encoding": "identity",
+        })
         response = conn.getresponse()
         status = response.status
         if status in _REDIRECTS:
@@ -203,8 +196,7 @@ def _hop(
         if media not in ACCEPTED_TYPES:
             raise FetchError(
                 f"{url} is {media or 'of unknown type'}, not an HTML page or plain text; "
-                "only web pages and text can be analyzed.",
-                status=415,
+                "only web pages and text can be analyzed.", status=415,
             )
         return status, None, media, charset, _read(response, url, max_bytes, deadline)
     except TimeoutError as err:
@@ -227,15 +219,9 @@ def _content_type(header: str) -> tuple[str, str | None]:
     return media.strip().lower(), charset
 
 
-def fetch(
-    url: str,
-    *,
-    timeout: float = TIMEOUT,
-    max_bytes: int = MAX_BYTES,
-    max_redirects: int = MAX_REDIRECTS,
-    resolve: Resolver | None = None,
-    allow_networks: Iterable[str] = (),
-) -> Fetched:
+def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
+          max_redirects: int = MAX_REDIRECTS, resolve: Resolver | None = None,
+          allow_networks: Iterable[str] = ()) -> Fetched:
     """Fetch `url` safely (see the module docstring); raise `FetchError` saying why not.
 
     `allow_networks` (e.g. ``["127.0.0.1/32"]``) lets addresses in those networks through;
@@ -248,8 +234,7 @@ def fetch(
     current = url.strip()
     for _ in range(max_redirects + 1):
         status, location, media, charset, body = _hop(
-            current, resolve=resolve, networks=networks, deadline=deadline, max_bytes=max_bytes
-        )
+            current, resolve=resolve, networks=networks, deadline=deadline, max_bytes=max_bytes)
         if location is None and status in _REDIRECTS:
             raise FetchError(f"{current} redirects (HTTP {status}) without a Location.", status=502)
         if location is not None:
@@ -261,7 +246,8 @@ def fetch(
         if b"\x00" in body[:8192] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise FetchError(f"{current} returned binary data, not text.", status=415)
         return Fetched(current, media, _decode(body, charset), tuple(hops))
-    raise FetchError(f"{url} redirected more than {max_redirects} times; not following further.", status=502)
+    raise FetchError(f"{url} redirected more than {max_redirects} times; not following further.",
+                     status=502)
 
 
 def document_from_url(url: str, **options: Any) -> Document:

@@ -62,31 +62,25 @@ def export(folder: Path, *, quantize: bool = True) -> tuple[Path, Path]:
     head = net.span_head
     np.savez(
         head_path,
-        length=head.length.weight.detach().numpy(),
-        repeat=head.repeat.weight.detach().numpy(),
-        w1=head.mlp[0].weight.detach().numpy(),
-        b1=head.mlp[0].bias.detach().numpy(),
-        w2=head.mlp[3].weight.detach().numpy(),
-        b2=head.mlp[3].bias.detach().numpy(),
+        length=head.length.weight.detach().numpy(), repeat=head.repeat.weight.detach().numpy(),
+        w1=head.mlp[0].weight.detach().numpy(), b1=head.mlp[0].bias.detach().numpy(),
+        w2=head.mlp[3].weight.detach().numpy(), b2=head.mlp[3].bias.detach().numpy(),
     )
     return onnx_path, head_path
 
 
 def _export(torch: Any, module: Any, ids: Any, path: Path, axes: dict[int, str]) -> None:
     torch.onnx.export(
-        module,
-        (ids, torch.ones_like(ids)),
-        str(path),
-        input_names=["input_ids", "attention_mask"],
-        output_names=["states", "bio", "tech"],
-        opset_version=17,
-        dynamo=False,
+        module, (ids, torch.ones_like(ids)), str(path), input_names=["input_ids", "attention_mask"],
+        output_names=["states", "bio", "tech"], opset_version=17, dynamo=False,
         dynamic_axes={"input_ids": axes, "attention_mask": axes, "states": axes, "bio": axes, "tech": axes},
     )
 
 
 class OnnxBackend:
-    def __init__(self, onnx_path: Path, head_path: Path, *, threads: int | None = None, prepack: bool = True):
+    def __init__(
+        self, onnx_path: Path, head_path: Path, *, threads: int | None = None, prepack: bool = True
+    ):
         """`prepack=False` keeps onnxruntime from holding a second, prepacked copy of the
         weights: 85 MB less peak memory for fp32 MPNet-base, about 3 % slower."""
         import onnxruntime as ort
@@ -112,17 +106,8 @@ class OnnxBackend:
         inside = ((pos[None] >= first[:, None]) & (pos[None] <= last[:, None])).astype(np.float32)
         mean = (chosen * inside[..., None]).sum(1) / np.maximum(inside.sum(1, keepdims=True), 1)
         k = np.arange(len(win))
-        rep = np.concatenate(
-            [
-                chosen[k, first],
-                chosen[k, last],
-                mean,
-                chosen[:, 0],
-                h["length"][spans[:, 3]],
-                h["repeat"][spans[:, 4]],
-            ],
-            axis=-1,
-        )
+        rep = np.concatenate([chosen[k, first], chosen[k, last], mean, chosen[:, 0],
+                              h["length"][spans[:, 3]], h["repeat"][spans[:, 4]]], axis=-1)
         x = rep @ h["w1"].T + h["b1"]
         x = 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
         return x @ h["w2"].T + h["b2"]

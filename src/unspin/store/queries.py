@@ -46,13 +46,9 @@ class Filters:
         return replace(self, model=found[0]["model"] if found else "")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "sources": list(self.sources),
-            "techniques": list(self.techniques),
-            "start": self.start.isoformat() if self.start else None,
-            "end": self.end.isoformat() if self.end else None,
-        }
+        return {"model": self.model, "sources": list(self.sources), "techniques": list(self.techniques),
+                "start": self.start.isoformat() if self.start else None,
+                "end": self.end.isoformat() if self.end else None}
 
 
 def _mask(names: tuple[str, ...]) -> int:
@@ -87,45 +83,24 @@ def _ratio(a: float, b: float, scale: float = 1.0, digits: int = 4) -> float:
 def _totals(f: Filters, *group: Any) -> Select[Any]:
     """Documents, characters, words and spans of the selected analyses, grouped by `group`."""
     a = analyses.c
-    return (
-        select(
-            *group,
-            func.count().label("docs"),
-            func.sum(a.chars).label("chars"),
-            func.sum(a.words).label("words"),
-            func.sum(a.spans).label("spans"),
-            func.sum(a.covered).label("covered"),
-        )
-        .where(*_where(analyses, f, technique_column=False))
-        .group_by(*group)
-    )
+    return (select(*group, func.count().label("docs"), func.sum(a.chars).label("chars"),
+                   func.sum(a.words).label("words"), func.sum(a.spans).label("spans"),
+                   func.sum(a.covered).label("covered"))
+            .where(*_where(analyses, f, technique_column=False)).group_by(*group))
 
 
 def _per_technique(f: Filters, *group: Any) -> Select[Any]:
     """Documents, spans and covered characters per technique, grouped by `group` too."""
     t = technique_counts.c
-    return (
-        select(
-            *group,
-            t.technique,
-            func.count().label("docs"),
-            func.sum(t.spans).label("spans"),
-            func.sum(t.chars).label("chars"),
-        )
-        .where(*_where(technique_counts, f, technique_column=True))
-        .group_by(*group, t.technique)
-    )
+    return (select(*group, t.technique, func.count().label("docs"), func.sum(t.spans).label("spans"),
+                   func.sum(t.chars).label("chars"))
+            .where(*_where(technique_counts, f, technique_column=True)).group_by(*group, t.technique))
 
 
 def _figures(r: Any, tot: Any) -> dict[str, Any]:
-    return {
-        "technique": r.technique,
-        "documents": r.docs,
-        "spans": int(r.spans),
-        "share_of_documents": _ratio(r.docs, tot.docs),
-        "density": _ratio(r.chars, tot.chars),
-        "spans_per_1k_words": _ratio(r.spans, tot.words, 1000, 2),
-    }
+    return {"technique": r.technique, "documents": r.docs, "spans": int(r.spans),
+            "share_of_documents": _ratio(r.docs, tot.docs), "density": _ratio(r.chars, tot.chars),
+            "spans_per_1k_words": _ratio(r.spans, tot.words, 1000, 2)}
 
 
 def _iso(day: date | None) -> str | None:
@@ -137,35 +112,18 @@ def overview(store: Store, f: Filters) -> dict[str, Any]:
     f = f.resolved(store)
     a = analyses.c
     tot = _rows(store, _totals(f))
-    first_last = _rows(
-        store, select(func.min(a.day), func.max(a.day)).where(*_where(analyses, f, technique_column=False))
-    )[0]
-    sources = _rows(
-        store,
-        select(a.source, func.count())
-        .where(a.model == f.model, a.kind == KIND_BATCH)
-        .group_by(a.source)
-        .order_by(func.count().desc(), a.source),
-    )
-    docs, spans, words, chars, covered = (
-        tot[0].docs,
-        tot[0].spans or 0,
-        tot[0].words or 0,
-        tot[0].chars or 0,
-        tot[0].covered or 0,
-    )
+    first_last = _rows(store, select(func.min(a.day), func.max(a.day))
+                       .where(*_where(analyses, f, technique_column=False)))[0]
+    sources = _rows(store, select(a.source, func.count()).where(a.model == f.model, a.kind == KIND_BATCH)
+                    .group_by(a.source).order_by(func.count().desc(), a.source))
+    docs, spans, words, chars, covered = (tot[0].docs, tot[0].spans or 0, tot[0].words or 0,
+                                          tot[0].chars or 0, tot[0].covered or 0)
     return {
-        "filters": f.to_dict(),
-        "models": store.models(),
-        "corpus_documents": store.document_count(),
+        "filters": f.to_dict(), "models": store.models(), "corpus_documents": store.document_count(),
         "pending": store.pending_count(f.model) if f.model else store.document_count(),
-        "documents": docs,
-        "spans": int(spans),
-        "words": int(words),
-        "density": _ratio(covered, chars),
+        "documents": docs, "spans": int(spans), "words": int(words), "density": _ratio(covered, chars),
         "spans_per_1k_words": _ratio(spans, words, 1000, 2),
-        "first": _iso(first_last[0]),
-        "last": _iso(first_last[1]),
+        "first": _iso(first_last[0]), "last": _iso(first_last[1]),
         "sources": [{"source": s, "documents": n} for s, n in sources],
     }
 
@@ -178,14 +136,8 @@ def technique_mix(store: Store, f: Filters) -> list[dict[str, Any]]:
     for r in _rows(store, _per_technique(f, technique_counts.c.source)):
         tot = totals.get(r.source)
         if tot is not None:
-            out.append(
-                {
-                    "source": r.source,
-                    **_figures(r, tot),
-                    "share_of_spans": _ratio(r.spans, tot.spans),
-                    "source_documents": tot.docs,
-                }
-            )
+            out.append({"source": r.source, **_figures(r, tot), "share_of_spans": _ratio(r.spans, tot.spans),
+                        "source_documents": tot.docs})
     return sorted(out, key=lambda r: (str(r["source"]), -r["spans"]))
 
 
@@ -196,15 +148,9 @@ def trend(store: Store, f: Filters, *, bucket: str = "week") -> list[dict[str, A
     f = f.resolved(store)
     ab, tb = analyses.c[bucket].label("bucket"), technique_counts.c[bucket].label("bucket")
     totals = {r.bucket: r for r in _rows(store, _totals(f, ab)) if r.bucket is not None}
-    out = [
-        {
-            "bucket": r.bucket.isoformat(),
-            **_figures(r, totals[r.bucket]),
-            "bucket_documents": totals[r.bucket].docs,
-        }
-        for r in _rows(store, _per_technique(f, tb))
-        if r.bucket is not None
-    ]
+    out = [{"bucket": r.bucket.isoformat(), **_figures(r, totals[r.bucket]),
+            "bucket_documents": totals[r.bucket].docs}
+           for r in _rows(store, _per_technique(f, tb)) if r.bucket is not None]
     return sorted(out, key=lambda r: (r["bucket"], r["technique"]))
 
 
@@ -214,10 +160,8 @@ def by_technique(store: Store, f: Filters) -> list[dict[str, Any]]:
     tot = _rows(store, _totals(f))
     if not tot or not tot[0].docs:
         return []
-    rows = [
-        {**_figures(r, tot[0]), "display": taxonomy.BY_NAME[r.technique].display}
-        for r in _rows(store, _per_technique(f))
-    ]
+    rows = [{**_figures(r, tot[0]), "display": taxonomy.BY_NAME[r.technique].display}
+            for r in _rows(store, _per_technique(f))]
     return sorted(rows, key=lambda r: -r["spans"])
 
 
@@ -228,10 +172,8 @@ def cooccurrence(store: Store, f: Filters) -> list[dict[str, Any]]:
     """
     f = f.resolved(store)
     a = analyses.c
-    masks = _rows(
-        store,
-        select(a.mask, func.count()).where(*_where(analyses, f, technique_column=False)).group_by(a.mask),
-    )
+    masks = _rows(store, select(a.mask, func.count()).where(*_where(analyses, f, technique_column=False))
+                  .group_by(a.mask))
     pair: Counter[tuple[int, int]] = Counter()
     for mask, n in masks:
         present = [i for i in range(len(taxonomy.NAMES)) if mask >> i & 1]
@@ -256,22 +198,16 @@ def top_cues(store: Store, f: Filters, *, limit: int = 10) -> list[dict[str, Any
     conds = [c.analysis_id == analyses.c.id, *_where(analyses, everything, technique_column=False)]
     if f.techniques:
         conds.append(c.technique.in_(f.techniques))
-    found = _rows(
-        store,
-        select(c.technique, c.phrase, func.count().label("n"), func.avg(c.weight).label("w"))
-        .where(and_(*conds))
-        .group_by(c.technique, c.phrase),
-    )
+    found = _rows(store, select(c.technique, c.phrase, func.count().label("n"), func.avg(c.weight).label("w"))
+                  .where(and_(*conds)).group_by(c.technique, c.phrase))
     best: dict[str, list[Any]] = {}
     for r in found:
         best.setdefault(r.technique, []).append(r)
     out = []
     for name, rows in sorted(best.items()):
         rows.sort(key=lambda r: (-r.n, -r.w, r.phrase))
-        out += [
-            {"technique": name, "rank": i + 1, "phrase": r.phrase, "count": r.n, "mean_weight": round(r.w, 4)}
-            for i, r in enumerate(rows[:limit])
-        ]
+        out += [{"technique": name, "rank": i + 1, "phrase": r.phrase, "count": r.n,
+                 "mean_weight": round(r.w, 4)} for i, r in enumerate(rows[:limit])]
     return out
 
 
@@ -285,15 +221,8 @@ def bucket_range(bucket: str, start: date) -> tuple[date, date]:
     return start, following - timedelta(days=1)
 
 
-def documents_for(
-    store: Store,
-    f: Filters,
-    *,
-    technique: str | None = None,
-    require: tuple[str, ...] = (),
-    limit: int = 50,
-    offset: int = 0,
-) -> dict[str, Any]:
+def documents_for(store: Store, f: Filters, *, technique: str | None = None, require: tuple[str, ...] = (),
+                  limit: int = 50, offset: int = 0) -> dict[str, Any]:
     """The documents behind a chart mark, most affected first (drill-down), with their total count.
 
     `technique` ranks by that technique's density; `require` keeps documents with all of those.
@@ -304,53 +233,19 @@ def documents_for(
     if require:
         bits = _mask(tuple(taxonomy.normalize(n) for n in require))
         conds.append(a.mask.op("&")(bits) == bits)
-    score = a.covered * 1.0 / func.nullif(a.chars, 0)
+    score = (a.covered * 1.0 / func.nullif(a.chars, 0))
     spans_of = a.spans
     if technique:
         technique = taxonomy.normalize(technique)
         conds += [t.analysis_id == a.id, t.technique == technique]
         score, spans_of = t.chars * 1.0 / func.nullif(a.chars, 0), t.spans
-    total = _rows(
-        store,
-        select(func.count())
-        .select_from(analyses, documents, *([technique_counts] if technique else []))
-        .where(*conds),
-    )[0][0]
-    rows = _rows(
-        store,
-        select(
-            a.id,
-            a.document_id,
-            d.ext_id,
-            d.title,
-            d.url,
-            a.source,
-            a.day,
-            a.words,
-            spans_of.label("n_spans"),
-            score.label("score"),
-        )
-        .where(*conds)
-        .order_by(score.desc(), a.id)
-        .limit(limit)
-        .offset(offset),
-    )
-    return {
-        "total": total,
-        "technique": technique,
-        "documents": [
-            {
-                "analysis_id": r.id,
-                "document_id": r.document_id,
-                "ext_id": r.ext_id,
-                "title": r.title,
-                "url": r.url,
-                "source": r.source,
-                "published": _iso(r.day),
-                "words": r.words,
-                "spans": r.n_spans,
-                "density": round(float(r.score or 0.0), 4),
-            }
-            for r in rows
-        ],
-    }
+    total = _rows(store, select(func.count()).select_from(analyses, documents,
+                                                          *([technique_counts] if technique else []))
+                  .where(*conds))[0][0]
+    rows = _rows(store, select(a.id, a.document_id, d.ext_id, d.title, d.url, a.source, a.day, a.words,
+                               spans_of.label("n_spans"), score.label("score"))
+                 .where(*conds).order_by(score.desc(), a.id).limit(limit).offset(offset))
+    return {"total": total, "technique": technique, "documents": [
+        {"analysis_id": r.id, "document_id": r.document_id, "ext_id": r.ext_id, "title": r.title,
+         "url": r.url, "source": r.source, "published": _iso(r.day), "words": r.words,
+         "spans": r.n_spans, "density": round(float(r.score or 0.0), 4)} for r in rows]}

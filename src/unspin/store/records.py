@@ -92,72 +92,43 @@ def analysis_id(document_id: str, model: str, kind: str, detail: str = "") -> st
 
 
 def span_digest(analysis: Analysis) -> str:
-    payload = [
-        (s.start, s.end, s.technique, round(s.score, 6), [(c.start, c.end) for c in s.why])
-        for s in analysis.spans
-    ]
+    payload = [(s.start, s.end, s.technique, round(s.score, 6), [(c.start, c.end) for c in s.why])
+               for s in analysis.spans]
     return json.dumps(payload)
 
 
-def analysis_rows(
-    analysis: Analysis, doc_row: dict[str, Any], *, kind: str, meta: dict[str, Any] | None = None
-) -> dict[str, list[dict[str, Any]]]:
+def analysis_rows(analysis: Analysis, doc_row: dict[str, Any], *, kind: str,
+                  meta: dict[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Rows for `analyses`, `technique_counts`, `spans` and `cues` of one analysis."""
     meta = _jsonable(meta or {})
     document_id = doc_row["id"]
     detail = "" if kind == "batch" else span_digest(analysis) + json.dumps(meta, sort_keys=True)
     aid = analysis_id(document_id, analysis.model, kind, detail)
     text = analysis.doc.text
-    shared = {
-        "model": analysis.model,
-        "kind": kind,
-        "source": doc_row["source"],
-        **buckets(doc_row["published"]),
-    }
+    shared = {"model": analysis.model, "kind": kind, "source": doc_row["source"],
+              **buckets(doc_row["published"])}
     per_technique: dict[str, list[tuple[int, int]]] = {}
     span_rows, cue_rows = [], []
     for s in analysis.spans:
         per_technique.setdefault(s.technique, []).append((s.start, s.end))
-        span_rows.append(
-            {
-                "analysis_id": aid,
-                "start": s.start,
-                "end": s.end,
-                "technique": s.technique,
-                "score": float(s.score),
-                "why": [[c.start, c.end, round(float(c.weight), 4)] for c in s.why],
-            }
-        )
+        span_rows.append({"analysis_id": aid, "start": s.start, "end": s.end, "technique": s.technique,
+                          "score": float(s.score), "why": [[c.start, c.end, round(float(c.weight), 4)]
+                                                          for c in s.why]})
         for c in s.why:
-            phrase = " ".join(text[c.start : c.end].lower().split())[:PHRASE_CHARS]
+            phrase = " ".join(text[c.start:c.end].lower().split())[:PHRASE_CHARS]
             if phrase:
-                cue_rows.append(
-                    {
-                        "analysis_id": aid,
-                        "technique": s.technique,
-                        "phrase": phrase,
-                        "weight": float(c.weight),
-                    }
-                )
+                cue_rows.append({"analysis_id": aid, "technique": s.technique, "phrase": phrase,
+                                 "weight": float(c.weight)})
     mask = 0
     for name in per_technique:
         mask |= 1 << taxonomy.INDEX[name]
     analysis_row = {
-        "id": aid,
-        "document_id": document_id,
-        "created": now(),
-        **shared,
-        "chars": len(text),
-        "words": doc_row["words"],
-        "spans": len(analysis.spans),
-        "covered": covered_chars([(s.start, s.end) for s in analysis.spans]),
-        "mask": mask,
-        "meta": meta,
+        "id": aid, "document_id": document_id, "created": now(), **shared,
+        "chars": len(text), "words": doc_row["words"], "spans": len(analysis.spans),
+        "covered": covered_chars([(s.start, s.end) for s in analysis.spans]), "mask": mask, "meta": meta,
     }
-    count_rows = [
-        {"analysis_id": aid, "technique": name, "spans": len(found), "chars": covered_chars(found), **shared}
-        for name, found in per_technique.items()
-    ]
+    count_rows = [{"analysis_id": aid, "technique": name, "spans": len(found),
+                   "chars": covered_chars(found), **shared} for name, found in per_technique.items()]
     return {"analyses": [analysis_row], "technique_counts": count_rows, "spans": span_rows, "cues": cue_rows}
 
 
@@ -174,14 +145,8 @@ def document_from_row(row: Any) -> Document:
 
 def analysis_from_rows(doc: Document, model: str, span_rows: list[Any]) -> Analysis:
     spans = tuple(
-        Span(
-            doc,
-            r.start,
-            r.end,
-            r.technique,
-            r.score,
-            tuple(Cue(int(a), int(b), float(w)) for a, b, w in r.why),
-        )
+        Span(doc, r.start, r.end, r.technique, r.score,
+             tuple(Cue(int(a), int(b), float(w)) for a, b, w in r.why))
         for r in sorted(span_rows, key=lambda r: (r.start, r.end, r.technique))
     )
     return Analysis(doc, spans, model)

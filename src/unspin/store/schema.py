@@ -67,29 +67,10 @@ analyses = Table(
     Column("mask", Integer, nullable=False, comment="bit i set when technique i occurs"),
     Column("meta", JSON, nullable=False),
     Index("ix_analyses_document", "document_id", "model"),
-    Index(
-        "ix_analyses_totals",
-        "model",
-        "kind",
-        "source",
-        "day",
-        "week",
-        "month",
-        "chars",
-        "words",
-        "spans",
-        "covered",
-        "mask",
-        "created",
-    ),  # covering: dashboard totals read the index only
-    Index(
-        "ux_analyses_batch",
-        "document_id",
-        "model",
-        unique=True,
-        sqlite_where=text("kind = 'batch'"),
-        postgresql_where=text("kind = 'batch'"),
-    ),
+    Index("ix_analyses_totals", "model", "kind", "source", "day", "week", "month", "chars", "words", "spans",
+          "covered", "mask", "created"),  # covering: dashboard totals read the index only
+    Index("ux_analyses_batch", "document_id", "model", unique=True,
+          sqlite_where=text("kind = 'batch'"), postgresql_where=text("kind = 'batch'")),
 )
 
 spans = Table(
@@ -119,9 +100,8 @@ technique_counts = Table(
     Column("week", Date, nullable=True),
     Column("month", Date, nullable=True),
     Index("ix_counts_day", "model", "kind", "day"),
-    Index(
-        "ix_counts_cover", "model", "kind", "source", "technique", "day", "week", "month", "spans", "chars"
-    ),  # covering, as above
+    Index("ix_counts_cover", "model", "kind", "source", "technique", "day", "week", "month", "spans",
+          "chars"),  # covering, as above
 )
 
 cues = Table(

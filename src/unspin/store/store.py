@@ -101,9 +101,8 @@ class Store:
 
     def _add_chunk(self, chunk: dict[str, dict[str, Any]]) -> int:
         with self.write() as conn:
-            found = conn.execute(
-                select(documents.c.id, documents.c.in_corpus).where(documents.c.id.in_(list(chunk)))
-            ).all()
+            found = conn.execute(select(documents.c.id, documents.c.in_corpus)
+                                 .where(documents.c.id.in_(list(chunk)))).all()
             saved_only = [doc_id for doc_id, in_corpus in found if not in_corpus]
             if saved_only:  # saved from the web app first: now part of the corpus too
                 conn.execute(documents.update().where(documents.c.id.in_(saved_only)).values(in_corpus=True))
@@ -126,13 +125,8 @@ class Store:
             return int(conn.execute(query).scalar_one())
 
     def _not_analyzed(self, model: str) -> Any:
-        done = exists().where(
-            and_(
-                analyses.c.document_id == documents.c.id,
-                analyses.c.model == model,
-                analyses.c.kind == KIND_BATCH,
-            )
-        )
+        done = exists().where(and_(analyses.c.document_id == documents.c.id, analyses.c.model == model,
+                                   analyses.c.kind == KIND_BATCH))
         return and_(documents.c.in_corpus.is_(True), ~done)
 
     def pending_count(self, model: str) -> int:
@@ -147,12 +141,8 @@ class Store:
         while limit is None or given < limit:
             size = page if limit is None else min(page, limit - given)
             with self.read() as conn:
-                rows = conn.execute(
-                    select(documents)
-                    .where(self._not_analyzed(model), documents.c.id > after)
-                    .order_by(documents.c.id)
-                    .limit(size)
-                ).all()
+                rows = conn.execute(select(documents).where(self._not_analyzed(model), documents.c.id > after)
+                                    .order_by(documents.c.id).limit(size)).all()
             if not rows:
                 return
             for row in rows:
@@ -182,36 +172,24 @@ class Store:
             return 0
         with self.write() as conn:
             ids = [a.doc.id for a in batch]
-            doc_rows = {
-                r.id: r._asdict()
-                for r in conn.execute(
-                    select(
-                        documents.c.id, documents.c.source, documents.c.published, documents.c.words
-                    ).where(documents.c.id.in_(ids))
-                )
-            }
+            doc_rows = {r.id: r._asdict() for r in conn.execute(
+                select(documents.c.id, documents.c.source, documents.c.published, documents.c.words)
+                .where(documents.c.id.in_(ids)))}
             missing = [i for i in ids if i not in doc_rows]
             if missing:
                 raise KeyError(f"Documents {missing[:3]} are not in the store; import them first.")
-            done = {
-                r.document_id
-                for r in conn.execute(
-                    select(analyses.c.document_id).where(
-                        analyses.c.document_id.in_(ids),
-                        analyses.c.model.in_({a.model for a in batch}),
-                        analyses.c.kind == KIND_BATCH,
-                    )
-                )
-            }
+            done = {r.document_id for r in conn.execute(
+                select(analyses.c.document_id).where(analyses.c.document_id.in_(ids),
+                                                     analyses.c.model.in_({a.model for a in batch}),
+                                                     analyses.c.kind == KIND_BATCH))}
             merged: dict[str, list[dict[str, Any]]] = {}
             written = 0
             for analysis in batch:
                 if analysis.doc.id in done:
                     continue
                 done.add(str(analysis.doc.id))
-                for table, rows in records.analysis_rows(
-                    analysis, doc_rows[analysis.doc.id], kind=KIND_BATCH
-                ).items():
+                for table, rows in records.analysis_rows(analysis, doc_rows[analysis.doc.id],
+                                                         kind=KIND_BATCH).items():
                     merged.setdefault(table, []).extend(rows)
                 written += 1
             self._insert_rows(conn, merged)
@@ -245,14 +223,8 @@ class Store:
             return None
         analysis, head = found
         out = analysis.to_dict()
-        out.update(
-            id=head.id,
-            document_id=head.document_id,
-            created=head.created.isoformat() + "Z",
-            kind=head.kind,
-            meta=head.meta or {},
-            document=_doc_fields(analysis.doc),
-        )
+        out.update(id=head.id, document_id=head.document_id, created=head.created.isoformat() + "Z",
+                   kind=head.kind, meta=head.meta or {}, document=_doc_fields(analysis.doc))
         return out
 
     def analysis_ids(self, document_id: str, *, model: str | None = None) -> list[str]:
@@ -264,19 +236,12 @@ class Store:
 
     def models(self) -> list[dict[str, Any]]:
         """Models with corpus analyses, most recently used first, with their counts."""
-        query = (
-            select(
-                analyses.c.model, func.count().label("documents"), func.max(analyses.c.created).label("last")
-            )
-            .where(analyses.c.kind == KIND_BATCH)
-            .group_by(analyses.c.model)
-            .order_by(func.max(analyses.c.created).desc())
-        )
+        query = (select(analyses.c.model, func.count().label("documents"), func.max(analyses.c.created)
+                        .label("last")).where(analyses.c.kind == KIND_BATCH).group_by(analyses.c.model)
+                 .order_by(func.max(analyses.c.created).desc()))
         with self.read() as conn:
-            return [
-                {"model": r.model, "documents": r.documents, "last": r.last.isoformat()}
-                for r in conn.execute(query)
-            ]
+            return [{"model": r.model, "documents": r.documents, "last": r.last.isoformat()}
+                    for r in conn.execute(query)]
 
 
 def _doc_fields(doc: Document) -> dict[str, Any]:

@@ -14,18 +14,11 @@ from unspin.web.service import Service
 
 router = APIRouter(prefix="/api", tags=["api"])
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {
-        "description": what,
-        "content": {"application/json": {"example": {"ok": False, "error": "...", "status": code}}},
-    }
-    for code, what in [
-        (400, "Bad input (empty, binary, refused URL)"),
-        (404, "Not found"),
-        (413, "Body too large"),
-        (422, "Invalid request"),
-        (502, "The URL could not be fetched"),
-        (503, "Busy: retry after Retry-After s"),
-    ]
+    code: {"description": what, "content": {"application/json": {"example": {
+        "ok": False, "error": "...", "status": code}}}}
+    for code, what in [(400, "Bad input (empty, binary, refused URL)"), (404, "Not found"),
+                       (413, "Body too large"), (422, "Invalid request"),
+                       (502, "The URL could not be fetched"), (503, "Busy: retry after Retry-After s")]
 }
 
 
@@ -73,10 +66,5 @@ async def health(request: Request) -> dict[str, Any]:
 async def version(request: Request) -> dict[str, Any]:
     """Versions of unspin, the model in use, and Python."""
     svc = service(request)
-    return {
-        "ok": True,
-        "unspin": unspin.__version__,
-        "model": svc.runner.model_name,
-        "api": 1,
-        "python": platform.python_version(),
-    }
+    return {"ok": True, "unspin": unspin.__version__, "model": svc.runner.model_name, "api": 1,
+            "python": platform.python_version()}

@@ -26,11 +26,8 @@ def _web_path(name: str) -> str:
 
 def templates() -> jinja2.Environment:
     """The Jinja2 environment; autoescape is on for every template."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_web_path("templates")),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(_web_path("templates")),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
     env.globals["version"] = unspin.__version__
     return env
 
@@ -48,18 +45,13 @@ def _load_default() -> AnalyzerLike:
     return unspin.load()
 
 
-def create_app(
-    analyzer: AnalyzerLike | None = None,
-    *,
-    store: StoreLike | None = None,
-    settings: WebSettings | None = None,
-) -> FastAPI:
+def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None = None,
+               settings: WebSettings | None = None) -> FastAPI:
     """The web app around `analyzer` (the shipped model, loaded on first use, if None)."""
     settings = settings or WebSettings.from_env()
     store = store if store is not None else open_store(settings)
-    runner = InferenceRunner(
-        analyzer, loader=_load_default, workers=settings.workers, capacity=settings.queue_size
-    )
+    runner = InferenceRunner(analyzer, loader=_load_default, workers=settings.workers,
+                             capacity=settings.queue_size)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -67,14 +59,10 @@ def create_app(
         runner.close()
 
     app = FastAPI(
-        title="unspin",
-        version=unspin.__version__,
-        lifespan=lifespan,
+        title="unspin", version=unspin.__version__, lifespan=lifespan,
         description="Find, name and explain propaganda techniques in text. Every error answers "
-        '`{"ok": false, "error": "...", "status": N}`.',
-        docs_url=None,
-        redoc_url=None,
-        openapi_url="/openapi.json",
+                    '`{"ok": false, "error": "...", "status": N}`.',
+        docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
     app.state.service = Service(settings, runner, store)
     app.state.templates = templates()

@@ -27,12 +27,8 @@ from unspin.store import queries as q
 
 router = APIRouter(include_in_schema=False)
 CHARTS = ("mix", "trend", "heatmap", "cooccurrence")
-TITLES = {
-    "mix": "Technique mix per source",
-    "trend": "Techniques over time",
-    "heatmap": "Source × technique",
-    "cooccurrence": "Techniques found together",
-}
+TITLES = {"mix": "Technique mix per source", "trend": "Techniques over time",
+          "heatmap": "Source × technique", "cooccurrence": "Techniques found together"}
 TOP_SOURCES = 25
 PAGE = 50
 
@@ -41,12 +37,9 @@ PAGE = 50
 def _store(request: Request) -> Store:
     store = getattr(request.app.state.service, "store", None)
     if not isinstance(store, Store):
-        raise HTTPException(
-            404,
-            "The corpus dashboard needs a database: start the app with "
-            "`unspin serve --db URL` (or UNSPIN_DB) after `unspin corpus import` "
-            "and `unspin batch`.",
-        )
+        raise HTTPException(404, "The corpus dashboard needs a database: start the app with "
+                                 "`unspin serve --db URL` (or UNSPIN_DB) after `unspin corpus import` "
+                                 "and `unspin batch`.")
     return store
 
 
@@ -65,23 +58,18 @@ def filters_from(request: Request) -> tuple[q.Filters, str]:
     bucket = params.get("bucket") or "week"
     if bucket not in q.BUCKETS:
         raise InputError(f"`bucket` must be one of {', '.join(q.BUCKETS)}, got {bucket!r}.")
-    f = q.Filters(
-        model=params.get("model") or None,
-        sources=tuple(s for s in params.getlist("source") if s),
-        techniques=tuple(t for t in params.getlist("technique") if t),
-        start=_date(params.get("start"), "start"),
-        end=_date(params.get("end"), "end"),
-    )
+    f = q.Filters(model=params.get("model") or None,
+                  sources=tuple(s for s in params.getlist("source") if s),
+                  techniques=tuple(t for t in params.getlist("technique") if t),
+                  start=_date(params.get("start"), "start"), end=_date(params.get("end"), "end"))
     return f, bucket
 
 
 def query_string(f: q.Filters, bucket: str, **extra: Any) -> str:
     pairs: list[tuple[str, Any]] = [("model", f.model), ("bucket", bucket)]
     pairs += [("source", s) for s in f.sources] + [("technique", t) for t in f.techniques]
-    pairs += [
-        ("start", f.start.isoformat() if f.start else None),
-        ("end", f.end.isoformat() if f.end else None),
-    ]
+    pairs += [("start", f.start.isoformat() if f.start else None),
+              ("end", f.end.isoformat() if f.end else None)]
     pairs += list(extra.items())
     return urlencode([(k, v) for k, v in pairs if v not in (None, "")])
 
@@ -106,9 +94,8 @@ def _display(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
     return out
 
 
-def chart_rows(
-    store: Store, name: str, f: q.Filters, bucket: str, memo: dict[str, Any] | None = None
-) -> list[dict[str, Any]]:
+def chart_rows(store: Store, name: str, f: q.Filters, bucket: str,
+               memo: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The rows behind one chart (`memo` shares the mix query between the bars and the heatmap)."""
     if name in ("mix", "heatmap"):
         memo = {} if memo is None else memo
@@ -119,9 +106,8 @@ def chart_rows(
         for r in rows:
             sources[r["source"]] = r["source_documents"]
         kept = set(sorted(sources, key=lambda s: -sources[s])[:TOP_SOURCES])
-        return _display(
-            [dict(r, source=r["source"] or "(no source)") for r in rows if r["source"] in kept], "technique"
-        )
+        return _display([dict(r, source=r["source"] or "(no source)") for r in rows if r["source"] in kept],
+                        "technique")
     if name == "trend":
         rows = [dict(r, bucket_start=r["bucket"]) for r in q.trend(store, f, bucket=bucket)]
         return _display(rows, "technique")
@@ -141,53 +127,30 @@ def chart_spec(name: str, rows: list[dict[str, Any]], bucket: str) -> dict[str, 
             y=alt.Y("source:N", title=None, sort="-x"),
             x=alt.X("spans:Q", stack="normalize", title="Share of spans", axis=alt.Axis(format="%")),
             color=tech,
-            tooltip=[
-                "source:N",
-                alt.Tooltip("technique_display:N", title="technique"),
-                "spans:Q",
-                alt.Tooltip("share_of_spans:Q", format=".1%", title="share"),
-                alt.Tooltip("density:Q", format=".2%"),
-                "documents:Q",
-            ],
-        )
+            tooltip=["source:N", alt.Tooltip("technique_display:N", title="technique"), "spans:Q",
+                     alt.Tooltip("share_of_spans:Q", format=".1%", title="share"),
+                     alt.Tooltip("density:Q", format=".2%"), "documents:Q"])
     elif name == "trend":
         chart = base.mark_line(point=True).encode(
             x=alt.X("bucket:T", title=bucket.capitalize()),
-            y=alt.Y("spans_per_1k_words:Q", title="Spans per 1,000 words"),
-            color=tech,
-            tooltip=[
-                alt.Tooltip("bucket:T", title=bucket),
-                alt.Tooltip("technique_display:N", title="technique"),
-                "spans:Q",
-                "spans_per_1k_words:Q",
-                "documents:Q",
-            ],
-        )
+            y=alt.Y("spans_per_1k_words:Q", title="Spans per 1,000 words"), color=tech,
+            tooltip=[alt.Tooltip("bucket:T", title=bucket),
+                     alt.Tooltip("technique_display:N", title="technique"), "spans:Q",
+                     "spans_per_1k_words:Q", "documents:Q"])
     elif name == "heatmap":
         chart = base.mark_rect().encode(
             x=alt.X("technique_display:N", title=None, axis=alt.Axis(labelAngle=-40)),
             y=alt.Y("source:N", title=None),
             color=alt.Color("density:Q", title="Density", scale=alt.Scale(scheme="orangered")),
-            tooltip=[
-                "source:N",
-                alt.Tooltip("technique_display:N", title="technique"),
-                alt.Tooltip("density:Q", format=".2%"),
-                "spans_per_1k_words:Q",
-                "documents:Q",
-            ],
-        )
+            tooltip=["source:N", alt.Tooltip("technique_display:N", title="technique"),
+                     alt.Tooltip("density:Q", format=".2%"), "spans_per_1k_words:Q", "documents:Q"])
     else:
         chart = base.mark_rect().encode(
             x=alt.X("a_display:N", title=None, axis=alt.Axis(labelAngle=-40)),
             y=alt.Y("b_display:N", title=None),
             color=alt.Color("jaccard:Q", title="Jaccard", scale=alt.Scale(scheme="blues")),
-            tooltip=[
-                alt.Tooltip("a_display:N", title="technique"),
-                alt.Tooltip("b_display:N", title="with"),
-                "documents:Q",
-                alt.Tooltip("jaccard:Q", format=".2f"),
-            ],
-        )
+            tooltip=[alt.Tooltip("a_display:N", title="technique"), alt.Tooltip("b_display:N", title="with"),
+                     "documents:Q", alt.Tooltip("jaccard:Q", format=".2f")])
     spec = chart.properties(width="container", height=_height(name, rows), title=TITLES[name])
     return spec.to_dict(validate=False)
 
@@ -198,37 +161,23 @@ def _height(name: str, rows: list[dict[str, Any]]) -> int:
     return 320
 
 
-def chart(
-    store: Store, name: str, f: q.Filters, bucket: str, memo: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def chart(store: Store, name: str, f: q.Filters, bucket: str,
+          memo: dict[str, Any] | None = None) -> dict[str, Any]:
     """One chart's JSON twin: rows, spec, and how a click drills down."""
     rows = chart_rows(store, name, f, bucket, memo)
-    return {
-        "name": name,
-        "title": TITLES[name],
-        "rows": rows,
-        "spec": chart_spec(name, rows, bucket),
-        "drill": {
-            "mix": ["source", "technique"],
-            "heatmap": ["source", "technique"],
-            "trend": ["bucket_start", "technique"],
-            "cooccurrence": ["a", "b"],
-        }[name],
-        "json": f"/corpus/charts/{name}.json?{query_string(f, bucket)}",
-    }
+    return {"name": name, "title": TITLES[name], "rows": rows, "spec": chart_spec(name, rows, bucket),
+            "drill": {"mix": ["source", "technique"], "heatmap": ["source", "technique"],
+                      "trend": ["bucket_start", "technique"], "cooccurrence": ["a", "b"]}[name],
+            "json": f"/corpus/charts/{name}.json?{query_string(f, bucket)}"}
 
 
 def dashboard_context(store: Store, f: q.Filters, bucket: str) -> dict[str, Any]:
     f = f.resolved(store)
     memo: dict[str, Any] = {}
-    return {
-        "overview": q.overview(store, f),
-        "filters": f.to_dict(),
-        "bucket": bucket,
-        "techniques": [{"name": t.name, "display": t.display} for t in taxonomy.TECHNIQUES],
-        "charts": {name: chart(store, name, f, bucket, memo) for name in CHARTS},
-        "query": query_string(f, bucket),
-    }
+    return {"overview": q.overview(store, f), "filters": f.to_dict(), "bucket": bucket,
+            "techniques": [{"name": t.name, "display": t.display} for t in taxonomy.TECHNIQUES],
+            "charts": {name: chart(store, name, f, bucket, memo) for name in CHARTS},
+            "query": query_string(f, bucket)}
 
 
 def documents_context(store: Store, request: Request) -> dict[str, Any]:
@@ -244,22 +193,13 @@ def documents_context(store: Store, request: Request) -> dict[str, Any]:
         page = max(1, int(params.get("page") or 1))
     except ValueError as err:
         raise InputError("`page` must be a whole number.") from err
-    found = q.documents_for(
-        store, f, technique=params.get("focus") or None, require=also, limit=PAGE, offset=(page - 1) * PAGE
-    )
-    return {
-        "filters": f.to_dict(),
-        "bucket": bucket,
-        "focus": found["technique"],
-        "with": list(also),
-        "total": found["total"],
-        "page_no": page,
-        "pages": max(1, -(-found["total"] // PAGE)),
-        "documents": found["documents"],
-        "back": f"/corpus?{query_string(f, bucket)}",
-        "request_query": str(request.query_params),
-        "request_query_nopage": urlencode([(k, v) for k, v in params.multi_items() if k != "page"]),
-    }
+    found = q.documents_for(store, f, technique=params.get("focus") or None, require=also,
+                            limit=PAGE, offset=(page - 1) * PAGE)
+    return {"filters": f.to_dict(), "bucket": bucket, "focus": found["technique"], "with": list(also),
+            "total": found["total"], "page_no": page, "pages": max(1, -(-found["total"] // PAGE)),
+            "documents": found["documents"], "back": f"/corpus?{query_string(f, bucket)}",
+            "request_query": str(request.query_params),
+            "request_query_nopage": urlencode([(k, v) for k, v in params.multi_items() if k != "page"])}
 
 
 # -- routes ----------------------------------------------------------------------------------
@@ -304,6 +244,5 @@ async def documents_json(request: Request) -> Response:
 async def documents_page(request: Request) -> Response:
     store = _store(request)
     context = await run_in_threadpool(documents_context, store, request)
-    return _render(
-        request, "dashboard_documents.html", {**context, "page": "corpus", "title": "Corpus documents"}
-    )
+    return _render(request, "dashboard_documents.html",
+                   {**context, "page": "corpus", "title": "Corpus documents"})

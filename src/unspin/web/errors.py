@@ -22,11 +22,8 @@ class BodyTooLarge(StarletteHTTPException):
     pass it through untouched)."""
 
     def __init__(self, limit: int):
-        super().__init__(
-            413,
-            f"The request body is larger than the limit of {limit:,} bytes; "
-            "send a shorter text or raise UNSPIN_WEB_MAX_BODY_BYTES.",
-        )
+        super().__init__(413, f"The request body is larger than the limit of {limit:,} bytes; "
+                              "send a shorter text or raise UNSPIN_WEB_MAX_BODY_BYTES.")
 
 
 def payload(status: int, message: str) -> dict[str, Any]:
@@ -46,8 +43,7 @@ def respond(request: Request, status: int, message: str, headers: dict[str, str]
         return JSONResponse(payload(status, message), status_code=status, headers=headers)
     templates = request.app.state.templates
     html = templates.get_template("error.html").render(
-        error=payload(status, message), page="error", title=f"Error {status}"
-    )
+        error=payload(status, message), page="error", title=f"Error {status}")
     return HTMLResponse(html, status_code=status, headers=headers)
 
 

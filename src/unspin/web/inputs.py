@@ -22,9 +22,8 @@ class AnalyzeRequest(BaseModel):
     text: str | None = Field(None, description="Plain text, analyzed as is (offsets index it).")
     url: str | None = Field(None, description="An http(s) URL of an article to fetch and extract.")
     html: str | None = Field(None, description="An HTML page; its article text is extracted.")
-    threshold: float | None = Field(
-        None, ge=0.0, le=1.0, description="Span score threshold; defaults to the model's."
-    )
+    threshold: float | None = Field(None, ge=0.0, le=1.0,
+                                    description="Span score threshold; defaults to the model's.")
     title: str | None = Field(None, max_length=MAX_TITLE, description="A title to store with it.")
     save: bool = Field(True, description="Store the analysis and return its permalink.")
 
@@ -64,12 +63,8 @@ def from_url(url: str, settings: WebSettings) -> Document:
 
     if not _given(url):
         raise InputError("The URL is empty.")
-    return document_from_url(
-        url.strip(),
-        timeout=settings.fetch_timeout,
-        max_bytes=settings.fetch_max_bytes,
-        allow_networks=settings.fetch_allow_networks,
-    )
+    return document_from_url(url.strip(), timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_bytes,
+                             allow_networks=settings.fetch_allow_networks)
 
 
 def from_upload(filename: str | None, data: bytes) -> Document:

@@ -27,9 +27,8 @@ class MemoryStore:
         """Keep `analysis` and return its id."""
         aid = secrets.token_urlsafe(9)
         record = analysis.to_dict()
-        record.update(
-            id=aid, created=datetime.now(UTC).isoformat().replace("+00:00", "Z"), meta=dict(meta or {})
-        )
+        record.update(id=aid, created=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                      meta=dict(meta or {}))
         with self._lock:
             self._items[aid] = record
             while len(self._items) > self.limit:

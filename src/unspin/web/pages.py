@@ -16,23 +16,16 @@ from unspin.web.inputs import one_of, with_title
 from unspin.web.service import Service
 
 router = APIRouter(include_in_schema=False)
-REPORT_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
-)
+REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+              "form-action 'none'")
 
 
 def service(request: Request) -> Service:
     return request.app.state.service
 
 
-def render(
-    request: Request,
-    template: str,
-    context: dict[str, Any],
-    *,
-    status: int = 200,
-    headers: dict[str, str] | None = None,
-) -> HTMLResponse:
+def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200,
+           headers: dict[str, str] | None = None) -> HTMLResponse:
     html = request.app.state.templates.get_template(template).render(**context)
     return HTMLResponse(html, status_code=status, headers=headers)
 
@@ -49,15 +42,9 @@ def _attachment(name: str) -> dict[str, str]:
 def index_context(request: Request) -> dict[str, Any]:
     svc = service(request)
     s = svc.settings
-    return {
-        "techniques": ctx.technique_list(),
-        "model": svc.runner.model_name,
-        "limits": {
-            "max_body_bytes": s.max_body_bytes,
-            "fetch_max_bytes": s.fetch_max_bytes,
-            "threshold": s.threshold,
-        },
-    }
+    return {"techniques": ctx.technique_list(), "model": svc.runner.model_name,
+            "limits": {"max_body_bytes": s.max_body_bytes, "fetch_max_bytes": s.fetch_max_bytes,
+                       "threshold": s.threshold}}
 
 
 @router.get("/index.json")
@@ -76,11 +63,8 @@ async def _form_input(request: Request, form: Any, suffix: str = "") -> tuple[st
     file_value = None
     if isinstance(upload, UploadFile) and (upload.filename or upload.size):
         file_value = (upload.filename, await upload.read())
-    fields = {
-        "text": form.get("text" + suffix) or None,
-        "url": form.get("url" + suffix) or None,
-        "file": file_value,
-    }
+    fields = {"text": form.get("text" + suffix) or None, "url": form.get("url" + suffix) or None,
+              "file": file_value}
     fields = {k: (v if not isinstance(v, str) or v.strip() else None) for k, v in fields.items()}
     where = "the form" if not suffix else f"article {suffix.strip('_').upper()}"
     kind = one_of(fields, where=where)
@@ -101,9 +85,8 @@ def _threshold(form: Any) -> float | None:
 
 
 async def _read_form(request: Request) -> Any:
-    return await request.form(
-        max_files=2, max_fields=20, max_part_size=service(request).settings.max_body_bytes
-    )
+    return await request.form(max_files=2, max_fields=20,
+                              max_part_size=service(request).settings.max_body_bytes)
 
 
 @router.post("/analyze")
@@ -127,16 +110,8 @@ async def analysis_json(analysis_id: str, request: Request) -> Response:
 async def analysis_page(analysis_id: str, request: Request) -> Response:
     record = await service(request).get(analysis_id)
     context = ctx.analysis_context(record)
-    return render(
-        request,
-        "analysis.html",
-        {
-            **context,
-            **ctx.html_extras(record),
-            "page": "analysis",
-            "title": context["source"]["title"] or "Analysis",
-        },
-    )
+    return render(request, "analysis.html", {**context, **ctx.html_extras(record), "page": "analysis",
+                                             "title": context["source"]["title"] or "Analysis"})
 
 
 @router.get("/a/{analysis_id}/export.json")
@@ -149,12 +124,10 @@ async def export_json(analysis_id: str, request: Request) -> Response:
 async def export_labels(analysis_id: str, request: Request) -> Response:
     """PTC technique-classification labels: `id<TAB>technique<TAB>start<TAB>end` per span."""
     record = await service(request).get(analysis_id)
-    rows = [
-        format_label(Label(str(record["id"]), s["start"], s["end"], s["technique"])) for s in record["spans"]
-    ]
-    return PlainTextResponse(
-        "".join(r + "\n" for r in rows), headers=_attachment(f"article{record['id']}.labels")
-    )
+    rows = [format_label(Label(str(record["id"]), s["start"], s["end"], s["technique"]))
+            for s in record["spans"]]
+    return PlainTextResponse("".join(r + "\n" for r in rows),
+                             headers=_attachment(f"article{record['id']}.labels"))
 
 
 @router.get("/a/{analysis_id}/article.txt")
@@ -173,18 +146,10 @@ async def export_report(analysis_id: str, request: Request) -> Response:
     css = resources.files("unspin.web").joinpath("static", "app.css").read_text(encoding="utf-8")
     context = ctx.analysis_context(record)
     headers = {"Content-Security-Policy": REPORT_CSP, **_attachment(f"unspin-{record['id']}.html")}
-    return render(
-        request,
-        "report.html",
-        {
-            **context,
-            **ctx.html_extras(record),
-            "css": css,
-            "technique_css": technique_css(),
-            "title": context["source"]["title"] or "unspin report",
-        },
-        headers=headers,
-    )
+    return render(request, "report.html", {**context, **ctx.html_extras(record), "css": css,
+                                           "technique_css": technique_css(),
+                                           "title": context["source"]["title"] or "unspin report"},
+                  headers=headers)
 
 
 # -- compare ---------------------------------------------------------------------------------
@@ -205,10 +170,8 @@ async def compare_page(request: Request, a: str | None = None, b: str | None = N
     if not a and not b:
         return render(request, "compare_form.html", {"page": "compare", "title": "Compare"})
     context = await compare_context(request, a, b)
-    extras = {
-        "a_extras": ctx.html_extras(context["a"]["analysis"]),
-        "b_extras": ctx.html_extras(context["b"]["analysis"]),
-    }
+    extras = {"a_extras": ctx.html_extras(context["a"]["analysis"]),
+              "b_extras": ctx.html_extras(context["b"]["analysis"])}
     return render(request, "compare.html", {**context, **extras, "page": "compare", "title": "Compare"})
 
 
@@ -232,27 +195,23 @@ async def techniques_json() -> Response:
 
 @router.get("/techniques")
 async def techniques_page(request: Request) -> Response:
-    return render(
-        request,
-        "techniques.html",
-        {"techniques": ctx.technique_list(), "page": "techniques", "title": "Techniques"},
-    )
+    return render(request, "techniques.html", {"techniques": ctx.technique_list(), "page": "techniques",
+                                               "title": "Techniques"})
 
 
 def technique_css() -> str:
     """One class per technique color, from the taxonomy (the single source of colors)."""
     rules = []
     for i, t in enumerate(taxonomy.TECHNIQUES):
-        rules.append(
-            f".t{i}{{background-color:{t.color}55;border-bottom:2px solid {t.color}}}"
-            f".sw{i}{{background-color:{t.color}}}.bar{i}{{fill:{t.color}}}"
-        )
+        rules.append(f".t{i}{{background-color:{t.color}55;border-bottom:2px solid {t.color}}}"
+                     f".sw{i}{{background-color:{t.color}}}.bar{i}{{fill:{t.color}}}")
     return "\n".join(rules) + "\n"
 
 
 @router.get("/techniques.css")
 async def techniques_css() -> Response:
-    return Response(technique_css(), media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
+    return Response(technique_css(), media_type="text/css",
+                    headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.get("/docs")
@@ -262,31 +221,14 @@ async def api_docs(request: Request) -> Response:
     routes = []
     for path, methods in schema.get("paths", {}).items():
         for method, op in methods.items():
-            routes.append(
-                {
-                    "method": method.upper(),
-                    "path": path,
-                    "summary": op.get("summary", ""),
-                    "description": op.get("description", ""),
-                    "responses": sorted(op.get("responses", {})),
-                }
-            )
+            routes.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                           "description": op.get("description", ""),
+                           "responses": sorted(op.get("responses", {}))})
     body = schema.get("components", {}).get("schemas", {}).get("AnalyzeRequest", {})
-    fields = [
-        {"name": name, "type": _type_of(spec), "description": spec.get("description", "")}
-        for name, spec in body.get("properties", {}).items()
-    ]
-    return render(
-        request,
-        "docs.html",
-        {
-            "routes": routes,
-            "fields": fields,
-            "page": "docs",
-            "title": "API",
-            "description": schema["info"].get("description", ""),
-        },
-    )
+    fields = [{"name": name, "type": _type_of(spec), "description": spec.get("description", "")}
+              for name, spec in body.get("properties", {}).items()]
+    return render(request, "docs.html", {"routes": routes, "fields": fields, "page": "docs", "title": "API",
+                                         "description": schema["info"].get("description", "")})
 
 
 def _type_of(spec: dict[str, Any]) -> str:

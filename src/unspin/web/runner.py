@@ -42,14 +42,8 @@ class Busy(UnspinError):
 class InferenceRunner:
     """Runs analyses in `workers` threads, refusing work beyond `capacity` jobs."""
 
-    def __init__(
-        self,
-        analyzer: AnalyzerLike | None,
-        *,
-        loader: Callable[[], AnalyzerLike],
-        workers: int = 1,
-        capacity: int = 8,
-    ):
+    def __init__(self, analyzer: AnalyzerLike | None, *, loader: Callable[[], AnalyzerLike],
+                 workers: int = 1, capacity: int = 8):
         self._analyzer = analyzer
         self._loader = loader
         self._load_lock = threading.Lock()
@@ -80,17 +74,14 @@ class InferenceRunner:
     def retry_after(self) -> int:
         return max(1, math.ceil(self._mean_seconds * (self.pending + 1) / self.workers))
 
-    async def analyze(
-        self, docs: Sequence[Document], *, threshold: float | None, batch_size: int = 16
-    ) -> list[Analysis]:
+    async def analyze(self, docs: Sequence[Document], *, threshold: float | None,
+                      batch_size: int = 16) -> list[Analysis]:
         """Analyses of `docs` (one job, however many docs), or `Busy` when full."""
         if self.pending >= self.capacity:
             self.refused += 1
             raise Busy(
                 f"The server is analyzing {self.pending} texts already (its limit); "
-                f"try again in {self.retry_after()} s.",
-                retry_after=self.retry_after(),
-            )
+                f"try again in {self.retry_after()} s.", retry_after=self.retry_after())
         self.pending += 1
         try:
             loop = asyncio.get_running_loop()
@@ -111,14 +102,9 @@ class InferenceRunner:
         return out
 
     def stats(self) -> dict[str, Any]:
-        return {
-            "pending": self.pending,
-            "capacity": self.capacity,
-            "workers": self.workers,
-            "done": self.done,
-            "refused": self.refused,
-            "mean_seconds": round(self._mean_seconds, 4),
-        }
+        return {"pending": self.pending, "capacity": self.capacity, "workers": self.workers,
+                "done": self.done, "refused": self.refused,
+                "mean_seconds": round(self._mean_seconds, 4)}
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -40,13 +40,6 @@ def run(app: Any, settings: WebSettings, *, log_level: str = "info") -> None:
     """Serve `app` on `settings.host:settings.port` until interrupted."""
     import uvicorn
 
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=log_level,
-        proxy_headers=False,
-        server_header=False,
-        timeout_graceful_shutdown=5,
-        timeout_keep_alive=30,
-    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level,
+                proxy_headers=False, server_header=False, timeout_graceful_shutdown=5,
+                timeout_keep_alive=30)

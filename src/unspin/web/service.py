@@ -39,9 +39,8 @@ class Service:
         """A Document from one input field (fetching and extraction run in a thread)."""
         return await run_in_threadpool(document_for, kind, value, self.settings)
 
-    async def analyze(
-        self, docs: list[Document], *, threshold: float | None, save: bool = True
-    ) -> list[dict[str, Any]]:
+    async def analyze(self, docs: list[Document], *, threshold: float | None,
+                      save: bool = True) -> list[dict[str, Any]]:
         """Analyze `docs` as one job and return their records (saved ones carry an id)."""
         threshold = self.settings.threshold if threshold is None else threshold
         analyses = await self.runner.analyze(docs, threshold=threshold, batch_size=self.settings.batch_size)
@@ -71,10 +70,5 @@ class Service:
     def health(self) -> dict[str, Any]:
         describe = getattr(self.store, "describe", None)
         store = describe() if callable(describe) else type(self.store).__name__
-        return {
-            "ok": True,
-            "model": self.runner.model_name,
-            "model_loaded": self.runner.loaded,
-            "queue": self.runner.stats(),
-            "store": store,
-        }
+        return {"ok": True, "model": self.runner.model_name, "model_loaded": self.runner.loaded,
+                "queue": self.runner.stats(), "store": store}

@@ -24,25 +24,13 @@ WAVE_SIZE = 20_000
 
 def encode_spans(analysis: Analysis) -> str:
     """Spans as compact JSON: [[start, end, technique, score, [[start, end, weight], ...]], ...]."""
-    return json.dumps(
-        [
-            [
-                s.start,
-                s.end,
-                s.technique,
-                round(s.score, 6),
-                [[c.start, c.end, round(c.weight, 6)] for c in s.why],
-            ]
-            for s in analysis.spans
-        ]
-    )
+    return json.dumps([[s.start, s.end, s.technique, round(s.score, 6),
+                        [[c.start, c.end, round(c.weight, 6)] for c in s.why]] for s in analysis.spans])
 
 
 def decode_spans(doc: Document, data: str, model: str) -> Analysis:
-    spans = tuple(
-        Span(doc, a, b, t, score, tuple(Cue(cs, ce, w) for cs, ce, w in why))
-        for a, b, t, score, why in json.loads(data)
-    )
+    spans = tuple(Span(doc, a, b, t, score, tuple(Cue(cs, ce, w) for cs, ce, w in why))
+                  for a, b, t, score, why in json.loads(data))
     return Analysis(doc, spans, model)
 
 
@@ -76,12 +64,8 @@ def ensure_ray(address: str | None, num_cpus: int | None) -> Any:
     import ray
 
     if not ray.is_initialized():
-        options: dict[str, Any] = {
-            "include_dashboard": False,
-            "logging_level": logging.WARNING,
-            "log_to_driver": False,
-            "configure_logging": True,
-        }
+        options: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.WARNING,
+                                   "log_to_driver": False, "configure_logging": True}
         if address:
             ray.init(address=address, **options)
         else:
@@ -92,9 +76,8 @@ def ensure_ray(address: str | None, num_cpus: int | None) -> Any:
     return ray
 
 
-def analyze_ray(
-    docs: Iterator[Document], *, model_path: str, model: str, settings: BatchSettings
-) -> Iterator[Analysis]:
+def analyze_ray(docs: Iterator[Document], *, model_path: str, model: str,
+                settings: BatchSettings) -> Iterator[Analysis]:
     """Analyses of `docs` computed on Ray, in the order Ray returns them."""
     ray = ensure_ray(settings.address, settings.actors)
     actors = settings.actors or max(1, int(ray.available_resources().get("CPU", 1)))
@@ -108,15 +91,11 @@ def analyze_ray(
         blocks = max(1, min(len(rows), actors * 4))
         dataset = ray.data.from_items(rows, override_num_blocks=blocks).map_batches(
             AnalyzeActor,
-            fn_constructor_kwargs={
-                "model_path": str(model_path),
-                "window_batch": settings.window_batch,
-                "threads": threads,
-            },
+            fn_constructor_kwargs={"model_path": str(model_path), "window_batch": settings.window_batch,
+                                   "threads": threads},
             compute=ray.data.ActorPoolStrategy(size=actors),
             batch_size=max(1, min(settings.batch_size, -(-len(rows) // actors))),
-            batch_format="numpy",
-            num_cpus=threads,
+            batch_format="numpy", num_cpus=threads,
         )
         if settings.output is not None:
             dataset = dataset.materialize()

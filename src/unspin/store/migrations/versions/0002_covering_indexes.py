@@ -17,27 +17,10 @@ depends_on = None
 
 INDEXES = {
     "ix_documents_corpus": ("documents", ["in_corpus", "id"]),
-    "ix_analyses_totals": (
-        "analyses",
-        [
-            "model",
-            "kind",
-            "source",
-            "day",
-            "week",
-            "month",
-            "chars",
-            "words",
-            "spans",
-            "covered",
-            "mask",
-            "created",
-        ],
-    ),
-    "ix_counts_cover": (
-        "technique_counts",
-        ["model", "kind", "source", "technique", "day", "week", "month", "spans", "chars"],
-    ),
+    "ix_analyses_totals": ("analyses", ["model", "kind", "source", "day", "week", "month", "chars", "words",
+                                        "spans", "covered", "mask", "created"]),
+    "ix_counts_cover": ("technique_counts", ["model", "kind", "source", "technique", "day", "week", "month",
+                                             "spans", "chars"]),
 }
 
 
