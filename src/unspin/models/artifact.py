@@ -25,6 +25,8 @@ from unspin.models.predictor import Settings
 from unspin.models.windows import load_tokenizer
 
 FORMAT = 1
+# config.json keys that `save` writes itself (not carried over from an earlier config)
+SAVED = {"format", "base", "encoder_config", "hidden", "techniques", "settings", "delta_rank"}
 
 
 def quantize_rows(delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -173,14 +175,13 @@ def shrink(folder: str | Path, out: str | Path, *, rank: int, embedding_rank: in
     if not config.get("base"):
         raise ModelNotFoundError("Only models stored as a delta over a base can be shrunk.")
     encoder, _ = build_encoder(config["base"], None)
-    keep = {"format", "base", "encoder_config", "hidden", "techniques", "settings", "delta_rank"}
     return save(
         net,
         out,
         base=config["base"],
         base_state=encoder.state_dict(),
         settings=settings,
-        extra={k: v for k, v in config.items() if k not in keep},
+        extra={k: v for k, v in config.items() if k not in SAVED},
         rank=rank,
         embedding_rank=embedding_rank,
     )
@@ -220,17 +221,7 @@ def soup(
     }
     net.load_state_dict(mixed)
     base_state = build_encoder(config["base"], None)[0].state_dict() if config.get("base") else None
-    keep = {
-        "format",
-        "base",
-        "encoder_config",
-        "hidden",
-        "techniques",
-        "settings",
-        "delta_rank",
-        "validation",
-    }
-    extra = {k: v for k, v in config.items() if k not in keep}
+    extra = {k: v for k, v in config.items() if k not in SAVED | {"validation"}}
     extra["soup"] = {"models": [str(f) for f in folders], "weights": [round(w, 4) for w in share]}
     return save(
         net,

@@ -288,6 +288,7 @@ class Predictor(Decoding):
             n = len(doc.tokens)
             bio_sum = np.zeros((n, 3), dtype=np.float32)
             tech_sum = np.zeros((n, tech_p.shape[-1]), dtype=np.float32)
+            first = r
             views = [doc.windows, doc.shifted] if doc.shifted else [doc.windows]
             for windows in views:
                 bio_view = np.zeros_like(bio_sum)
@@ -302,7 +303,6 @@ class Predictor(Decoding):
                 count = np.maximum(count, 1)
                 bio_sum += bio_view / count / len(views)
                 tech_sum += tech_view / count / len(views)
-            first = r - len(doc.windows) - len(doc.shifted)
             outputs.append((states[first : first + len(doc.windows)], bio_sum, tech_sum))
         return outputs
 

@@ -55,17 +55,14 @@ def make_windows(
     n = len(tokens)
     if n == 0:
         return []
-    if lead is not None and n > size:
-        head = make_windows(tokens, text, size=lead, stride=max(1, lead * 3 // 4))[0]
-        tail = Tokens(tokens.ids[head.hi :], tokens.offsets[head.hi :])
-        rest = make_windows(tail, text, size=size, stride=stride)
-        return [head] + [Window(w.lo + head.hi, w.hi + head.hi) for w in rest]
     starts = tokens.offsets[:, 0]
     line_breaks = {i for i in range(1, n) if "\n" in text[tokens.offsets[i - 1, 1] : starts[i]]}
     windows: list[Window] = []
     lo = 0
+    short_first = lead is not None and n > size
     while lo < n:
-        hi = min(n, lo + size)
+        head = short_first and not windows
+        hi = min(n, lo + ((lead or size) if head else size))
         if hi < n:
             cut = max((b for b in line_breaks if lo < b <= hi), default=None)
             if cut is not None:
@@ -73,6 +70,9 @@ def make_windows(
                 lo = cut
                 continue
             windows.append(Window(lo, hi))
+            if head:
+                lo = hi  # the short first window hands over without overlap
+                continue
             lo = lo + stride
             # restart at the next line break if the overlap reaches one
             nxt = min((b for b in line_breaks if lo < b < hi), default=None)
