@@ -112,10 +112,7 @@ class _PositionBackend:
         return np.zeros((b, n, 4), np.float32), bio, np.zeros((b, n, 14), np.float32)
 
     def classify(self, states, spans):
-        """Logits that follow the span's first position in its window."""
-        logits = np.zeros((len(spans), 14), np.float32)
-        logits[:, 0] = spans[:, 1] / 4
-        return logits
+        return np.zeros((len(spans), 14), np.float32)
 
 
 def test_shifted_pass_averages_two_views():
@@ -128,8 +125,7 @@ def test_shifted_pass_averages_two_views():
     two = Predictor(_PositionBackend(), tok, Settings(max_len=18, stride=12, shifted_pass=True))
     a, b = next(one.encode([text])), next(two.encode([text]))
     doc = two.prepare(text)
-    assert doc.shifted and doc.shifted != doc.windows
-    assert len(b.states) == len(doc.windows) + len(doc.shifted) and len(a.states) == len(doc.windows)
+    assert doc.shifted and doc.shifted != doc.windows and len(b.states) == len(doc.windows)
     # the shifted view alone, stitched by hand
     view = np.zeros((len(doc.tokens), 3), np.float32)
     for w in doc.shifted:
@@ -139,23 +135,3 @@ def test_shifted_pass_averages_two_views():
     short = "the corrupt elites"
     assert not two.prepare(short).shifted
     assert np.allclose(next(two.encode([short])).bio, next(one.encode([short])).bio)
-
-
-def test_shifted_pass_classifies_each_span_in_both_views():
-    from unspin.models.predictor import Predictor, Settings, softmax
-    from unspin.models.tiny import tiny_tokenizer
-
-    tok = tiny_tokenizer(["the corrupt elites betray the nation"] * 5)
-    text = "\n".join(["the corrupt elites betray the nation"] * 8)
-    one = Predictor(_PositionBackend(), tok, Settings(max_len=18, stride=12))
-    two = Predictor(_PositionBackend(), tok, Settings(max_len=18, stride=12, shifted_pass=True))
-    spans = [(m, m + 18) for m in range(0, len(text), 37)]  # every "the corrupt elites"
-    (single,), (double,) = one.label([text], [spans]), two.label([text], [spans])
-    doc = two.prepare(text)
-    first, _ = two._span_rows(doc, doc.windows, spans)
-    second, _ = two._span_rows(doc, doc.shifted, spans)
-    assert (first[:, 1] != second[:, 1]).any()  # the views put some span elsewhere in its window
-    for r, a, b, one_view in zip(double, first, second, single, strict=True):
-        expect = (softmax(np.r_[a[1] / 4, np.zeros(13)]) + softmax(np.r_[b[1] / 4, np.zeros(13)])) / 2
-        assert np.allclose(r.probs, expect, atol=1e-6)
-        assert np.allclose(one_view.probs, softmax(np.r_[a[1] / 4, np.zeros(13)]), atol=1e-6)

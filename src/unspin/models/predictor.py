@@ -191,7 +191,7 @@ class Encoded:
     probabilities stitched across windows. Decoding it at any threshold is cheap."""
 
     doc: _Prepared
-    states: np.ndarray  # (windows, L, H): the first view's windows, then any shifted ones
+    states: np.ndarray  # (windows, L, H)
     bio: np.ndarray  # (n_tokens, 3)
     tech: np.ndarray  # (n_tokens, n_techniques)
 
@@ -266,7 +266,7 @@ class Predictor(Decoding):
         """Run every window of `docs` in one padded batch; per doc its states (w, L, H),
         stitched BIO probabilities (n, 3) and token technique probabilities (n, T),
         averaged over both views where the doc has shifted windows too (states: the
-        first view's windows, then the shifted ones)."""
+        first view's)."""
         s = self.settings
         rows = [(d, w) for d, doc in enumerate(docs) for w in doc.windows + doc.shifted]
         outputs: list[tuple[np.ndarray, ...]] = []
@@ -303,7 +303,7 @@ class Predictor(Decoding):
                 count = np.maximum(count, 1)
                 bio_sum += bio_view / count / len(views)
                 tech_sum += tech_view / count / len(views)
-            outputs.append((states[first:r], bio_sum, tech_sum))
+            outputs.append((states[first : first + len(doc.windows)], bio_sum, tech_sum))
         return outputs
 
     def _run_sorted(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -327,19 +327,19 @@ class Predictor(Decoding):
         return states, bio, tech
 
     def _span_rows(
-        self, doc: _Prepared, windows: Sequence[W.Window], char_spans: Sequence[tuple[int, int]]
+        self, doc: _Prepared, char_spans: Sequence[tuple[int, int]]
     ) -> tuple[np.ndarray, list[tuple[int, int]]]:
-        """Rows for the span head: the one of `windows` where each span sits most centrally."""
+        """Rows for the span head: the window where each span sits most centrally."""
         rows, token_spans = [], []
         for start, end in char_spans:
             rng = W.token_range(doc.tokens, start, end) or (0, 1)
             a, b = rng
             best, margin = 0, -(10**9)
-            for i, w in enumerate(windows):
+            for i, w in enumerate(doc.windows):
                 m = min(a - w.lo, w.hi - b)
                 if m > margin:
                     best, margin = i, m
-            w = windows[best]
+            w = doc.windows[best]
             first = min(max(a, w.lo), w.hi - 1) - w.lo + 1
             last = min(max(b - 1, w.lo), w.hi - 1) - w.lo + 1
             rows.append(
@@ -351,20 +351,12 @@ class Predictor(Decoding):
     def _classify(
         self, doc: _Prepared, states: np.ndarray, tech_p: np.ndarray, found: Sequence[tuple[int, int, float]]
     ) -> list[RawSpan]:
-        """Span-head probabilities for `found`; where `states` hold the shifted view too,
-        each span is also classified in its best shifted window and the two averaged."""
         if not found or not doc.windows:
             return []
-        spans = [(s, e) for s, e, _ in found]
-        rows, token_spans = self._span_rows(doc, doc.windows, spans)
-        views = 1
-        if doc.shifted and len(states) == len(doc.windows) + len(doc.shifted):
-            shifted, _ = self._span_rows(doc, doc.shifted, spans)
-            shifted[:, 0] += len(doc.windows)
-            rows, views = np.concatenate([rows, shifted]), 2
+        rows, token_spans = self._span_rows(doc, [(s, e) for s, e, _ in found])
         used, rows[:, 0] = np.unique(rows[:, 0], return_inverse=True)
         logits = self.backend.classify(states[used].astype(np.float32), rows)
-        probs = softmax(logits.astype(np.float32)).reshape(views, len(found), -1).mean(0)
+        probs = softmax(logits.astype(np.float32))
         out = []
         for (start, end, score), p, (a, b) in zip(found, probs, token_spans, strict=True):
             lo, hi = max(0, a - 1), min(len(doc.tokens), b + 1)  # cue candidates: the span ±1 piece
