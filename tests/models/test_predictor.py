@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from unspin.models.postprocess import tc_labels, techniques_for
-from unspin.models.predictor import RawSpan, decode_bio, expand_to_words
+from unspin.models.predictor import RawSpan, decode_bio, expand_to_words, merge_close
 
 
 def probs(rows):
@@ -30,6 +30,28 @@ def test_decode_bio_threshold_and_trailing_span():
     p = probs([[0.3, 0.3, 0.4], [0.3, 0.0, 0.7]])
     assert [(a, b) for a, b, _ in decode_bio(p, 0.5)] == [(0, 2)]
     assert decode_bio(p, 0.8) == []
+
+
+def test_decode_bio_per_word_decides_on_the_mean_of_its_pieces():
+    # inside = 1 - P(O): word 0 = pieces 0-1 (0.9, 0.2: mean 0.55), word 1 = piece 2 (0.3),
+    # word 2 = pieces 3-5 (0.6, 0.6, 0.0: mean 0.4)
+    p = probs([[0.1, 0.9, 0.0], [0.8, 0.0, 0.2], [0.7, 0.0, 0.3]] + [[0.4, 0.0, 0.6]] * 2 + [[1.0, 0.0, 0.0]])
+    words = np.array([0, 0, 1, 2, 2, 2])
+    assert [(a, b) for a, b, _ in decode_bio(p, 0.5)] == [(0, 1), (3, 5)]  # per piece
+    assert [(a, b) for a, b, _ in decode_bio(p, 0.5, words=words)] == [(0, 2)]  # whole word 0 only
+    runs = decode_bio(p, 0.25, words=words)
+    assert [(a, b) for a, b, _ in runs] == [(0, 6)] and runs[0][2] == pytest.approx((0.55 + 0.3 + 0.4) / 3)
+    assert decode_bio(p, 0.25, seed=0.6, words=words) == []  # no word's mean reaches 0.6
+
+
+def test_merge_close_joins_spans_on_one_line_only():
+    text = "corrupt, lying elites\nand more"
+    spans = [(0, 7, 0.8), (9, 14, 0.4), (15, 21, 0.6), (22, 25, 0.9)]
+    assert merge_close(text, spans, 0) == spans  # gap 0: no two touch
+    merged = merge_close(text, spans, 2)
+    assert [(a, b) for a, b, _ in merged] == [(0, 21), (22, 25)]  # not across the line break
+    assert merged[0][2] == pytest.approx((0.8 * 7 + 0.4 * 5 + 0.6 * 6) / 18)
+    assert [(a, b) for a, b, _ in merge_close(text, spans, 1)] == [(0, 7), (9, 21), (22, 25)]
 
 
 def test_expand_to_words():

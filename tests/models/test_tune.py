@@ -5,7 +5,7 @@ import shutil
 
 import unspin
 from unspin.models.train import load_corpus
-from unspin.models.tune import MIX, SECOND, SEEDS, THRESHOLDS, TOKEN, tune, write_settings
+from unspin.models.tune import GAPS, MIX, SECOND, SEEDS, THRESHOLDS, TOKEN, WORD_LEVEL, tune, write_settings
 
 
 def test_tune_and_write(tiny_model_dir, ptc_dir, tmp_path):
@@ -19,6 +19,7 @@ def test_tune_and_write(tiny_model_dir, ptc_dir, tmp_path):
     assert tuned["flc_threshold"] in [float(t) for t in THRESHOLDS]
     assert tuned["token_threshold"] in TOKEN and len(tuned["table"]["token"]) == len(TOKEN)
     assert tuned["seed_threshold"] in SEEDS
+    assert tuned["word_level"] in WORD_LEVEL and tuned["merge_gap"] in GAPS
     assert tuned["token_mix"] in MIX and tuned["tc_f1"] == max(tuned["table"]["token_mix"].values())
     assert tuned["si_f1"] == max(tuned["table"]["seed"].values())  # the seed chosen for SI
     assert tuned["flc_f1"] == max(tuned["table"]["token"].values())
@@ -32,6 +33,8 @@ def test_tune_and_write(tiny_model_dir, ptc_dir, tmp_path):
     assert config["settings"]["token_threshold"] == tuned["token_threshold"]
     assert config["settings"]["seed_threshold"] == tuned["seed_threshold"]
     assert config["settings"]["token_mix"] == tuned["token_mix"]
+    assert config["settings"]["word_level"] == tuned["word_level"]
+    assert config["settings"]["merge_gap"] == tuned["merge_gap"]
     again = unspin.load(model, backend="torch")
     assert again.predictor.settings.threshold == tuned["threshold"]
     assert again.threshold == tuned["flc_threshold"]  # analyze shows labelled spans

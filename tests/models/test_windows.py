@@ -75,3 +75,14 @@ def test_lead_leaves_a_one_window_text_alone(tok):
     text = "the corrupt elites betray the nation"
     t = W.tokenize(tok, text)
     assert W.make_windows(t, text, size=64, stride=48, lead=32) == [W.Window(0, len(t))]
+
+
+def test_word_ids_group_the_pieces_of_each_word(tok):
+    text = "the corrupt elites, betrayal"  # "betrayal" is not in the vocabulary: several pieces
+    t = W.tokenize(tok, text)
+    ids = W.word_ids(t, text)
+    words: dict[int, str] = {}
+    for (s, e), w in zip(t.offsets, ids, strict=True):
+        words[int(w)] = words.get(int(w), "") + text[s:e]
+    assert list(words.values()) == ["the", "corrupt", "elites", ",", "betrayal"]
+    assert (np.diff(ids) >= 0).all() and len(t) > 5

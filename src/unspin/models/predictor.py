@@ -49,6 +49,8 @@ class Settings:
     seed_threshold: float | None = None  # keep a span only where a piece reaches it (hysteresis)
     token_mix: float = 0.0  # share of the token head in a span's technique probabilities
     shifted_pass: bool = False  # also encode windows shifted by half a window; average
+    word_level: bool = False  # decide per word: its pieces' BIO probabilities averaged
+    merge_gap: int = 0  # join spans at most this many characters apart on one line
     cls_id: int = 101
     sep_id: int = 102
     pad_id: int = 0
@@ -78,11 +80,22 @@ def expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def decode_bio(
-    probs: np.ndarray, threshold: float, seed: float | None = None
+    probs: np.ndarray, threshold: float, seed: float | None = None, words: np.ndarray | None = None
 ) -> list[tuple[int, int, float]]:
     """Token runs `[a, b)` with mean inside-probability, from (n, 3) BIO probabilities.
     A token is inside when P(B) + P(I) > threshold; a confident B starts a new span. With
-    `seed` (hysteresis), a run is kept only where some token's P(B) + P(I) reaches it."""
+    `seed` (hysteresis), a run is kept only where some token's P(B) + P(I) reaches it.
+    With `words` (each token's word index, ascending), the decision is taken per word on
+    the mean of its tokens' probabilities and runs cover whole words."""
+    if words is not None and len(words):
+        n = int(words[-1]) + 1
+        total = np.zeros((n, probs.shape[1]), dtype=np.float64)
+        np.add.at(total, words, probs)
+        per_word = total / np.bincount(words, minlength=n)[:, None]
+        first = np.searchsorted(words, np.arange(n + 1))  # word w: tokens [first[w], first[w+1])
+        return [
+            (int(first[a]), int(first[b]), score) for a, b, score in decode_bio(per_word, threshold, seed)
+        ]
     inside = 1.0 - probs[:, W.O]
     runs: list[tuple[int, int, float]] = []
     a = None
@@ -103,18 +116,34 @@ def decode_bio(
     return runs
 
 
+def merge_close(text: str, spans: list[tuple[int, int, float]], gap: int) -> list[tuple[int, int, float]]:
+    """Spans (in order) joined where at most `gap` characters, and no line break, separate
+    them; a joined span's score is its parts' scores averaged by their lengths."""
+    out: list[list[float]] = []  # start, end, sum of score × length, summed length
+    for start, end, score in spans:
+        if out and start - out[-1][1] <= gap and "\n" not in text[int(out[-1][1]) : start]:
+            out[-1][1] = max(out[-1][1], end)
+            out[-1][2] += score * (end - start)
+            out[-1][3] += end - start
+        else:
+            out.append([start, end, score * (end - start), end - start])
+    return [(int(a), int(b), total / length if length else 0.0) for a, b, total, length in out]
+
+
 def spans_from_bio(
-    doc: _Prepared, bio: np.ndarray, threshold: float, seed: float | None = None
+    doc: _Prepared, bio: np.ndarray, threshold: float, settings: Settings | None = None
 ) -> list[tuple[int, int, float]]:
-    """Character spans `(start, end, score)` decoded from stitched BIO probabilities,
-    grown to whole words."""
+    """Character spans `(start, end, score)` decoded from stitched BIO probabilities with
+    `settings`' seed threshold, word-level decision and merge gap, grown to whole words."""
+    s = settings or Settings()
+    words = doc.words() if s.word_level else None
     found = []
-    for a, b, score in decode_bio(bio, threshold, seed):
+    for a, b, score in decode_bio(bio, threshold, s.seed_threshold, words):
         start, end = expand_to_words(
             doc.text, int(doc.tokens.offsets[a, 0]), int(doc.tokens.offsets[b - 1, 1])
         )
         found.append((start, end, score))
-    return found
+    return merge_close(doc.text, found, s.merge_gap) if s.merge_gap > 0 else found
 
 
 def token_spans(enc: Encoded, threshold: float) -> list[RawSpan]:
@@ -183,6 +212,13 @@ class _Prepared:
     tokens: W.Tokens
     windows: list[W.Window]
     shifted: list[W.Window] = field(default_factory=list)  # a second view (`shifted_pass`)
+    _words: np.ndarray | None = field(default=None, repr=False)
+
+    def words(self) -> np.ndarray:
+        """Each token's word index (see `windows.word_ids`), computed once."""
+        if self._words is None:
+            self._words = W.word_ids(self.tokens, self.text)
+        return self._words
 
 
 @dataclass
@@ -210,9 +246,14 @@ class Decoding:
 
     def spans(self, enc: Any, threshold: float | None = None) -> list[RawSpan]:
         """Decode one encoded text: spans at `threshold` (default: the SI one), labelled."""
+        return self.classify(enc, self.bounds(enc, threshold))
+
+    def bounds(self, enc: Any, threshold: float | None = None) -> list[tuple[int, int, float]]:
+        """Decode one encoded text: span bounds and scores at `threshold` (default: the SI
+        one), not yet labelled."""
         th = self.settings.threshold if threshold is None else threshold
         doc, bio = self._bio(enc)
-        return self.classify(enc, spans_from_bio(doc, bio, th, self.settings.seed_threshold))
+        return spans_from_bio(doc, bio, th, self.settings)
 
     def _bio(self, enc: Any) -> tuple[_Prepared, np.ndarray]:
         """The tokens and BIO probabilities that spans are decoded from."""

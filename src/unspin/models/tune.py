@@ -17,12 +17,14 @@ from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io import ptc
 from unspin.models.postprocess import flc_labels, si_labels, tc_labels
-from unspin.models.predictor import Predictor, token_spans, with_token_spans
+from unspin.models.predictor import Predictor, spans_from_bio, token_spans, with_token_spans
 
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.76, 0.05), 2))
 SECOND = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
 TOKEN = (None, 0.2, 0.25, 0.3, 0.35, 0.4)  # None: no token-head spans
 SEEDS = (None, 0.4, 0.5, 0.6)  # None: no hysteresis
+WORD_LEVEL = (False, True)  # decide per piece, or per word on its pieces' mean
+GAPS = (0, 6, 12)  # join spans at most this many characters apart
 MIX = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)  # token head's share in span technique probabilities
 
 
@@ -74,26 +76,15 @@ def tune_fusion(
 def _tune(
     predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]], encoded: list[Any]
 ) -> dict[str, Any]:
-    """Best span and seed (hysteresis) thresholds for SI; with that seed, best span and
-    second-technique thresholds for FLC, then the best token-head threshold (or none) on
-    top of them; the figures at each."""
+    """Best seed (hysteresis) threshold, word-level decision and merge gap for SI; with
+    those, best span thresholds for SI and FLC and the second-technique threshold, then the
+    best token-head threshold (or none) on top of them; the figures at each."""
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     gold_si = [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows]
     table: dict[str, Any] = {"seed": {}, "threshold": {}, "flc": {}}
     best: dict[str, Any] = {"si": -1.0, "flc": -1.0, "seed": -1.0}
-    for seed in SEEDS:
-        predictor.settings.seed_threshold = seed
-        for th in THRESHOLDS:
-            if seed is not None and th >= seed:
-                continue
-            raws_by_doc = [predictor.spans(enc, float(th)) for enc in encoded]
-            si = scoring.score_si(
-                [lab for d, r in zip(docs, raws_by_doc, strict=True) for lab in si_labels(str(d.id), r)],
-                gold_si,
-            ).f1
-            table["seed"][f"{float(th)}/{seed}"] = round(si, 4)
-            if si > best["seed"]:
-                best.update(seed=si, seed_threshold=seed)
+    best.update(_tune_si_decoding(predictor, docs, encoded, gold_si, table["seed"]))
+    predictor.settings.word_level, predictor.settings.merge_gap = best["word_level"], best["merge_gap"]
     predictor.settings.seed_threshold = best["seed_threshold"]
     table["token_mix"] = {}
     templates = [[(g.start, g.end) for g in gold.get(str(d.id), [])] for d in docs]
@@ -152,6 +143,8 @@ def _tune(
         "flc_threshold": best["flc_threshold"],
         "token_threshold": best["token_threshold"],
         "seed_threshold": best["seed_threshold"],
+        "word_level": best["word_level"],
+        "merge_gap": best["merge_gap"],
         "token_mix": best["token_mix"],
         "tc_f1": round(best["tc"], 4),
         "second_threshold": best["second_threshold"],
@@ -159,6 +152,37 @@ def _tune(
         "flc_f1": round(best["flc"], 4),
         "table": table,
     }
+
+
+def _tune_si_decoding(
+    predictor: Predictor,
+    docs: list[Document],
+    encoded: list[Any],
+    gold_si: list[ptc.Label],
+    table: dict[str, float],
+) -> dict[str, Any]:
+    """The seed threshold, word-level decision and merge gap (with any span threshold)
+    that give the best SI F1; every figure goes into `table`."""
+    bios = [predictor._bio(enc) for enc in encoded]
+    settings = dataclasses.replace(predictor.settings)
+    best: dict[str, Any] = {"seed": -1.0}
+    for word_level in WORD_LEVEL:
+        for gap in GAPS:
+            for seed in SEEDS:
+                settings.word_level, settings.merge_gap, settings.seed_threshold = word_level, gap, seed
+                for th in THRESHOLDS:
+                    if seed is not None and th >= seed:
+                        continue
+                    pred = [
+                        ptc.Label(str(d.id), start, end)
+                        for d, (doc, bio) in zip(docs, bios, strict=True)
+                        for start, end, _ in spans_from_bio(doc, bio, float(th), settings)
+                    ]
+                    si = scoring.score_si(pred, gold_si).f1
+                    table[f"{float(th)}/{seed}/{'word' if word_level else 'piece'}/{gap}"] = round(si, 4)
+                    if si > best["seed"]:
+                        best.update(seed=si, seed_threshold=seed, word_level=word_level, merge_gap=gap)
+    return best
 
 
 def write_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
@@ -169,6 +193,8 @@ def write_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
     config["settings"]["flc_threshold"] = tuned["flc_threshold"]
     config["settings"]["token_threshold"] = tuned["token_threshold"]
     config["settings"]["seed_threshold"] = tuned["seed_threshold"]
+    config["settings"]["word_level"] = tuned["word_level"]
+    config["settings"]["merge_gap"] = tuned["merge_gap"]
     config["settings"]["token_mix"] = tuned["token_mix"]
     config["second_threshold"] = tuned["second_threshold"]
     config["tuning"] = tuned["table"]

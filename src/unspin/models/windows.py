@@ -91,6 +91,21 @@ def token_range(tokens: Tokens, start: int, end: int) -> tuple[int, int] | None:
     return (a, b) if a < b else None
 
 
+def word_ids(tokens: Tokens, text: str) -> np.ndarray:
+    """For each token, the index of the word it belongs to: a token continues the word
+    before it when they touch and the characters on both sides of the seam are letters
+    or digits (the words `expand_to_words` grows spans to)."""
+    ids = np.zeros(len(tokens), dtype=np.int64)
+    word, prev_end = -1, -1
+    for t, (start, end) in enumerate(tokens.offsets.tolist()):
+        joined = start == prev_end and start > 0 and text[start - 1 : start + 1].isalnum()
+        if not joined:
+            word += 1
+        ids[t] = word
+        prev_end = end
+    return ids
+
+
 def bio_tags(tokens: Tokens, spans: list[tuple[int, int]]) -> np.ndarray:
     """BIO tag per token for (merged) character spans."""
     tags = np.zeros(len(tokens), dtype=np.int64)
