@@ -91,6 +91,26 @@ def encoded_by_hand():
     return Encoded(_Prepared(text, tokens, []), np.zeros((0, 0, 0)), np.zeros((4, 3)), tech)
 
 
+def test_spans_from_bio_follows_the_word_level_and_merge_settings():
+    from unspin.models.predictor import Settings, _Prepared, spans_from_bio
+    from unspin.models.windows import Tokens
+
+    text = "so corrupt, lying elites"  # pieces: so | cor rupt | , | lying | elites
+    offsets = np.array([[0, 2], [3, 6], [6, 10], [10, 11], [12, 17], [18, 24]])
+    doc = _Prepared(text, Tokens(np.arange(6), offsets), [])
+    inside = [0.0, 0.9, 0.3, 0.0, 0.0, 0.8]  # "cor" sure, "rupt" not: the word's mean is 0.6
+    bio = probs([[1 - x, 0.0, x] for x in inside])
+    per_piece = spans_from_bio(doc, bio, 0.5, Settings())
+    assert [(a, b) for a, b, _ in per_piece] == [(3, 10), (18, 24)]  # grown to "corrupt"
+    per_word = spans_from_bio(doc, bio, 0.5, Settings(word_level=True))
+    assert [(a, b) for a, b, _ in per_word] == [(3, 10), (18, 24)]
+    assert per_word[0][2] == pytest.approx(0.6)
+    assert spans_from_bio(doc, bio, 0.65, Settings(word_level=True)) == [(18, 24, pytest.approx(0.8))]
+    joined = spans_from_bio(doc, bio, 0.5, Settings(word_level=True, merge_gap=8))
+    assert [(a, b) for a, b, _ in joined] == [(3, 24)]  # ", lying " is 8 characters
+    assert len(spans_from_bio(doc, bio, 0.5, Settings(word_level=True, merge_gap=7))) == 2
+
+
 def test_token_spans_are_runs_per_technique():
     from unspin.models.predictor import token_spans
 
