@@ -69,3 +69,11 @@ def test_documents_keep_their_ids(tiny_analyzer):
 def test_missing_model_folder(tmp_path):
     with pytest.raises(ModelNotFoundError, match="not an unspin model"):
         unspin.load(tmp_path)
+
+
+def test_progress_counts_every_window_once(tiny_analyzer):
+    text = "The corrupt elites betray the nation again. " * 200
+    seen = []
+    tiny_analyzer.analyze(text, progress=lambda done, total: seen.append((done, total)))
+    assert seen and seen[-1][0] == seen[-1][1] > 1
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

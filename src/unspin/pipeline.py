@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -66,14 +66,27 @@ class Analyzer:
 
         return float(labelled_threshold(self.predictor.settings))
 
-    def analyze(self, text: str | Document, *, threshold: float | None = None) -> Analysis:
-        """Analyze one text. Empty or whitespace-only text gives an analysis with no spans."""
-        return next(self.pipe([text], threshold=threshold))
+    def analyze(
+        self,
+        text: str | Document,
+        *,
+        threshold: float | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Analysis:
+        """Analyze one text. Empty or whitespace-only text gives an analysis with no spans.
+        `progress(done, total)` is called as the text's windows go through the model."""
+        return next(self.pipe([text], threshold=threshold, progress=progress))
 
     def pipe(
-        self, texts: Iterable[str | Document], *, batch_size: int = 16, threshold: float | None = None
+        self,
+        texts: Iterable[str | Document],
+        *,
+        batch_size: int = 16,
+        threshold: float | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Iterator[Analysis]:
-        """Analyze many texts, batching their windows `batch_size` at a time."""
+        """Analyze many texts, batching their windows `batch_size` at a time;
+        `progress(done, total)` counts windows encoded out of those seen so far."""
         from unspin.models.postprocess import techniques_for
 
         docs: list[Document] = []
@@ -95,6 +108,7 @@ class Analyzer:
                 batch_windows=batch_size,
                 threshold=threshold,
                 labelled=True,
+                progress=progress,
             )
         ):
             doc = docs[i]

@@ -19,6 +19,7 @@ from unspin.models.predictor import (
     Decoding,
     Encoded,
     Predictor,
+    Progress,
     RawSpan,
     Settings,
     _Prepared,
@@ -78,19 +79,35 @@ class FusedPredictor(Decoding):
         """The first member's tokens and windows for `text`."""
         return self.members[0].prepare(text)
 
-    def encode(self, texts: Iterable[str], *, batch_windows: int = 16) -> Iterator[list[Encoded]]:
-        """Every member's encoding of each text; texts go through in small chunks."""
+    def encode(
+        self, texts: Iterable[str], *, batch_windows: int = 16, progress: Progress | None = None
+    ) -> Iterator[list[Encoded]]:
+        """Every member's encoding of each text; texts go through in small chunks.
+        `progress` counts each member's windows in turn (members run one after another)."""
         chunk: list[str] = []
+        done = [0]
         for text in texts:
             chunk.append(text)
             if len(chunk) >= 4:
-                yield from self._encode_chunk(chunk, batch_windows)
+                yield from self._encode_chunk(chunk, batch_windows, progress, done)
                 chunk = []
         if chunk:
-            yield from self._encode_chunk(chunk, batch_windows)
+            yield from self._encode_chunk(chunk, batch_windows, progress, done)
 
-    def _encode_chunk(self, texts: list[str], batch_windows: int) -> Iterator[list[Encoded]]:
-        per_member = [list(m.encode(texts, batch_windows=batch_windows)) for m in self.members]
+    def _encode_chunk(
+        self, texts: list[str], batch_windows: int, progress: Progress | None, done: list[int]
+    ) -> Iterator[list[Encoded]]:
+        m = len(self.members)
+        per_member = []
+        for i, member in enumerate(self.members):
+            base = done[0]
+
+            def tick(d: int, t: int, i: int = i, base: int = base) -> None:
+                if progress is not None:  # member i of m, d of this chunk's t windows done
+                    progress(base * m + i * t + d, (base + t) * m)
+
+            per_member.append(list(member.encode(texts, batch_windows=batch_windows, progress=tick)))
+        done[0] = sum(len(e.doc.windows) + len(e.doc.shifted) for e in per_member[0]) + done[0]
         yield from (list(encs) for encs in zip(*per_member, strict=True))
 
     def _fused(self, encs: list[Encoded], field: str) -> np.ndarray:

@@ -3,7 +3,7 @@ probabilities stitched across windows, BIO decoding, span classification, cues."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -11,6 +11,9 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from unspin.models import windows as W
+
+
+Progress = Callable[[int, int], None]  # (windows done, windows known so far)
 
 
 class Backend(Protocol):
@@ -238,7 +241,9 @@ class Decoding:
 
     settings: Settings
 
-    def encode(self, texts: Iterable[str], *, batch_windows: int = 16) -> Iterator[Any]: ...
+    def encode(
+        self, texts: Iterable[str], *, batch_windows: int = 16, progress: Progress | None = None
+    ) -> Iterator[Any]: ...
 
     def stitched(self, enc: Any) -> Encoded: ...
 
@@ -266,11 +271,12 @@ class Decoding:
         batch_windows: int = 16,
         threshold: float | None = None,
         labelled: bool = False,
+        progress: Progress | None = None,
     ) -> Iterator[list[RawSpan]]:
         """Predicted spans with technique probabilities, one list per text, in order: for
         SI, or with `labelled` the spans to label (see `labelled_spans`); `threshold`
-        overrides the span threshold."""
-        for enc in self.encode(texts, batch_windows=batch_windows):
+        overrides the span threshold; `progress(done, total)` hears of windows encoded."""
+        for enc in self.encode(texts, batch_windows=batch_windows, progress=progress):
             yield labelled_spans(self, enc, threshold) if labelled else self.spans(enc, threshold)
 
     def label(
@@ -303,7 +309,9 @@ class Predictor(Decoding):
         )
         return _Prepared(text, tokens, windows, shifted)
 
-    def _encode(self, docs: Sequence[_Prepared]) -> list[tuple[np.ndarray, ...]]:
+    def _encode(
+        self, docs: Sequence[_Prepared], tick: Callable[[int], None] | None = None
+    ) -> list[tuple[np.ndarray, ...]]:
         """Run every window of `docs` in one padded batch; per doc its states (w, L, H),
         stitched BIO probabilities (n, 3) and token technique probabilities (n, T),
         averaged over both views where the doc has shifted windows too (states: the
@@ -322,7 +330,7 @@ class Predictor(Decoding):
             ids[r, 1 : n + 1] = docs[d].tokens.ids[w.lo : w.hi]
             ids[r, n + 1] = s.sep_id
             mask[r, : n + 2] = 1
-        states, bio, tech = self._run_sorted(ids, mask)
+        states, bio, tech = self._run_sorted(ids, mask, tick)
         bio_p, tech_p = softmax(bio), sigmoid(tech)
         r = 0
         for doc in docs:
@@ -347,7 +355,9 @@ class Predictor(Decoding):
             outputs.append((states[first : first + len(doc.windows)], bio_sum, tech_sum))
         return outputs
 
-    def _run_sorted(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _run_sorted(
+        self, ids: np.ndarray, mask: np.ndarray, tick: Callable[[int], None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Run the backend on batches of similar length, each padded only to its own
         longest window; results come back in row order, padded to the full length."""
         lengths = mask.sum(1)
@@ -364,6 +374,8 @@ class Predictor(Decoding):
             states[rows, :width] = st
             bio[rows, :width] = b
             tech[rows, :width] = t
+            if tick is not None:
+                tick(i + len(rows))
         assert states is not None and bio is not None and tech is not None
         return states, bio, tech
 
@@ -404,9 +416,12 @@ class Predictor(Decoding):
             out.append(RawSpan(start, end, score, p, tech_p[lo:hi].T.copy(), doc.tokens.offsets[lo:hi]))
         return out
 
-    def encode(self, texts: Iterable[str], *, batch_windows: int = 16) -> Iterator[Encoded]:
-        """Run the encoder over `texts`, `batch_windows` windows at a time, in order."""
-        for chunk, encoded in self._chunks(texts, batch_windows):
+    def encode(
+        self, texts: Iterable[str], *, batch_windows: int = 16, progress: Progress | None = None
+    ) -> Iterator[Encoded]:
+        """Run the encoder over `texts`, `batch_windows` windows at a time, in order;
+        `progress(done, total)` is called after each backend call."""
+        for chunk, encoded in self._chunks(texts, batch_windows, progress):
             for doc, (states, bio_p, tech_p) in zip(chunk, encoded, strict=True):
                 yield Encoded(doc, states, bio_p, tech_p)
 
@@ -420,16 +435,25 @@ class Predictor(Decoding):
         return mix_token_head(raws, enc, self.settings.token_mix)
 
     def _chunks(
-        self, texts: Iterable[str], batch_windows: int
+        self, texts: Iterable[str], batch_windows: int, progress: Progress | None = None
     ) -> Iterator[tuple[list[_Prepared], list[tuple[np.ndarray, ...]]]]:
         chunk: list[_Prepared] = []
-        n_windows = 0
+        n_windows = done = 0
+
+        def flush() -> list[tuple[np.ndarray, ...]]:
+            nonlocal done
+            known = done + n_windows
+            tick = None if progress is None else (lambda rows: progress(done + rows, known))
+            out = self._encode(chunk, tick)
+            done = known
+            return out
+
         for text in texts:
             doc = self.prepare(text)
             chunk.append(doc)
             n_windows += len(doc.windows) + len(doc.shifted)
             if n_windows >= batch_windows:
-                yield chunk, self._encode(chunk)
+                yield chunk, flush()
                 chunk, n_windows = [], 0
         if chunk:
-            yield chunk, self._encode(chunk)
+            yield chunk, flush()
