@@ -12,7 +12,6 @@ from tokenizers import Tokenizer
 
 from unspin.models import windows as W
 
-
 Progress = Callable[[int, int], None]  # (windows done, windows known so far)
 
 
