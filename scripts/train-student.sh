@@ -11,6 +11,6 @@ OUT=${OUT:-$RUNS/student}
 U=.venv/bin/unspin
 $U teach --model accurate --data "$DATA/ptc" --out "$RUNS/teacher-ptc"
 $U teach --model accurate --data "$DATA/news/hyperpartisan-2017.jsonl" \
-    --data "$DATA/news/semeval2023-en-test.jsonl" --out "$RUNS/teacher-news"
+    --data "$DATA/news/semeval2023-en-test.jsonl" --out "$RUNS/teacher-news" ${NEWS_LIMIT:+--limit $NEWS_LIMIT}
 $U train --data "$DATA/ptc" --base minilm --out "$OUT" --epochs "${EPOCHS:-3}" --lr 8e-5 \
     --teacher "$RUNS/teacher-ptc" --pseudo "$RUNS/teacher-news" --distil 0.5 --seed 31 "$@"

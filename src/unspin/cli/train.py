@@ -152,14 +152,20 @@ def teach(
                 sources.append((read_jsonl_articles(path), {}))
         teacher = unspin.load(model).predictor
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(), TimeRemainingColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
         ) as progress:
             for path, (docs, labels) in zip(data, sources, strict=True):
                 docs = docs[:limit] if limit else docs
                 bar = progress.add_task(path.name, total=len(docs))
                 fresh = label_cache(
-                    teacher, docs, out, labels=labels,
+                    teacher,
+                    docs,
+                    out,
+                    labels=labels,
                     track=lambda done, total, bar=bar: progress.update(bar, completed=done, total=total),
                 )
                 progress.console.print(f"{path}: {fresh} labelled now, {len(docs) - fresh} already cached")
@@ -221,6 +227,30 @@ def tune(
             tuned = run_tune(analyzer.predictor, dev, labels)
         write_settings(model, tuned)
     print(json.dumps(tuned))
+
+
+@app.command()
+def calibrate(
+    data: Path = typer.Option(..., "--data", help="PTC folder with train-articles/ and labels."),
+    model: Path = typer.Option(..., "--model", help="Model folder to calibrate in place."),
+    backend: str = typer.Option("auto", "--backend", help="auto, torch, onnx or onnx-fp32."),
+) -> None:
+    """Tune what readers see on the tuning split, after `unspin tune`: the tidy-up rules
+    (each kept only if SI and FLC F1 do not drop), per-technique calibration of span scores
+    (isotonic), and the default least score (`threshold`) for FLC F1; writes them into
+    MODEL/config.json."""
+    import unspin
+    from unspin.models.calibrate import tune_output, write_output_settings
+    from unspin.models.splits import split_of
+    from unspin.models.train import load_corpus
+
+    with user_errors():
+        analyzer = unspin.load(model, backend=backend)
+        docs, labels = load_corpus(data)
+        keep = set(split_of([str(d.id) for d in docs], "tuning"))
+        tuned = tune_output(analyzer.predictor, [d for d in docs if d.id in keep], labels)
+        write_output_settings(model, tuned)
+    print(json.dumps({k: v for k, v in tuned.items() if k != "calibration"}))
 
 
 @app.command()

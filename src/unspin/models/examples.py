@@ -12,8 +12,8 @@ from unspin import taxonomy
 from unspin.doc import Document
 from unspin.io.ptc import Label
 from unspin.models import windows as W
+from unspin.models.decoding import Settings
 from unspin.models.distil import Teaching
-from unspin.models.predictor import Settings
 from unspin.scoring import merge
 
 

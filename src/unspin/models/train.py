@@ -21,11 +21,12 @@ from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io import ptc
 from unspin.models import artifact
+from unspin.models.decoding import Settings, labelled_threshold
 from unspin.models.distil import from_cache, read_cache
 from unspin.models.examples import Example, Stats, build_examples
 from unspin.models.network import PropagandaNet
 from unspin.models.postprocess import flc_labels, si_labels, tc_labels
-from unspin.models.predictor import Predictor, Settings, labelled_spans, labelled_threshold
+from unspin.models.predictor import Predictor, labelled_spans
 from unspin.models.splits import report_ids, tuning_ids
 from unspin.models.torch_backend import TorchBackend
 
@@ -150,12 +151,13 @@ def validate(
     docs: list[Document],
     gold: dict[str, list[ptc.Label]],
     *,
-    second_threshold: float = 0.4,
+    second_threshold: float | None = None,
 ) -> dict[str, Any]:
     """SI, TC (on gold spans) and FLC figures of `predictor` on `docs`, from one encoder
     pass per article."""
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     si_pred, flc_pred, tc_pred = [], [], []
+    second = predictor.settings.second_threshold if second_threshold is None else second_threshold
     si_th = predictor.settings.threshold
     flc_th = labelled_threshold(predictor.settings)
     for doc, enc in zip(docs, predictor.encode(d.text for d in docs), strict=True):
@@ -163,10 +165,11 @@ def validate(
         si_pred += si_labels(str(doc.id), found)
         if flc_th != si_th or predictor.settings.token_threshold is not None:
             found = labelled_spans(predictor, enc)
-        flc_pred += flc_labels(str(doc.id), found, second_threshold)
+        flc_pred += flc_labels(str(doc.id), found, second, predictor.techniques)
         template = [(lab.start, lab.end) for lab in gold.get(str(doc.id), [])]
         unique = sorted(set(template))
-        tc_pred += tc_labels(str(doc.id), predictor.classify(enc, [(s, e, 1.0) for s, e in unique]), template)
+        raws = predictor.classify(enc, [(s, e, 1.0) for s, e in unique])
+        tc_pred += tc_labels(str(doc.id), raws, template, predictor.techniques)
     si = scoring.score_si(si_pred, [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows])
     return {
         "si": si.to_dict(),
