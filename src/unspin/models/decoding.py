@@ -208,151 +208,13 @@ def techniques_for(raw: RawSpan, names: Sequence[str], second_threshold: float) 
 
 # -- tidy-up rules -------------------------------------------------------------------------
 
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "s",
-        "t",
-        "don",
-        "isn",
-        "aren",
-        "wasn",
-        "weren",
-        "won",
-        "let",
-        "us",
-        "also",
-        "may",
-        "might",
-        "must",
-        "shall",
-        "yet",
-    ]
+STOP_WORDS = frozenset(  # function words only: "no", "never", "again" can carry a technique
+    """a am an and are as at be because been being but by can could did do does doing during
+    for from had has have having he her hers herself him himself his i if in into is it its
+    itself me my myself of on or our ours ourselves she should so than that the their theirs
+    them themselves then there these they this those to was we were what when where which who
+    whom will with would you your yours yourself yourselves s t d ll m re ve us let may might
+    must shall""".split()
 )
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _OPEN, _CLOSE = "\"“‘'([", "\"”’')]"
@@ -364,9 +226,19 @@ def is_content_word(word: str) -> bool:
     return any(c.isalpha() for c in word) and word.lower().strip("'’") not in STOP_WORDS
 
 
+def _joined(text: str, i: int) -> bool:
+    """Whether position `i` holds a hyphen or apostrophe inside a word ("hard-working")."""
+    return 0 < i < len(text) - 1 and text[i] in "-'’" and text[i - 1].isalnum() and text[i + 1].isalnum()
+
+
 def _edges(text: str, start: int, end: int) -> tuple[int, int]:
-    """Whitespace and stray punctuation trimmed from both ends; an opening quote or
-    bracket kept when its closer is in the span or right after it (then included)."""
+    """Whole hyphenated words; whitespace and stray punctuation trimmed from both ends;
+    an opening quote or bracket kept when its closer is in the span or right after it
+    (then included)."""
+    while start > 1 and _joined(text, start - 1):
+        start = expand_to_words(text, start - 2, start - 1)[0]
+    while end < len(text) - 1 and _joined(text, end):
+        end = expand_to_words(text, end + 1, end + 2)[1]
     while start < end and not text[start].isalnum() and text[start] not in _OPEN:
         start += 1
     while end > start and not text[end - 1].isalnum() and text[end - 1] not in _CLOSE + "!?":
@@ -385,10 +257,10 @@ def _edges(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _dangling(text: str, start: int, end: int) -> tuple[int, int]:
-    """A span that ends on function words ("the elites of the") grown to the next content
-    word on its line, at most three words on; left as it is when there is none."""
-    words = list(_WORD.finditer(text, start, end))
-    if not words or is_content_word(words[-1].group()):
+    """A span with content that ends on function words ("the elites of the") grown to the
+    next content word on its line, at most three words on; left as it is when there is none."""
+    words = [m.group() for m in _WORD.finditer(text, start, end)]
+    if not any(is_content_word(w) for w in words) or is_content_word(words[-1]):
         return start, end
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
