@@ -209,12 +209,7 @@ def techniques_for(raw: RawSpan, names: Sequence[str], second_threshold: float) 
 # -- tidy-up rules -------------------------------------------------------------------------
 
 STOP_WORDS = frozenset(  # function words only: "no", "never", "again" can carry a technique
-    """a am an and are as at be because been being but by can could did do does doing during
-    for from had has have having he her hers herself him himself his i if in into is it its
-    itself me my myself of on or our ours ourselves she should so than that the their theirs
-    them themselves then there these they this those to was we were what when where which who
-    whom will with would you your yours yourself yourselves s t d ll m re ve us let may might
-    must shall""".split()
+    ["a", "am", "an", "and", "are", "as", "at", "be", "because", "been", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "during", "for", "from", "had", "has", "have", "having", "he", "her", "hers", "herself", "him", "himself", "his", "i", "if", "in", "into", "is", "it", "its", "itself", "me", "my", "myself", "of", "on", "or", "our", "ours", "ourselves", "she", "should", "so", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "to", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "s", "t", "d", "ll", "m", "re", "ve", "us", "let", "may", "might", "must", "shall"]
 )
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _OPEN, _CLOSE = "\"“‘'([", "\"”’')]"
