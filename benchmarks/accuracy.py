@@ -1,7 +1,9 @@
-"""Accuracy on the fixed article-level validation split (src/unspin/models/valid_ids.txt):
-SI F1, TC micro-F1 on gold spans, FLC F1, per technique, for one model and backend.
+"""Accuracy on a fixed article-level split of the PTC training set (docs/model.md,
+"Protocol"): SI F1, TC micro-F1 on gold spans, FLC F1 on what `analyze` shows, per
+technique precision / recall / F1 and predicted-per-gold span counts, and the calibration
+of span scores (ECE). Quote `--split report` figures; tune on `--split tuning` only.
 
-    .venv/bin/python benchmarks/accuracy.py --data ../shared/data/ptc --backend onnx
+    .venv/bin/python benchmarks/accuracy.py --model fast --split report --out benchmarks/results/x.json
 """
 
 from __future__ import annotations
@@ -10,8 +12,12 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
-from unspin.models.train import default_valid_ids, load_corpus, validate
+from unspin.models.calibrate import predictions
+from unspin.models.calibration import calibrate, expected_calibration_error, reliability
+from unspin.models.splits import split_of
+from unspin.models.train import load_corpus, validate
 
 
 def main() -> None:
@@ -21,36 +27,53 @@ def main() -> None:
     parser.add_argument("--data", default="../shared/data/ptc")
     parser.add_argument("--model", default=None)
     parser.add_argument("--backend", default="auto")
-    parser.add_argument("--threshold", type=float, default=None, help="override the span threshold")
+    parser.add_argument("--split", default="report", choices=("report", "tuning"))
     parser.add_argument("--per-technique", action="store_true")
+    parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     args = parser.parse_args()
 
     import unspin
 
     analyzer = unspin.load(args.model, backend=args.backend)
-    if args.threshold is not None:
-        analyzer.predictor.settings.threshold = args.threshold
+    predictor = analyzer.predictor
     docs, labels = load_corpus(args.data)
-    valid = set(default_valid_ids())
-    dev = [d for d in docs if d.id in valid]
+    keep = set(split_of([str(d.id) for d in docs], args.split))
+    dev = [d for d in docs if d.id in keep]
     t = time.perf_counter()
-    figures = validate(analyzer.predictor, dev, labels)
+    figures = validate(predictor, dev, labels)
+    encoded = list(predictor.encode(d.text for d in dev))
+    preds, _ = predictions(predictor, dev, encoded, labels)
+    scores = [calibrate(predictor.settings.calibration, p.technique, p.raw) for p in preds]
+    shown = [s >= predictor.settings.min_score for s in scores]
+    hits = [p.hit for p in preds]
+    n_gold = sum(len(labels.get(str(d.id), [])) for d in dev)
     out = {
         "model": analyzer.name,
-        "backend": type(analyzer.predictor.backend).__name__,
+        "split": args.split,
         "articles": len(dev),
-        "threshold": analyzer.predictor.settings.threshold,
-        "flc_threshold": analyzer.threshold,
         "seconds": round(time.perf_counter() - t, 1),
         **{
             task: {k: figures[task][k] for k in ("precision", "recall", "f1")} for task in ("si", "tc", "flc")
         },
+        "predicted_per_gold": round(sum(shown) / max(1, n_gold), 3),
+        "ece": round(expected_calibration_error(scores, hits), 4),
+        "ece_shown": round(
+            expected_calibration_error(
+                [s for s, k in zip(scores, shown, strict=True) if k],
+                [h for h, k in zip(hits, shown, strict=True) if k],
+            ),
+            4,
+        ),
+        "reliability": reliability(scores, hits),
     }
     if args.per_technique:
         out["tc_per_technique"] = figures["tc"]["per_technique"]
-        out["flc_per_technique"] = figures["flc"]["per_technique"]
-    json.dump(out, sys.stdout, indent=2)
-    print()
+        out["flc_per_technique"] = figures["flc"].get("detail", figures["flc"]["per_technique"])
+    text = json.dumps(out, indent=2)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n")
+    sys.stdout.write(text + "\n")
 
 
 if __name__ == "__main__":

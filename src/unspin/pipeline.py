@@ -80,8 +80,8 @@ class Analyzer:
         """Analyze many texts, batching their windows `batch_size` at a time; each text's
         result is the same as alone. `threshold`: the least span score returned (default
         `self.threshold`); `progress(done, total)` counts windows encoded so far."""
-        from unspin.models.calibration import calibrate
-        from unspin.models.decoding import pick_cues, techniques_for
+        from unspin.models.calibration import scored
+        from unspin.models.decoding import pick_cues
 
         least = self.threshold if threshold is None else check_threshold(threshold)
         settings = self.predictor.settings
@@ -104,16 +104,15 @@ class Analyzer:
             doc = docs[i]
             docs[i] = None  # type: ignore[call-overload]  # release as we go
             spans = []
-            for raw in raws:
-                for name, prob in techniques_for(raw, names, settings.second_threshold):
-                    score = calibrate(settings.calibration, name, raw.score * prob)
-                    if score < least:
-                        continue
-                    cues = pick_cues(
-                        doc.text, raw.cue_weights[names.index(name)], raw.cue_offsets,
-                        (raw.start, raw.end), settings.n_cues,
-                    )
-                    spans.append(Span(doc, raw.start, raw.end, name, score, tuple(Cue(*c) for c in cues)))
+            for raw, name, score in scored(raws, names, settings, least):
+                cues = pick_cues(
+                    doc.text,
+                    raw.cue_weights[names.index(name)],
+                    raw.cue_offsets,
+                    (raw.start, raw.end),
+                    settings.n_cues,
+                )
+                spans.append(Span(doc, raw.start, raw.end, name, score, tuple(Cue(*c) for c in cues)))
             spans.sort(key=lambda s: (s.start, s.end, s.technique))
             yield Analysis(doc, tuple(spans), self.name)
 

@@ -23,6 +23,7 @@ class Score:
     f1: float
     per_technique: dict[str, float] = field(default_factory=dict)
     support: dict[str, int] = field(default_factory=dict)
+    detail: dict[str, dict[str, float]] = field(default_factory=dict)  # FLC: P, R, F1, counts
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -32,6 +33,7 @@ class Score:
             "f1": round(self.f1, 4),
             "per_technique": {k: round(v, 4) for k, v in self.per_technique.items()},
             "support": dict(self.support),
+            **({"detail": self.detail} if self.detail else {}),
         }
 
 
@@ -97,6 +99,7 @@ def score_flc(pred: Iterable[Label], gold: Iterable[Label]) -> Score:
     r = r_sum / n_gold if n_gold else 0.0
     per: dict[str, float] = {}
     support: dict[str, int] = {}
+    detail: dict[str, dict[str, float]] = {}
     for name in sorted({k[1] for k in gold_by} | {k[1] for k in pred_by}):
         ps, rs, npred, ngold = _span_prf(
             {k: v for k, v in pred_by.items() if k[1] == name},
@@ -105,7 +108,16 @@ def score_flc(pred: Iterable[Label], gold: Iterable[Label]) -> Score:
         tp, tr = (ps / npred if npred else 0.0), (rs / ngold if ngold else 0.0)
         per[name] = harmonic(tp, tr)
         support[name] = ngold
-    return Score("flc", p, r, harmonic(p, r), per, support)
+        detail[name] = {
+            "precision": round(tp, 4),
+            "recall": round(tr, 4),
+            "f1": round(per[name], 4),
+            "predicted": npred,
+            "gold": ngold,
+            "predicted_per_gold": round(npred / ngold, 3) if ngold else None,
+        }
+    score = Score("flc", p, r, harmonic(p, r), per, support, detail)
+    return score
 
 
 def score_tc(pred: Iterable[Label], gold: Iterable[Label]) -> Score:

@@ -33,7 +33,7 @@ def test_fit_gives_monotone_maps_and_a_shared_one():
     maps = C.fit(preds, min_count=60)
     assert set(maps) == {C.SHARED, "Doubt"}  # Slogans: too few of its own
     xs, ys = maps["Doubt"]
-    assert xs == sorted(xs) and ys == sorted(ys) and 0 <= ys[0] and ys[-1] <= 1
+    assert xs == sorted(xs) and ys == sorted(ys) and ys[0] >= 0 and ys[-1] <= 1
     assert C.calibrate(maps, "Doubt", 0.9) == pytest.approx(0.45, abs=0.12)
     assert C.calibrate(maps, "Slogans", 0.9) == C.calibrate(maps, "Repetition", 0.9)  # shared map
     assert C.calibrate(None, "Doubt", 0.3) == 0.3

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from unspin.models.decoding import RawSpan, techniques_for
 
 SHARED = "*"  # the map for techniques with too few predictions of their own
 MIN_PER_TECHNIQUE = 60
@@ -33,6 +36,20 @@ def calibrate(calibration: dict[str, list[list[float]]] | None, technique: str, 
         return float(raw)
     xs, ys = calibration.get(technique) or calibration[SHARED]
     return float(np.interp(raw, xs, ys))
+
+
+def scored(
+    raws: Sequence[RawSpan], names: Sequence[str], settings: Any, least: float
+) -> list[tuple[RawSpan, str, float]]:
+    """What readers see of decoded spans: each span's technique (and runner-up, see
+    `techniques_for`) with its calibrated score, those scoring at least `least`."""
+    out = []
+    for raw in raws:
+        for name, prob in techniques_for(raw, names, settings.second_threshold):
+            score = calibrate(settings.calibration, name, raw.score * prob)
+            if score >= least:
+                out.append((raw, name, score))
+    return out
 
 
 def _isotonic(raw: np.ndarray, hit: np.ndarray) -> list[list[float]]:

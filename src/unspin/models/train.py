@@ -21,11 +21,12 @@ from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io import ptc
 from unspin.models import artifact
+from unspin.models.calibration import scored
 from unspin.models.decoding import Settings, labelled_threshold
 from unspin.models.distil import from_cache, read_cache
 from unspin.models.examples import Example, Stats, build_examples
 from unspin.models.network import PropagandaNet
-from unspin.models.postprocess import flc_labels, si_labels, tc_labels
+from unspin.models.postprocess import si_labels, tc_labels
 from unspin.models.predictor import Predictor, labelled_spans
 from unspin.models.splits import report_ids, tuning_ids
 from unspin.models.torch_backend import TorchBackend
@@ -150,14 +151,13 @@ def validate(
     predictor: Predictor,
     docs: list[Document],
     gold: dict[str, list[ptc.Label]],
-    *,
-    second_threshold: float | None = None,
 ) -> dict[str, Any]:
     """SI, TC (on gold spans) and FLC figures of `predictor` on `docs`, from one encoder
-    pass per article."""
+    pass per article. FLC is scored on what `analyze` shows: calibrated spans scoring at
+    least the model's `min_score`."""
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     si_pred, flc_pred, tc_pred = [], [], []
-    second = predictor.settings.second_threshold if second_threshold is None else second_threshold
+    settings = predictor.settings
     si_th = predictor.settings.threshold
     flc_th = labelled_threshold(predictor.settings)
     for doc, enc in zip(docs, predictor.encode(d.text for d in docs), strict=True):
@@ -165,7 +165,10 @@ def validate(
         si_pred += si_labels(str(doc.id), found)
         if flc_th != si_th or predictor.settings.token_threshold is not None:
             found = labelled_spans(predictor, enc)
-        flc_pred += flc_labels(str(doc.id), found, second, predictor.techniques)
+        flc_pred += [
+            ptc.Label(str(doc.id), r.start, r.end, name)
+            for r, name, _ in scored(found, predictor.techniques, settings, settings.min_score)
+        ]
         template = [(lab.start, lab.end) for lab in gold.get(str(doc.id), [])]
         unique = sorted(set(template))
         raws = predictor.classify(enc, [(s, e, 1.0) for s, e in unique])

@@ -1,0 +1,52 @@
+"""Reliability diagram (PNG) from `accuracy.py` result files: per score bin, the mean
+calibrated score against how often annotators marked that technique there.
+
+    .venv/bin/python benchmarks/reliability.py benchmarks/results/accuracy-fast-report.json \
+        --out docs/reliability.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("results", nargs="+", type=Path)
+    parser.add_argument("--out", type=Path, default=Path("docs/reliability.png"))
+    args = parser.parse_args()
+
+    import altair as alt
+    import pandas as pd
+
+    rows = []
+    for path in args.results:
+        result = json.loads(path.read_text())
+        label = f"{result['model']} ({result['split']}, ECE {result['ece']:.3f})"
+        rows += [{**r, "model": label} for r in result["reliability"]]
+    data = pd.DataFrame(rows)
+    diagonal = alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]})).mark_line(color="#999", strokeDash=[4, 4])
+    diagonal = diagonal.encode(x="x:Q", y="y:Q")
+    points = (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("score:Q", title="calibrated score (bin mean)", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("observed:Q", title="share marked by annotators", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("model:N", legend=alt.Legend(orient="bottom", columns=1)),
+            size=alt.Size("count:Q", title="spans in bin"),
+            tooltip=["model", "score", "observed", "count"],
+        )
+    )
+    chart = (diagonal + points).properties(width=360, height=360, title="Reliability of span scores")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    chart.save(str(args.out), scale_factor=2)
+    print(args.out)
+
+
+if __name__ == "__main__":
+    main()
