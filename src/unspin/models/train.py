@@ -4,7 +4,6 @@ checkpoints (resumable), validation figures per epoch and the best model's artif
 from __future__ import annotations
 
 import json
-import os
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -29,6 +28,7 @@ from unspin.models.network import PropagandaNet
 from unspin.models.postprocess import si_labels, tc_labels
 from unspin.models.predictor import Predictor, labelled_spans
 from unspin.models.splits import report_ids, tuning_ids
+from unspin.models.threads import available_cpus
 from unspin.models.torch_backend import TorchBackend
 
 
@@ -203,7 +203,7 @@ class Trainer:
     def _setup(self) -> None:
         a = self.args
         seed_everything(a.seed)
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        torch.set_num_threads(available_cpus())
         encoder, where = artifact.build_encoder(a.base, a.encoder_config, dropout=a.encoder_dropout)
         self.base_state = {k: v.detach().clone() for k, v in encoder.state_dict().items()} if a.base else None
         if self.tokenizer is None:

@@ -1,0 +1,50 @@
+"""How many CPU threads inference may use: `UNSPIN_THREADS` when set, else the CPUs this
+process may run on (its affinity mask and cgroup CPU quota, which containers and Ray's
+CPU share set), so a busy or shared machine is not oversubscribed."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+
+def _cgroup_quota() -> float | None:
+    """CPUs allowed by a cgroup v2 (`cpu.max`) or v1 (`cfs_quota_us`) quota, if any."""
+    v2 = Path("/sys/fs/cgroup/cpu.max")
+    try:
+        if v2.exists():
+            quota, period = v2.read_text().split()[:2]
+            return None if quota == "max" else int(quota) / int(period)
+        q, p = Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"), Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us")
+        if q.exists() and p.exists() and int(q.read_text()) > 0:
+            return int(q.read_text()) / int(p.read_text())
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def available_cpus() -> int:
+    """CPUs this process may use: affinity mask, capped by a cgroup quota (at least 1)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    quota = _cgroup_quota()
+    if quota:
+        cpus = min(cpus, max(1, math.floor(quota)))
+    return max(1, cpus)
+
+
+def inference_threads(requested: int | None = None) -> int:
+    """Threads for one inference session: `requested`, else `UNSPIN_THREADS`, else
+    `available_cpus()`."""
+    if requested:
+        return max(1, int(requested))
+    env = os.environ.get("UNSPIN_THREADS", "").strip()
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError as err:
+            raise ValueError(f"UNSPIN_THREADS must be a whole number, got {env!r}.") from err
+    return available_cpus()
