@@ -1,5 +1,6 @@
 """`unspin calibrate`: the output a reader sees, tuned on the tuning split after the
-decoding thresholds (`tune`): which tidy-up rules to apply (each kept only if SI and FLC
+decoding thresholds (`tune`): how much weight moves to Repetition where a span's words
+recur (best TC F1), which tidy-up rules to apply (each kept only if SI and FLC
 F1 do not drop), the calibration maps (`calibration.fit`), and the default least score
 (`min_score`, best FLC F1 on calibrated scores). The encoder runs once per article."""
 
@@ -17,10 +18,11 @@ from unspin.doc import Document
 from unspin.io import ptc
 from unspin.models import calibration as C
 from unspin.models.decoding import HYGIENE, techniques_for
-from unspin.models.postprocess import si_labels
+from unspin.models.postprocess import si_labels, tc_labels
 from unspin.models.predictor import labelled_spans
 
 MIN_SCORES = tuple(np.round(np.arange(0.0, 0.61, 0.05), 2))
+REPETITION = (0.0, 0.2, 0.35, 0.5)  # share moved to Repetition where a span's words recur
 
 
 def predictions(
@@ -52,6 +54,17 @@ def _figures(
     return scoring.score_si(si, gold_si).f1, scoring.score_flc(flc, gold_rows).f1
 
 
+def _tc(predictor: Any, docs: list[Document], encoded: list[Any], gold: dict[str, list[ptc.Label]]) -> float:
+    """TC micro-F1 on the gold spans."""
+    pred, rows = [], []
+    for doc, enc in zip(docs, encoded, strict=True):
+        template = [(g.start, g.end) for g in gold.get(str(doc.id), [])]
+        raws = predictor.classify(enc, [(s, e, 1.0) for s, e in sorted(set(template))])
+        pred += tc_labels(str(doc.id), raws, template, predictor.techniques)
+        rows += gold.get(str(doc.id), [])
+    return scoring.score_tc(pred, rows).f1
+
+
 def tune_output(
     predictor: Any,
     docs: list[Document],
@@ -64,8 +77,16 @@ def tune_output(
     encoded = encoded or list(predictor.encode([d.text for d in docs]))
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     kept = dataclasses.replace(predictor.settings)
-    table: dict[str, Any] = {"hygiene": {}, "min_score": {}}
+    table: dict[str, Any] = {"hygiene": {}, "min_score": {}, "repetition_share": {}}
     try:
+        best_tc, repetition = -1.0, 0.0
+        for share in REPETITION:  # TC F1 on gold spans
+            predictor.settings.repetition_share = share
+            tc = _tc(predictor, docs, encoded, gold)
+            table["repetition_share"][str(share)] = round(tc, 4)
+            if tc > best_tc:
+                best_tc, repetition = tc, share
+        predictor.settings.repetition_share = repetition
         predictor.settings.hygiene = []
         best = _figures(predictor, docs, encoded, gold_rows)
         table["hygiene"]["none"] = [round(x, 4) for x in best]
@@ -93,6 +114,8 @@ def tune_output(
     finally:
         predictor.settings = kept
     return {
+        "repetition_share": repetition,
+        "tc_f1": round(best_tc, 4),
         "hygiene": rules,
         "calibration": maps,
         "min_score": least,
@@ -106,6 +129,11 @@ def write_output_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
     path = Path(folder) / "config.json"
     config = json.loads(path.read_text())
     settings = config.setdefault("settings", {})
-    settings.update(hygiene=tuned["hygiene"], calibration=tuned["calibration"], min_score=tuned["min_score"])
+    settings.update(
+        hygiene=tuned["hygiene"],
+        calibration=tuned["calibration"],
+        min_score=tuned["min_score"],
+        repetition_share=tuned["repetition_share"],
+    )
     config["output_tuning"] = tuned["table"]
     path.write_text(json.dumps(config, indent=2) + "\n")

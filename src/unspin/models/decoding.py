@@ -36,6 +36,7 @@ class Settings:
     hygiene: list[str] = field(default_factory=list)  # tidy-up rules applied (see HYGIENE)
     calibration: dict[str, list[list[float]]] | None = None  # technique -> [xs, ys]; see calibration
     min_score: float = 0.0  # the default `threshold` of analyze: the least calibrated score shown
+    repetition_share: float = 0.0  # weight moved to Repetition where a span's words recur
     n_cues: int = 3  # cue words per span
     cls_id: int = 101
     sep_id: int = 102
@@ -193,6 +194,22 @@ def mix_token_head(raws: list[RawSpan], tokens: W.Tokens, tech: np.ndarray, shar
         total = float(mean.sum())
         tok = mean / total if total > 0 else r.probs
         probs = ((1 - share) * r.probs + share * tok).astype(np.float32)
+        out.append(RawSpan(r.start, r.end, r.score, probs, r.cue_weights, r.cue_offsets))
+    return out
+
+
+def boost_repetition(raws: list[RawSpan], text: str, names: Sequence[str], share: float) -> list[RawSpan]:
+    """Where a span's words recur elsewhere in the text, `share` of its technique
+    probability moves to Repetition (the rule the 2020 systems used beside their models)."""
+    if not share or "Repetition" not in names:
+        return raws
+    k = list(names).index("Repetition")
+    out = []
+    for r in raws:
+        probs = r.probs
+        if W.repeat_bucket(text, r.start, r.end) > 0:
+            probs = ((1 - share) * r.probs).astype(np.float32)
+            probs[k] += share
         out.append(RawSpan(r.start, r.end, r.score, probs, r.cue_weights, r.cue_offsets))
     return out
 

@@ -16,6 +16,7 @@ from unspin.models import windows as W
 from unspin.models.decoding import (
     RawSpan,
     Settings,
+    boost_repetition,
     labelled_threshold,
     mix_token_head,
     sigmoid,
@@ -285,7 +286,8 @@ class Predictor(Decoding):
     def classify(self, enc: Encoded, found: Sequence[tuple[int, int, float]]) -> list[RawSpan]:
         """Technique probabilities for character spans `(start, end, score)` of `enc`."""
         raws = self._classify(enc.doc, enc.states, enc.tech, found)
-        return mix_token_head(raws, enc.doc.tokens, enc.tech, self.settings.token_mix)
+        raws = mix_token_head(raws, enc.doc.tokens, enc.tech, self.settings.token_mix)
+        return boost_repetition(raws, enc.doc.text, self.techniques, self.settings.repetition_share)
 
     def _chunks(
         self, texts: Iterable[str], batch_windows: int, progress: Progress | None = None
