@@ -12,7 +12,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import unspin
-from unspin.web import api, errors, pages
+from unspin.web import api, api_jobs, errors, pages, pages_jobs
+from unspin.web.jobs import JobManager
 from unspin.web.memstore import MemoryStore
 from unspin.web.middleware import BodyLimit, SecurityHeaders
 from unspin.web.runner import AnalyzerLike, InferenceRunner
@@ -65,10 +66,13 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
     app.state.service = Service(settings, runner, store)
+    app.state.jobs = JobManager(app.state.service)
     app.state.templates = templates()
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(api_jobs.router)
     app.include_router(pages.router)
+    app.include_router(pages_jobs.router)
     _include_dashboard(app)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

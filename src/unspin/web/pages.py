@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -52,9 +52,20 @@ async def index_json(request: Request) -> Response:
     return twin(index_context(request))
 
 
+def example() -> dict[str, str]:
+    """The example article behind "Try an example" (its first line is the title)."""
+    from importlib import resources
+
+    text = resources.files("unspin.web").joinpath("static", "example.txt").read_text(encoding="utf-8")
+    return {"title": text.split("\n", 1)[0].strip(), "text": text}
+
+
 @router.get("/")
-async def index(request: Request) -> Response:
-    return render(request, "index.html", {**index_context(request), "page": "analyze", "title": "Analyze"})
+async def index(request: Request, example_: str | None = Query(None, alias="example")) -> Response:
+    ex = example()
+    prefill = ex if example_ else {"title": "", "text": ""}
+    return render(request, "index.html", {**index_context(request), "example": ex, "prefill": prefill,
+                                          "page": "analyze", "title": "Analyze"})
 
 
 async def _form_input(request: Request, form: Any, suffix: str = "") -> tuple[str, Any]:
