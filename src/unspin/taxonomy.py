@@ -156,3 +156,9 @@ def normalize(name: str) -> str:
 def get(name: str) -> Technique:
     """The `Technique` for a name in any spelling `normalize` accepts."""
     return BY_NAME[normalize(name)]
+
+
+def top(counts: dict[str, int], n: int = 3) -> list[dict[str, object]]:
+    """The `n` techniques with most spans in `counts`, as name, display name and count."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], INDEX[kv[0]]))[:n]
+    return [{"name": k, "display": BY_NAME[k].display, "count": v} for k, v in ranked]
