@@ -32,7 +32,9 @@ def check(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_no_spans() -> None:
-    assert segments("plain", []) == [{"start": 0, "end": 5, "text": "plain", "spans": [], "top": None}]
+    [seg] = segments("plain", [])
+    assert {k: seg[k] for k in ("start", "end", "text", "spans", "top", "starts", "long")} == {
+        "start": 0, "end": 5, "text": "plain", "spans": [], "top": None, "starts": [], "long": False}
     assert segments("", []) == []
 
 
@@ -63,6 +65,21 @@ def test_random_spans_never_lose_text() -> None:
             spans.append(span(start, rng.randint(start + 1, len(text)), rng.choice(taxonomy.NAMES),
                               rng.random()))
         check(text, spans)
+
+
+def test_labels_tags_and_rejected_spans() -> None:
+    text = "a shameful, disgusting betrayal"
+    spans = [span(2, 31), span(12, 22, "Exaggeration,Minimisation", 0.42), span(0, 1, "Doubt")]
+    spans[2]["status"] = "rejected"
+    segs = segments(text, spans)
+    by_text = {s["text"]: s for s in segs}
+    assert by_text["a "]["spans"] == []  # rejected by a reviewer: not drawn
+    assert by_text["disgusting"]["label"] == ("Exaggeration / minimisation, 42%: disgusting; "
+                                              "Loaded language, 90%: shameful, disgusting betrayal")
+    assert by_text["shameful, "]["starts"] == [0] and by_text["disgusting"]["starts"] == [1]
+    assert by_text[" betrayal"]["starts"] == []
+    long_text = "word " * 60
+    assert segments(long_text, [span(0, 250)])[0]["long"] is True
 
 
 def test_compare_profile_on_one_scale() -> None:

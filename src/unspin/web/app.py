@@ -12,7 +12,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import unspin
-from unspin.web import api, api_jobs, errors, pages, pages_jobs
+from unspin import taxonomy
+from unspin.web import api, api_jobs, errors, history, pages, pages_jobs, review_api
 from unspin.web.jobs import JobManager
 from unspin.web.memstore import MemoryStore
 from unspin.web.middleware import BodyLimit, SecurityHeaders
@@ -30,6 +31,7 @@ def templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_web_path("templates")),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     env.globals["version"] = unspin.__version__
+    env.filters["technique_index"] = lambda name: taxonomy.INDEX.get(name, 0)
     return env
 
 
@@ -71,6 +73,9 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     errors.install(app)
     app.include_router(api.router)
     app.include_router(api_jobs.router)
+    app.include_router(history.api)
+    app.include_router(review_api.api)
+    app.include_router(history.router)
     app.include_router(pages.router)
     app.include_router(pages_jobs.router)
     _include_dashboard(app)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from unspin import taxonomy
+from unspin import review, taxonomy
 from unspin.errors import InputError
 from unspin.io.ptc import Label, format_label
 from unspin.web import context as ctx
@@ -112,17 +114,33 @@ async def analyze_form(request: Request) -> Response:
 
 
 # -- one analysis ----------------------------------------------------------------------------
+async def reviewed_context(request: Request, analysis_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The analysis context with its `review` (reviewed spans, corrections, reviewers), and the log."""
+    svc = service(request)
+    record = await svc.get(analysis_id)
+    log = await run_in_threadpool(svc.store.corrections, analysis_id)
+    context = ctx.analysis_context(record)
+    context["review"] = {"corrections": len(log), "reviewers": sorted({c["reviewer"] for c in log}),
+                         "spans": review.reviewed(record["text"], record["spans"], log)}
+    return context, log
+
+
 @router.get("/a/{analysis_id}.json")
 async def analysis_json(analysis_id: str, request: Request) -> Response:
-    return twin(ctx.analysis_context(await service(request).get(analysis_id)))
+    context, _ = await reviewed_context(request, analysis_id)
+    return twin(context)
 
 
 @router.get("/a/{analysis_id}")
 async def analysis_page(analysis_id: str, request: Request) -> Response:
-    record = await service(request).get(analysis_id)
-    context = ctx.analysis_context(record)
-    return render(request, "analysis.html", {**context, **ctx.html_extras(record), "page": "analysis",
-                                             "title": context["source"]["title"] or "Analysis"})
+    svc = service(request)
+    context, log = await reviewed_context(request, analysis_id)
+    recent = await run_in_threadpool(svc.store.saved_analyses, limit=30)
+    others = [o for o in recent["items"] if o["id"] != analysis_id]
+    return render(request, "analysis.html", {
+        **context, **ctx.html_extras(context["analysis"], log), "others": others,
+        "techniques": ctx.technique_list(), "reviewer": svc.settings.reviewer, "page": "analysis",
+        "title": context["source"]["title"] or "Analysis"})
 
 
 @router.get("/a/{analysis_id}/export.json")
@@ -177,13 +195,21 @@ async def compare_json(request: Request, a: str | None = None, b: str | None = N
 
 
 @router.get("/compare")
-async def compare_page(request: Request, a: str | None = None, b: str | None = None) -> Response:
+async def compare_page(request: Request, a: str | None = None, b: str | None = None,
+                       id: list[str] | None = Query(None)) -> Response:
+    """Two analyses side by side; `id=X&id=Y` (two ticked on the history page) redirects to `a=X&b=Y`."""
+    if id and not a and not b:
+        if len(id) != 2:
+            raise InputError(f"Tick exactly two analyses to compare; {len(id)} were ticked.")
+        return RedirectResponse(f"/compare?a={quote(id[0])}&b={quote(id[1])}", status_code=303)
     if not a and not b:
         return render(request, "compare_form.html", {"page": "compare", "title": "Compare"})
     context = await compare_context(request, a, b)
     extras = {"a_extras": ctx.html_extras(context["a"]["analysis"]),
               "b_extras": ctx.html_extras(context["b"]["analysis"])}
-    return render(request, "compare.html", {**context, **extras, "page": "compare", "title": "Compare"})
+    names = [context[k]["source"]["title"] or f"Analysis {k.upper()}" for k in ("a", "b")]
+    return render(request, "compare.html", {**context, **extras, "page": "compare",
+                                            "title": f"Compare: {names[0]} / {names[1]}"})
 
 
 @router.post("/compare")
@@ -211,12 +237,28 @@ async def techniques_page(request: Request) -> Response:
 
 
 def technique_css() -> str:
-    """One class per technique color, from the taxonomy (the single source of colors)."""
+    """One class per technique, from the taxonomy (the single source of colours): a light
+    fill, an underline in the technique's colour whose style follows its group (solid, dashed,
+    dotted: a cue that does not rely on colour), and its tag's colours."""
     rules = []
     for i, t in enumerate(taxonomy.TECHNIQUES):
-        rules.append(f".t{i}{{background-color:{t.color}55;border-bottom:2px solid {t.color}}}"
-                     f".sw{i}{{background-color:{t.color}}}.bar{i}{{fill:{t.color}}}")
+        line = ctx.GROUP_OF[t.name][1]
+        ink = "#000" if _luminance(t.color) > 0.3 else "#fff"
+        rules.append(f".t{i}{{--c:{t.color};--ink:{ink};background-color:{t.color}40;"
+                     f"border-bottom:3px {line} {t.color}}}"
+                     f".sw{i}{{background-color:{t.color}}}.bar{i}{{fill:{t.color}}}"
+                     f".tg{i},.t{i}[data-tag]::before{{background-color:{t.color};color:{ink}}}")
     return "\n".join(rules) + "\n"
+
+
+def _luminance(color: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(color[k:k + 2], 16) for k in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
 @router.get("/techniques.css")
