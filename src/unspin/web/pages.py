@@ -243,7 +243,7 @@ def technique_css() -> str:
     rules = []
     for i, t in enumerate(taxonomy.TECHNIQUES):
         line = ctx.GROUP_OF[t.name][1]
-        ink = "#000" if _luminance(t.color) > 0.3 else "#fff"
+        ink = "#000" if _luminance(t.color) > 0.179 else "#fff"  # whichever contrasts more
         rules.append(f".t{i}{{--c:{t.color};--ink:{ink};background-color:{t.color}40;"
                      f"border-bottom:3px {line} {t.color}}}"
                      f".sw{i}{{background-color:{t.color}}}.bar{i}{{fill:{t.color}}}"
