@@ -90,6 +90,24 @@ def test_progress_bar_on_a_long_text(page: Any, live: Live) -> None:  # noqa: F8
     assert page.problems == []
 
 
+def test_cancel_a_job_from_its_page(page: Any, live: Live) -> None:  # noqa: F811
+    live.fake.gate, live.fake.waiting = threading.Event(), threading.Event()
+    try:
+        page.goto(live.url + "/")
+        page.fill("#text", LONG + " Cancelled soon.")
+        page.click("form.analyze button[type=submit]")
+        page.wait_for_url("**/jobs/*")
+        assert live.fake.waiting.wait(10)
+        page.click(".cancel-job")
+        page.wait_for_function("document.querySelector('.job-status').textContent === 'Cancelled.'")
+        assert page.locator(".cancel-job").is_hidden()
+    finally:
+        live.fake.gate.set()
+    job = httpx.get(live.url + "/api/jobs/" + page.url.rsplit("/", 1)[1]).json()
+    assert job["status"] == "cancelled"
+    assert page.problems == []
+
+
 def test_history_list_delete_and_compare(page: Any, live: Live) -> None:  # noqa: F811
     keep = live.save(ARTICLE, "Rally speech")
     other = live.save("Everybody knows it. A calm report with nothing else.", "Calm report")
