@@ -88,3 +88,20 @@ def test_send_to_corpus(tmp_path: Path, fake: Any, sync_client: Any) -> None:
     with Store.open(db) as store:
         assert store.document_count() == 1 and store.pending_count("fake-rules") == 0
         assert store.models()[0]["documents"] == 1
+
+
+def test_hostile_titles_are_escaped(sync_client: Any) -> None:
+    hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    aid = save(sync_client, ARTICLE, hostile)
+    for url in ("/history", f"/a/{aid}", f"/compare?a={aid}&b={aid}"):
+        page = sync_client.get(url, headers=HTML).text
+        assert "<script>alert(1)" not in page and "<img src=x" not in page, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, url
+
+
+def test_try_an_example(sync_client: Any) -> None:
+    page = sync_client.get("/", headers=HTML).text
+    assert 'class="try-example"' in page and '<template id="example-text">Corrupt Elites' in page
+    filled = sync_client.get("/?example=1", headers=HTML).text
+    assert 'placeholder="Paste the article here">Corrupt Elites Betray Our Nation Again' in filled
+    assert 'value="Corrupt Elites Betray Our Nation Again"' in filled
