@@ -117,7 +117,7 @@ class HistoryMixin:
         """Ids of analyses with at least one correction, oldest review first."""
         with self.read() as conn:
             rows = conn.execute(select(corrections.c.analysis_id, func.min(corrections.c.id).label("first"))
-                                .group_by(corrections.c.analysis_id).order_by("first")).all()
+                                .group_by(corrections.c.analysis_id).order_by(func.min(corrections.c.id))).all()
         return [r.analysis_id for r in rows]
 
 
