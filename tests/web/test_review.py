@@ -55,6 +55,12 @@ def round_trip(c: Any) -> str:
     block = page.split('id="data-main">')[1].split("</script>")[0]
     assert '"status": "rejected"' in block or '"status":"rejected"' in block
 
+    model_rows = c.get(f"/a/{aid}/labels.txt").text.splitlines()
+    reviewed_rows = c.get(f"/a/{aid}/labels.txt", params={"reviewed": 1}).text.splitlines()
+    assert len(model_rows) == 5 and len(reviewed_rows) == 5  # one rejected, one added
+    assert f"{aid}\tDoubt\t{start}\t{start + 18}" in reviewed_rows
+    assert not any("Bandwagon" in row for row in reviewed_rows)
+
     agreement = c.get("/api/agreement").json()
     rows = {r["technique"]: r for r in agreement["techniques"]}
     assert agreement["articles"] == 1

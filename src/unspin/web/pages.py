@@ -150,11 +150,16 @@ async def export_json(analysis_id: str, request: Request) -> Response:
 
 
 @router.get("/a/{analysis_id}/labels.txt")
-async def export_labels(analysis_id: str, request: Request) -> Response:
-    """PTC technique-classification labels: `id<TAB>technique<TAB>start<TAB>end` per span."""
-    record = await service(request).get(analysis_id)
-    rows = [format_label(Label(str(record["id"]), s["start"], s["end"], s["technique"]))
-            for s in record["spans"]]
+async def export_labels(analysis_id: str, request: Request, reviewed: bool = False) -> Response:
+    """PTC technique-classification labels: `id<TAB>technique<TAB>start<TAB>end` per span
+    (with `?reviewed=1`, the reviewer's version: corrections applied, rejected spans left out)."""
+    if reviewed:
+        context, _ = await reviewed_context(request, analysis_id)
+        record, spans = context["analysis"], review.kept(context["review"]["spans"])
+    else:
+        record = await service(request).get(analysis_id)
+        spans = record["spans"]
+    rows = [format_label(Label(str(record["id"]), s["start"], s["end"], s["technique"])) for s in spans]
     return PlainTextResponse("".join(r + "\n" for r in rows),
                              headers=_attachment(f"article{record['id']}.labels"))
 
