@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from unspin import review
 from unspin.errors import InputError
 from unspin.web.api import ERRORS
-from unspin.web.pages import _read_form, render, service, twin
+from unspin.web.pages import read_form, render, service, twin
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["history"])
@@ -83,7 +83,7 @@ async def export_history(request: Request, id: list[str] | None = Query(None),
 @router.post("/history/delete")
 async def delete_form(request: Request) -> Response:
     """Delete the analyses ticked on the history page (the form without script)."""
-    form = await _read_form(request)
+    form = await read_form(request)
     ids = [v for v in form.getlist("id") if isinstance(v, str)]
     if not ids:
         raise InputError("Tick the analyses to delete first.")

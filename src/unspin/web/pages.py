@@ -70,7 +70,7 @@ async def index(request: Request, example_: str | None = Query(None, alias="exam
                                           "page": "analyze", "title": "Analyze"})
 
 
-async def _form_input(request: Request, form: Any, suffix: str = "") -> tuple[str, Any]:
+async def form_input(request: Request, form: Any, suffix: str = "") -> tuple[str, Any]:
     """(kind, value) of the one input given in a form: text, url or an uploaded file."""
     upload = form.get("file" + suffix)
     file_value = None
@@ -84,7 +84,7 @@ async def _form_input(request: Request, form: Any, suffix: str = "") -> tuple[st
     return kind, fields[kind]
 
 
-def _threshold(form: Any) -> float | None:
+def form_threshold(form: Any) -> float | None:
     raw = form.get("threshold")
     if not isinstance(raw, str) or not raw.strip():
         return None
@@ -97,19 +97,19 @@ def _threshold(form: Any) -> float | None:
     return value
 
 
-async def _read_form(request: Request) -> Any:
+async def read_form(request: Request) -> Any:
     return await request.form(max_files=2, max_fields=20,
                               max_part_size=service(request).settings.max_body_bytes)
 
 
 @router.post("/analyze")
 async def analyze_form(request: Request) -> Response:
-    form = await _read_form(request)
+    form = await read_form(request)
     svc = service(request)
-    kind, value = await _form_input(request, form)
+    kind, value = await form_input(request, form)
     title = form.get("title")
     doc = with_title(await svc.document(kind, value), title if isinstance(title, str) else None)
-    [record] = await svc.analyze([doc], threshold=_threshold(form))
+    [record] = await svc.analyze([doc], threshold=form_threshold(form))
     return RedirectResponse(f"/a/{record['id']}", status_code=303)
 
 
@@ -219,13 +219,13 @@ async def compare_page(request: Request, a: str | None = None, b: str | None = N
 
 @router.post("/compare")
 async def compare_form(request: Request) -> Response:
-    form = await _read_form(request)
+    form = await read_form(request)
     svc = service(request)
     docs = []
     for side in ("_a", "_b"):
-        kind, value = await _form_input(request, form, side)
+        kind, value = await form_input(request, form, side)
         docs.append(await svc.document(kind, value))
-    a, b = await svc.analyze(docs, threshold=_threshold(form))
+    a, b = await svc.analyze(docs, threshold=form_threshold(form))
     return RedirectResponse(f"/compare?a={a['id']}&b={b['id']}", status_code=303)
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from unspin.web.inputs import with_title
 from unspin.web.jobs import DONE, JobManager
-from unspin.web.pages import _form_input, _read_form, _threshold, render, service, twin
+from unspin.web.pages import form_input, form_threshold, read_form, render, service, twin
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,25 +21,25 @@ def jobs(request: Request) -> JobManager:
 @router.post("/jobs")
 async def start_form_job(request: Request) -> Response:
     """The analyze form as a job: 303 to its progress page."""
-    form = await _read_form(request)
+    form = await read_form(request)
     svc = service(request)
-    kind, value = await _form_input(request, form)
+    kind, value = await form_input(request, form)
     title = form.get("title")
     doc = with_title(await svc.document(kind, value), title if isinstance(title, str) else None)
-    job = jobs(request).start([doc], threshold=_threshold(form))
+    job = jobs(request).start([doc], threshold=form_threshold(form))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.post("/jobs/compare")
 async def start_compare_job(request: Request) -> Response:
     """The compare form as a job: 303 to its progress page."""
-    form = await _read_form(request)
+    form = await read_form(request)
     svc = service(request)
     docs = []
     for side in ("_a", "_b"):
-        kind, value = await _form_input(request, form, side)
+        kind, value = await form_input(request, form, side)
         docs.append(await svc.document(kind, value))
-    job = jobs(request).start(docs, kind="compare", threshold=_threshold(form))
+    job = jobs(request).start(docs, kind="compare", threshold=form_threshold(form))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
