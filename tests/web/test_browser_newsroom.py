@@ -197,9 +197,10 @@ def test_phone_shows_the_article_first(browser: Any, live: Live) -> None:  # noq
 
 
 def test_review_round_trip_to_training_labels(page: Any, live: Live, tmp_path: Path) -> None:  # noqa: F811
+    from typer.testing import CliRunner
+
+    from unspin.cli.main import app as cli
     from unspin.io import ptc
-    from unspin.store import Store
-    from unspin.store.annotations import export_annotations
 
     aid = live.save(ARTICLE, "Reviewed rally")
     model = httpx.get(f"{live.url}/api/analyses/{aid}").json()["spans"]
@@ -225,8 +226,8 @@ def test_review_round_trip_to_training_labels(page: Any, live: Live, tmp_path: P
     assert page.problems == []
 
     out = tmp_path / "ptc"
-    with Store.open(live.db) as store:
-        export_annotations(store, out)
+    result = CliRunner().invoke(cli, ["export-annotations", "--db", live.db, "--out", str(out)])
+    assert result.exit_code == 0, result.output
     labels = ptc.read_labels(out / "train-labels-task-flc-tc")
     start = ARTICLE.index("Officials declined")
     expected = sorted([(s["technique"], s["start"], s["end"]) for s in model
