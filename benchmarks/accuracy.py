@@ -34,7 +34,7 @@ def main() -> None:
     valid = set(default_valid_ids())
     dev = [d for d in docs if d.id in valid]
     t = time.perf_counter()
-    figures = validate(analyzer.predictor, dev, labels, second_threshold=analyzer.second_threshold)
+    figures = validate(analyzer.predictor, dev, labels)
     out = {
         "model": analyzer.name,
         "backend": type(analyzer.predictor.backend).__name__,

@@ -46,8 +46,8 @@ def build_minilm_sized(folder: Path, threshold: float) -> str:
 
     from unspin import taxonomy
     from unspin.models import artifact
+    from unspin.models.decoding import Settings
     from unspin.models.network import PropagandaNet
-    from unspin.models.predictor import Settings
     from unspin.models.tiny import tiny_tokenizer
 
     torch.manual_seed(0)

@@ -77,3 +77,31 @@ def test_progress_counts_every_window_once(tiny_analyzer):
     tiny_analyzer.analyze(text, progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1][0] == seen[-1][1] > 1
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_a_text_gets_the_same_answer_alone_and_batched_with_others(tiny_model_dir, articles):
+    analyzer = unspin.load(tiny_model_dir, backend="onnx")  # int8: quantized per backend call
+    texts = [a[0] * 3 for a in articles.values()]
+    alone = [analyzer.analyze(t) for t in texts]
+    for batch_size in (1, 4, 64):
+        piped = list(analyzer.pipe(texts, batch_size=batch_size))
+        for a, b in zip(alone, piped, strict=True):
+            assert [(s.start, s.end, s.technique, s.score) for s in a.spans] == [
+                (s.start, s.end, s.technique, s.score) for s in b.spans
+            ]
+
+
+def test_threshold_is_the_least_score_returned(tiny_analyzer, articles):
+    text = articles["3"][0] * 3
+    everything = tiny_analyzer.analyze(text, threshold=0.0)
+    assert everything.spans
+    middle = sorted(s.score for s in everything.spans)[len(everything.spans) // 2]
+    some = tiny_analyzer.analyze(text, threshold=middle)
+    assert all(s.score >= middle for s in some.spans)
+    assert len(some.spans) == sum(s.score >= middle for s in everything.spans)
+    assert tiny_analyzer.analyze(text, threshold=1.0).spans == () or all(
+        s.score == 1.0 for s in tiny_analyzer.analyze(text, threshold=1.0).spans
+    )
+    for bad in (True, "0.5", -0.1, 1.5):
+        with pytest.raises(InputError, match="threshold"):
+            tiny_analyzer.analyze(text, threshold=bad)

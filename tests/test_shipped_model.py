@@ -1,11 +1,14 @@
 """The models shipped in the repository load over the verified base weights and find
 propaganda in an obvious sentence."""
 
+from pathlib import Path
+
 import pytest
 
 import unspin
 from unspin.pipeline import TIERS, shipped_model_path
 
+ROOT = Path(__file__).resolve().parents[1]
 OBVIOUS = "These corrupt, treacherous traitors will destroy our great nation forever!"
 
 
@@ -26,3 +29,20 @@ def test_shipped_model_finds_an_obvious_span(tier):
     assert techniques & {"Loaded_Language", "Name_Calling,Labeling", "Exaggeration,Minimisation",
                          "Appeal_to_fear-prejudice", "Flag-Waving"}
     assert all(s.why for s in analysis.spans)
+
+
+@pytest.mark.parametrize("backend", ["onnx", "onnx-fp32"])
+def test_fast_tier_gives_the_same_answer_alone_and_batched(backend):
+    """int8 activations are quantized per backend call: windows run one at a time, so a
+    text's spans and scores do not depend on what it is analyzed with."""
+    analyzer = unspin.load("fast", backend=backend)
+    text = (ROOT / "examples" / "article.txt").read_text()
+    others = [OBVIOUS * 40, "A quiet report on the weather. " * 30]
+    alone = analyzer.analyze(text)
+    batched = list(analyzer.pipe([others[0], text, others[1]], batch_size=64))[1]
+    reversed_ = list(analyzer.pipe([others[1], others[0], text], batch_size=3))[2]
+
+    def key(a):
+        return [(s.start, s.end, s.technique, s.score, [(c.start, c.end) for c in s.why]) for s in a.spans]
+
+    assert alone.spans and key(alone) == key(batched) == key(reversed_)

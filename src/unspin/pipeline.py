@@ -40,31 +40,23 @@ def shipped_model_path(tier: str = DEFAULT_TIER) -> Path:
 class Analyzer:
     """Finds, names and explains propaganda techniques in text.
 
+    Each span's `score` is calibrated: an estimate of the probability that annotators
+    mark that technique on (most of) that text. `threshold` is the least score returned.
+
     >>> analyzer = unspin.load()                     # doctest: +SKIP
     >>> analysis = analyzer.analyze("They are traitors!")   # doctest: +SKIP
     """
 
-    def __init__(
-        self,
-        predictor: Any,
-        *,
-        name: str,
-        second_threshold: float = 0.4,
-        max_chars: int | None = None,
-        n_cues: int = 3,
-    ):
+    def __init__(self, predictor: Any, *, name: str, max_chars: int | None = None):
         self.predictor = predictor
         self.name = name
-        self.second_threshold = second_threshold
         self.max_chars = max_chars or int(os.environ.get("UNSPIN_MAX_CHARS", MAX_CHARS))
-        self.n_cues = n_cues
 
     @property
     def threshold(self) -> float:
-        """The default span threshold of `analyze`: the model's one for labelled spans."""
-        from unspin.models.predictor import labelled_threshold
-
-        return float(labelled_threshold(self.predictor.settings))
+        """The default `threshold`: the least calibrated score shown (the model's
+        `min_score`, chosen for FLC F1 on the tuning split)."""
+        return float(self.predictor.settings.min_score)
 
     def analyze(
         self,
@@ -85,10 +77,15 @@ class Analyzer:
         threshold: float | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> Iterator[Analysis]:
-        """Analyze many texts, batching their windows `batch_size` at a time;
-        `progress(done, total)` counts windows encoded out of those seen so far."""
-        from unspin.models.postprocess import techniques_for
+        """Analyze many texts, batching their windows `batch_size` at a time; each text's
+        result is the same as alone. `threshold`: the least span score returned (default
+        `self.threshold`); `progress(done, total)` counts windows encoded so far."""
+        from unspin.models.calibration import calibrate
+        from unspin.models.decoding import pick_cues, techniques_for
 
+        least = self.threshold if threshold is None else check_threshold(threshold)
+        settings = self.predictor.settings
+        names = self.predictor.techniques
         docs: list[Document] = []
 
         def texts_of() -> Iterator[str]:
@@ -102,40 +99,30 @@ class Analyzer:
                 docs.append(doc)
                 yield doc.text
 
-        for i, raws in enumerate(
-            self.predictor.find(
-                texts_of(),
-                batch_windows=batch_size,
-                threshold=threshold,
-                labelled=True,
-                progress=progress,
-            )
-        ):
+        found = self.predictor.find(texts_of(), batch_windows=batch_size, labelled=True, progress=progress)
+        for i, raws in enumerate(found):
             doc = docs[i]
             docs[i] = None  # type: ignore[call-overload]  # release as we go
             spans = []
             for raw in raws:
-                for name, prob in techniques_for(raw, self.second_threshold):
-                    spans.append(
-                        Span(doc, raw.start, raw.end, name, raw.score * prob, self._cues(doc.text, raw, name))
+                for name, prob in techniques_for(raw, names, settings.second_threshold):
+                    score = calibrate(settings.calibration, name, raw.score * prob)
+                    if score < least:
+                        continue
+                    cues = pick_cues(
+                        doc.text, raw.cue_weights[names.index(name)], raw.cue_offsets,
+                        (raw.start, raw.end), settings.n_cues,
                     )
+                    spans.append(Span(doc, raw.start, raw.end, name, score, tuple(Cue(*c) for c in cues)))
             spans.sort(key=lambda s: (s.start, s.end, s.technique))
             yield Analysis(doc, tuple(spans), self.name)
 
-    def _cues(self, text: str, raw: Any, technique: str) -> tuple[Cue, ...]:
-        from unspin import taxonomy
-        from unspin.models.predictor import expand_to_words
 
-        weights = raw.cue_weights[taxonomy.INDEX[technique]]
-        cues: dict[tuple[int, int], float] = {}
-        for t in weights.argsort()[::-1]:
-            start, end = expand_to_words(text, int(raw.cue_offsets[t, 0]), int(raw.cue_offsets[t, 1]))
-            if not text[start:end].strip() or not any(c.isalnum() for c in text[start:end]):
-                continue
-            cues[(start, end)] = max(cues.get((start, end), 0.0), float(weights[t]))
-            if len(cues) >= self.n_cues:
-                break
-        return tuple(Cue(s, e, w) for (s, e), w in sorted(cues.items()))
+def check_threshold(value: Any) -> float:
+    """A `threshold` (the least span score returned): a number in [0, 1], else `InputError`."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise InputError(f"threshold must be a number from 0 to 1 (the least span score), got {value!r}.")
+    return float(value)
 
 
 def load(name_or_path: str | os.PathLike[str] | None = None, *, backend: str | None = None) -> Analyzer:
@@ -143,9 +130,9 @@ def load(name_or_path: str | os.PathLike[str] | None = None, *, backend: str | N
     folder, or `UNSPIN_MODEL` when none is given.
 
     `backend` ("auto", "onnx", "onnx-fp32", "torch"; default `UNSPIN_BACKEND` or "auto"):
-    auto and onnx use int8 ONNX, whose activations are quantized per batch, so a text's
-    scores can differ in the last digits with what it is batched with; onnx-fp32 and
-    torch give the same result whatever the batch.
+    auto and onnx use int8 ONNX where the model allows it, onnx-fp32 full precision. Every
+    backend runs one window at a time, so a text's result never depends on what else is
+    analyzed with it.
     """
     backend = backend or os.environ.get("UNSPIN_BACKEND") or "auto"
     from unspin.models.loading import load_predictor
@@ -153,8 +140,4 @@ def load(name_or_path: str | os.PathLike[str] | None = None, *, backend: str | N
     name = str(name_or_path or os.environ.get("UNSPIN_MODEL") or DEFAULT_TIER)
     path = shipped_model_path(name) if name in TIERS else Path(name)
     predictor, config = load_predictor(path, backend=backend)
-    return Analyzer(
-        predictor,
-        name=str(config.get("name", path.name)),
-        second_threshold=float(config.get("second_threshold", 0.4)),
-    )
+    return Analyzer(predictor, name=str(config.get("name", path.name)))

@@ -55,14 +55,16 @@ def predict_folder(
         templates = [[(lab.start, lab.end) for lab in wanted.get(str(d.id), [])] for d in docs]
         unique = [sorted(set(t)) for t in templates]
         for d, raws, tmpl in zip(docs, predictor.label(texts, unique), templates, strict=True):
-            rows += tc_labels(str(d.id), raws, tmpl)
+            rows += tc_labels(str(d.id), raws, tmpl, predictor.techniques)
     elif task in ("si", "flc"):
         found = predictor.find(texts, threshold=threshold, labelled=task == "flc")
         for d, raws in zip(docs, found, strict=True):
             rows += (
                 si_labels(str(d.id), raws)
                 if task == "si"
-                else flc_labels(str(d.id), raws, analyzer.second_threshold)
+                else flc_labels(
+                    str(d.id), raws, predictor.settings.second_threshold, predictor.techniques
+                )
             )
     else:
         raise InputError(f"Unknown task {task!r}: expected si, tc or flc.")

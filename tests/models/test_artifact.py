@@ -4,8 +4,8 @@ import numpy as np
 import torch
 
 from unspin.models import artifact
+from unspin.models.decoding import Settings
 from unspin.models.network import PropagandaNet
-from unspin.models.predictor import Settings
 from unspin.models.tiny import TINY_ENCODER, build_tiny_model
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import unspin
+from unspin.errors import ModelNotFoundError
 from unspin.models import fusion
 from unspin.models.tiny import build_tiny_model
 
@@ -101,12 +102,11 @@ def test_shifted_pass_of_the_whole_reaches_every_member(tiny_model_dir, other_mo
     assert not any(m.settings.shifted_pass for m in plain.predictor.members)
 
 
-def test_a_model_config_sets_its_batch_rows(tiny_model_dir, tmp_path):
+def test_a_model_with_other_techniques_is_refused(tiny_model_dir, tmp_path):
     folder = tmp_path / "m"
     shutil.copytree(tiny_model_dir, folder)
     config = json.loads((folder / "config.json").read_text())
-    assert unspin.load(folder, backend="torch").predictor.batch_rows == 16
-    (folder / "config.json").write_text(json.dumps({**config, "batch_rows": 3}))
-    predictor = unspin.load(folder, backend="torch").predictor
-    assert predictor.batch_rows == 3
-    assert next(predictor.find([TEXT * 4])) is not None
+    names = config["techniques"]
+    (folder / "config.json").write_text(json.dumps({**config, "techniques": names[1:] + names[:1]}))
+    with pytest.raises(ModelNotFoundError, match="techniques"):
+        unspin.load(folder, backend="torch")

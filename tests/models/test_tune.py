@@ -37,8 +37,8 @@ def test_tune_and_write(tiny_model_dir, ptc_dir, tmp_path):
     assert config["settings"]["merge_gap"] == tuned["merge_gap"]
     again = unspin.load(model, backend="torch")
     assert again.predictor.settings.threshold == tuned["threshold"]
-    assert again.threshold == tuned["flc_threshold"]  # analyze shows labelled spans
-    assert again.second_threshold == tuned["second_threshold"]
+    assert again.predictor.settings.flc_threshold == tuned["flc_threshold"]  # analyze's spans
+    assert again.predictor.settings.second_threshold == tuned["second_threshold"]
 
 
 def test_flc_threshold_drives_analyze_and_flc_but_not_si(tiny_model_dir, ptc_dir, tmp_path):

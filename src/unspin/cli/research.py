@@ -54,7 +54,14 @@ def predict(
     model: str = typer.Option(
         None, "--model", "-m", envvar="UNSPIN_MODEL", help="accurate (default), fast, or a model folder."
     ),
-    threshold: float = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Span decoding threshold."),
+    threshold: float = typer.Option(
+        None,
+        "--span-threshold",
+        min=0.0,
+        max=1.0,
+        help="Override the model's span-decoding threshold (a SemEval research knob; not the "
+        "minimum confidence that `analyze --threshold` sets).",
+    ),
 ) -> None:
     """Write SemEval-format predictions for a folder of articles."""
     from rich.progress import track

@@ -34,7 +34,18 @@ def train(
     teacher: Path = typer.Option(
         None,
         "--teacher",
-        help="Distil: also learn this model's soft targets (e.g. the accurate tier's folder).",
+        help="Distil: also learn this model's soft targets (a model folder such as the accurate "
+        "tier's, or a teacher cache from `unspin teach`).",
+    ),
+    pseudo: list[Path] = typer.Option(
+        None,
+        "--pseudo",
+        help="A teacher cache of unlabelled articles (`unspin teach`) to self-train on; repeatable.",
+    ),
+    all_data: bool = typer.Option(
+        False,
+        "--all-data",
+        help="Also train on the report split (for a shipped model, once the recipe is fixed).",
     ),
     distil: float = typer.Option(
         0.5, "--distil", min=0.0, max=1.0, help="Weight of the teacher's targets against the gold ones."
@@ -83,6 +94,8 @@ def train(
             init=str(init) if init else None,
             teacher=str(teacher) if teacher else None,
             distil=distil,
+            pseudo=[str(p) for p in pseudo or []],
+            **({"holdout_ids": []} if all_data else {}),
         )
         bar = progress.add_task("training", total=None)
 
@@ -100,10 +113,84 @@ def train(
             progress.update(bar, completed=done, total=total, description="teacher's targets")
 
         result = Trainer(args, on_step=on_step, on_epoch=on_epoch, on_teach=on_teach).train()
-    print(
-        json.dumps({k: result[k] for k in ("best", "examples", "stats", "train_articles", "valid_articles")})
-    )
+    keys = ("best", "examples", "stats", "train_articles", "pseudo_articles", "valid_articles")
+    print(json.dumps({k: result[k] for k in keys}))
     print(f"best model: {out / 'model'}")
+
+
+@app.command()
+def teach(
+    data: list[Path] = typer.Option(
+        ...,
+        "--data",
+        help="A PTC folder (its training split's articles, with gold spans) or a JSONL file of "
+        "articles (`id`, `text`); repeatable.",
+    ),
+    out: Path = typer.Option(..., "--out", help="Cache folder: one .npz per article (resumes)."),
+    model: str = typer.Option("accurate", "--model", help="Teacher: a shipped tier or a model folder."),
+    limit: int = typer.Option(None, "--limit", min=1, help="Only the first N articles of each source."),
+) -> None:
+    """Run a teacher model over articles once and cache what it says (token BIO and
+    technique probabilities, its spans, its view of gold spans) for `unspin train
+    --teacher/--pseudo`. PTC folders contribute their `train` split only (never the tuning
+    or report split)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    import unspin
+    from unspin.models.distil import label_cache
+    from unspin.models.splits import split_of
+    from unspin.models.train import load_corpus
+
+    with user_errors():
+        sources = []
+        for path in data:
+            if path.is_dir():
+                docs, labels = load_corpus(path)
+                keep = set(split_of([str(d.id) for d in docs], "train"))
+                sources.append(([d for d in docs if d.id in keep], labels))
+            else:
+                sources.append((read_jsonl_articles(path), {}))
+        teacher = unspin.load(model).predictor
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        ) as progress:
+            for path, (docs, labels) in zip(data, sources, strict=True):
+                docs = docs[:limit] if limit else docs
+                bar = progress.add_task(path.name, total=len(docs))
+                fresh = label_cache(
+                    teacher,
+                    docs,
+                    out,
+                    labels=labels,
+                    track=lambda done, total, bar=bar: progress.update(bar, completed=done, total=total),
+                )
+                progress.console.print(f"{path}: {fresh} labelled now, {len(docs) - fresh} already cached")
+    print(f"teacher cache: {out}")
+
+
+def read_jsonl_articles(path: Path) -> list:
+    """Articles (`id`, `text`) from a JSONL file; a line that is not such an object is an
+    error naming its line number."""
+    from unspin.doc import Document
+    from unspin.errors import InputError
+
+    docs = []
+    with open(path, encoding="utf-8") as lines:
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise InputError(f"{path}:{n}: not JSON ({err.msg}).") from err
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                raise InputError(f"{path}:{n}: expected an object with a string `text`.")
+            docs.append(Document(row["text"], id=str(row.get("id", f"{path.stem}-{n}"))))
+    return docs
 
 
 @app.command()
@@ -140,6 +227,30 @@ def tune(
             tuned = run_tune(analyzer.predictor, dev, labels)
         write_settings(model, tuned)
     print(json.dumps(tuned))
+
+
+@app.command()
+def calibrate(
+    data: Path = typer.Option(..., "--data", help="PTC folder with train-articles/ and labels."),
+    model: Path = typer.Option(..., "--model", help="Model folder to calibrate in place."),
+    backend: str = typer.Option("auto", "--backend", help="auto, torch, onnx or onnx-fp32."),
+) -> None:
+    """Tune what readers see on the tuning split, after `unspin tune`: the tidy-up rules
+    (each kept only if SI and FLC F1 do not drop), per-technique calibration of span scores
+    (isotonic), and the default least score (`threshold`) for FLC F1; writes them into
+    MODEL/config.json."""
+    import unspin
+    from unspin.models.calibrate import tune_output, write_output_settings
+    from unspin.models.splits import split_of
+    from unspin.models.train import load_corpus
+
+    with user_errors():
+        analyzer = unspin.load(model, backend=backend)
+        docs, labels = load_corpus(data)
+        keep = set(split_of([str(d.id) for d in docs], "tuning"))
+        tuned = tune_output(analyzer.predictor, [d for d in docs if d.id in keep], labels)
+        write_output_settings(model, tuned)
+    print(json.dumps({k: v for k, v in tuned.items() if k != "calibration"}))
 
 
 @app.command()

@@ -20,8 +20,8 @@ from tokenizers import Tokenizer
 from unspin import taxonomy
 from unspin.errors import ModelNotFoundError
 from unspin.models import base as bases
+from unspin.models.decoding import Settings
 from unspin.models.network import PropagandaNet
-from unspin.models.predictor import Settings
 from unspin.models.windows import load_tokenizer
 
 FORMAT = 1

@@ -1,11 +1,19 @@
 """Soft targets from a teacher model (for example the accurate tier) for training a
-student (the fast tier): per-token BIO probabilities carried onto the student's tokens
-through character offsets, and technique probabilities for every gold span."""
+student (the fast tier): per-token BIO and technique probabilities carried onto the
+student's tokens through character offsets, technique probabilities for every gold span,
+and, for unlabelled articles, the teacher's own spans (pseudo-labels).
+
+`label_cache` runs a teacher once over many articles and keeps what it says on disk (one
+`.npz` per article, resumable); `from_cache` turns an entry into a student's `Teaching`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +31,8 @@ class Teaching:
 
     bio: np.ndarray  # (n_student_tokens, 3); NaN rows where no teacher token lies
     spans: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)  # gold span -> probs
+    tech: np.ndarray | None = None  # (n_student_tokens, n_techniques) token-head probabilities
+    found: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)  # teacher's spans -> probs
 
 
 def teach(
@@ -53,3 +63,82 @@ def teach(
             bio, {g: r.probs.astype(np.float32) for g, r in zip(gold, raws, strict=True)}
         )
     return out
+
+
+def _entry_path(folder: Path, doc_id: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", doc_id)
+    return folder / f"{safe}-{hashlib.sha256(doc_id.encode()).hexdigest()[:8]}.npz"
+
+
+def label_cache(
+    teacher: Any,
+    docs: Sequence[Document],
+    folder: str | Path,
+    *,
+    labels: dict[str, list[ptc.Label]] | None = None,
+    track: Callable[[int, int], None] = lambda done, total: None,
+) -> int:
+    """Run `teacher` over the `docs` not yet in `folder` and store, per article, its text,
+    the teacher's tokens, stitched BIO and technique probabilities, its labelled spans
+    (`labelled_spans`) and its probabilities for the gold spans in `labels`. Returns how
+    many articles were labelled now; rerunning resumes."""
+    from unspin.models.predictor import labelled_spans
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    todo = [d for d in docs if not _entry_path(folder, str(d.id)).exists()]
+    done = len(docs) - len(todo)
+    track(done, len(docs))
+    for doc, enc in zip(todo, teacher.encode(d.text for d in todo), strict=True):
+        stitched = teacher.stitched(enc)
+        own = labelled_spans(teacher, enc)
+        gold = sorted({(x.start, x.end) for x in (labels or {}).get(str(doc.id), []) if x.technique})
+        golds = teacher.classify(enc, [(s, e, 1.0) for s, e in gold])
+        rows = [(r.start, r.end, r.score, r.probs, False) for r in own]
+        rows += [(r.start, r.end, 1.0, r.probs, True) for r in golds]
+        n_tech = stitched.tech.shape[1]
+        path = _entry_path(folder, str(doc.id))
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez_compressed(
+            tmp,
+            id=np.array(str(doc.id)),
+            text=np.array(doc.text),
+            offsets=stitched.doc.tokens.offsets.astype(np.int32),
+            bio=stitched.bio.astype(np.float16),
+            tech=stitched.tech.astype(np.float16),
+            bounds=np.array([(a, b) for a, b, *_ in rows], dtype=np.int64).reshape(-1, 2),
+            score=np.array([r[2] for r in rows], dtype=np.float32),
+            probs=np.array([r[3] for r in rows], dtype=np.float32).reshape(-1, n_tech),
+            gold=np.array([r[4] for r in rows], dtype=bool),
+        )
+        os.replace(tmp, path)
+        done += 1
+        track(done, len(docs))
+    return len(todo)
+
+
+def read_cache(folder: str | Path) -> Iterator[tuple[Document, dict[str, np.ndarray]]]:
+    """Every article of a teacher cache with its stored arrays, in file-name order."""
+    for path in sorted(Path(folder).glob("*.npz")):
+        if path.name.endswith(".tmp.npz"):
+            continue
+        with np.load(path) as z:
+            arrays = {k: z[k] for k in z.files}
+        yield Document(str(arrays["text"]), id=str(arrays["id"])), arrays
+
+
+def from_cache(arrays: dict[str, np.ndarray], tokenizer: Tokenizer) -> Teaching:
+    """A cache entry (`read_cache`) on the student's tokens."""
+    text = str(arrays["text"])
+    student = W.tokenize(tokenizer, text)
+    n_tech = arrays["tech"].shape[1]
+
+    def onto(values: np.ndarray) -> np.ndarray:
+        missing = np.full((len(student), values.shape[1]), np.nan, dtype=np.float32)
+        return carry_rows(arrays["offsets"], student.offsets, len(text), values.astype(np.float32), missing)
+
+    spans, found = {}, {}
+    for (a, b), probs, gold in zip(arrays["bounds"], arrays["probs"].reshape(-1, n_tech), arrays["gold"],
+                                   strict=True):
+        (spans if gold else found)[(int(a), int(b))] = probs.astype(np.float32)
+    return Teaching(onto(arrays["bio"]), spans, onto(arrays["tech"]), found)

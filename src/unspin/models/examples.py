@@ -12,8 +12,8 @@ from unspin import taxonomy
 from unspin.doc import Document
 from unspin.io.ptc import Label
 from unspin.models import windows as W
+from unspin.models.decoding import Settings
 from unspin.models.distil import Teaching
-from unspin.models.predictor import Settings
 from unspin.scoring import merge
 
 
@@ -42,19 +42,32 @@ def build_examples(
     settings: Settings,
     stats: Stats | None = None,
     teaching: Teaching | None = None,
+    *,
+    pseudo: bool = False,
+    confident: float = 0.6,
 ) -> list[Example]:
     """Examples for one article; technique spans cut by a window edge are counted and
     skipped for the span head (their tokens still get BIO tags). With `teaching`, each
-    example also carries the teacher's soft targets."""
+    example also carries the teacher's soft targets. With `pseudo` (an unlabelled article)
+    the teacher stands in for the annotators: BIO tags where its top tag reaches
+    `confident` (elsewhere none), its token technique probabilities, and its own spans."""
     stats = stats if stats is not None else Stats()
     n_tech = len(taxonomy.NAMES)
     tokens = W.tokenize(tokenizer, doc.text)
-    tags = W.bio_tags(tokens, merge((lab.start, lab.end) for lab in labels))
-    labelled = [(lab.start, lab.end, taxonomy.INDEX[lab.technique]) for lab in labels if lab.technique]
-    member = W.membership(tokens, labelled, n_tech)
     by_offsets: dict[tuple[int, int], np.ndarray] = {}
-    for start, end, k in labelled:
-        by_offsets.setdefault((start, end), np.zeros(n_tech, dtype=np.float32))[k] += 1.0
+    if pseudo:
+        if teaching is None or teaching.tech is None:
+            raise ValueError("Pseudo-labelled examples need the teacher's token probabilities.")
+        bio = np.nan_to_num(teaching.bio, nan=0.0)
+        tags = np.where(bio.max(1) >= confident, bio.argmax(1), -100).astype(np.int64)
+        member = np.nan_to_num(teaching.tech, nan=0.0).astype(np.float32)
+        by_offsets = {k: v / max(float(v.sum()), 1e-6) for k, v in teaching.found.items()}
+    else:
+        tags = W.bio_tags(tokens, merge((lab.start, lab.end) for lab in labels))
+        labelled = [(lab.start, lab.end, taxonomy.INDEX[lab.technique]) for lab in labels if lab.technique]
+        member = W.membership(tokens, labelled, n_tech)
+        for start, end, k in labelled:
+            by_offsets.setdefault((start, end), np.zeros(n_tech, dtype=np.float32))[k] += 1.0
     out = []
     placed: set[tuple[int, int]] = set()
     for w in W.make_windows(tokens, doc.text, size=settings.max_len - 2, stride=settings.stride):
@@ -85,7 +98,9 @@ def build_examples(
             )
             ex.targets.append(counts / counts.sum())
             if teaching is not None:
-                ex.teacher_targets.append(teaching.spans.get((start, end), ex.targets[-1]))
+                ex.teacher_targets.append(
+                    ex.targets[-1] if pseudo else teaching.spans.get((start, end), ex.targets[-1])
+                )
         out.append(ex)
     stats.windows += len(out)
     stats.spans += len(by_offsets)

@@ -15,16 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from unspin.models.predictor import (
-    Decoding,
-    Encoded,
-    Predictor,
-    Progress,
-    RawSpan,
-    Settings,
-    _Prepared,
-    mix_token_head,
-)
+from unspin.models.decoding import RawSpan, Settings, mix_token_head
+from unspin.models.predictor import Decoding, Encoded, Predictor, Progress, _Prepared
 
 
 def token_at_chars(offsets: np.ndarray, n_chars: int) -> np.ndarray:
@@ -74,6 +66,9 @@ class FusedPredictor(Decoding):
         self.settings = settings
         self.tokenizer = members[0].tokenizer
         self.backend = members[0].backend
+        self.techniques = members[0].techniques
+        if any(m.techniques != self.techniques for m in members):
+            raise ValueError("The members of a fused ensemble must label the same techniques.")
 
     def prepare(self, text: str) -> _Prepared:
         """The first member's tokens and windows for `text`."""
@@ -148,5 +143,4 @@ class FusedPredictor(Decoding):
         if not out or not self.settings.token_mix:
             return out
         first = encs[0]
-        fused = Encoded(first.doc, first.states, first.bio, self._fused(encs, "tech"))
-        return mix_token_head(out, fused, self.settings.token_mix)
+        return mix_token_head(out, first.doc.tokens, self._fused(encs, "tech"), self.settings.token_mix)

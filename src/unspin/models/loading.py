@@ -3,9 +3,11 @@
 `auto` uses the cached int8 ONNX export when present (fast to load, no torch import),
 exports it on first use when torch is available, and falls back to torch otherwise; a
 model whose config.json names a `backend` (the shipped MPNet model: `onnx-fp32`, because
-int8 activations cost it 12 SI points) gets that one under `auto`. A config's
-`batch_rows` sets how many windows go through the backend at once (default 16; the
-shipped MPNet model: 8, which keeps the accurate tier's peak memory lower).
+int8 activations cost it 12 SI points) gets that one under `auto`. A folder whose config
+has `"fuse": [...]` is a fused ensemble of the member folders it names (see `fusion`).
+
+A model's config lists the techniques it labels, in its output order; loading checks them
+against `unspin.taxonomy` so a model never labels with another model's names.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from unspin import taxonomy
 from unspin.errors import ModelNotFoundError
-from unspin.models.predictor import Predictor, Settings
+from unspin.models.decoding import Settings
+from unspin.models.predictor import Predictor
 
 BACKENDS = ("auto", "onnx", "onnx-fp32", "torch")
 log = logging.getLogger(__name__)
@@ -24,12 +28,25 @@ log = logging.getLogger(__name__)
 
 def _config(path: Path) -> dict[str, Any]:
     try:
-        return json.loads((path / "config.json").read_text())
+        config = json.loads((path / "config.json").read_text())
     except FileNotFoundError as err:
         raise ModelNotFoundError(
             f"{path} is not an unspin model (config.json and weights.npz expected). "
             "Train one with `unspin train` or use the shipped model."
         ) from err
+    names = config.get("techniques")
+    if names is not None and list(names) != list(taxonomy.NAMES):
+        raise ModelNotFoundError(
+            f"{path} labels {len(names)} techniques ({', '.join(names[:3])}, ...) that differ from "
+            f"this unspin's {len(taxonomy.NAMES)}: retrain it or use a matching unspin version."
+        )
+    return config
+
+
+def settings_of(config: dict[str, Any], base: Settings | None = None) -> Settings:
+    """The `Settings` in a config (over `base`'s, for a fused folder's members)."""
+    values = {**(base.__dict__ if base else {}), **config.get("settings", {})}
+    return Settings(**values)
 
 
 def _onnx_predictor(path: Path, config: dict[str, Any], *, quantize: bool) -> Predictor:
@@ -43,8 +60,7 @@ def _onnx_predictor(path: Path, config: dict[str, Any], *, quantize: bool) -> Pr
     return Predictor(
         onnx_backend.OnnxBackend(onnx_path, head_path, prepack=quantize),
         load_tokenizer(path, where),
-        Settings(**config["settings"]),
-        batch_rows=config.get("batch_rows", 16),
+        settings_of(config),
     )
 
 
@@ -58,18 +74,10 @@ def load_predictor(path: Path, *, backend: str = "auto") -> tuple[Predictor, dic
         from unspin.models.fusion import FusedPredictor
 
         members = [load_predictor(path / name, backend=backend)[0] for name in config["fuse"]]
-        settings = Settings(**{**members[0].settings.__dict__, **config.get("settings", {})})
+        settings = settings_of(config, members[0].settings)
         for member in members:  # each member encodes: the whole's view setting is theirs
             member.settings.shifted_pass = settings.shifted_pass
         return FusedPredictor(members, settings, config.get("weights")), config  # type: ignore[return-value]
-    if config.get("ensemble"):
-        from unspin.models.ensemble import EnsembleBackend
-
-        members = [load_predictor(path / name, backend=backend)[0] for name in config["ensemble"]]
-        settings = Settings(**{**members[0].settings.__dict__, **config.get("settings", {})})
-        return Predictor(
-            EnsembleBackend([m.backend for m in members]), members[0].tokenizer, settings
-        ), config
     if backend != "torch":
         try:
             return _onnx_predictor(path, config, quantize=backend != "onnx-fp32"), config
@@ -83,4 +91,4 @@ def load_predictor(path: Path, *, backend: str = "auto") -> tuple[Predictor, dic
     from unspin.models.torch_backend import TorchBackend
 
     net, tokenizer, settings, config = artifact.load(path)
-    return Predictor(TorchBackend(net), tokenizer, settings, batch_rows=config.get("batch_rows", 16)), config
+    return Predictor(TorchBackend(net), tokenizer, settings), config

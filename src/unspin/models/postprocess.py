@@ -10,31 +10,33 @@ import numpy as np
 
 from unspin import taxonomy
 from unspin.io.ptc import Label
-from unspin.models.predictor import RawSpan
-
-
-def techniques_for(raw: RawSpan, second_threshold: float) -> list[tuple[str, float]]:
-    """The top technique, and the runner-up when its probability reaches the threshold."""
-    order = np.argsort(-raw.probs)
-    out = [(taxonomy.NAMES[order[0]], float(raw.probs[order[0]]))]
-    if raw.probs[order[1]] >= second_threshold:
-        out.append((taxonomy.NAMES[order[1]], float(raw.probs[order[1]])))
-    return out
+from unspin.models.decoding import RawSpan, techniques_for
 
 
 def si_labels(article_id: str, raws: Sequence[RawSpan]) -> list[Label]:
     return [Label(article_id, r.start, r.end) for r in raws]
 
 
-def flc_labels(article_id: str, raws: Sequence[RawSpan], second_threshold: float) -> list[Label]:
+def flc_labels(
+    article_id: str,
+    raws: Sequence[RawSpan],
+    second_threshold: float,
+    names: Sequence[str] = taxonomy.NAMES,
+) -> list[Label]:
+    """Label rows: each span's technique, and its runner-up where `techniques_for` keeps it."""
     return [
         Label(article_id, r.start, r.end, name)
         for r in raws
-        for name, _ in techniques_for(r, second_threshold)
+        for name, _ in techniques_for(r, names, second_threshold)
     ]
 
 
-def tc_labels(article_id: str, raws: Sequence[RawSpan], template: Sequence[tuple[int, int]]) -> list[Label]:
+def tc_labels(
+    article_id: str,
+    raws: Sequence[RawSpan],
+    template: Sequence[tuple[int, int]],
+    names: Sequence[str] = taxonomy.NAMES,
+) -> list[Label]:
     """Label every template row; rows that repeat the same offsets k times get the k
     most probable distinct techniques, in template order."""
     seen: dict[tuple[int, int], int] = defaultdict(int)
@@ -44,5 +46,5 @@ def tc_labels(article_id: str, raws: Sequence[RawSpan], template: Sequence[tuple
         rank = seen[(start, end)]
         seen[(start, end)] += 1
         order = np.argsort(-probs[(start, end)])
-        out.append(Label(article_id, start, end, taxonomy.NAMES[order[min(rank, len(order) - 1)]]))
+        out.append(Label(article_id, start, end, names[order[min(rank, len(order) - 1)]]))
     return out

@@ -1,5 +1,7 @@
-"""From documents to raw predictions: windows through a backend, per-token
-probabilities stitched across windows, BIO decoding, span classification, cues."""
+"""The runtime: documents into windows, windows through a backend one at a time (so a
+text's result never depends on what it is batched with), per-token probabilities
+stitched across windows, and span rows for the span head. Decoding the probabilities into
+spans is `decoding`'s (pure functions); `Decoding` below ties the two together."""
 
 from __future__ import annotations
 
@@ -11,6 +13,17 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from unspin.models import windows as W
+from unspin.models.decoding import (
+    RawSpan,
+    Settings,
+    labelled_threshold,
+    mix_token_head,
+    sigmoid,
+    softmax,
+    spans_from_bio,
+    token_spans,
+    with_token_spans,
+)
 
 Progress = Callable[[int, int], None]  # (windows done, windows known so far)
 
@@ -27,177 +40,6 @@ class Backend(Protocol):
         ...
 
 
-@dataclass
-class RawSpan:
-    """A predicted span before it becomes a `doc.Span`."""
-
-    start: int
-    end: int
-    score: float
-    probs: np.ndarray  # (n_techniques,) softmax over techniques
-    cue_weights: np.ndarray  # (n_techniques, n_cue_tokens)
-    cue_offsets: np.ndarray  # (n_cue_tokens, 2)
-
-
-@dataclass
-class Settings:
-    """Decoding settings stored with a trained model."""
-
-    max_len: int = 256
-    stride: int = 192
-    threshold: float = 0.5  # span threshold for span identification (SI)
-    flc_threshold: float | None = None  # for labelled spans (FLC, analyze); None: `threshold`
-    token_threshold: float | None = None  # labelled spans also from the token technique head
-    seed_threshold: float | None = None  # keep a span only where a piece reaches it (hysteresis)
-    token_mix: float = 0.0  # share of the token head in a span's technique probabilities
-    shifted_pass: bool = False  # also encode windows shifted by half a window; average
-    word_level: bool = False  # decide per word: its pieces' BIO probabilities averaged
-    merge_gap: int = 0  # join spans at most this many characters apart on one line
-    cls_id: int = 101
-    sep_id: int = 102
-    pad_id: int = 0
-
-
-def labelled_threshold(settings: Settings) -> float:
-    """The span threshold for labelled spans (FLC output and `analyze`)."""
-    return settings.threshold if settings.flc_threshold is None else settings.flc_threshold
-
-
-def softmax(x: np.ndarray) -> np.ndarray:
-    z = np.exp(x - x.max(-1, keepdims=True))
-    return z / z.sum(-1, keepdims=True)
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def expand_to_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """Grow `[start, end)` so it neither starts nor ends inside a word."""
-    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
-        start -= 1
-    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
-        end += 1
-    return start, end
-
-
-def decode_bio(
-    probs: np.ndarray, threshold: float, seed: float | None = None, words: np.ndarray | None = None
-) -> list[tuple[int, int, float]]:
-    """Token runs `[a, b)` with mean inside-probability, from (n, 3) BIO probabilities.
-    A token is inside when P(B) + P(I) > threshold; a confident B starts a new span. With
-    `seed` (hysteresis), a run is kept only where some token's P(B) + P(I) reaches it.
-    With `words` (each token's word index, ascending), the decision is taken per word on
-    the mean of its tokens' probabilities and runs cover whole words."""
-    if words is not None and len(words):
-        n = int(words[-1]) + 1
-        total = np.zeros((n, probs.shape[1]), dtype=np.float64)
-        np.add.at(total, words, probs)
-        per_word = total / np.bincount(words, minlength=n)[:, None]
-        first = np.searchsorted(words, np.arange(n + 1))  # word w: tokens [first[w], first[w+1])
-        return [
-            (int(first[a]), int(first[b]), score) for a, b, score in decode_bio(per_word, threshold, seed)
-        ]
-    inside = 1.0 - probs[:, W.O]
-    runs: list[tuple[int, int, float]] = []
-    a = None
-    for t in range(len(probs)):
-        if inside[t] > threshold:
-            if a is not None and probs[t, W.B] > probs[t, W.I] and probs[t, W.B] > 0.5:
-                runs.append((a, t, float(inside[a:t].mean())))
-                a = t
-            elif a is None:
-                a = t
-        elif a is not None:
-            runs.append((a, t, float(inside[a:t].mean())))
-            a = None
-    if a is not None:
-        runs.append((a, len(probs), float(inside[a:].mean())))
-    if seed is not None:
-        runs = [r for r in runs if inside[r[0] : r[1]].max() >= seed]
-    return runs
-
-
-def merge_close(text: str, spans: list[tuple[int, int, float]], gap: int) -> list[tuple[int, int, float]]:
-    """Spans (in order) joined where at most `gap` characters, and no line break, separate
-    them; a joined span's score is its parts' scores averaged by their lengths."""
-    out: list[list[float]] = []  # start, end, sum of score × length, summed length
-    for start, end, score in spans:
-        if out and start - out[-1][1] <= gap and "\n" not in text[int(out[-1][1]) : start]:
-            out[-1][1] = max(out[-1][1], end)
-            out[-1][2] += score * (end - start)
-            out[-1][3] += end - start
-        else:
-            out.append([start, end, score * (end - start), end - start])
-    return [(int(a), int(b), total / length if length else 0.0) for a, b, total, length in out]
-
-
-def spans_from_bio(
-    doc: _Prepared, bio: np.ndarray, threshold: float, settings: Settings | None = None
-) -> list[tuple[int, int, float]]:
-    """Character spans `(start, end, score)` decoded from stitched BIO probabilities with
-    `settings`' seed threshold, word-level decision and merge gap, grown to whole words."""
-    s = settings or Settings()
-    words = doc.words() if s.word_level else None
-    found = []
-    for a, b, score in decode_bio(bio, threshold, s.seed_threshold, words):
-        start, end = expand_to_words(
-            doc.text, int(doc.tokens.offsets[a, 0]), int(doc.tokens.offsets[b - 1, 1])
-        )
-        found.append((start, end, score))
-    return merge_close(doc.text, found, s.merge_gap) if s.merge_gap > 0 else found
-
-
-def token_spans(enc: Encoded, threshold: float) -> list[RawSpan]:
-    """Per technique, the runs of word pieces whose token-head probability for it exceeds
-    `threshold`, grown to whole words: spans with that one technique (probability 1) and
-    the run's mean probability as score."""
-    out = []
-    tech, offsets, text = enc.tech, enc.doc.tokens.offsets, enc.doc.text
-    for k in range(tech.shape[1] if tech.ndim == 2 else 0):
-        on = np.flatnonzero(tech[:, k] > threshold)
-        if not len(on):
-            continue
-        breaks = np.flatnonzero(np.diff(on) > 1)
-        for a, last in zip(np.r_[on[0], on[breaks + 1]], np.r_[on[breaks], on[-1]], strict=True):
-            b = int(last) + 1
-            start, end = expand_to_words(text, int(offsets[a, 0]), int(offsets[b - 1, 1]))
-            probs = np.zeros(tech.shape[1], dtype=np.float32)
-            probs[k] = 1.0
-            lo, hi = max(0, int(a) - 1), min(len(tech), b + 1)
-            score = float(tech[a:b, k].mean())
-            out.append(RawSpan(start, end, score, probs, tech[lo:hi].T.copy(), offsets[lo:hi]))
-    return out
-
-
-def with_token_spans(found: list[RawSpan], extra: list[RawSpan]) -> list[RawSpan]:
-    """`found` plus the token-head spans in `extra` that overlap no span of `found`
-    whose top technique is theirs."""
-    tops = [(r.start, r.end, int(np.argmax(r.probs))) for r in found]
-    kept = [
-        t
-        for t in extra
-        if not any(k == int(np.argmax(t.probs)) and s < t.end and t.start < e for s, e, k in tops)
-    ]
-    return sorted(found + kept, key=lambda r: (r.start, r.end))
-
-
-def mix_token_head(raws: list[RawSpan], enc: Encoded, share: float) -> list[RawSpan]:
-    """Span technique probabilities blended with the token head's: `share` of the span's
-    mean token-technique probabilities (normalised), the rest from the span classifier."""
-    if not share:
-        return raws
-    out = []
-    for r in raws:
-        a, b = W.token_range(enc.doc.tokens, r.start, r.end) or (0, 0)
-        mean = enc.tech[a:b].mean(0) if b > a else np.zeros_like(r.probs)
-        total = float(mean.sum())
-        tok = mean / total if total > 0 else r.probs
-        probs = ((1 - share) * r.probs + share * tok).astype(np.float32)
-        out.append(RawSpan(r.start, r.end, r.score, probs, r.cue_weights, r.cue_offsets))
-    return out
-
-
 def labelled_spans(predictor: Any, enc: Any, threshold: float | None = None) -> list[RawSpan]:
     """Spans to label (FLC, `analyze`): decoded at the labelled-span threshold, plus the
     token head's own spans where the model was tuned to use them."""
@@ -205,7 +47,9 @@ def labelled_spans(predictor: Any, enc: Any, threshold: float | None = None) -> 
     found = predictor.spans(enc, labelled_threshold(s) if threshold is None else threshold)
     if s.token_threshold is None:
         return found
-    return with_token_spans(found, token_spans(predictor.stitched(enc), s.token_threshold))
+    st = predictor.stitched(enc)
+    extra = token_spans(st.doc.text, st.doc.tokens.offsets, st.tech, s.token_threshold)
+    return with_token_spans(found, extra)
 
 
 @dataclass
@@ -257,7 +101,8 @@ class Decoding:
         one), not yet labelled."""
         th = self.settings.threshold if threshold is None else threshold
         doc, bio = self._bio(enc)
-        return spans_from_bio(doc, bio, th, self.settings)
+        words = doc.words() if self.settings.word_level else None
+        return spans_from_bio(doc.text, doc.tokens.offsets, bio, th, self.settings, words)
 
     def _bio(self, enc: Any) -> tuple[_Prepared, np.ndarray]:
         """The tokens and BIO probabilities that spans are decoded from."""
@@ -290,11 +135,20 @@ class Decoding:
 class Predictor(Decoding):
     """Shared inference for analysis, SemEval prediction and validation."""
 
-    def __init__(self, backend: Backend, tokenizer: Tokenizer, settings: Settings, *, batch_rows: int = 16):
+    def __init__(
+        self,
+        backend: Backend,
+        tokenizer: Tokenizer,
+        settings: Settings,
+        *,
+        techniques: Sequence[str] | None = None,
+    ):
+        from unspin import taxonomy
+
         self.backend = backend
         self.tokenizer = tokenizer
         self.settings = settings
-        self.batch_rows = batch_rows  # windows per backend call: memory against speed
+        self.techniques = tuple(techniques or taxonomy.NAMES)  # the model's labels, in its order
 
     def prepare(self, text: str) -> _Prepared:
         tokens = W.tokenize(self.tokenizer, text)
@@ -329,7 +183,7 @@ class Predictor(Decoding):
             ids[r, 1 : n + 1] = docs[d].tokens.ids[w.lo : w.hi]
             ids[r, n + 1] = s.sep_id
             mask[r, : n + 2] = 1
-        states, bio, tech = self._run_sorted(ids, mask, tick)
+        states, bio, tech = self._run_rows(ids, mask, tick)
         bio_p, tech_p = softmax(bio), sigmoid(tech)
         r = 0
         for doc in docs:
@@ -354,27 +208,27 @@ class Predictor(Decoding):
             outputs.append((states[first : first + len(doc.windows)], bio_sum, tech_sum))
         return outputs
 
-    def _run_sorted(
+    def _run_rows(
         self, ids: np.ndarray, mask: np.ndarray, tick: Callable[[int], None] | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Run the backend on batches of similar length, each padded only to its own
-        longest window; results come back in row order, padded to the full length."""
+        """Run the backend on one window at a time, each at its own length: the result of
+        a window never depends on the others (int8 activations are quantized per call, and
+        padding changes float sums), so a text gets the same answer alone or batched.
+        Results come back in row order, padded to the full length."""
         lengths = mask.sum(1)
-        order = np.argsort(-lengths, kind="stable")
         states = bio = tech = None
-        for i in range(0, len(order), self.batch_rows):
-            rows = order[i : i + self.batch_rows]
-            width = int(lengths[rows].max())
-            st, b, t = self.backend.encode(ids[rows, :width], mask[rows, :width])
+        for r in range(len(ids)):
+            n = int(lengths[r])
+            st, b, t = self.backend.encode(ids[r : r + 1, :n], mask[r : r + 1, :n])
             if states is None:
                 states = np.zeros((len(ids), ids.shape[1], st.shape[-1]), dtype=np.float16)
                 bio = np.zeros((len(ids), ids.shape[1], b.shape[-1]), dtype=np.float32)
                 tech = np.zeros((len(ids), ids.shape[1], t.shape[-1]), dtype=np.float32)
-            states[rows, :width] = st
-            bio[rows, :width] = b
-            tech[rows, :width] = t
+            states[r, :n] = st[0]
+            bio[r, :n] = b[0]
+            tech[r, :n] = t[0]
             if tick is not None:
-                tick(i + len(rows))
+                tick(r + 1)
         assert states is not None and bio is not None and tech is not None
         return states, bio, tech
 
@@ -431,7 +285,7 @@ class Predictor(Decoding):
     def classify(self, enc: Encoded, found: Sequence[tuple[int, int, float]]) -> list[RawSpan]:
         """Technique probabilities for character spans `(start, end, score)` of `enc`."""
         raws = self._classify(enc.doc, enc.states, enc.tech, found)
-        return mix_token_head(raws, enc, self.settings.token_mix)
+        return mix_token_head(raws, enc.doc.tokens, enc.tech, self.settings.token_mix)
 
     def _chunks(
         self, texts: Iterable[str], batch_windows: int, progress: Progress | None = None

@@ -10,8 +10,8 @@ from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
 
 from unspin import taxonomy
 from unspin.models import artifact
+from unspin.models.decoding import Settings
 from unspin.models.network import PropagandaNet
-from unspin.models.predictor import Settings
 
 TINY_ENCODER = {
     "model_type": "bert",

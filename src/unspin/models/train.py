@@ -9,7 +9,6 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,19 @@ from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io import ptc
 from unspin.models import artifact
+from unspin.models.decoding import Settings, labelled_threshold
+from unspin.models.distil import from_cache, read_cache
 from unspin.models.examples import Example, Stats, build_examples
 from unspin.models.network import PropagandaNet
 from unspin.models.postprocess import flc_labels, si_labels, tc_labels
-from unspin.models.predictor import Predictor, Settings, labelled_spans, labelled_threshold
+from unspin.models.predictor import Predictor, labelled_spans
+from unspin.models.splits import report_ids, tuning_ids
 from unspin.models.torch_backend import TorchBackend
 
 
 def default_valid_ids() -> list[str]:
-    text = resources.files("unspin.models").joinpath("valid_ids.txt").read_text()
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    """The articles validated on after every epoch: the tuning split."""
+    return tuning_ids()
 
 
 @dataclass
@@ -53,6 +55,8 @@ class TrainingArguments:
     seed: int = 13
     bf16: bool = True
     valid_ids: list[str] = field(default_factory=default_valid_ids)
+    holdout_ids: list[str] = field(default_factory=report_ids)  # never trained on ([] for all data)
+    pseudo: list[str] = field(default_factory=list)  # teacher caches of unlabelled articles
     limit: int | None = None  # use only the first N training articles (smoke runs)
     encoder_dropout: float | None = None  # override the encoder's dropout (e.g. 0 for MPNet)
     init: str | None = None  # start from this run's checkpoint.pt (or run folder), fresh schedule
@@ -147,12 +151,13 @@ def validate(
     docs: list[Document],
     gold: dict[str, list[ptc.Label]],
     *,
-    second_threshold: float = 0.4,
+    second_threshold: float | None = None,
 ) -> dict[str, Any]:
     """SI, TC (on gold spans) and FLC figures of `predictor` on `docs`, from one encoder
     pass per article."""
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     si_pred, flc_pred, tc_pred = [], [], []
+    second = predictor.settings.second_threshold if second_threshold is None else second_threshold
     si_th = predictor.settings.threshold
     flc_th = labelled_threshold(predictor.settings)
     for doc, enc in zip(docs, predictor.encode(d.text for d in docs), strict=True):
@@ -160,10 +165,11 @@ def validate(
         si_pred += si_labels(str(doc.id), found)
         if flc_th != si_th or predictor.settings.token_threshold is not None:
             found = labelled_spans(predictor, enc)
-        flc_pred += flc_labels(str(doc.id), found, second_threshold)
+        flc_pred += flc_labels(str(doc.id), found, second, predictor.techniques)
         template = [(lab.start, lab.end) for lab in gold.get(str(doc.id), [])]
         unique = sorted(set(template))
-        tc_pred += tc_labels(str(doc.id), predictor.classify(enc, [(s, e, 1.0) for s, e in unique]), template)
+        raws = predictor.classify(enc, [(s, e, 1.0) for s, e in unique])
+        tc_pred += tc_labels(str(doc.id), raws, template, predictor.techniques)
     si = scoring.score_si(si_pred, [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows])
     return {
         "si": si.to_dict(),
@@ -213,8 +219,8 @@ class Trainer:
 
     def _split(self) -> tuple[list[Document], list[Document], dict[str, list[ptc.Label]]]:
         docs, labels = load_corpus(self.args.data)
-        valid = set(self.args.valid_ids)
-        train = [d for d in docs if d.id not in valid]
+        valid, holdout = set(self.args.valid_ids), set(self.args.holdout_ids)
+        train = [d for d in docs if d.id not in valid and d.id not in holdout]
         dev = [d for d in docs if d.id in valid]
         if self.args.limit:
             train, dev = train[: self.args.limit], dev[: max(1, self.args.limit // 4)]
@@ -233,6 +239,12 @@ class Trainer:
                 d, labels.get(str(d.id), []), self.tokenizer, self.settings, stats, teaching.get(str(d.id))
             )
         ]
+        pseudo_articles = 0
+        for folder in a.pseudo:
+            for doc, arrays in read_cache(folder):
+                taught = from_cache(arrays, self.tokenizer)
+                examples += build_examples(doc, [], self.tokenizer, self.settings, stats, taught, pseudo=True)
+                pseudo_articles += 1
         steps_per_epoch = (len(examples) + a.batch_size - 1) // a.batch_size
         total = steps_per_epoch * a.epochs
         encoder_params = list(self.net.encoder.parameters())
@@ -275,7 +287,7 @@ class Trainer:
                     states, bio, tech = self.net(batch["ids"], batch["mask"])
                     span_logits = self.net.classify(states, batch["spans"]) if len(batch["spans"]) else None
                 loss = ce(bio.float().reshape(-1, 3), batch["tags"].reshape(-1))
-                alpha = a.distil if a.teacher else 0.0
+                alpha = a.distil if a.teacher or a.pseudo else 0.0
                 if alpha:
                     soft = batch["soft_bio"]
                     taught = ~torch.isnan(soft[..., 0])
@@ -339,15 +351,30 @@ class Trainer:
             "examples": len(examples),
             "stats": asdict(stats),
             "train_articles": len(train_docs),
+            "pseudo_articles": pseudo_articles,
             "valid_articles": len(dev_docs),
         }
 
     def _teach(self, docs: list[Document], labels: dict[str, list[ptc.Label]]) -> dict[str, Any]:
-        """The teacher's soft targets for the training articles (see `distil`)."""
+        """The teacher's soft targets for the training articles (see `distil`): from a
+        teacher cache folder (`unspin teach`) or by running a model folder now."""
         from unspin.models.distil import teach
         from unspin.models.loading import load_predictor
 
         assert self.args.teacher is not None
+        if not (Path(self.args.teacher) / "config.json").exists():
+            wanted = {str(d.id) for d in docs}
+            cached = {
+                doc.id: from_cache(arrays, self.tokenizer)
+                for doc, arrays in read_cache(self.args.teacher)
+                if doc.id in wanted
+            }
+            if missing := wanted - set(cached):
+                raise InputError(
+                    f"The teacher cache {self.args.teacher} lacks {len(missing)} training articles "
+                    f"(for example {sorted(missing)[0]}): run `unspin teach` over them first."
+                )
+            return cached
         teacher, _ = load_predictor(Path(self.args.teacher))
 
         def track(items: Iterable[Any]) -> Iterator[Any]:

@@ -16,8 +16,9 @@ from unspin import scoring
 from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io import ptc
+from unspin.models.decoding import spans_from_bio, token_spans, with_token_spans
 from unspin.models.postprocess import flc_labels, si_labels, tc_labels
-from unspin.models.predictor import Predictor, spans_from_bio, token_spans, with_token_spans
+from unspin.models.predictor import Predictor
 
 THRESHOLDS = tuple(np.round(np.arange(0.1, 0.76, 0.05), 2))
 SECOND = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01)
@@ -94,7 +95,10 @@ def _tune(
             lab
             for d, enc, template in zip(docs, encoded, templates, strict=True)
             for lab in tc_labels(
-                str(d.id), predictor.classify(enc, [(s, e, 1.0) for s, e in sorted(set(template))]), template
+                str(d.id),
+                predictor.classify(enc, [(s, e, 1.0) for s, e in sorted(set(template))]),
+                template,
+                predictor.techniques,
             )
         ]
         tc = scoring.score_tc(pred, gold_rows).f1
@@ -114,7 +118,7 @@ def _tune(
             pred = [
                 lab
                 for d, r in zip(docs, raws_by_doc, strict=True)
-                for lab in flc_labels(str(d.id), r, second)
+                for lab in flc_labels(str(d.id), r, second, predictor.techniques)
             ]
             flc = scoring.score_flc(pred, gold_rows).f1
             table["flc"][f"{float(th)}/{second}"] = round(flc, 4)
@@ -127,12 +131,15 @@ def _tune(
         raws_by_doc = (
             spans_at
             if token is None
-            else [with_token_spans(f, token_spans(s, token)) for f, s in zip(spans_at, stitched, strict=True)]
+            else [
+                with_token_spans(f, token_spans(s.doc.text, s.doc.tokens.offsets, s.tech, token))
+                for f, s in zip(spans_at, stitched, strict=True)
+            ]
         )
         pred = [
             lab
             for d, r in zip(docs, raws_by_doc, strict=True)
-            for lab in flc_labels(str(d.id), r, best["second_threshold"])
+            for lab in flc_labels(str(d.id), r, best["second_threshold"], predictor.techniques)
         ]
         flc = scoring.score_flc(pred, gold_rows).f1
         table["token"][str(token)] = round(flc, 4)
@@ -176,7 +183,9 @@ def _tune_si_decoding(
                     pred = [
                         ptc.Label(str(d.id), start, end)
                         for d, (doc, bio) in zip(docs, bios, strict=True)
-                        for start, end, _ in spans_from_bio(doc, bio, float(th), settings)
+                        for start, end, _ in spans_from_bio(
+                            doc.text, doc.tokens.offsets, bio, float(th), settings, doc.words()
+                        )
                     ]
                     si = scoring.score_si(pred, gold_si).f1
                     table[f"{float(th)}/{seed}/{'word' if word_level else 'piece'}/{gap}"] = round(si, 4)
@@ -196,7 +205,8 @@ def write_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
     config["settings"]["word_level"] = tuned["word_level"]
     config["settings"]["merge_gap"] = tuned["merge_gap"]
     config["settings"]["token_mix"] = tuned["token_mix"]
-    config["second_threshold"] = tuned["second_threshold"]
+    config["settings"]["second_threshold"] = tuned["second_threshold"]
+    config.pop("second_threshold", None)
     config["tuning"] = tuned["table"]
     if "weights" in tuned:
         config["weights"] = tuned["weights"]

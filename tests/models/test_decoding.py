@@ -1,10 +1,12 @@
-"""BIO decoding, word expansion and post-processing."""
+"""Decoding (arrays in, spans out): BIO runs, word expansion, joining, token-head spans,
+tidy-up rules, cue words, and the runtime's two views."""
 
 import numpy as np
 import pytest
 
-from unspin.models.postprocess import tc_labels, techniques_for
-from unspin.models.predictor import RawSpan, decode_bio, expand_to_words, merge_close
+from unspin import taxonomy
+from unspin.models.decoding import RawSpan, decode_bio, expand_to_words, merge_close, techniques_for
+from unspin.models.postprocess import tc_labels
 
 
 def probs(rows):
@@ -67,8 +69,12 @@ def raw(start, end, p):
 def test_second_technique_only_when_close():
     p = np.zeros(14)
     p[8], p[9] = 0.55, 0.45
-    assert [n for n, _ in techniques_for(raw(0, 1, p), 0.4)] == ["Loaded_Language", "Name_Calling,Labeling"]
-    assert len(techniques_for(raw(0, 1, p), 0.5)) == 1
+    names = taxonomy.NAMES
+    assert [n for n, _ in techniques_for(raw(0, 1, p), names, 0.4)] == [
+        "Loaded_Language",
+        "Name_Calling,Labeling",
+    ]
+    assert len(techniques_for(raw(0, 1, p), names, 0.5)) == 1
 
 
 def test_tc_labels_give_distinct_techniques_to_repeated_rows():
@@ -91,40 +97,50 @@ def encoded_by_hand():
     return Encoded(_Prepared(text, tokens, []), np.zeros((0, 0, 0)), np.zeros((4, 3)), tech)
 
 
+def by_hand_token_spans(threshold):
+    from unspin.models.decoding import token_spans
+
+    enc = encoded_by_hand()
+    return token_spans(enc.doc.text, enc.doc.tokens.offsets, enc.tech, threshold)
+
+
 def test_spans_from_bio_follows_the_word_level_and_merge_settings():
-    from unspin.models.predictor import Settings, _Prepared, spans_from_bio
+    from unspin.models.decoding import Settings, spans_from_bio
+    from unspin.models.predictor import _Prepared
     from unspin.models.windows import Tokens
 
     text = "so corrupt, lying elites"  # pieces: so | cor rupt | , | lying | elites
     offsets = np.array([[0, 2], [3, 6], [6, 10], [10, 11], [12, 17], [18, 24]])
-    doc = _Prepared(text, Tokens(np.arange(6), offsets), [])
+    words = _Prepared(text, Tokens(np.arange(6), offsets), []).words()
+
+    def spans_of(bio, th, settings):
+        return spans_from_bio(text, offsets, bio, th, settings, words)
+
     inside = [0.0, 0.9, 0.3, 0.0, 0.0, 0.8]  # "cor" sure, "rupt" not: the word's mean is 0.6
     bio = probs([[1 - x, 0.0, x] for x in inside])
-    per_piece = spans_from_bio(doc, bio, 0.5, Settings())
+    per_piece = spans_of(bio, 0.5, Settings())
     assert [(a, b) for a, b, _ in per_piece] == [(3, 10), (18, 24)]  # grown to "corrupt"
-    per_word = spans_from_bio(doc, bio, 0.5, Settings(word_level=True))
+    per_word = spans_of(bio, 0.5, Settings(word_level=True))
     assert [(a, b) for a, b, _ in per_word] == [(3, 10), (18, 24)]
     assert per_word[0][2] == pytest.approx(0.6)
-    assert spans_from_bio(doc, bio, 0.65, Settings(word_level=True)) == [(18, 24, pytest.approx(0.8))]
-    joined = spans_from_bio(doc, bio, 0.5, Settings(word_level=True, merge_gap=8))
+    assert spans_of(bio, 0.65, Settings(word_level=True)) == [(18, 24, pytest.approx(0.8))]
+    joined = spans_of(bio, 0.5, Settings(word_level=True, merge_gap=8))
     assert [(a, b) for a, b, _ in joined] == [(3, 24)]  # ", lying " is 8 characters
-    assert len(spans_from_bio(doc, bio, 0.5, Settings(word_level=True, merge_gap=7))) == 2
+    assert len(spans_of(bio, 0.5, Settings(word_level=True, merge_gap=7))) == 2
 
 
 def test_token_spans_are_runs_per_technique():
-    from unspin.models.predictor import token_spans
-
-    spans = token_spans(encoded_by_hand(), 0.4)
+    spans = by_hand_token_spans(0.4)
     got = [(s.start, s.end, int(np.argmax(s.probs)), round(s.score, 3)) for s in spans]
     assert got == [(4, 18, 0, 0.6), (12, 22, 1, 0.75)]  # "corrupt elites"; "elites lie"
     assert all(s.probs.max() == 1.0 and s.probs.sum() == 1.0 for s in spans)
-    assert token_spans(encoded_by_hand(), 0.95) == []
+    assert by_hand_token_spans(0.95) == []
 
 
 def test_token_spans_only_add_what_the_span_head_missed():
-    from unspin.models.predictor import token_spans, with_token_spans
+    from unspin.models.decoding import with_token_spans
 
-    extra = token_spans(encoded_by_hand(), 0.4)
+    extra = by_hand_token_spans(0.4)
     head = [raw(0, 11, [1.0, 0.0])]  # technique 0 over "the corrupt": overlaps the first
     merged = with_token_spans(head, extra)
     assert [(r.start, r.end) for r in merged] == [(0, 11), (12, 22)]
@@ -133,12 +149,14 @@ def test_token_spans_only_add_what_the_span_head_missed():
 
 
 def test_mix_token_head_blends_normalised_token_probabilities():
-    from unspin.models.predictor import mix_token_head
+    from unspin.models.decoding import mix_token_head
 
     enc = encoded_by_hand()  # "corrupt elites" (chars 4..18): token means [0.6, 0.3]
     span = raw(4, 18, [0.2, 0.8])
-    assert mix_token_head([span], enc, 0.0)[0].probs.tolist() == pytest.approx([0.2, 0.8])
-    mixed = mix_token_head([span], enc, 0.5)[0]
+    assert mix_token_head([span], enc.doc.tokens, enc.tech, 0.0)[0].probs.tolist() == pytest.approx(
+        [0.2, 0.8]
+    )
+    mixed = mix_token_head([span], enc.doc.tokens, enc.tech, 0.5)[0]
     assert mixed.probs.tolist() == pytest.approx([0.5 * 0.2 + 0.5 * 2 / 3, 0.5 * 0.8 + 0.5 * 1 / 3])
     assert mixed.probs.sum() == pytest.approx(1.0)
     assert (mixed.start, mixed.end, mixed.score) == (4, 18, span.score)
@@ -158,7 +176,8 @@ class _PositionBackend:
 
 
 def test_shifted_pass_averages_two_views():
-    from unspin.models.predictor import Predictor, Settings, softmax
+    from unspin.models.decoding import Settings, softmax
+    from unspin.models.predictor import Predictor
     from unspin.models.tiny import tiny_tokenizer
 
     tok = tiny_tokenizer(["the corrupt elites betray the nation"] * 5)

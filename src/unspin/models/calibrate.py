@@ -1,0 +1,109 @@
+"""`unspin calibrate`: the output a reader sees, tuned on the tuning split after the
+decoding thresholds (`tune`): which tidy-up rules to apply (each kept only if SI and FLC
+F1 do not drop), the calibration maps (`calibration.fit`), and the default least score
+(`min_score`, best FLC F1 on calibrated scores). The encoder runs once per article."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from unspin import scoring
+from unspin.doc import Document
+from unspin.io import ptc
+from unspin.models import calibration as C
+from unspin.models.decoding import HYGIENE, techniques_for
+from unspin.models.postprocess import si_labels
+from unspin.models.predictor import labelled_spans
+
+MIN_SCORES = tuple(np.round(np.arange(0.0, 0.61, 0.05), 2))
+
+
+def predictions(
+    predictor: Any, docs: list[Document], encoded: list[Any], gold: dict[str, list[ptc.Label]]
+) -> tuple[list[C.Prediction], list[ptc.Label]]:
+    """Every labelled prediction on `docs` (raw scores, hit or not) and the FLC label rows."""
+    s, names = predictor.settings, predictor.techniques
+    out, rows = [], []
+    for doc, enc in zip(docs, encoded, strict=True):
+        found = [
+            (r.start, r.end, name, r.score * p)
+            for r in labelled_spans(predictor, enc)
+            for name, p in techniques_for(r, names, s.second_threshold)
+        ]
+        golds = [(g.start, g.end, g.technique) for g in gold.get(str(doc.id), [])]
+        hit = C.hits([(a, b, n) for a, b, n, _ in found], golds)
+        out += [C.Prediction(n, float(raw), h) for (_, _, n, raw), h in zip(found, hit, strict=True)]
+        rows += [ptc.Label(str(doc.id), a, b, n) for a, b, n, _ in found]
+    return out, rows
+
+
+def _figures(predictor: Any, docs: list[Document], encoded: list[Any], gold_rows: list[ptc.Label]) -> float:
+    """SI F1 + FLC F1 at the current settings."""
+    gold_si = [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows]
+    si = [lab for d, e in zip(docs, encoded, strict=True) for lab in si_labels(str(d.id), predictor.spans(e))]
+    _, flc = predictions(predictor, docs, encoded, {})
+    return scoring.score_si(si, gold_si).f1 + scoring.score_flc(flc, gold_rows).f1
+
+
+def tune_output(
+    predictor: Any,
+    docs: list[Document],
+    gold: dict[str, list[ptc.Label]],
+    *,
+    encoded: list[Any] | None = None,
+) -> dict[str, Any]:
+    """Tidy-up rules (greedy, in `HYGIENE` order), calibration maps and `min_score`;
+    `predictor.settings` is left as it was. Returns the choices and a table of figures."""
+    encoded = encoded or list(predictor.encode([d.text for d in docs]))
+    gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
+    kept = dataclasses.replace(predictor.settings)
+    table: dict[str, Any] = {"hygiene": {}, "min_score": {}}
+    try:
+        predictor.settings.hygiene = []
+        best = _figures(predictor, docs, encoded, gold_rows)
+        table["hygiene"]["none"] = round(best, 4)
+        for rule in HYGIENE:
+            predictor.settings.hygiene = [*predictor.settings.hygiene, rule]
+            total = _figures(predictor, docs, encoded, gold_rows)
+            table["hygiene"][rule] = round(total, 4)
+            if total >= best:
+                best = total
+            else:
+                predictor.settings.hygiene.remove(rule)
+        rules = list(predictor.settings.hygiene)
+        preds, rows = predictions(predictor, docs, encoded, gold)
+        maps = C.fit(preds)
+        scores = [C.calibrate(maps, p.technique, p.raw) for p in preds]
+        best_f1, least = -1.0, 0.0
+        for m in MIN_SCORES:
+            flc = scoring.score_flc([r for r, sc in zip(rows, scores, strict=True) if sc >= m], gold_rows).f1
+            table["min_score"][str(m)] = round(flc, 4)
+            if flc > best_f1:
+                best_f1, least = flc, float(m)
+        shown = [sc >= least for sc in scores]
+        table["predicted_per_gold"] = round(sum(shown) / max(1, len(gold_rows)), 3)
+        table["ece_in_sample"] = round(C.expected_calibration_error(scores, [p.hit for p in preds]), 4)
+    finally:
+        predictor.settings = kept
+    return {
+        "hygiene": rules,
+        "calibration": maps,
+        "min_score": least,
+        "flc_f1": round(best_f1, 4),
+        "table": table,
+    }
+
+
+def write_output_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
+    """Store `tune_output`'s choices in a model folder's config.json."""
+    path = Path(folder) / "config.json"
+    config = json.loads(path.read_text())
+    settings = config.setdefault("settings", {})
+    settings.update(hygiene=tuned["hygiene"], calibration=tuned["calibration"], min_score=tuned["min_score"])
+    config["output_tuning"] = tuned["table"]
+    path.write_text(json.dumps(config, indent=2) + "\n")

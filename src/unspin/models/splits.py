@@ -1,0 +1,38 @@
+"""The fixed article-level splits of the PTC training set (docs/model.md, "Protocol"):
+`report` (76 articles, never trained, tuned or selected on; scored once per release
+candidate), `tuning` (56 articles: validation during training, every decoding setting,
+calibration) and `train` (the rest)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib import resources
+
+SPLITS = ("train", "tuning", "report")
+
+
+def _ids(name: str) -> list[str]:
+    text = resources.files("unspin.models").joinpath(name).read_text()
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def tuning_ids() -> list[str]:
+    """The tuning split (the former validation split, `valid_ids.txt`)."""
+    return _ids("valid_ids.txt")
+
+
+def report_ids() -> list[str]:
+    """The report split (`report_ids.txt`)."""
+    return _ids("report_ids.txt")
+
+
+def split_of(ids: Iterable[str], name: str) -> list[str]:
+    """The ids among `ids` that belong to split `name`, in the given order."""
+    if name not in SPLITS:
+        raise ValueError(f"Unknown split {name!r}: expected one of {', '.join(SPLITS)}.")
+    tuning, report = set(tuning_ids()), set(report_ids())
+    if name == "tuning":
+        return [i for i in ids if i in tuning]
+    if name == "report":
+        return [i for i in ids if i in report]
+    return [i for i in ids if i not in tuning and i not in report]

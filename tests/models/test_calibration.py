@@ -1,0 +1,71 @@
+"""Calibration: isotonic maps per technique, hits against gold, ECE and reliability bins,
+and `unspin calibrate` writing its choices into a model folder."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from unspin.models import calibration as C
+
+
+def test_hits_need_half_the_span_covered_by_the_same_technique():
+    gold = [(10, 20, "Doubt"), (30, 34, "Loaded_Language")]
+    spans = [
+        (10, 20, "Doubt"),
+        (15, 25, "Doubt"),
+        (16, 26, "Doubt"),
+        (10, 20, "Loaded_Language"),
+        (5, 5, "Doubt"),
+    ]
+    # (15,25): 5 of 10 covered -> hit; (16,26): 4 of 10 -> miss; other technique -> miss; empty -> miss
+    assert C.hits(spans, gold) == [True, True, False, False, False]
+
+
+def test_fit_gives_monotone_maps_and_a_shared_one():
+    rng = np.random.default_rng(0)
+    preds = []
+    for _ in range(400):
+        raw = float(rng.uniform())
+        preds.append(C.Prediction("Doubt", raw, bool(rng.uniform() < raw * 0.5)))
+    preds += [C.Prediction("Slogans", 0.9, True)] * 3
+    maps = C.fit(preds, min_count=60)
+    assert set(maps) == {C.SHARED, "Doubt"}  # Slogans: too few of its own
+    xs, ys = maps["Doubt"]
+    assert xs == sorted(xs) and ys == sorted(ys) and 0 <= ys[0] and ys[-1] <= 1
+    assert C.calibrate(maps, "Doubt", 0.9) == pytest.approx(0.45, abs=0.12)
+    assert C.calibrate(maps, "Slogans", 0.9) == C.calibrate(maps, "Repetition", 0.9)  # shared map
+    assert C.calibrate(None, "Doubt", 0.3) == 0.3
+    with pytest.raises(ValueError):
+        C.fit([])
+
+
+def test_ece_by_hand():
+    scores = [0.05, 0.05, 0.95, 0.95]
+    hits = [False, False, True, False]
+    # bin 0: mean 0.05, observed 0 -> gap 0.05; bin 9: mean 0.95, observed 0.5 -> gap 0.45
+    assert C.expected_calibration_error(scores, hits) == pytest.approx((2 * 0.05 + 2 * 0.45) / 4)
+    rows = C.reliability(scores, hits)
+    assert [(r["bin"], r["count"]) for r in rows] == [(0, 2), (9, 2)]
+
+
+def test_calibrate_writes_rules_maps_and_min_score(tiny_model_dir, ptc_dir, tmp_path):
+    import unspin
+    from unspin.models.calibrate import tune_output, write_output_settings
+    from unspin.models.train import load_corpus
+
+    model = shutil.copytree(tiny_model_dir, tmp_path / "m")
+    analyzer = unspin.load(model, backend="torch")
+    docs, labels = load_corpus(ptc_dir)
+    tuned = tune_output(analyzer.predictor, docs, labels)
+    assert set(tuned["hygiene"]) <= {"edges", "blank_lines", "stop_words", "dangling"}
+    assert C.SHARED in tuned["calibration"] and 0 <= tuned["min_score"] <= 0.6
+    write_output_settings(model, tuned)
+    settings = json.loads((model / "config.json").read_text())["settings"]
+    assert settings["min_score"] == tuned["min_score"] and settings["hygiene"] == tuned["hygiene"]
+    again = unspin.load(model, backend="torch")
+    assert again.threshold == tuned["min_score"]
+    text = docs[0].text
+    for span in again.analyze(text, threshold=0.0).spans:
+        assert 0.0 <= span.score <= 1.0
