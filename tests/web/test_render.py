@@ -92,3 +92,19 @@ def test_compare_profile_on_one_scale() -> None:
     assert out["scale"]["max"] == 8.0
     assert rows["Slogans"]["b_pct"] == 100.0 and rows["Doubt"]["a_pct"] == 25.0
     assert rows["Slogans"]["a"] == 0.0
+
+
+def test_metadata_shown_wherever_known() -> None:
+    from unspin.web.context import source_of
+
+    corpus = source_of({"meta": {}, "document": {"source": "Daily Example", "url": "https://ex.com/a",
+                                                 "title": "Vote", "published": "2024-03-01"}})
+    assert (corpus["title"], corpus["outlet"], corpus["date"], corpus["link"]) == (
+        "Vote", "Daily Example", "2024-03-01", "https://ex.com/a")
+    fetched = source_of({"meta": {"source": "https://ex.com/a", "url": "https://ex.com/a", "sitename": "Ex",
+                                  "title": "Vote", "date": "2024-03-02"}})
+    assert fetched["outlet"] == "Ex" and fetched["input"] is None and fetched["date"] == "2024-03-02"
+    upload = source_of({"meta": {"source": "story.txt", "format": "text"}})
+    assert upload["input"] == "story.txt" and upload["outlet"] is None and upload["link"] is None
+    pasted = source_of({"meta": {"source": "text", "url": "javascript:alert(1)"}})
+    assert pasted["input"] is None and pasted["link"] is None

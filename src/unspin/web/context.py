@@ -116,17 +116,21 @@ def legend(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def source_of(record: dict[str, Any]) -> dict[str, Any]:
-    """Where the text came from, safe to show: title, outlet, date, source name, and a link
-    only if http(s) (from the analysis's metadata, else its stored document)."""
+    """Where the text came from, safe to show: title, outlet, date, URL (a link only if http(s))
+    and the input's name (a file name; not "text" or "html"), from the analysis's metadata,
+    else its stored document (corpus analyses)."""
     meta = record.get("meta") or {}
     doc = record.get("document") or {}
     url = meta.get("url") or doc.get("url")
     source = meta.get("source") or doc.get("source")
+    outlet = meta.get("sitename") or (doc.get("source") if not meta.get("source") else None)
+    shown = source if source not in (None, "", "text", "html", url, outlet) else None
     return {
         "title": meta.get("title") or doc.get("title"),
-        "outlet": meta.get("sitename") or (doc.get("source") if doc.get("source") != source else None),
+        "outlet": outlet,
         "date": meta.get("date") or doc.get("published"),
         "source": source,
+        "input": shown,
         "url": url,
         "link": safe_link(url),
     }
