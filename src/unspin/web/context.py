@@ -217,6 +217,7 @@ def compare_context(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
                     "display": t.display,
                     "color": t.color,
                     "index": taxonomy.INDEX[t.name],
+                    "tag": TAGS[t.name],
                     "a": va,
                     "b": vb,
                     "a_pct": round(100 * va / scale, 1),
