@@ -223,6 +223,11 @@ def test_review_round_trip_to_training_labels(page: Any, live: Live, tmp_path: P
                                                  exact=True)
     assert added.count() == 1
     assert "Reviewed: 2 corrections by Ana" in page.locator(".reviewed-badge").inner_text()
+    with page.expect_navigation():
+        page.click(".accept-rest")
+    statuses = {s["status"] for s in httpx.get(f"{live.url}/api/analyses/{aid}/review").json()["spans"]}
+    assert statuses == {"accepted", "rejected", "added"}
+    assert "Reviewed: 6 corrections by Ana" in page.locator(".reviewed-badge").inner_text()
     assert page.problems == []
 
     out = tmp_path / "ptc"

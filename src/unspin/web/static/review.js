@@ -151,6 +151,28 @@
     send({action: "add", start: start, end: end, technique: tools.querySelector(".add-technique").value});
   });
 
+  // Accept every span nobody has decided on yet, one request each, then show the result.
+  const rest = tools.querySelector(".accept-rest");
+  if (rest) {
+    rest.addEventListener("click", function () {
+      const name = who ? who.value.trim() : "";
+      const todo = spans.filter(function (s) { return s.status === "model"; });
+      if (!name) { status.textContent = "Type your name first: corrections are stored with it."; return; }
+      if (!todo.length) { status.textContent = "Every span has been reviewed."; return; }
+      rest.disabled = true;
+      let chain = Promise.resolve();
+      todo.forEach(function (s) {
+        chain = chain.then(function () {
+          return fetch(api, {method: "POST", credentials: "same-origin",
+                             headers: {"Content-Type": "application/json", "Accept": "application/json"},
+                             body: JSON.stringify({action: "accept", span: s.key, reviewer: name})});
+        });
+      });
+      chain.then(function () { window.location.reload(); })
+        .catch(function () { status.textContent = "Could not save every correction."; rest.disabled = false; });
+    });
+  }
+
   // Keyboard: a / r on a focused highlight or list entry.
   panel.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey || (e.key !== "a" && e.key !== "r")) return;
