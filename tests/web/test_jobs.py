@@ -47,7 +47,7 @@ async def test_job_reports_progress_then_result(client: httpx.AsyncClient, fake:
     assert done["progress"] == {"done": 7, "total": 7, "fraction": 1.0}
     result = done["result"]
     assert result["text"] == LONG and result["spans"] and result["meta"]["title"] == "Minutes"
-    assert done["links"]["result"] == f"/a/{result['id']}"
+    assert done["links"]["result"] == f"/a/{result['id']}" == result["links"]["page"]
     saved = (await client.get(f"/api/analyses/{result['id']}")).json()
     assert saved["spans"] == result["spans"]
     page = await client.get(f"/jobs/{job['id']}", headers={"Accept": "text/html"})

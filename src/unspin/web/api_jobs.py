@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from unspin.web.api import ERRORS, service
+from unspin.web.api import ERRORS, permalink, service
 from unspin.web.inputs import AnalyzeRequest, one_of, with_title
 from unspin.web.jobs import JobManager
 
@@ -41,7 +41,12 @@ async def start_job(body: AnalyzeRequest, request: Request) -> JSONResponse:
 async def get_job(job_id: str, request: Request) -> dict[str, Any]:
     """A job's `status` (queued, running, done, failed, cancelled), `progress` (windows `done`
     of `total`), and once done its `result` (the analysis, as `POST /api/analyze` returns it)."""
-    return {"ok": True, **jobs(request).get(job_id).to_dict()}
+    body = jobs(request).get(job_id).to_dict()
+    if isinstance(body.get("result"), dict):
+        body["result"] = permalink(request, dict(body["result"]))
+    elif isinstance(body.get("result"), list):
+        body["result"] = [permalink(request, dict(r)) for r in body["result"]]
+    return {"ok": True, **body}
 
 
 @router.delete("/jobs/{job_id}", responses={**ERRORS, 409: {"description": "Already finished"}})
