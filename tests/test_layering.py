@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "unspin"
-CORE = {"doc", "taxonomy", "scoring", "errors", "render", "io"}
+CORE = {"doc", "taxonomy", "scoring", "errors", "render", "io", "review"}
 FORBIDDEN = {
     "core": {"unspin.models", "unspin.web", "unspin.store", "unspin.batch", "unspin.cli", "unspin.pipeline"},
     "store": {"unspin.models", "unspin.web", "unspin.cli"},

@@ -25,91 +25,91 @@ TECHNIQUES: tuple[Technique, ...] = (
         "Appeal to authority",
         "Claims something is true because an expert, leader or institution said so, without other evidence.",
         "The world's top scientists agree, so the matter is settled.",
-        "#1f77b4",
+        "#117733",
     ),
     Technique(
         "Appeal_to_fear-prejudice",
         "Appeal to fear or prejudice",
         "Builds support for an idea by stirring up fear of an alternative or prejudice against a group.",
         "If we let them in, our streets will never be safe again.",
-        "#d62728",
+        "#aa4499",
     ),
     Technique(
         "Bandwagon,Reductio_ad_hitlerum",
         "Bandwagon / Reductio ad Hitlerum",
         "Urges joining in because everyone else does, or rejects an idea because a hated group supports it.",
         "Everybody is switching; the Nazis liked that idea too.",
-        "#8c564b",
+        "#88ccee",
     ),
     Technique(
         "Black-and-White_Fallacy",
         "Black-and-white fallacy",
         "Presents two options as the only possibilities when more exist.",
         "You are either with us or against us.",
-        "#7f7f7f",
+        "#332288",
     ),
     Technique(
         "Causal_Oversimplification",
         "Causal oversimplification",
         "Gives one cause for an outcome that has many causes.",
         "Crime went up because of the new mayor.",
-        "#bcbd22",
+        "#009e73",
     ),
     Technique(
         "Doubt",
         "Doubt",
         "Questions the credibility of someone or something without evidence.",
         "Can we really trust anything this agency says?",
-        "#17becf",
+        "#ddcc77",
     ),
     Technique(
         "Exaggeration,Minimisation",
         "Exaggeration / minimisation",
         "Makes something look much bigger or much smaller than it is.",
         "The worst disaster in the history of mankind.",
-        "#ff7f0e",
+        "#999933",
     ),
     Technique(
         "Flag-Waving",
         "Flag-waving",
         "Appeals to patriotism or group identity to justify an idea.",
         "Real Americans stand by our troops.",
-        "#2ca02c",
+        "#e69f00",
     ),
     Technique(
         "Loaded_Language",
         "Loaded language",
         "Uses words with strong emotional charge to sway the reader.",
         "A shameful, disgusting betrayal.",
-        "#e377c2",
+        "#cc6677",
     ),
     Technique(
         "Name_Calling,Labeling",
         "Name calling / labeling",
         "Attaches a label to a person or group that the audience fears, hates or admires.",
         "The radical left mob.",
-        "#9467bd",
+        "#0072b2",
     ),
     Technique(
         "Repetition",
         "Repetition",
         "Repeats the same message again and again so the audience accepts it.",
         "Build the wall! Build the wall!",
-        "#aec7e8",
+        "#882255",
     ),
     Technique(
         "Slogans",
         "Slogans",
         "A short, striking phrase that may include labeling and stereotyping.",
         "Make the country great again.",
-        "#ffbb78",
+        "#56b4e9",
     ),
     Technique(
         "Thought-terminating_Cliches",
         "Thought-terminating cliché",
         "A stock phrase that discourages critical thought and ends the discussion.",
         "It is what it is.",
-        "#98df8a",
+        "#f0e442",
     ),
     Technique(
         "Whataboutism,Straw_Men,Red_Herring",
@@ -117,7 +117,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         "Deflects from the point: accuses the other side of hypocrisy, distorts their "
         "position, or brings in an irrelevant topic.",
         "But what about the other party's scandals?",
-        "#c5b0d5",
+        "#d55e00",
     ),
 )
 
@@ -156,3 +156,9 @@ def normalize(name: str) -> str:
 def get(name: str) -> Technique:
     """The `Technique` for a name in any spelling `normalize` accepts."""
     return BY_NAME[normalize(name)]
+
+
+def top(counts: dict[str, int], n: int = 3) -> list[dict[str, object]]:
+    """The `n` techniques with most spans in `counts`, as name, display name and count."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], INDEX[kv[0]]))[:n]
+    return [{"name": k, "display": BY_NAME[k].display, "count": v} for k, v in ranked]

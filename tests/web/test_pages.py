@@ -107,7 +107,7 @@ def test_report_is_standalone(sync_client: Any) -> None:
     html = r.text
     assert "<script" not in html and 'href="/' not in html and 'src="/' not in html
     assert "<style>" in html and ".t8{" in html  # technique colors inlined
-    assert 'title="Loaded language (91%)' in html
+    assert 'title="Loaded language, 91%: shameful, disgusting betrayal' in html
 
 
 def test_compare(sync_client: Any) -> None:

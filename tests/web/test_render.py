@@ -32,7 +32,9 @@ def check(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_no_spans() -> None:
-    assert segments("plain", []) == [{"start": 0, "end": 5, "text": "plain", "spans": [], "top": None}]
+    [seg] = segments("plain", [])
+    assert {k: seg[k] for k in ("start", "end", "text", "spans", "top", "starts", "long")} == {
+        "start": 0, "end": 5, "text": "plain", "spans": [], "top": None, "starts": [], "long": False}
     assert segments("", []) == []
 
 
@@ -65,6 +67,21 @@ def test_random_spans_never_lose_text() -> None:
         check(text, spans)
 
 
+def test_labels_tags_and_rejected_spans() -> None:
+    text = "a shameful, disgusting betrayal"
+    spans = [span(2, 31), span(12, 22, "Exaggeration,Minimisation", 0.42), span(0, 1, "Doubt")]
+    spans[2]["status"] = "rejected"
+    segs = segments(text, spans)
+    by_text = {s["text"]: s for s in segs}
+    assert by_text["a "]["spans"] == []  # rejected by a reviewer: not drawn
+    assert by_text["disgusting"]["label"] == ("Exaggeration / minimisation, 42%: disgusting; "
+                                              "Loaded language, 90%: shameful, disgusting betrayal")
+    assert by_text["shameful, "]["starts"] == [0] and by_text["disgusting"]["starts"] == [1]
+    assert by_text[" betrayal"]["starts"] == []
+    long_text = "word " * 60
+    assert segments(long_text, [span(0, 250)])[0]["long"] is True
+
+
 def test_compare_profile_on_one_scale() -> None:
     def record(counts: dict[str, int], words: int) -> dict[str, Any]:
         return {"id": "x", "text": "t", "spans": [], "meta": {},
@@ -75,3 +92,19 @@ def test_compare_profile_on_one_scale() -> None:
     assert out["scale"]["max"] == 8.0
     assert rows["Slogans"]["b_pct"] == 100.0 and rows["Doubt"]["a_pct"] == 25.0
     assert rows["Slogans"]["a"] == 0.0
+
+
+def test_metadata_shown_wherever_known() -> None:
+    from unspin.web.context import source_of
+
+    corpus = source_of({"meta": {}, "document": {"source": "Daily Example", "url": "https://ex.com/a",
+                                                 "title": "Vote", "published": "2024-03-01"}})
+    assert (corpus["title"], corpus["outlet"], corpus["date"], corpus["link"]) == (
+        "Vote", "Daily Example", "2024-03-01", "https://ex.com/a")
+    fetched = source_of({"meta": {"source": "https://ex.com/a", "url": "https://ex.com/a", "sitename": "Ex",
+                                  "title": "Vote", "date": "2024-03-02"}})
+    assert fetched["outlet"] == "Ex" and fetched["input"] is None and fetched["date"] == "2024-03-02"
+    upload = source_of({"meta": {"source": "story.txt", "format": "text"}})
+    assert upload["input"] == "story.txt" and upload["outlet"] is None and upload["link"] is None
+    pasted = source_of({"meta": {"source": "text", "url": "javascript:alert(1)"}})
+    assert pasted["input"] is None and pasted["link"] is None

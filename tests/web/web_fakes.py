@@ -32,15 +32,22 @@ class FakeAnalyzer:
     name = "fake-rules"
     threshold = 0.2
 
-    def __init__(self, delay: float = 0.0):
+    def __init__(self, delay: float = 0.0, *, window_chars: int = 400):
         self.delay = delay
+        self.window_chars = window_chars
         self.calls = 0
         self.lock = threading.Lock()
+        # When set, texts with more than one window stop after their first window until the
+        # gate opens: a test sees a job part-way through without any timing.
+        self.gate: threading.Event | None = None
+        self.waiting = threading.Event()
 
-    def analyze(self, text: str | Document, *, threshold: float | None = None) -> Analysis:
-        return next(self.pipe([text], threshold=threshold))
+    def analyze(self, text: str | Document, *, threshold: float | None = None,
+                progress: Any = None) -> Analysis:
+        return next(self.pipe([text], threshold=threshold, progress=progress))
 
-    def pipe(self, texts: Any, *, batch_size: int = 16, threshold: float | None = None) -> Any:
+    def pipe(self, texts: Any, *, batch_size: int = 16, threshold: float | None = None,
+             progress: Any = None) -> Any:
         cut = self.threshold if threshold is None else threshold
         for item in texts:
             doc = item if isinstance(item, Document) else Document(check_text(item))
@@ -48,6 +55,13 @@ class FakeAnalyzer:
                 self.calls += 1
             if self.delay:
                 time.sleep(self.delay)
+            windows = max(1, -(-len(doc.text) // self.window_chars))
+            for done in range(1, windows + 1):
+                if progress is not None:
+                    progress(done, windows)
+                if done == 1 and windows > 1 and self.gate is not None:
+                    self.waiting.set()
+                    self.gate.wait(30)
             spans = []
             for pattern, technique, score in RULES:
                 for m in re.finditer(pattern, doc.text):

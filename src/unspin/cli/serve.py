@@ -25,6 +25,8 @@ def serve(
     queue_size: Annotated[int | None, typer.Option(help="Analyses running or waiting before 503.")] = None,
     workers: Annotated[int | None, typer.Option(help="Inference threads.")] = None,
     threshold: Annotated[float | None, typer.Option(help="Default span threshold (0-1).")] = None,
+    reviewer: Annotated[str | None, typer.Option(help="Name stored with review corrections when the "
+                                                      "page gives none.")] = None,
 ) -> None:
     """Start the web app: paste a text or URL in the browser, or use the HTTP API."""
     from unspin.web.server import build, is_loopback, run
@@ -32,7 +34,8 @@ def serve(
 
     with user_errors():
         settings = WebSettings.from_env(host=host, port=port, db=db, max_body_bytes=max_body_bytes,
-                                        queue_size=queue_size, workers=workers, threshold=threshold)
+                                        queue_size=queue_size, workers=workers, threshold=threshold,
+                                        reviewer=reviewer)
         web_app = build(settings, model=model, memory=memory)
     if not is_loopback(settings.host):
         print(f"warning: listening on {settings.host}: anyone who can reach it can use it.", file=sys.stderr)

@@ -67,6 +67,7 @@ analyses = Table(
     Column("mask", Integer, nullable=False, comment="bit i set when technique i occurs"),
     Column("meta", JSON, nullable=False),
     Index("ix_analyses_document", "document_id", "model"),
+    Index("ix_analyses_history", "kind", "created"),
     Index("ix_analyses_totals", "model", "kind", "source", "day", "week", "month", "chars", "words", "spans",
           "covered", "mask", "created"),  # covering: dashboard totals read the index only
     Index("ux_analyses_batch", "document_id", "model", unique=True,
@@ -114,4 +115,19 @@ cues = Table(
     Column("weight", Float, nullable=False),
     Index("ix_cues_analysis", "analysis_id"),
     Index("ix_cues_technique", "technique", "phrase"),
+)
+
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("analysis_id", String(32), ForeignKey("analyses.id", ondelete="CASCADE"), nullable=False),
+    Column("target", String(32), nullable=False, comment="m<index>: model span, a<token>: added span"),
+    Column("action", String(16), nullable=False, comment="accept, reject, relabel, resize, add or reset"),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("technique", String(64), nullable=False),
+    Column("reviewer", String(100), nullable=False),
+    Column("created", DateTime, nullable=False),
+    Index("ix_corrections_analysis", "analysis_id", "id"),
 )

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from unspin.doc import Analysis, Document
 from unspin.store import engine as _engine
 from unspin.store import migrate, records
+from unspin.store.history import HistoryMixin
 from unspin.store.schema import KIND_BATCH, KIND_SAVED, analyses, cues, documents, spans, technique_counts
 
 _LOCKS: dict[str, threading.Lock] = {}
@@ -29,8 +30,9 @@ class Added:
     duplicates: int
 
 
-class Store:
-    """Documents and analyses in one database. Open it with `Store.open(url)`."""
+class Store(HistoryMixin):
+    """Documents and analyses in one database. Open it with `Store.open(url)`; history and
+    review operations come from `HistoryMixin`."""
 
     def __init__(self, engine: Engine, url: str):
         self.engine = engine

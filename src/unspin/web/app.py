@@ -12,7 +12,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import unspin
-from unspin.web import api, errors, pages
+from unspin import taxonomy
+from unspin.web import api, api_jobs, errors, history, pages, pages_jobs, review_api
+from unspin.web.jobs import JobManager
 from unspin.web.memstore import MemoryStore
 from unspin.web.middleware import BodyLimit, SecurityHeaders
 from unspin.web.runner import AnalyzerLike, InferenceRunner
@@ -29,6 +31,7 @@ def templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_web_path("templates")),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     env.globals["version"] = unspin.__version__
+    env.filters["technique_index"] = lambda name: taxonomy.INDEX.get(name, 0)
     return env
 
 
@@ -65,10 +68,16 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
     app.state.service = Service(settings, runner, store)
+    app.state.jobs = JobManager(app.state.service)
     app.state.templates = templates()
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(api_jobs.router)
+    app.include_router(history.api)
+    app.include_router(review_api.api)
+    app.include_router(history.router)
     app.include_router(pages.router)
+    app.include_router(pages_jobs.router)
     _include_dashboard(app)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -6,8 +6,29 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from unspin import taxonomy
+from unspin import review, taxonomy
 from unspin.render import cut
+
+# Not by colour alone: each technique has a short tag drawn where its spans start, and each
+# group an underline style. Colours come from the taxonomy (a colour-blind-safe palette,
+# distinct within each group under simulated protanopia, deuteranopia and tritanopia).
+TAGS = {
+    "Appeal_to_Authority": "AU", "Appeal_to_fear-prejudice": "FE", "Bandwagon,Reductio_ad_hitlerum": "BA",
+    "Black-and-White_Fallacy": "BW", "Causal_Oversimplification": "CO", "Doubt": "DO",
+    "Exaggeration,Minimisation": "EX", "Flag-Waving": "FW", "Loaded_Language": "LL",
+    "Name_Calling,Labeling": "NC", "Repetition": "RE", "Slogans": "SL", "Thought-terminating_Cliches": "TC",
+    "Whataboutism,Straw_Men,Red_Herring": "WS",
+}
+GROUPS = {
+    "words": ("solid", ("Loaded_Language", "Name_Calling,Labeling", "Exaggeration,Minimisation", "Repetition",
+                        "Slogans")),
+    "appeals": ("dashed", ("Appeal_to_Authority", "Appeal_to_fear-prejudice", "Flag-Waving",
+                           "Bandwagon,Reductio_ad_hitlerum", "Doubt")),
+    "reasoning": ("dotted", ("Black-and-White_Fallacy", "Causal_Oversimplification",
+                             "Thought-terminating_Cliches", "Whataboutism,Straw_Men,Red_Herring")),
+}
+GROUP_OF = {name: (group, style) for group, (style, names) in GROUPS.items() for name in names}
+LONG_SPAN = 160  # characters: longer spans are drawn as an outline so nested ones stay visible
 
 
 def technique_list() -> list[dict[str, Any]]:
@@ -20,6 +41,9 @@ def technique_list() -> list[dict[str, Any]]:
             "example": t.example,
             "color": t.color,
             "index": i,
+            "tag": TAGS[t.name],
+            "group": GROUP_OF[t.name][0],
+            "line": GROUP_OF[t.name][1],
         }
         for i, t in enumerate(taxonomy.TECHNIQUES)
     ]
@@ -38,15 +62,35 @@ def safe_link(url: Any) -> str | None:
 
 def segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`text` cut at every span boundary: consecutive segments covering all of it, each with
-    the indexes of the spans covering it (innermost first), so overlaps lose nothing."""
-    bounds = [(s["start"], s["end"]) for s in spans]
+    the indexes of the spans covering it (innermost first), so overlaps lose nothing. Spans a
+    reviewer rejected are left out; `starts` lists the spans that begin at a segment, `long`
+    says the innermost one is long (drawn as an outline)."""
+    live = [i for i, s in enumerate(spans) if s.get("status") != "rejected"]
+    bounds = [(spans[i]["start"], spans[i]["end"]) for i in live]
+
+    def order(j: int) -> tuple[int, float, int]:
+        s = spans[live[j]]
+        return (s["end"] - s["start"], -s["score"], j)
+
     out = []
-    for a, b, covers in cut(
-        len(text), bounds, order=lambda i: (spans[i]["end"] - spans[i]["start"], -spans[i]["score"], i)
-    ):
-        top = taxonomy.INDEX[spans[covers[0]]["technique"]] if covers else None
-        out.append({"start": a, "end": b, "text": text[a:b], "spans": covers, "top": top})
+    for a, b, covers in cut(len(text), bounds, order=order):
+        ids = [live[j] for j in covers]
+        top = spans[ids[0]] if ids else None
+        out.append({"start": a, "end": b, "text": text[a:b], "spans": ids,
+                    "top": taxonomy.INDEX[top["technique"]] if top else None,
+                    "long": bool(top and top["end"] - top["start"] > LONG_SPAN),
+                    "starts": [i for i in ids if spans[i]["start"] == a],
+                    "label": "; ".join(aria_label(spans[i], text) for i in ids)})
     return out
+
+
+def aria_label(span: dict[str, Any], doc_text: str) -> str:
+    """A highlight's accessible name: "Loaded language, 72%: the span's text"."""
+    text = " ".join(doc_text[span["start"]:span["end"]].split())
+    if len(text) > 120:
+        text = text[:117] + "…"
+    how = "reviewer added" if span.get("status") == "added" else f"{round(span['score'] * 100)}%"
+    return f"{taxonomy.BY_NAME[span['technique']].display}, {how}: {text}"
 
 
 def legend(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -64,6 +108,7 @@ def legend(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "definition": t.definition,
                 "color": t.color,
                 "index": taxonomy.INDEX[name],
+                "tag": TAGS[name],
                 "count": count,
             }
         )
@@ -71,13 +116,23 @@ def legend(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def source_of(record: dict[str, Any]) -> dict[str, Any]:
-    """Where the text came from, safe to show: title, source name, and a link only if http(s)."""
+    """Where the text came from, safe to show: title, outlet, date, URL (a link only if http(s))
+    and the input's name (a file name; not "text" or "html"), from the analysis's metadata,
+    else its stored document (corpus analyses)."""
     meta = record.get("meta") or {}
+    doc = record.get("document") or {}
+    url = meta.get("url") or doc.get("url")
+    source = meta.get("source") or doc.get("source")
+    outlet = meta.get("sitename") or (doc.get("source") if not meta.get("source") else None)
+    shown = source if source not in (None, "", "text", "html", url, outlet) else None
     return {
-        "title": meta.get("title"),
-        "source": meta.get("source"),
-        "url": meta.get("url"),
-        "link": safe_link(meta.get("url")),
+        "title": meta.get("title") or doc.get("title"),
+        "outlet": outlet,
+        "date": meta.get("date") or doc.get("published"),
+        "source": source,
+        "input": shown,
+        "url": url,
+        "link": safe_link(url),
     }
 
 
@@ -100,32 +155,43 @@ def analysis_context(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def client_data(record: dict[str, Any]) -> dict[str, Any]:
-    """What the page script needs to explain each span (embedded as a JSON data block)."""
-    spans = []
-    for i, s in enumerate(record["spans"]):
+def client_data(record: dict[str, Any], spans: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the page script needs to explain, filter, count and review each span (embedded as
+    a JSON data block): `spans` are the reviewed ones (see `unspin.review.reviewed`)."""
+    out = []
+    for i, s in enumerate(spans):
         t = taxonomy.BY_NAME[s["technique"]]
-        spans.append(
+        out.append(
             {
                 "i": i,
+                "key": s["key"],
+                "start": s["start"],
+                "end": s["end"],
                 "technique": s["technique"],
                 "display": t.display,
                 "definition": t.definition,
-                "color": t.color,
+                "tag": TAGS[s["technique"]],
                 "index": taxonomy.INDEX[s["technique"]],
                 "score": s["score"],
                 "text": s["text"],
-                "why": [c["text"] for c in s.get("why", [])],
+                "why": [c["text"] for c in s.get("why", []) if isinstance(c, dict) and "text" in c],
+                "status": s["status"],
+                "reviewer": s.get("reviewer"),
+                "at": s.get("at"),
+                "model": s.get("model"),
             }
         )
-    return {"spans": spans}
+    return {"id": record.get("id"), "spans": out, "characters": len(record["text"]),
+            "words": record["figures"].get("words", 0)}
 
 
-def html_extras(record: dict[str, Any]) -> dict[str, Any]:
-    """Presentation-only additions for the HTML view: segments and the script's data."""
+def html_extras(record: dict[str, Any], corrections: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Presentation-only additions for the HTML view: segments and the script's data, from
+    the model's spans with the reviewer's `corrections` applied."""
+    spans = review.reviewed(record["text"], record["spans"], corrections or [])
     return {
-        "segments": segments(record["text"], record["spans"]),
-        "data": client_data(record),
+        "segments": segments(record["text"], spans),
+        "data": client_data(record, spans),
         "min_score": min((s["score"] for s in record["spans"]), default=0.0),
     }
 
@@ -151,6 +217,7 @@ def compare_context(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
                     "display": t.display,
                     "color": t.color,
                     "index": taxonomy.INDEX[t.name],
+                    "tag": TAGS[t.name],
                     "a": va,
                     "b": vb,
                     "a_pct": round(100 * va / scale, 1),

@@ -1,5 +1,6 @@
-"""An in-memory stand-in for `unspin.store.Store` (same `save_analysis`/`get_analysis`),
-used when the app is given no database. Keeps the newest `limit` analyses."""
+"""An in-memory stand-in for `unspin.store.Store` (same `save_analysis`/`get_analysis` and
+history/review methods), used when the app is given no database. Keeps the newest `limit`
+analyses; there is no corpus, so `send_to_corpus` is refused."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
-from unspin.doc import Analysis
+from unspin.doc import Analysis, covered_chars
+from unspin.errors import InputError
+from unspin.taxonomy import top
 
 
 class MemoryStore:
@@ -19,6 +22,7 @@ class MemoryStore:
         self.limit = limit
         self._items: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._corrections: dict[str, list[dict[str, Any]]] = {}
 
     def describe(self) -> str:
         return f"memory (newest {self.limit} analyses, lost on restart)"
@@ -38,6 +42,56 @@ class MemoryStore:
     def get_analysis(self, analysis_id: str) -> dict[str, Any] | None:
         with self._lock:
             return self._items.get(analysis_id)
+
+    def saved_analyses(self, *, query: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        """Saved analyses newest first, filtered by `query` like `Store.saved_analyses`."""
+        needle = (query or "").strip().lower()
+        with self._lock:
+            records = list(reversed(self._items.values()))
+        found = []
+        for r in records:
+            meta = r.get("meta") or {}
+            hay = " ".join(str(meta.get(k) or "") for k in ("title", "source", "url")) + " " + r["text"]
+            if needle and needle not in hay.lower():
+                continue
+            found.append(r)
+        items = []
+        for r in found[offset:offset + limit]:
+            meta, fig = r.get("meta") or {}, r["figures"]
+            covered = covered_chars([(s["start"], s["end"]) for s in r["spans"]])
+            items.append({
+                "id": r["id"], "created": r["created"], "model": r["model"], "title": meta.get("title"),
+                "source": meta.get("source"), "url": meta.get("url"), "published": meta.get("date"),
+                "words": fig["words"], "chars": fig["characters"], "spans": fig["spans"],
+                "density": round(covered / fig["characters"], 4) if fig["characters"] else 0.0,
+                "techniques": top(fig["counts"]),
+                "corrections": len(self._corrections.get(r["id"], [])), "in_corpus": False,
+            })
+        return {"total": len(found), "items": items}
+
+    def delete_analysis(self, analysis_id: str) -> bool:
+        with self._lock:
+            self._corrections.pop(analysis_id, None)
+            return self._items.pop(analysis_id, None) is not None
+
+    def send_to_corpus(self, analysis_id: str) -> dict[str, Any] | None:
+        raise InputError("This app keeps analyses in memory and has no corpus; start it with a "
+                         "database (`unspin serve --db ...`) to send analyses to the corpus.")
+
+    def add_correction(self, analysis_id: str, correction: dict[str, Any]) -> dict[str, Any]:
+        now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        row = {**correction, "created": now}
+        with self._lock:
+            self._corrections.setdefault(analysis_id, []).append(row)
+        return dict(row)
+
+    def corrections(self, analysis_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(c) for c in self._corrections.get(analysis_id, [])]
+
+    def reviewed_ids(self) -> list[str]:
+        with self._lock:
+            return [aid for aid, found in self._corrections.items() if found and aid in self._items]
 
     def close(self) -> None:
         self._items.clear()

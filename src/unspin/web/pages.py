@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from unspin import taxonomy
+from unspin import review, taxonomy
 from unspin.errors import InputError
 from unspin.io.ptc import Label, format_label
 from unspin.web import context as ctx
@@ -52,12 +54,23 @@ async def index_json(request: Request) -> Response:
     return twin(index_context(request))
 
 
+def example() -> dict[str, str]:
+    """The example article behind "Try an example" (its first line is the title)."""
+    from importlib import resources
+
+    text = resources.files("unspin.web").joinpath("static", "example.txt").read_text(encoding="utf-8")
+    return {"title": text.split("\n", 1)[0].strip(), "text": text}
+
+
 @router.get("/")
-async def index(request: Request) -> Response:
-    return render(request, "index.html", {**index_context(request), "page": "analyze", "title": "Analyze"})
+async def index(request: Request, example_: str | None = Query(None, alias="example")) -> Response:
+    ex = example()
+    prefill = ex if example_ else {"title": "", "text": ""}
+    return render(request, "index.html", {**index_context(request), "example": ex, "prefill": prefill,
+                                          "page": "analyze", "title": "Analyze"})
 
 
-async def _form_input(request: Request, form: Any, suffix: str = "") -> tuple[str, Any]:
+async def form_input(request: Request, form: Any, suffix: str = "") -> tuple[str, Any]:
     """(kind, value) of the one input given in a form: text, url or an uploaded file."""
     upload = form.get("file" + suffix)
     file_value = None
@@ -71,7 +84,7 @@ async def _form_input(request: Request, form: Any, suffix: str = "") -> tuple[st
     return kind, fields[kind]
 
 
-def _threshold(form: Any) -> float | None:
+def form_threshold(form: Any) -> float | None:
     raw = form.get("threshold")
     if not isinstance(raw, str) or not raw.strip():
         return None
@@ -84,34 +97,50 @@ def _threshold(form: Any) -> float | None:
     return value
 
 
-async def _read_form(request: Request) -> Any:
+async def read_form(request: Request) -> Any:
     return await request.form(max_files=2, max_fields=20,
                               max_part_size=service(request).settings.max_body_bytes)
 
 
 @router.post("/analyze")
 async def analyze_form(request: Request) -> Response:
-    form = await _read_form(request)
+    form = await read_form(request)
     svc = service(request)
-    kind, value = await _form_input(request, form)
+    kind, value = await form_input(request, form)
     title = form.get("title")
     doc = with_title(await svc.document(kind, value), title if isinstance(title, str) else None)
-    [record] = await svc.analyze([doc], threshold=_threshold(form))
+    [record] = await svc.analyze([doc], threshold=form_threshold(form))
     return RedirectResponse(f"/a/{record['id']}", status_code=303)
 
 
 # -- one analysis ----------------------------------------------------------------------------
+async def reviewed_context(request: Request, analysis_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The analysis context with its `review` (reviewed spans, corrections, reviewers), and the log."""
+    svc = service(request)
+    record = await svc.get(analysis_id)
+    log = await run_in_threadpool(svc.store.corrections, analysis_id)
+    context = ctx.analysis_context(record)
+    context["review"] = {"corrections": len(log), "reviewers": sorted({c["reviewer"] for c in log}),
+                         "spans": review.reviewed(record["text"], record["spans"], log)}
+    return context, log
+
+
 @router.get("/a/{analysis_id}.json")
 async def analysis_json(analysis_id: str, request: Request) -> Response:
-    return twin(ctx.analysis_context(await service(request).get(analysis_id)))
+    context, _ = await reviewed_context(request, analysis_id)
+    return twin(context)
 
 
 @router.get("/a/{analysis_id}")
 async def analysis_page(analysis_id: str, request: Request) -> Response:
-    record = await service(request).get(analysis_id)
-    context = ctx.analysis_context(record)
-    return render(request, "analysis.html", {**context, **ctx.html_extras(record), "page": "analysis",
-                                             "title": context["source"]["title"] or "Analysis"})
+    svc = service(request)
+    context, log = await reviewed_context(request, analysis_id)
+    recent = await run_in_threadpool(svc.store.saved_analyses, limit=30)
+    others = [o for o in recent["items"] if o["id"] != analysis_id]
+    return render(request, "analysis.html", {
+        **context, **ctx.html_extras(context["analysis"], log), "others": others,
+        "techniques": ctx.technique_list(), "reviewer": svc.settings.reviewer, "page": "analysis",
+        "title": context["source"]["title"] or "Analysis"})
 
 
 @router.get("/a/{analysis_id}/export.json")
@@ -121,11 +150,16 @@ async def export_json(analysis_id: str, request: Request) -> Response:
 
 
 @router.get("/a/{analysis_id}/labels.txt")
-async def export_labels(analysis_id: str, request: Request) -> Response:
-    """PTC technique-classification labels: `id<TAB>technique<TAB>start<TAB>end` per span."""
-    record = await service(request).get(analysis_id)
-    rows = [format_label(Label(str(record["id"]), s["start"], s["end"], s["technique"]))
-            for s in record["spans"]]
+async def export_labels(analysis_id: str, request: Request, reviewed: bool = False) -> Response:
+    """PTC technique-classification labels: `id<TAB>technique<TAB>start<TAB>end` per span
+    (with `?reviewed=1`, the reviewer's version: corrections applied, rejected spans left out)."""
+    if reviewed:
+        context, _ = await reviewed_context(request, analysis_id)
+        record, spans = context["analysis"], review.kept(context["review"]["spans"])
+    else:
+        record = await service(request).get(analysis_id)
+        spans = record["spans"]
+    rows = [format_label(Label(str(record["id"]), s["start"], s["end"], s["technique"])) for s in spans]
     return PlainTextResponse("".join(r + "\n" for r in rows),
                              headers=_attachment(f"article{record['id']}.labels"))
 
@@ -166,24 +200,32 @@ async def compare_json(request: Request, a: str | None = None, b: str | None = N
 
 
 @router.get("/compare")
-async def compare_page(request: Request, a: str | None = None, b: str | None = None) -> Response:
+async def compare_page(request: Request, a: str | None = None, b: str | None = None,
+                       id: list[str] | None = Query(None)) -> Response:
+    """Two analyses side by side; `id=X&id=Y` (two ticked on the history page) redirects to `a=X&b=Y`."""
+    if id and not a and not b:
+        if len(id) != 2:
+            raise InputError(f"Tick exactly two analyses to compare; {len(id)} were ticked.")
+        return RedirectResponse(f"/compare?a={quote(id[0])}&b={quote(id[1])}", status_code=303)
     if not a and not b:
         return render(request, "compare_form.html", {"page": "compare", "title": "Compare"})
     context = await compare_context(request, a, b)
     extras = {"a_extras": ctx.html_extras(context["a"]["analysis"]),
               "b_extras": ctx.html_extras(context["b"]["analysis"])}
-    return render(request, "compare.html", {**context, **extras, "page": "compare", "title": "Compare"})
+    names = [context[k]["source"]["title"] or f"Analysis {k.upper()}" for k in ("a", "b")]
+    return render(request, "compare.html", {**context, **extras, "page": "compare",
+                                            "title": f"Compare: {names[0]} / {names[1]}"})
 
 
 @router.post("/compare")
 async def compare_form(request: Request) -> Response:
-    form = await _read_form(request)
+    form = await read_form(request)
     svc = service(request)
     docs = []
     for side in ("_a", "_b"):
-        kind, value = await _form_input(request, form, side)
+        kind, value = await form_input(request, form, side)
         docs.append(await svc.document(kind, value))
-    a, b = await svc.analyze(docs, threshold=_threshold(form))
+    a, b = await svc.analyze(docs, threshold=form_threshold(form))
     return RedirectResponse(f"/compare?a={a['id']}&b={b['id']}", status_code=303)
 
 
@@ -200,12 +242,28 @@ async def techniques_page(request: Request) -> Response:
 
 
 def technique_css() -> str:
-    """One class per technique color, from the taxonomy (the single source of colors)."""
+    """One class per technique, from the taxonomy (the single source of colours): a light
+    fill, an underline in the technique's colour whose style follows its group (solid, dashed,
+    dotted: a cue that does not rely on colour), and its tag's colours."""
     rules = []
     for i, t in enumerate(taxonomy.TECHNIQUES):
-        rules.append(f".t{i}{{background-color:{t.color}55;border-bottom:2px solid {t.color}}}"
-                     f".sw{i}{{background-color:{t.color}}}.bar{i}{{fill:{t.color}}}")
+        line = ctx.GROUP_OF[t.name][1]
+        ink = "#000" if _luminance(t.color) > 0.179 else "#fff"  # whichever contrasts more
+        rules.append(f".t{i}{{--c:{t.color};--ink:{ink};background-color:{t.color}40;"
+                     f"border-bottom:3px {line} {t.color}}}"
+                     f".sw{i}{{background-color:{t.color}}}.bar{i}{{fill:{t.color}}}"
+                     f".tg{i},.t{i}[data-tag]::before{{background-color:{t.color};color:{ink}}}")
     return "\n".join(rules) + "\n"
+
+
+def _luminance(color: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(color[k:k + 2], 16) for k in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
 @router.get("/techniques.css")

@@ -17,6 +17,8 @@ from typing import Any, Protocol
 from unspin.doc import Analysis, Document
 from unspin.errors import UnspinError
 
+Progress = Callable[[int, int], None]
+
 
 class AnalyzerLike(Protocol):
     """What the app needs of an analyzer (`unspin.Analyzer` or a test fake)."""
@@ -26,9 +28,11 @@ class AnalyzerLike(Protocol):
     @property
     def threshold(self) -> float: ...
 
-    def analyze(self, text: str | Document, *, threshold: float | None = None) -> Analysis: ...
+    def analyze(self, text: str | Document, *, threshold: float | None = None,
+                progress: Progress | None = None) -> Analysis: ...
 
-    def pipe(self, texts: Any, *, batch_size: int = 16, threshold: float | None = None) -> Any: ...
+    def pipe(self, texts: Any, *, batch_size: int = 16, threshold: float | None = None,
+             progress: Progress | None = None) -> Any: ...
 
 
 class Busy(UnspinError):
@@ -74,28 +78,41 @@ class InferenceRunner:
     def retry_after(self) -> int:
         return max(1, math.ceil(self._mean_seconds * (self.pending + 1) / self.workers))
 
-    async def analyze(self, docs: Sequence[Document], *, threshold: float | None,
-                      batch_size: int = 16) -> list[Analysis]:
-        """Analyses of `docs` (one job, however many docs), or `Busy` when full."""
+    def admit(self) -> None:
+        """Take one slot now, or raise `Busy` when all `capacity` are taken; `analyze(...,
+        admitted=True)` gives it back when done."""
         if self.pending >= self.capacity:
             self.refused += 1
             raise Busy(
                 f"The server is analyzing {self.pending} texts already (its limit); "
                 f"try again in {self.retry_after()} s.", retry_after=self.retry_after())
         self.pending += 1
+
+    async def analyze(self, docs: Sequence[Document], *, threshold: float | None,
+                      batch_size: int = 16, progress: Progress | None = None,
+                      admitted: bool = False) -> list[Analysis]:
+        """Analyses of `docs` (one job, however many docs), or `Busy` when full.
+        `progress(done, total)` is called from the worker thread as windows are encoded."""
+        if not admitted:
+            self.admit()
         try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, self._run, list(docs), threshold, batch_size)
+            return await loop.run_in_executor(self._executor, self._run, list(docs), threshold, batch_size,
+                                              progress)
         finally:
             self.pending -= 1
 
-    def _run(self, docs: list[Document], threshold: float | None, batch_size: int) -> list[Analysis]:
+    def _run(self, docs: list[Document], threshold: float | None, batch_size: int,
+             progress: Progress | None = None) -> list[Analysis]:
         analyzer = self.analyzer()
         began = time.perf_counter()
+        extra = {} if progress is None else {"progress": progress}
+        if progress is not None:
+            progress(0, 0)  # a job cancelled while it waited stops here
         if len(docs) == 1:
-            out = [analyzer.analyze(docs[0], threshold=threshold)]
+            out = [analyzer.analyze(docs[0], threshold=threshold, **extra)]
         else:
-            out = list(analyzer.pipe(docs, batch_size=batch_size, threshold=threshold))
+            out = list(analyzer.pipe(docs, batch_size=batch_size, threshold=threshold, **extra))
         took = time.perf_counter() - began
         self._mean_seconds = 0.8 * self._mean_seconds + 0.2 * took
         self.done += 1

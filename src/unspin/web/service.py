@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 
 from unspin.doc import Analysis, Document
 from unspin.web.inputs import document_for
-from unspin.web.runner import InferenceRunner
+from unspin.web.runner import InferenceRunner, Progress
 from unspin.web.settings import WebSettings
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
@@ -39,11 +39,12 @@ class Service:
         """A Document from one input field (fetching and extraction run in a thread)."""
         return await run_in_threadpool(document_for, kind, value, self.settings)
 
-    async def analyze(self, docs: list[Document], *, threshold: float | None,
-                      save: bool = True) -> list[dict[str, Any]]:
+    async def analyze(self, docs: list[Document], *, threshold: float | None, save: bool = True,
+                      progress: Progress | None = None, admitted: bool = False) -> list[dict[str, Any]]:
         """Analyze `docs` as one job and return their records (saved ones carry an id)."""
         threshold = self.settings.threshold if threshold is None else threshold
-        analyses = await self.runner.analyze(docs, threshold=threshold, batch_size=self.settings.batch_size)
+        analyses = await self.runner.analyze(docs, threshold=threshold, batch_size=self.settings.batch_size,
+                                             progress=progress, admitted=admitted)
         records = []
         for analysis in analyses:
             meta = {k: analysis.doc.meta[k] for k in _META_KEYS if analysis.doc.meta.get(k)}

@@ -27,6 +27,7 @@ class WebSettings:
     fetch_max_bytes: int = 5 * 1024 * 1024
     fetch_allow_networks: tuple[str, ...] = ()  # internal networks URL fetching may reach (tests, intranets)
     batch_size: int = 16
+    reviewer: str | None = None  # the name corrections are stored under when the page gives none
 
     def __post_init__(self) -> None:
         problems = []

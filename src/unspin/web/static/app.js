@@ -1,43 +1,111 @@
-// unspin page script: highlight toggles, confidence slider, explanations on hover and focus.
-// No inline script anywhere (the CSP forbids it); span data comes from JSON data blocks.
+// unspin page script: technique toggles, the minimum-confidence slider (it updates the
+// highlights, figures, bars, legend counts and the span list), explanations on hover and
+// focus, and the side list of spans that scrolls to each. No inline script anywhere (the CSP
+// forbids it); span data comes from JSON data blocks and text is written with textContent.
 "use strict";
 
 (function () {
   const tip = document.getElementById("tip");
+  const STATUS = {accepted: "Accepted", rejected: "Rejected", relabelled: "Relabelled", resized: "Resized",
+                  added: "Added"};
 
   function setupPanel(panel) {
     const key = panel.dataset.key;
     const block = document.getElementById("data-" + key);
     if (!block) return;
-    const spans = JSON.parse(block.textContent).spans;
+    const data = JSON.parse(block.textContent);
+    const spans = data.spans;
     const segs = Array.from(panel.querySelectorAll(".article .hl"));
+    const items = Array.from(panel.querySelectorAll(".span-item"));
     const hidden = new Set();
     let minScore = 0;
     const slider = panel.querySelector(".min-score");
     const out = panel.querySelector(".min-score-out");
     const shown = panel.querySelector(".shown");
 
-    function visibleOf(seg) {
-      return seg.dataset.s.split(" ").map(Number).filter(function (i) {
-        const s = spans[i];
-        return !hidden.has(s.technique) && s.score >= minScore;
-      });
+    function passes(s) { return s.status !== "rejected" && (s.status === "added" || s.score >= minScore); }
+    function visible(s) { return passes(s) && !hidden.has(s.technique); }
+    function indexes(seg) { return seg.dataset.s.split(" ").map(Number); }
+    function visibleOf(seg) { return indexes(seg).filter(function (i) { return visible(spans[i]); }); }
+
+    function label(s) {
+      const how = s.status === "added" ? "reviewer added" : Math.round(s.score * 100) + "%";
+      let text = s.text.split(/\s+/).join(" ").trim();
+      if (text.length > 120) text = text.slice(0, 117) + "…";
+      return s.display + ", " + how + ": " + text;
     }
 
     function apply() {
       segs.forEach(function (seg) {
         const vis = visibleOf(seg);
+        const selected = seg.classList.contains("selected");
         seg.className = "hl";
+        if (selected) seg.classList.add("selected");
         if (vis.length) {
-          seg.classList.add("on", "t" + spans[vis[0]].index);
+          const top = spans[vis[0]];
+          seg.classList.add("on", "t" + top.index);
           if (vis.length > 1) seg.classList.add("multi");
+          if (top.end - top.start > 160) seg.classList.add("long");
+          const starts = vis.filter(function (i) { return startsHere(seg, i); });
+          if (starts.length) seg.dataset.tag = starts.map(function (i) { return spans[i].tag; }).join(" ");
+          else delete seg.dataset.tag;
           seg.tabIndex = 0;
+          seg.setAttribute("role", "button");
+          seg.setAttribute("aria-label", vis.map(function (i) { return label(spans[i]); }).join("; "));
         } else {
           seg.removeAttribute("tabindex");
+          seg.removeAttribute("role");
+          seg.removeAttribute("aria-label");
+          delete seg.dataset.tag;
         }
       });
-      const n = spans.filter(function (s) { return !hidden.has(s.technique) && s.score >= minScore; }).length;
-      if (shown) shown.textContent = "Showing " + n + " of " + spans.length + " spans.";
+      items.forEach(function (item) {
+        const s = spans[Number(item.dataset.i)];
+        item.hidden = !(s.status === "rejected" ? !hidden.has(s.technique) : visible(s));
+      });
+      updateFigures();
+      const n = spans.filter(visible).length;
+      const all = spans.filter(function (s) { return s.status !== "rejected"; }).length;
+      if (shown) shown.textContent = "Showing " + n + " of " + all + " spans.";
+    }
+
+    // The first segment of a span is where its tag goes.
+    const firstSeg = new Map();
+    segs.forEach(function (seg) {
+      indexes(seg).forEach(function (i) { if (!firstSeg.has(i)) firstSeg.set(i, seg); });
+    });
+    function startsHere(seg, i) { return firstSeg.get(i) === seg; }
+
+    function updateFigures() {
+      const kept = spans.filter(passes);
+      const counts = {};
+      kept.forEach(function (s) { counts[s.technique] = (counts[s.technique] || 0) + 1; });
+      const fig = panel.querySelector(".figures");
+      if (fig) {
+        const bounds = kept.map(function (s) { return [s.start, s.end]; }).sort(function (a, b) { return a[0] - b[0]; });
+        let covered = 0, reach = -1;
+        bounds.forEach(function (b) {
+          if (b[1] <= reach) return;
+          covered += b[1] - Math.max(b[0], reach);
+          reach = b[1];
+        });
+        const density = data.characters ? covered / data.characters : 0;
+        setText(fig, ".density", (density * 100).toFixed(1) + "%");
+        setText(fig, ".per1k", pyFloat(data.words ? Math.round(100000 * kept.length / data.words) / 100 : 0));
+        setText(fig, ".nspans", String(kept.length));
+      }
+      panel.querySelectorAll(".tech").forEach(function (b) {
+        const c = b.querySelector(".count");
+        if (c) c.textContent = String(counts[b.dataset.technique] || 0);
+      });
+      const rows = Array.from(panel.querySelectorAll(".bars tr[data-technique]"));
+      const top = Math.max(1, ...rows.map(function (r) { return counts[r.dataset.technique] || 0; }));
+      rows.forEach(function (r) {
+        const n = counts[r.dataset.technique] || 0;
+        const rect = r.querySelector("rect");
+        if (rect) rect.setAttribute("width", (100 * n / top).toFixed(1));
+        setText(r, ".num", String(n));
+      });
     }
 
     panel.querySelectorAll(".tech").forEach(function (button) {
@@ -56,6 +124,37 @@
       });
     }
 
+    // Side list: sort, and go to a span in the text.
+    const list = panel.querySelector(".span-list .spans");
+    panel.querySelectorAll(".sort-by").forEach(function (button) {
+      button.addEventListener("click", function () {
+        panel.querySelectorAll(".sort-by").forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
+        const byScore = button.dataset.sort === "confidence";
+        items.slice().sort(function (x, y) {
+          const a = spans[Number(x.dataset.i)], b = spans[Number(y.dataset.i)];
+          return byScore ? (b.score - a.score) || (a.start - b.start) : (a.start - b.start) || (a.end - b.end);
+        }).forEach(function (item) { list.appendChild(item); });
+      });
+    });
+    items.forEach(function (item) {
+      const go = item.querySelector(".goto");
+      if (go) go.addEventListener("click", function () { goTo(Number(item.dataset.i)); });
+    });
+
+    function goTo(i) {
+      const seg = firstSeg.get(i);
+      select(i);
+      if (!seg) return;
+      seg.scrollIntoView({block: "center"});
+      if (seg.tabIndex >= 0) seg.focus({preventScroll: true});
+    }
+
+    function select(i) {
+      segs.forEach(function (seg) { seg.classList.toggle("selected", indexes(seg).indexOf(i) >= 0); });
+      items.forEach(function (item) { item.classList.toggle("current", Number(item.dataset.i) === i); });
+      panel.dispatchEvent(new CustomEvent("span-select", {detail: {i: i, span: spans[i]}}));
+    }
+
     function show(seg) {
       const vis = visibleOf(seg);
       if (!vis.length || !tip) return;
@@ -64,10 +163,14 @@
         const s = spans[i];
         const item = el("div", "item");
         const h = el("h3");
-        h.append(el("span", "sw sw" + s.index), document.createTextNode(s.display));
-        item.append(h, el("p", "def", s.definition),
-          el("p", "score", "Confidence: " + Math.round(s.score * 100) + "%"));
+        h.append(el("span", "tag tg" + s.index, s.tag), document.createTextNode(s.display));
+        item.append(h, el("q", "", s.text), el("p", "def", s.definition));
+        if (s.status !== "added") item.append(el("p", "score", "Confidence: " + Math.round(s.score * 100) + "%"));
         if (s.why.length) item.append(el("p", "why", "Triggered by: " + s.why.join(", ")));
+        if (STATUS[s.status]) {
+          item.append(el("p", "reviewed", STATUS[s.status] + (s.reviewer ? " by " + s.reviewer : "") +
+                                         (s.at ? ", " + s.at.slice(0, 16).replace("T", " ") : "")));
+        }
         tip.append(item);
       });
       tip.hidden = false;
@@ -82,8 +185,30 @@
       seg.addEventListener("focus", function () { show(seg); });
       seg.addEventListener("mouseleave", hide);
       seg.addEventListener("blur", hide);
+      seg.addEventListener("click", function () {
+        const vis = visibleOf(seg);
+        if (vis.length) select(vis[0]);
+      });
+      seg.addEventListener("keydown", function (e) {
+        if ((e.key === "Enter" || e.key === " ") && seg.tabIndex >= 0) {
+          e.preventDefault();
+          const vis = visibleOf(seg);
+          if (vis.length) select(vis[0]);
+        }
+      });
     });
+    panel.unspin = {spans: spans, select: select, goTo: goTo, visibleOf: visibleOf};
     apply();
+  }
+
+  function setText(root, selector, text) {
+    const node = root.querySelector(selector);
+    if (node) node.textContent = text;
+  }
+
+  function pyFloat(x) {  // 50 -> "50.0", 43.48 -> "43.48", as the server writes them
+    const s = String(x);
+    return s.indexOf(".") >= 0 ? s : s + ".0";
   }
 
   function el(tag, cls, text) {

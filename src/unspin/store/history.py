@@ -1,0 +1,127 @@
+"""Saved analyses as a history (list, search, delete, send to the corpus) and reviewer
+corrections; mixed into `Store` (the web app's `MemoryStore` has the same methods)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select, update
+
+from unspin import taxonomy
+from unspin.store import records
+from unspin.store.schema import KIND_SAVED, analyses, corrections, cues, documents, spans, technique_counts
+
+
+def _like(query: str) -> str:
+    escaped = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class HistoryMixin:
+    """History and review operations over the store's tables (needs `read()`/`write()`)."""
+
+    read: Any
+    write: Any
+    save_batch: Any
+    load_analysis: Any
+
+    def saved_analyses(self, *, query: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        """Saved analyses newest first (`total` and one page of `items`), those whose title,
+        source, URL or text contain `query` (any case) when given."""
+        where = [analyses.c.kind == KIND_SAVED]
+        if query and query.strip():
+            pattern = _like(query)
+            where.append(or_(documents.c.title.ilike(pattern, escape="\\"),
+                             documents.c.source.ilike(pattern, escape="\\"),
+                             documents.c.url.ilike(pattern, escape="\\"),
+                             documents.c.text.ilike(pattern, escape="\\")))
+        joined = analyses.join(documents, documents.c.id == analyses.c.document_id)
+        review_count = (select(func.count()).where(corrections.c.analysis_id == analyses.c.id)
+                        .correlate(analyses).scalar_subquery())
+        with self.read() as conn:
+            total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one()
+            rows = conn.execute(
+                select(analyses.c.id, analyses.c.created, analyses.c.model, analyses.c.chars,
+                       analyses.c.words, analyses.c.spans, analyses.c.covered, analyses.c.meta,
+                       documents.c.title, documents.c.source, documents.c.url, documents.c.published,
+                       documents.c.in_corpus,
+                       review_count.label("corrections"))
+                .select_from(joined).where(*where)
+                .order_by(analyses.c.created.desc(), analyses.c.id).limit(limit).offset(offset)).all()
+            counts: dict[str, dict[str, int]] = {}
+            if rows:
+                for r in conn.execute(select(technique_counts.c.analysis_id, technique_counts.c.technique,
+                                             technique_counts.c.spans)
+                                      .where(technique_counts.c.analysis_id.in_([r.id for r in rows]))):
+                    counts.setdefault(r.analysis_id, {})[r.technique] = r.spans
+        items = []
+        for r in rows:
+            meta = r.meta or {}
+            items.append({
+                "id": r.id, "created": r.created.isoformat() + "Z", "model": r.model,
+                "title": meta.get("title") or r.title, "source": meta.get("source") or r.source,
+                "url": meta.get("url") or r.url,
+                "published": r.published.isoformat() if r.published else meta.get("date"),
+                "words": r.words, "chars": r.chars, "spans": r.spans,
+                "density": round(r.covered / r.chars, 4) if r.chars else 0.0,
+                "techniques": taxonomy.top(counts.get(r.id, {})),
+                "corrections": int(r.corrections), "in_corpus": bool(r.in_corpus),
+            })
+        return {"total": int(total), "items": items}
+
+    def delete_analysis(self, analysis_id: str) -> bool:
+        """Delete a saved analysis, its spans and corrections (and its text, unless the corpus
+        or another analysis uses it). False when there was none."""
+        with self.write() as conn:
+            head = conn.execute(select(analyses.c.document_id).where(analyses.c.id == analysis_id,
+                                                                     analyses.c.kind == KIND_SAVED)).first()
+            if head is None:
+                return False
+            for table in (corrections, cues, spans, technique_counts):
+                conn.execute(delete(table).where(table.c.analysis_id == analysis_id))
+            conn.execute(delete(analyses).where(analyses.c.id == analysis_id))
+            others = conn.execute(select(func.count()).select_from(analyses)
+                                  .where(analyses.c.document_id == head.document_id)).scalar_one()
+            if not others:
+                conn.execute(delete(documents).where(documents.c.id == head.document_id,
+                                                     documents.c.in_corpus.is_(False)))
+        return True
+
+    def send_to_corpus(self, analysis_id: str) -> dict[str, Any] | None:
+        """Put a saved analysis's text in the corpus, with this analysis as its corpus run for
+        its model (so the dashboard counts it at once). None when there is no such analysis."""
+        analysis = self.load_analysis(analysis_id)
+        if analysis is None:
+            return None
+        document_id = analysis.doc.id
+        with self.write() as conn:
+            conn.execute(update(documents).where(documents.c.id == document_id).values(in_corpus=True))
+        written = self.save_batch([analysis])
+        return {"document_id": document_id, "model": analysis.model, "added": bool(written)}
+
+    def add_correction(self, analysis_id: str, correction: dict[str, Any]) -> dict[str, Any]:
+        """Append one reviewer correction (see `unspin.review.correction`); returns it with `created`."""
+        row = {**correction, "analysis_id": analysis_id, "created": records.now()}
+        with self.write() as conn:
+            conn.execute(insert(corrections), [row])
+        return _correction_dict(row)
+
+    def corrections(self, analysis_id: str) -> list[dict[str, Any]]:
+        """The corrections of one analysis, oldest first."""
+        with self.read() as conn:
+            rows = conn.execute(select(corrections).where(corrections.c.analysis_id == analysis_id)
+                                .order_by(corrections.c.id)).all()
+        return [_correction_dict(r._asdict()) for r in rows]
+
+    def reviewed_ids(self) -> list[str]:
+        """Ids of analyses with at least one correction, oldest review first."""
+        with self.read() as conn:
+            rows = conn.execute(select(corrections.c.analysis_id, func.min(corrections.c.id).label("first"))
+                                .group_by(corrections.c.analysis_id).order_by(func.min(corrections.c.id))).all()
+        return [r.analysis_id for r in rows]
+
+
+def _correction_dict(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ("target", "action", "start", "end", "technique", "reviewer")
+    return {**{k: row[k] for k in keys}, "created": row["created"].isoformat(timespec="seconds") + "Z"}
+

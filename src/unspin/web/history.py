@@ -1,0 +1,135 @@
+"""The history of saved analyses: a searchable page (with its JSON twin), delete, bulk
+export, compare from history, send to the corpus, and model-vs-reviewer agreement."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from unspin import review
+from unspin.errors import InputError
+from unspin.web.api import ERRORS
+from unspin.web.pages import read_form, render, service, twin
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api", tags=["history"])
+PAGE_SIZE = 50
+MAX_EXPORT = 10_000
+
+
+async def history_context(request: Request, q: str | None, page: int) -> dict[str, Any]:
+    """Context of the history page (and its twin): one page of saved analyses, running jobs,
+    and agreement per technique over reviewed analyses."""
+    store = service(request).store
+    page = max(1, page)
+    found = await run_in_threadpool(store.saved_analyses, query=q, limit=PAGE_SIZE,
+                                    offset=(page - 1) * PAGE_SIZE)
+    jobs = [j.to_dict(with_result=False) for j in request.app.state.jobs.active()]
+    return {"query": q or "", "page_no": page, "pages": max(1, -(-found["total"] // PAGE_SIZE)),
+            "total": found["total"], "items": found["items"], "jobs": jobs,
+            "agreement": await run_in_threadpool(agreement_rows, store)}
+
+
+def agreement_rows(store: Any) -> dict[str, Any]:
+    """Model vs reviewer per technique (`unspin.review.agreement`) over every reviewed analysis."""
+    articles = []
+    for aid in store.reviewed_ids():
+        record = store.get_analysis(aid)
+        if record is not None:
+            articles.append(review.reviewed(record["text"], record["spans"], store.corrections(aid)))
+    return {"articles": len(articles), "techniques": review.agreement(articles)}
+
+
+@router.get("/history.json")
+async def history_json(request: Request, q: str | None = None, page: int = 1) -> Response:
+    return twin(await history_context(request, q, page))
+
+
+@router.get("/history")
+async def history_page(request: Request, q: str | None = None, page: int = 1) -> Response:
+    context = await history_context(request, q, page)
+    return render(request, "history.html", {**context, "page": "history", "title": "History"})
+
+
+def _ids(values: list[str] | None) -> list[str]:
+    return [v for v in (values or []) if v][:MAX_EXPORT]
+
+
+@router.get("/history/export.jsonl")
+async def export_history(request: Request, id: list[str] | None = Query(None),
+                         q: str | None = None) -> Response:
+    """The chosen saved analyses (`id=` repeated), or all matching `q`, one JSON per line."""
+    svc = service(request)
+    ids = _ids(id)
+    if not ids:
+        found = await run_in_threadpool(svc.store.saved_analyses, query=q, limit=MAX_EXPORT)
+        ids = [item["id"] for item in found["items"]]
+    records = [await svc.get(aid) for aid in ids]
+
+    def lines() -> Iterator[str]:
+        for record in records:
+            yield json.dumps(record, ensure_ascii=False, default=str) + "\n"
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson",
+                             headers={"Content-Disposition": 'attachment; filename="unspin-analyses.jsonl"'})
+
+
+@router.post("/history/delete")
+async def delete_form(request: Request) -> Response:
+    """Delete the analyses ticked on the history page (the form without script)."""
+    form = await read_form(request)
+    ids = [v for v in form.getlist("id") if isinstance(v, str)]
+    if not ids:
+        raise InputError("Tick the analyses to delete first.")
+    for aid in ids:
+        await delete(request, aid)
+    return RedirectResponse("/history", status_code=303)
+
+
+async def delete(request: Request, analysis_id: str) -> None:
+    svc = service(request)
+    await svc.get(analysis_id)  # 404 when unknown
+    if not await run_in_threadpool(svc.store.delete_analysis, analysis_id):
+        raise HTTPException(404, f"No saved analysis with id {analysis_id[:128]!r}.")
+
+
+@api.get("/analyses", responses=ERRORS)
+async def list_analyses(request: Request, q: str | None = None,
+                        limit: int = Query(PAGE_SIZE, ge=1, le=1000), offset: int = Query(0, ge=0)
+                        ) -> dict[str, Any]:
+    """Saved analyses newest first (`total`, `items` with id, created, title, source, url,
+    published, words, spans, density, top `techniques`, `corrections`); `q` searches title,
+    source, URL and text."""
+    found = await run_in_threadpool(service(request).store.saved_analyses, query=q, limit=limit,
+                                    offset=offset)
+    return {"ok": True, **found}
+
+
+@api.delete("/analyses/{analysis_id}", responses=ERRORS)
+async def delete_analysis(analysis_id: str, request: Request) -> dict[str, Any]:
+    """Delete a saved analysis with its spans and corrections (its permalink then answers 404)."""
+    await delete(request, analysis_id)
+    return {"ok": True, "deleted": analysis_id}
+
+
+@api.post("/analyses/{analysis_id}/corpus", responses=ERRORS)
+async def send_to_corpus(analysis_id: str, request: Request) -> dict[str, Any]:
+    """Add a saved analysis's text to the corpus (the `/corpus` dashboard counts it under its
+    model at once). Needs the app on a database; 400 otherwise."""
+    svc = service(request)
+    await svc.get(analysis_id)
+    done = await run_in_threadpool(svc.store.send_to_corpus, analysis_id)
+    return {"ok": True, "analysis_id": analysis_id, **(done or {})}
+
+
+@api.get("/agreement", responses=ERRORS)
+async def agreement(request: Request) -> dict[str, Any]:
+    """Model vs reviewer per technique over reviewed analyses: `model`, `reviewer`, `agreed`,
+    `rejected`, `relabelled`, `added` and `agreement` (2·agreed / (model + reviewer))."""
+    return {"ok": True, **await run_in_threadpool(agreement_rows, service(request).store)}

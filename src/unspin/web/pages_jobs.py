@@ -1,0 +1,59 @@
+"""The pages side of jobs: the analyze and compare forms start jobs (when the page script
+runs; without it the forms post to the synchronous `/analyze` and `/compare`), and
+`/jobs/{id}` shows a progress bar until the result is ready, then moves on to it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from unspin.web.inputs import with_title
+from unspin.web.jobs import DONE, JobManager
+from unspin.web.pages import form_input, form_threshold, read_form, render, service, twin
+
+router = APIRouter(include_in_schema=False)
+
+
+def jobs(request: Request) -> JobManager:
+    return request.app.state.jobs
+
+
+@router.post("/jobs")
+async def start_form_job(request: Request) -> Response:
+    """The analyze form as a job: 303 to its progress page."""
+    form = await read_form(request)
+    svc = service(request)
+    kind, value = await form_input(request, form)
+    title = form.get("title")
+    doc = with_title(await svc.document(kind, value), title if isinstance(title, str) else None)
+    job = jobs(request).start([doc], threshold=form_threshold(form))
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.post("/jobs/compare")
+async def start_compare_job(request: Request) -> Response:
+    """The compare form as a job: 303 to its progress page."""
+    form = await read_form(request)
+    svc = service(request)
+    docs = []
+    for side in ("_a", "_b"):
+        kind, value = await form_input(request, form, side)
+        docs.append(await svc.document(kind, value))
+    job = jobs(request).start(docs, kind="compare", threshold=form_threshold(form))
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}.json")
+async def job_json(job_id: str, request: Request) -> Response:
+    return twin({"job": jobs(request).get(job_id).to_dict(with_result=False)})
+
+
+@router.get("/jobs/{job_id}")
+async def job_page(job_id: str, request: Request) -> Response:
+    """Progress of a job; once done, a redirect to its result."""
+    job = jobs(request).get(job_id)
+    if job.status == DONE and job.page:
+        return RedirectResponse(job.page, status_code=303)
+    title = job.title or ("Comparison" if job.kind == "compare" else "Analysis")
+    return render(request, "job.html", {"job": job.to_dict(with_result=False), "page": "job",
+                                        "title": f"Analyzing: {title}"})

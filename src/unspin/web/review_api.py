@@ -1,0 +1,60 @@
+"""Reviewers correct the model: `GET`/`POST /api/analyses/{id}/review` read and append
+corrections (accept, reject, relabel, resize, add, reset), stored with who and when."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from unspin import review
+from unspin.web.api import ERRORS
+from unspin.web.pages import service
+
+api = APIRouter(prefix="/api", tags=["review"])
+
+
+class ReviewRequest(BaseModel):
+    """One correction. `span` is the key of the span to change (from `GET .../review`); `add`
+    needs `start`, `end` and `technique`; `relabel` a `technique`; `resize` `start` and/or `end`."""
+
+    action: Literal["accept", "reject", "relabel", "resize", "add", "reset"]
+    span: str | None = Field(None, max_length=32, description="Span key: m<index> or a<token>.")
+    start: int | None = Field(None, ge=0, description="New start offset (resize, add).")
+    end: int | None = Field(None, ge=0, description="New end offset (resize, add).")
+    technique: str | None = Field(None, max_length=64, description="Technique name (relabel, add).")
+    reviewer: str | None = Field(None, max_length=100,
+                                 description="Who; defaults to the `reviewer` setting.")
+
+
+async def review_state(request: Request, analysis_id: str) -> dict[str, Any]:
+    """The saved record, its corrections and its reviewed spans."""
+    svc = service(request)
+    record = await svc.get(analysis_id)
+    log = await run_in_threadpool(svc.store.corrections, analysis_id)
+    return {"record": record, "corrections": log,
+            "spans": review.reviewed(record["text"], record["spans"], log)}
+
+
+@api.get("/analyses/{analysis_id}/review", responses=ERRORS)
+async def get_review(analysis_id: str, request: Request) -> dict[str, Any]:
+    """The reviewed spans (each with `key`, `status`, `reviewer`, `at` and the `model`'s own
+    offsets and technique) and the log of corrections, oldest first."""
+    state = await review_state(request, analysis_id)
+    return {"ok": True, "id": analysis_id, "spans": state["spans"], "corrections": state["corrections"]}
+
+
+@api.post("/analyses/{analysis_id}/review", responses=ERRORS)
+async def post_review(analysis_id: str, body: ReviewRequest, request: Request) -> dict[str, Any]:
+    """Append one correction and return it with the reviewed spans."""
+    svc = service(request)
+    state = await review_state(request, analysis_id)
+    fix = review.correction(body.action, text=state["record"]["text"], spans=state["spans"],
+                            reviewer=body.reviewer or svc.settings.reviewer or "", target=body.span,
+                            start=body.start, end=body.end, technique=body.technique)
+    saved = await run_in_threadpool(svc.store.add_correction, analysis_id, fix)
+    log = [*state["corrections"], saved]
+    return {"ok": True, "id": analysis_id, "correction": saved,
+            "spans": review.reviewed(state["record"]["text"], state["record"]["spans"], log)}
