@@ -3,6 +3,10 @@
 
     .venv/bin/python benchmarks/speed.py --backend onnx      # int8 ONNX (default tier)
     .venv/bin/python benchmarks/speed.py --backend torch
+    .venv/bin/python benchmarks/speed.py --model fast --busy   # also beside a CPU-bound process
+
+With `--busy`, the p50 is measured again while a second process keeps one core busy (a
+bounded arithmetic loop), and the slowdown against the quiet p50 is reported.
 """
 
 from __future__ import annotations
@@ -30,6 +34,23 @@ def article(words: int = 1000) -> str:
     return "\n".join(lines)
 
 
+def _spin(seconds: float) -> None:
+    """Keep one core busy for `seconds` (the other process of `--busy`)."""
+    end, x = time.perf_counter() + seconds, 0
+    while time.perf_counter() < end:
+        for i in range(10_000):
+            x = (x + i * i) % 1_000_003
+
+
+def p50_ms(analyzer, text: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        analyzer.analyze(text)
+        times.append(time.perf_counter() - t)
+    return round(1000 * statistics.median(times), 1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -38,6 +59,7 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="model folder (default: the shipped model)")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--pipe-docs", type=int, default=32)
+    parser.add_argument("--busy", action="store_true", help="also measure beside a CPU-bound process")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -69,6 +91,19 @@ def main() -> None:
         "pipe_tokens_per_s": round(n * n_tokens / pipe_s),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+    if args.busy:
+        import multiprocessing
+
+        quiet = p50_ms(analyzer, text, max(3, args.runs // 3))
+        other = multiprocessing.get_context("spawn").Process(target=_spin, args=(600.0,), daemon=True)
+        other.start()
+        try:
+            time.sleep(0.5)
+            busy = p50_ms(analyzer, text, max(3, args.runs // 3))
+        finally:
+            other.terminate()
+            other.join()
+        result.update(quiet_p50_ms=quiet, busy_p50_ms=busy, busy_slowdown=round(busy / quiet, 2))
     json.dump(result, sys.stdout)
     print()
 
