@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 import unspin
 from unspin.web import api, errors, pages
 from unspin.web.memstore import MemoryStore
-from unspin.web.middleware import BodyLimit, SecurityHeaders
+from unspin.web.middleware import BodyLimit, HostOriginCheck, SecurityHeaders
 from unspin.web.runner import AnalyzerLike, InferenceRunner
 from unspin.web.service import Service, StoreLike
 from unspin.web.settings import WebSettings
@@ -72,6 +72,7 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     _include_dashboard(app)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(HostOriginCheck, allowed=settings.hosts())
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -96,7 +96,8 @@ async def analyze_form(request: Request) -> Response:
     kind, value = await _form_input(request, form)
     title = form.get("title")
     doc = with_title(await svc.document(kind, value), title if isinstance(title, str) else None)
-    [record] = await svc.analyze([doc], threshold=_threshold(form))
+    svc.require_sync(doc)
+    [record] = await svc.analyze([doc], threshold=_threshold(form), disconnected=request.is_disconnected)
     return RedirectResponse(f"/a/{record['id']}", status_code=303)
 
 
