@@ -21,7 +21,7 @@ from unspin.doc import Document
 from unspin.errors import InputError
 
 MAX_CHARS = 500_000  # about 80,000 words: longer than any news article
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 _CR = re.compile(r"\r\n?")
 NOTE_KEY = "normalized"
 
@@ -41,7 +41,7 @@ def normalize(text: Any, *, max_chars: int = MAX_CHARS, source: str = "input") -
     if "\x00" in text:
         raise InputError(f"The text in {source} contains NUL characters: it looks binary, not text.")
     notes: dict[str, int] = {}
-    text, n = _SURROGATE.subn("\ufffd", text)
+    text, n = SURROGATE.subn("\ufffd", text)
     if n:
         notes["replaced_surrogates"] = n
     if "\r" in text:
@@ -80,7 +80,7 @@ def clean_field(value: Any, *, max_chars: int | None = None) -> Any:
     and newline) are dropped and lone surrogates become U+FFFD; other values pass as they are."""
     if not isinstance(value, str):
         return value
-    value = _SURROGATE.sub("\ufffd", value)
+    value = SURROGATE.sub("\ufffd", value)
     value = _CONTROL.sub("", value)
     return value if max_chars is None else value[:max_chars]
 

@@ -208,7 +208,8 @@ class Store:
     def release(self, model: str, run: str) -> None:
         """End every lease of the claims of `run` (owners `run:...`) for `model`."""
         with self.write() as conn:
-            conn.execute(leases.delete().where(leases.c.model == model, leases.c.owner.startswith(run + ":", autoescape=True)))
+            mine = leases.c.owner.startswith(run + ":", autoescape=True)
+            conn.execute(leases.delete().where(leases.c.model == model, mine))
 
     # -- analyses -------------------------------------------------------------------------------
     def save_analysis(self, analysis: Analysis, *, meta: dict[str, Any] | None = None) -> str:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 
 import unspin
 from unspin.web.context import technique_list
-from unspin.web.inputs import EXAMPLE_RESPONSE, AnalyzeRequest, one_of, parse_body, with_title
+from unspin.web.inputs import EXAMPLE_RESPONSE, AnalyzeRequest, for_request, one_of, parse_body
 from unspin.web.service import Service
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -47,7 +47,7 @@ async def analyze(request: Request) -> dict[str, Any]:
     body = parse_body(await request.body(), request.headers.get("content-type"), AnalyzeRequest)
     fields = {"text": body.text, "url": body.url, "html": body.html}
     kind = one_of(fields, where="the JSON body")
-    doc = with_title(await svc.document(kind, fields[kind]), body.title)
+    doc = for_request(await svc.document(kind, fields[kind]), body)
     svc.require_sync(doc)
     [record] = await svc.analyze([doc], threshold=body.threshold, save=body.save,
                                  disconnected=request.is_disconnected)

@@ -72,7 +72,7 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     _include_dashboard(app)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_middleware(HostOriginCheck, allowed=settings.hosts())
+    app.add_middleware(HostOriginCheck, allowed=settings.hosts(), origins=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
     return app
 

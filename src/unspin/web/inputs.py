@@ -7,11 +7,11 @@ import json
 from pathlib import PurePath
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from unspin.doc import Document
 from unspin.errors import InputError
-from unspin.ingest.normalize import clean_field, normalize_document
+from unspin.ingest.normalize import NOTE_KEY, SURROGATE, clean_field, normalize_document
 from unspin.web.settings import WebSettings
 
 MAX_TITLE = 300
@@ -35,6 +35,7 @@ class AnalyzeRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True,
                               json_schema_extra={"examples": [EXAMPLE_REQUEST]})
+    _replaced: int = PrivateAttr(0)  # lone surrogates replaced in text/html before validation
 
     text: str | None = Field(None, description="Plain text, analyzed as is (offsets index it).")
     url: str | None = Field(None, description="An http(s) URL of an article to fetch and extract.")
@@ -82,8 +83,13 @@ def parse_body(data: bytes, content_type: str | None, model: type[Model]) -> Mod
     if not isinstance(value, dict):
         raise BadBody("The JSON body must be an object, e.g. {\"text\": \"...\"}; got "
                       f"{type(value).__name__}.")
+    replaced = 0
+    for key, item in value.items():  # pydantic refuses lone surrogates: replace them (U+FFFD)
+        if isinstance(item, str):
+            value[key], n = SURROGATE.subn("\ufffd", item)
+            replaced += n if key in ("text", "html") else 0
     try:
-        return model.model_validate(value)
+        parsed = model.model_validate(value)
     except ValidationError as err:
         parts = []
         for item in err.errors()[:5]:
@@ -93,6 +99,9 @@ def parse_body(data: bytes, content_type: str | None, model: type[Model]) -> Mod
             else:
                 parts.append(f"{where}: {item.get('msg', 'invalid')}")
         raise BadBody("Invalid request: " + "; ".join(parts) + ".") from None
+    if replaced and isinstance(parsed, AnalyzeRequest):
+        parsed._replaced = replaced
+    return parsed
 
 
 def _given(value: Any) -> bool:
@@ -158,6 +167,16 @@ def document_for(kind: str, value: Any, settings: WebSettings) -> Document:
     if kind == "file":
         return from_upload(*value)
     raise InputError(f"Unknown input kind {kind!r}.")
+
+
+def for_request(doc: Document, body: AnalyzeRequest) -> Document:
+    """`doc` with the request's title, and a note of surrogates replaced in its JSON."""
+    doc = with_title(doc, body.title)
+    if not body._replaced:
+        return doc
+    notes = dict(doc.meta.get(NOTE_KEY) or {})
+    notes["replaced_surrogates"] = notes.get("replaced_surrogates", 0) + body._replaced
+    return Document(doc.text, doc.id, {**doc.meta, NOTE_KEY: notes})
 
 
 def with_title(doc: Document, title: str | None) -> Document:

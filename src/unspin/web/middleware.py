@@ -104,14 +104,15 @@ class HostOriginCheck:
     Host: an IP literal, a name without dots (localhost, an intranet short name), the bound
     address or one of `allowed` (``*`` allows any). DNS rebinding needs a public domain name,
     which has dots, so a rebinding page (Host: evil.example) is refused. Origin: when the browser
-    names one it must be this site (same host and port as Host) or an allowed host; without
+    names one it must be this site (same host and port as Host) or an `--allowed-host`; without
     Origin, `Sec-Fetch-Site: cross-site` is refused. Clients that send neither (curl,
     scripts) pass: they are not a browser acting for another site.
     """
 
-    def __init__(self, app: Any, *, allowed: Iterable[str]):
+    def __init__(self, app: Any, *, allowed: Iterable[str], origins: Iterable[str] = ()):
         self.app = app
         self.allowed = frozenset(allowed)
+        self.origins = frozenset(h.lower() for h in origins)  # other sites trusted to post here
         self.any_host = "*" in self.allowed
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
@@ -153,7 +154,7 @@ class HostOriginCheck:
                 return 403, "Cross-site request refused: the Origin header cannot be read."
             default = ("", "80", "443")
             same_port = str(o_port or "") == port or (port in default and str(o_port or "") in default)
-            if (o_host == host and same_port) or (o_host != "" and o_host in self.allowed):
+            if (o_host == host and same_port) or (o_host != "" and o_host in self.origins):
                 return None
             return 403, (f"Cross-site request refused: a page on {origin[:100]} cannot post to this "
                          "server. Use the form on this site, or call the API without a browser.")

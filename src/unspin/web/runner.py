@@ -11,7 +11,7 @@ import math
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from unspin.doc import Analysis, Document
@@ -100,35 +100,35 @@ class InferenceRunner:
                 f"try again in {self.retry_after()} s.", retry_after=self.retry_after())
         self.pending += 1
         try:
-            loop = asyncio.get_running_loop()
             try:
-                future = loop.run_in_executor(self._executor, self._run, list(docs), threshold, batch_size)
+                job = self._executor.submit(self._run, list(docs), threshold, batch_size)
             except RuntimeError as err:  # the executor was shut down
                 raise Busy("The server is shutting down; try again in a moment.", retry_after=5) from err
-            return await self._wait(future, timeout, disconnected)
+            return await self._wait(job, timeout, disconnected)
         finally:
             self.pending -= 1
 
-    async def _wait(self, future: asyncio.Future[list[Analysis]], timeout: float | None,
+    async def _wait(self, job: Future[list[Analysis]], timeout: float | None,
                     disconnected: Callable[[], Awaitable[bool]] | None) -> list[Analysis]:
+        future = asyncio.wrap_future(job)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            left = None if deadline is None else deadline - time.monotonic()
-            step = 0.5 if disconnected is not None else left
-            if step is not None and left is not None:
-                step = min(step, left)
-            done, _ = await asyncio.wait({future}, timeout=step if step is None else max(step, 0.0))
+            step = 0.5 if disconnected is not None else None
+            if deadline is not None:
+                left = max(deadline - time.monotonic(), 0.0)
+                step = left if step is None else min(step, left)
+            done, _ = await asyncio.wait({future}, timeout=step)
             if done:
-                if future.cancelled() and self.closing:
+                if job.cancelled():
                     raise Busy("The server is shutting down; try again in a moment.", retry_after=5)
                 return future.result()
             if deadline is not None and time.monotonic() >= deadline:
-                future.cancel()
+                job.cancel()  # at once, in this thread: a queued job must not start after this
                 self.cancelled += 1
                 raise TimedOut(f"The analysis took longer than the time budget of {timeout:g} s; "
                                "send long texts to POST /api/jobs instead.")
             if disconnected is not None and await disconnected():
-                future.cancel()
+                job.cancel()
                 self.cancelled += 1
                 raise ClientGone("The client went away before its analysis ran.")
 
