@@ -73,7 +73,7 @@ def run_batch(store: Store, analyzer: Any, *, settings: BatchSettings | None = N
     if settings.limit is not None:
         total = min(total, settings.limit)
     owner = lease_owner()
-    docs = _claimed(store, model, owner, page=max(settings.batch_size, 16), limit=settings.limit)
+    docs = _claimed(store, model, owner, page=settings.batch_size, limit=settings.limit)
     began = time.perf_counter()
     done = words = spans = 0
     if progress is not None:
