@@ -160,9 +160,9 @@ def replay(analyzer: Any, tmp: Path, pg: str | None) -> list[dict[str, Any]]:
 
         def imported(store: Store = store) -> str:
             report = import_paths(store, [tmp / "h.jsonl", folder])
-            return f"added {report['added']} skipped {report['skipped']}"
+            return f"imported {report['added'] + report['duplicates']} skipped {report['skipped']}"
 
-        check(f"hostile JSONL + folder with a link out ({name})", imported, "added 11 skipped 3")
+        check(f"hostile JSONL + folder with a link out ({name})", imported, "imported 11 skipped 3")
         if name == "postgresql":
             from unspin.store.queries import Filters, overview
 

@@ -113,3 +113,9 @@ def test_unreachable_postgres_is_one_line(pg_url: str) -> None:
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
     result = CliRunner().invoke(app, ["corpus", "stats", "--db", "postgresql://postgres@127.0.0.1:1/x"])
     assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_filters_with_nul_do_not_reach_the_database(store: Store) -> None:
+    from unspin.store.queries import Filters, overview
+
+    assert overview(store, Filters(sources=("\x00", "S\ud800"), model="m\x00"))["documents"] == 0
