@@ -23,7 +23,7 @@ def serve(
                                                    "(default: UNSPIN_MODEL or accurate).")] = None,
     max_body_bytes: Annotated[int | None, typer.Option(help="Request body limit (default 2 MB).")] = None,
     queue_size: Annotated[int | None, typer.Option(help="Analyses running or waiting before 503.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Inference threads.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Inference threads per process [default: 2].")] = None,
     threshold: Annotated[float | None, typer.Option(help="Default span threshold (0-1).")] = None,
     allowed_host: Annotated[list[str] | None, typer.Option(
         "--allowed-host", help="A host name the server answers for (repeat); '*' for any. Localhost, "

@@ -21,7 +21,7 @@ class WebSettings:
     db: str | None = None  # database URL or SQLite path; None keeps analyses in memory
     max_body_bytes: int = 2 * 1024 * 1024  # larger request bodies get 413
     queue_size: int = 8  # analyses running or waiting; one more gets 503 + Retry-After
-    workers: int = 1  # inference threads
+    workers: int = 2  # inference threads per process: a short text need not wait for a long one
     threshold: float | None = None  # default span threshold; None uses the model's own
     fetch_timeout: float = 10.0
     fetch_max_bytes: int = 5 * 1024 * 1024
