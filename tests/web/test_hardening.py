@@ -206,6 +206,8 @@ def test_allowed_hosts_setting(fake: FakeAnalyzer) -> None:
     ({"Origin": "https://evil.example"}, 403),
     ({"Origin": "http://localhost:9999"}, 403),  # another port is another site
     ({"Origin": "null"}, 403),
+    ({"Origin": "null", "Sec-Fetch-Site": "cross-site"}, 403),
+    ({"Origin": "null", "Sec-Fetch-Site": "same-origin"}, 303),  # Chromium, with no-referrer
     ({"Sec-Fetch-Site": "cross-site"}, 403),
     ({"Origin": "http://localhost:8000"}, 303),
     ({"Sec-Fetch-Site": "same-origin"}, 303),

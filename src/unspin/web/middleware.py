@@ -104,8 +104,10 @@ class HostOriginCheck:
     Host: an IP literal, a name without dots (localhost, an intranet short name), the bound
     address or one of `allowed` (``*`` allows any). DNS rebinding needs a public domain name,
     which has dots, so a rebinding page (Host: evil.example) is refused. Origin: when the browser
-    names one it must be this site (same host and port as Host) or an `--allowed-host`; without
-    Origin, `Sec-Fetch-Site: cross-site` is refused. Clients that send neither (curl,
+    names one it must be this site (same host and port as Host) or an `--allowed-host`;
+    `Origin: null` (what browsers send for our own forms under `Referrer-Policy: no-referrer`)
+    passes only with `Sec-Fetch-Site: same-origin`; without Origin, `Sec-Fetch-Site:
+    cross-site` is refused. Clients that send neither (curl,
     scripts) pass: they are not a browser acting for another site.
     """
 
@@ -144,9 +146,13 @@ class HostOriginCheck:
         if method.upper() in SAFE_METHODS:
             return None
         origin = headers.get("origin")
+        fetch_site = headers.get("sec-fetch-site")
+        if origin == "null":  # Referrer-Policy: no-referrer makes browsers send it for our own forms
+            if fetch_site in ("same-origin", "none"):
+                return None
+            return 403, ("Cross-site request refused: the page sending it has no origin (Origin: null) and "
+                         "the browser does not say it is this site.")
         if origin is not None:
-            if origin == "null":
-                return 403, "Cross-site request refused: the page sending it has no origin (Origin: null)."
             try:
                 parts = urlsplit(origin)
                 o_host, o_port = (parts.hostname or "").lower(), parts.port
@@ -158,6 +164,6 @@ class HostOriginCheck:
                 return None
             return 403, (f"Cross-site request refused: a page on {origin[:100]} cannot post to this "
                          "server. Use the form on this site, or call the API without a browser.")
-        if headers.get("sec-fetch-site") == "cross-site":
+        if fetch_site == "cross-site":
             return 403, "Cross-site request refused (Sec-Fetch-Site: cross-site)."
         return None
