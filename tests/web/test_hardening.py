@@ -250,3 +250,24 @@ def test_httpx_client_with_its_own_host(app: Any) -> None:
             return (await c.get("/api/health")).status_code
 
     assert asyncio.run(go()) == 400
+
+
+def test_serving_waits_for_requests_in_flight_and_can_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import uvicorn
+
+    from unspin.web import server
+
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda target, **kw: calls.append((target, kw)))
+    for key in [k for k in os.environ if k.startswith("UNSPIN_WEB_") or k == "UNSPIN_DB"]:
+        monkeypatch.delenv(key)
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # run() exports settings for the workers
+    settings = WebSettings(request_timeout=42, allowed_hosts=("news.example.org",))
+    server.run("app", settings)
+    server.run(None, settings, processes=3, model="fast")
+    (one, kw1), (many, kw3) = calls
+    assert one == "app" and kw1["timeout_graceful_shutdown"] == 42 and "workers" not in kw1
+    assert many == "unspin.web.server:worker_app" and kw3["factory"] and kw3["workers"] == 3
+    assert WebSettings.from_env(os.environ) == settings and os.environ["UNSPIN_MODEL"] == "fast"
