@@ -26,7 +26,7 @@ def test_normalize(raw: str, text: str, notes: dict[str, int]) -> None:
 
 
 @pytest.mark.parametrize("raw,message", [
-    ("a\x00b", "NUL"), (b"bytes", "Expected text"), (12345, "Expected text"), ("x" * 11, "limit is 10"),
+    ("a\x00b", "NUL"), (b"bytes", "expected text"), (12345, "expected text"), ("x" * 11, "limit is 10"),
 ])
 def test_normalize_refuses(raw: object, message: str) -> None:
     with pytest.raises(InputError, match=message):

@@ -32,14 +32,14 @@ def normalize(text: Any, *, max_chars: int = MAX_CHARS, source: str = "input") -
     The counts have `line_endings` (CRLF/CR converted to LF) and `replaced_surrogates`
     when nonzero."""
     if not isinstance(text, str):
-        raise InputError(f"Expected text (str) in {source}, got {type(text).__name__}.")
+        raise InputError(f"{source}: expected text (str), got {type(text).__name__}.")
     if len(text) > max_chars:
         raise InputError(
             f"The document has {len(text):,} characters; the limit is {max_chars:,}. "
             "Split it into parts or raise the limit (UNSPIN_MAX_CHARS)."
         )
     if "\x00" in text:
-        raise InputError(f"The text in {source} contains NUL characters: it looks binary, not text.")
+        raise InputError(f"{source}: the text contains NUL characters, so it looks binary; give plain text.")
     notes: dict[str, int] = {}
     text, n = SURROGATE.subn("\ufffd", text)
     if n:
