@@ -271,3 +271,9 @@ def test_serving_waits_for_requests_in_flight_and_can_fork(monkeypatch: pytest.M
     assert one == "app" and kw1["timeout_graceful_shutdown"] == 42 and "workers" not in kw1
     assert many == "unspin.web.server:worker_app" and kw3["factory"] and kw3["workers"] == 3
     assert WebSettings.from_env(os.environ) == settings and os.environ["UNSPIN_MODEL"] == "fast"
+
+
+def test_docs_page_shows_fields_and_examples(sync_client: Any) -> None:
+    page = sync_client.get("/docs", headers={"Accept": "text/html"}).text
+    assert "<code>threshold</code>" in page and "<code>save</code>" in page
+    assert 'id="example-request"' in page and 'id="example-response"' in page and "radical left mob" in page
