@@ -16,9 +16,11 @@ router = APIRouter(prefix="/api", tags=["api"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"description": what, "content": {"application/json": {"example": {
         "ok": False, "error": "...", "status": code}}}}
-    for code, what in [(400, "Bad input (empty, binary, bad JSON, refused URL)"), (404, "Not found"),
+    for code, what in [(400, "Bad input (empty, binary, refused URL, refused Host)"),
+                       (403, "Cross-site request refused"), (404, "Not found"),
                        (413, "Body too large, or a text too long to analyze at once: use POST /api/jobs"),
-                       (415, "The body is not JSON"), (422, "Invalid request (wrong type, unknown field)"),
+                       (415, "The body is not JSON"),
+                       (422, "Invalid request (bad JSON, wrong type, unknown field)"),
                        (502, "The URL could not be fetched"), (503, "Busy: retry after Retry-After s"),
                        (504, "The analysis took longer than the time budget")]
 }
