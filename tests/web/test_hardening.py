@@ -207,7 +207,7 @@ def test_allowed_hosts_setting(fake: FakeAnalyzer) -> None:
     ({"Origin": "http://localhost:9999"}, 403),  # another port is another site
     ({"Origin": "null"}, 403),
     ({"Origin": "null", "Sec-Fetch-Site": "cross-site"}, 403),
-    ({"Origin": "null", "Sec-Fetch-Site": "same-origin"}, 303),  # Chromium, with no-referrer
+    ({"Origin": "null", "Sec-Fetch-Site": "same-origin"}, 303),  # e.g. under no-referrer
     ({"Sec-Fetch-Site": "cross-site"}, 403),
     ({"Origin": "http://localhost:8000"}, 303),
     ({"Sec-Fetch-Site": "same-origin"}, 303),

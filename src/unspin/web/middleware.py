@@ -18,7 +18,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # no referrer to other sites; our own forms keep their Origin
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
@@ -105,10 +105,9 @@ class HostOriginCheck:
     address or one of `allowed` (``*`` allows any). DNS rebinding needs a public domain name,
     which has dots, so a rebinding page (Host: evil.example) is refused. Origin: when the browser
     names one it must be this site (same host and port as Host) or an `--allowed-host`;
-    `Origin: null` (what browsers send for our own forms under `Referrer-Policy: no-referrer`)
-    passes only with `Sec-Fetch-Site: same-origin`; without Origin, `Sec-Fetch-Site:
-    cross-site` is refused. Clients that send neither (curl,
-    scripts) pass: they are not a browser acting for another site.
+    `Origin: null` (sandboxed pages, or a page under `Referrer-Policy: no-referrer`) passes only
+    with `Sec-Fetch-Site: same-origin`; without Origin, `Sec-Fetch-Site: cross-site` is refused.
+    Clients that send neither (curl, scripts) pass: they are not a browser acting for another site.
     """
 
     def __init__(self, app: Any, *, allowed: Iterable[str], origins: Iterable[str] = ()):
@@ -147,7 +146,7 @@ class HostOriginCheck:
             return None
         origin = headers.get("origin")
         fetch_site = headers.get("sec-fetch-site")
-        if origin == "null":  # Referrer-Policy: no-referrer makes browsers send it for our own forms
+        if origin == "null":  # e.g. a sandboxed iframe, or a page whose referrer policy is no-referrer
             if fetch_site in ("same-origin", "none"):
                 return None
             return 403, ("Cross-site request refused: the page sending it has no origin (Origin: null) and "
