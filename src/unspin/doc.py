@@ -122,10 +122,15 @@ class Analysis:
         return Analysis(self.doc, kept, self.model)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """Plain data; `normalized` (what input normalisation changed, e.g. line endings
+        converted to LF) is present only when something was."""
+        out = {
             "id": self.doc.id,
             "model": self.model,
             "text": self.doc.text,
             "figures": self.figures(),
             "spans": [s.to_dict() for s in self.spans],
         }
+        if self.doc.meta.get("normalized"):
+            out["normalized"] = dict(self.doc.meta["normalized"])
+        return out

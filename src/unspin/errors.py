@@ -34,3 +34,7 @@ class FetchError(InputError):
     def __init__(self, message: str, *, status: int = 400):
         super().__init__(message)
         self.status = status
+
+
+class StoreError(UnspinError):
+    """The database cannot be opened or used: unreachable server, wrong name, missing folder."""

@@ -10,22 +10,13 @@ from typing import Any
 
 from unspin.doc import Analysis, Cue, Document, Span
 from unspin.errors import InputError
-
-MAX_CHARS = 500_000  # about 80,000 words: longer than any news article
+from unspin.ingest.normalize import MAX_CHARS, normalize, normalize_document
 
 
 def check_text(text: str, *, max_chars: int = MAX_CHARS) -> str:
-    """Return `text` if it can be analyzed, else raise `InputError` saying why."""
-    if not isinstance(text, str):
-        raise InputError(f"Expected text (str), got {type(text).__name__}.")
-    if len(text) > max_chars:
-        raise InputError(
-            f"The document has {len(text):,} characters; the limit is {max_chars:,}. "
-            "Split it into parts or raise the limit (UNSPIN_MAX_CHARS)."
-        )
-    if "\x00" in text:
-        raise InputError("The input contains NUL bytes: it looks binary, not text.")
-    return text
+    """`text` normalized for analysis (see `unspin.ingest.normalize`: LF line endings, lone
+    surrogates replaced), else `InputError` saying why it cannot be analyzed."""
+    return normalize(text, max_chars=max_chars)[0]
 
 
 TIERS = {"fast": "model", "accurate": "model-accurate"}
@@ -90,12 +81,8 @@ class Analyzer:
 
         def texts_of() -> Iterator[str]:
             for item in texts:
-                doc = (
-                    item
-                    if isinstance(item, Document)
-                    else Document(check_text(item, max_chars=self.max_chars))
-                )
-                check_text(doc.text, max_chars=self.max_chars)
+                doc = normalize_document(item if isinstance(item, Document) else Document(item),
+                                         max_chars=self.max_chars)
                 docs.append(doc)
                 yield doc.text
 

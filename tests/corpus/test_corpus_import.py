@@ -76,7 +76,8 @@ def test_folders_of_text_html_and_ptc(tmp_path: Path, ptc_dir: Path) -> None:
     assert by_id["two"].meta["title"] == "Fear Week"
     ptc_ids = {d.meta["ext_id"] for d in docs if "path" in d.meta and "article" in d.meta["path"]}
     assert {"1", "2", "3"} <= ptc_ids
-    assert by_id["3"].text.endswith("doomed?\r\n")  # PTC text kept exactly, CRLF included
+    # line endings become LF on every path (the batch run analyzes the stored text as is)
+    assert by_id["3"].text.endswith("doomed?\n") and by_id["3"].meta["normalized"] == {"line_endings": 3}
     assert len(problems) == 2 and "empty" in str(problems[0]) and "missing" in str(problems[1])
 
 

@@ -1,5 +1,8 @@
 """`run_batch`: analyze every corpus document the current model has not analyzed yet.
 
+Documents are leased to the run a page at a time (`Store.claim`), so two runs started on
+one corpus split it instead of analyzing everything twice.
+
 Engines (`local`, `ray`) only turn documents into analyses; this module reads pending
 documents from the store and writes each batch of results in one transaction, so a killed
 run loses at most the batch in flight and a rerun picks up the rest.
@@ -16,6 +19,7 @@ from typing import Any
 from unspin.doc import Analysis, Document
 from unspin.errors import InputError
 from unspin.store import Store
+from unspin.store.store import lease_owner
 
 ENGINES = ("local", "ray")
 Progress = Callable[[int, int], None]
@@ -68,7 +72,8 @@ def run_batch(store: Store, analyzer: Any, *, settings: BatchSettings | None = N
     total = store.pending_count(model)
     if settings.limit is not None:
         total = min(total, settings.limit)
-    docs = store.pending(model, limit=settings.limit)
+    owner = lease_owner()
+    docs = _claimed(store, model, owner, page=settings.batch_size, limit=settings.limit)
     began = time.perf_counter()
     done = words = spans = 0
     if progress is not None:
@@ -84,13 +89,16 @@ def run_batch(store: Store, analyzer: Any, *, settings: BatchSettings | None = N
 
         results = analyze_local(docs, analyzer, settings=settings)
     written = 0
-    for batch in chunks(results, settings.batch_size):
-        written += store.save_batch(batch) if settings.output is None else len(batch)
-        done += len(batch)
-        words += sum(a.doc.word_count() for a in batch)
-        spans += sum(len(a.spans) for a in batch)
-        if progress is not None:
-            progress(done, total)
+    try:
+        for batch in chunks(results, settings.batch_size):
+            written += store.save_batch(batch) if settings.output is None else len(batch)
+            done += len(batch)
+            words += sum(a.doc.word_count() for a in batch)
+            spans += sum(len(a.spans) for a in batch)
+            if progress is not None:
+                progress(done, total)
+    finally:
+        store.release(model, owner)
     seconds = time.perf_counter() - began
     return {
         "model": model, "engine": settings.engine, "analyzed": done, "written": written, "spans": spans,
@@ -99,6 +107,20 @@ def run_batch(store: Store, analyzer: Any, *, settings: BatchSettings | None = N
         "remaining": store.pending_count(model) if settings.output is None else None,
         "output": settings.output, "store": store.describe(),
     }
+
+
+def _claimed(store: Store, model: str, owner: str, *, page: int, limit: int | None) -> Iterator[Document]:
+    """Pending documents leased to this run a page at a time (see `Store.claim`), so two
+    runs on one corpus split it; stops at `limit` or when nothing is left to claim."""
+    given = claims = 0
+    while limit is None or given < limit:
+        size = page if limit is None else min(page, limit - given)
+        claims += 1
+        claimed = store.claim(model, f"{owner}:{claims}", size)
+        if not claimed:
+            return
+        yield from claimed
+        given += len(claimed)
 
 
 def analyze_documents(docs: list[Document], analyzer: Any, *, settings: BatchSettings | None = None,

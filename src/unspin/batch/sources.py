@@ -1,13 +1,17 @@
 """Corpus sources: folders of .txt/.html, JSONL, CSV and PTC folders, read as Documents.
 
 Readers yield `Document`s and report bad records as `Problem`s (file:line and why), skipping
-them; a whole file that cannot be read is one problem too.
+them; a whole file that cannot be read is one problem too. No record, however hostile (bad
+UTF-8, lone surrogates, NUL, JSON nested 100,000 deep, a 1 GB line), stops its neighbours.
+Every text goes through `unspin.ingest.normalize` (line endings become LF). In a folder,
+links that lead outside it are skipped and reported.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +19,9 @@ from typing import Any
 
 from unspin.doc import Document
 from unspin.errors import InputError, UnspinError
-from unspin.ingest.text import decode, from_text
+from unspin.ingest.normalize import clean_field, normalize_document
+from unspin.ingest.text import MAX_BYTES, decode, from_text, read_limited
 from unspin.io.ptc import ARTICLE_NAME, read_article
-from unspin.pipeline import check_text
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -36,7 +40,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.message}"
+        text = f"{where}: {self.message}"  # file names may hold undecodable bytes: keep it printable
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 Report = Callable[[Problem], None]
@@ -55,10 +60,31 @@ def iter_documents(paths: Iterable[str | Path], report: Report, *,
 
 
 def _folder(folder: Path, report: Report, source: str | None) -> Iterator[Document]:
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+    root = folder.resolve()
+    for path in _walk(folder, root, report):
         suffix = path.suffix.lower()
         if suffix in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES:
             yield from _file(path, report, source)
+
+
+def _walk(folder: Path, root: Path, report: Report) -> Iterator[Path]:
+    """Files under `folder`, sorted, hidden ones left out; links are followed only when
+    they stay inside `root` (a link out of the folder is reported and skipped)."""
+    found: list[Path] = []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in [*dirs, *files]:
+            path = Path(top, name)
+            if name.startswith(".") or not path.is_symlink():
+                if name in files and not name.startswith("."):
+                    found.append(path)
+                continue
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                report(Problem(str(path), None, f"a link to {target}, outside the imported folder; skipped"))
+            elif target.is_file():
+                found.append(path)  # a link to a folder inside the root: its files are read there
+    return iter(sorted(found))
 
 
 def _file(path: Path, report: Report, source: str | None) -> Iterator[Document]:
@@ -77,12 +103,12 @@ def _single(path: Path, report: Report, source: str | None) -> Document | None:
     """One .txt / .html file; PTC `article<ID>.txt` files keep their id and exact text."""
     try:
         if ARTICLE_NAME.match(path.name):
-            doc = read_article(path)
-            check_text(doc.text)
+            doc = normalize_document(read_article(path))
             return _with(doc, {"id": doc.id, "source": source})
-        doc = from_text(decode(path.read_bytes(), source=str(path)), source=str(path))
-        check_text(doc.text)
-    except (UnspinError, OSError) as err:
+        with open(path, "rb") as handle:
+            data = read_limited(handle, max_bytes=MAX_BYTES, source=str(path))
+        doc = from_text(decode(data, source=str(path)), source=str(path))
+    except (UnspinError, OSError, ValueError) as err:
         report(Problem(str(path), None, str(err)))
         return None
     meta = {k: v for k, v in doc.meta.items() if k not in {"source", "format"}}
@@ -104,7 +130,9 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def record_document(record: Any, *, where: str, source: str | None) -> Document:
-    """A JSONL/CSV record (`text` or `html`, plus optional FIELDS) as a Document."""
+    """A JSONL/CSV record (`text` or `html`, plus optional FIELDS) as a Document.
+
+    `text` and `html` must be strings; `id` a string or an integer; the other FIELDS strings."""
     if not isinstance(record, dict):
         raise InputError(f"expected a JSON object, found {type(record).__name__}")
     text, html = record.get("text"), record.get("html")
@@ -112,49 +140,79 @@ def record_document(record: Any, *, where: str, source: str | None) -> Document:
         raise InputError("the record has neither `text` nor `html`")
     for key in ("text", "html", *FIELDS):
         value = record.get(key)
-        if value is not None and not isinstance(value, str | int | float):
+        allowed: tuple[type, ...] = (str, int) if key == "id" else (str,)
+        if value is not None and (not isinstance(value, allowed) or isinstance(value, bool)):
             raise InputError(f"`{key}` must be a string, found {type(value).__name__}")
     if text not in (None, ""):
-        if not str(text).strip():
+        if not text.strip():
             raise InputError("`text` is only whitespace")
-        doc = Document(check_text(str(text)), None, {})
+        doc = normalize_document(Document(text, None, {}))
     else:
         from unspin.ingest.html import extract_article
 
-        doc = extract_article(str(html), source=where, url=record.get("url") or None)
-        check_text(doc.text)
-    fields = {k: record.get(k) for k in FIELDS}
-    fields["source"] = fields["source"] or source or doc.meta.get("sitename")
+        doc = extract_article(html, source=clean_field(where), url=record.get("url") or None)
+    fields = {k: clean_field(record.get(k)) for k in FIELDS}
+    fields["source"] = fields["source"] or clean_field(source) or doc.meta.get("sitename")
     fields["title"] = fields["title"] or doc.meta.get("title")
     fields["published"] = fields["published"] or doc.meta.get("date")
     if fields["published"] not in (None, ""):
         from unspin.store.records import parse_date
 
         fields["published"] = parse_date(fields["published"]).isoformat()  # type: ignore[union-attr]
-    extra = {k: v for k, v in record.items() if k not in {"text", "html", *FIELDS}}
+    extra = {clean_field(k): v for k, v in record.items() if k not in {"text", "html", *FIELDS}}
+    if doc.meta.get("normalized"):
+        extra["normalized"] = doc.meta["normalized"]
     return Document(doc.text, None, {**extra, **_clean(fields)})
 
 
+MAX_LINE = 2 * MAX_BYTES  # a JSONL line longer than this is skipped without being held whole
+
+
+def _lines(handle: Any, limit: int = MAX_LINE) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) of each line; bytes is None for a line longer than `limit`,
+    which is skipped in pieces instead of read whole."""
+    number = 0
+    while True:
+        raw = handle.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = handle.readline(1 << 20)
+            yield number, None
+            continue
+        yield number, raw
+
+
 def read_jsonl(path: Path, report: Report, *, source: str | None = None) -> Iterator[Document]:
-    """One JSON object per line; a bad line (JSON, UTF-8, fields) is reported and skipped."""
+    """One JSON object per line; a bad line (JSON, UTF-8, nesting, fields, length) is
+    reported and skipped."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below; open errors are reported
     except OSError as err:
         report(Problem(str(path), None, str(err)))
         return
     with handle:
-        for number, raw in enumerate(handle, 1):
+        for number, raw in _lines(handle):
+            if raw is None:
+                report(Problem(str(path), number, f"the line is longer than {MAX_LINE:,} bytes"))
+                continue
             if not raw.strip():
                 continue
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-                yield record_document(json.loads(line), where=f"{path}:{number}", source=source)
+                doc = record_document(json.loads(line), where=f"{path}:{number}", source=source)
             except UnicodeDecodeError as err:
                 report(Problem(str(path), number, f"not UTF-8 ({err.reason} at byte {err.start})"))
             except json.JSONDecodeError as err:
                 report(Problem(str(path), number, f"not valid JSON ({err.msg} at column {err.colno})"))
-            except UnspinError as err:
+            except RecursionError:
+                report(Problem(str(path), number, "the JSON is nested too deeply"))
+            except (UnspinError, ValueError) as err:
                 report(Problem(str(path), number, str(err)))
+            else:
+                yield doc
 
 
 def read_csv(path: Path, report: Report, *, source: str | None = None) -> Iterator[Document]:
@@ -175,8 +233,10 @@ def read_csv(path: Path, report: Report, *, source: str | None = None) -> Iterat
                     report(Problem(str(path), line, f"expected {len(columns)} fields, found another number"))
                     continue
                 try:
-                    yield record_document(row, where=f"{path}:{line}", source=source)
-                except UnspinError as err:
+                    doc = record_document(row, where=f"{path}:{line}", source=source)
+                except (UnspinError, ValueError) as err:
                     report(Problem(str(path), line, str(err)))
+                else:
+                    yield doc
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         report(Problem(str(path), None, f"cannot read the file: {err}"))

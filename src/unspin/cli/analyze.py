@@ -43,6 +43,7 @@ def analyze(
     JSON output is one object per input per line: {"id", "model", "text", "figures",
     "spans": [{"start", "end", "text", "technique", "score", "why": [...]}]}; offsets
     are character offsets into "text" (for HTML input, the extracted article text).
+    CRLF/CR line endings become LF before analysis; "normalized" then says how many.
     """
     import unspin
     from unspin.ingest import text as ingest
@@ -52,7 +53,7 @@ def analyze(
         docs = []
         for name in names:
             if name == "-":
-                doc = ingest.from_bytes(sys.stdin.buffer.read(), source="stdin")
+                doc = ingest.from_bytes(ingest.read_limited(sys.stdin.buffer, source="stdin"), source="stdin")
             else:
                 doc = ingest.read_input(name)
             match = ARTICLE_NAME.match(Path(name).name)

@@ -17,7 +17,8 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except UnspinError as err:
-        print(f"error: {err}", file=sys.stderr)
+        message = " ".join(str(err).split("\n")).encode("utf-8", "backslashreplace").decode("utf-8")
+        print(f"error: {message}", file=sys.stderr)
         raise typer.Exit(2) from err
     except KeyboardInterrupt as err:
         print("interrupted", file=sys.stderr)

@@ -19,6 +19,7 @@ corpus_app = typer.Typer(help="A corpus in a database: import documents, statist
 app.add_typer(corpus_app, name="corpus")
 
 DB_HELP = "Database URL or SQLite file (default: UNSPIN_DB, else unspin.db in the user's data folder)."
+CREATE_HELP = "Create the SQLite file's folder if it does not exist (else a mistyped --db is an error)."
 
 
 class Engine(StrEnum):
@@ -38,10 +39,10 @@ class Format(StrEnum):
     jsonl = "jsonl"
 
 
-def _store(db: str | None) -> Any:
+def _store(db: str | None, create: bool = False) -> Any:
     from unspin.store import Store
 
-    return Store.open(db)
+    return Store.open(db, create=True if create else None)
 
 
 def _filters(model: str | None, source: list[str] | None, technique: list[str] | None,
@@ -66,6 +67,7 @@ def _print_json(data: Any) -> None:
 def import_(
     paths: list[Path] = typer.Argument(..., help="Folders of .txt/.html, PTC folders, .jsonl or .csv files."),
     db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    create: bool = typer.Option(False, "--create", help=CREATE_HELP),
     source: str = typer.Option(None, "--source", help="Source (outlet) for records that name none."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -73,7 +75,7 @@ def import_(
     from unspin.batch.importer import import_paths
 
     with user_errors():
-        store = _store(db)
+        store = _store(db, create)
         report = import_paths(store, paths, source=source,
                               on_problem=lambda p: print(f"skipped {p}", file=sys.stderr))
     if as_json:
@@ -87,6 +89,7 @@ def import_(
 @app.command()
 def batch(
     db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    create: bool = typer.Option(False, "--create", help=CREATE_HELP),
     model: str = typer.Option(None, "--model", "-m", envvar="UNSPIN_MODEL",
                               help="accurate (default), fast, or a model folder."),
     engine: Engine = typer.Option(Engine.local, "--engine", help="local (this process) or ray."),
@@ -106,7 +109,7 @@ def batch(
     with user_errors():
         settings = BatchSettings(engine=engine.value, batch_size=batch_size, address=address, actors=actors,
                                  limit=limit, output=output)
-        store = _store(db)
+        store = _store(db, create)
         folder = model_folder(model)
         analyzer = unspin.load(folder)
         columns = (TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(),
@@ -132,6 +135,7 @@ def batch(
 @corpus_app.command()
 def stats(
     db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    create: bool = typer.Option(False, "--create", help=CREATE_HELP),
     model: str = typer.Option(None, "--model-name", help="Model version (default: the last one used)."),
     source: list[str] = typer.Option(None, "--source", help="Only these sources (repeat the option)."),
     technique: list[str] = typer.Option(None, "--technique", help="Only these techniques."),
@@ -145,7 +149,7 @@ def stats(
     from unspin.batch.export import stats as compute
 
     with user_errors():
-        store = _store(db)
+        store = _store(db, create)
         data = compute(store, _filters(model, source, technique, since, until), bucket=bucket.value, top=top)
     if as_json:
         _print_json(data)
@@ -182,6 +186,7 @@ def _print_tables(data: dict[str, Any]) -> None:
 def export_(
     out: Path = typer.Argument(..., help="Folder to write <table>.<format> files into."),
     db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    create: bool = typer.Option(False, "--create", help=CREATE_HELP),
     fmt: Format = typer.Option(Format.csv, "--format", "-f", help="csv, parquet or jsonl."),
     table: list[str] = typer.Option(None, "--table", help="by_source, by_time, by_technique, top_cues, "
                                     "cooccurrence, spans (default: all but spans)."),
@@ -197,7 +202,7 @@ def export_(
     from unspin.batch.export import STATS, export
 
     with user_errors():
-        store = _store(db)
+        store = _store(db, create)
         result = export(store, out, fmt=fmt.value, tables=tuple(table or STATS), bucket=bucket.value, top=top,
                         f=_filters(model, source, technique, since, until))
     for name, info in result["tables"].items():

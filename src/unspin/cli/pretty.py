@@ -8,6 +8,7 @@ from rich.text import Text
 
 from unspin import taxonomy
 from unspin.doc import Analysis
+from unspin.ingest.normalize import NOTE_KEY, note_text
 from unspin.render import cut
 
 
@@ -48,6 +49,9 @@ def print_analysis(analysis: Analysis, console: Console | None = None) -> None:
         table.add_row(Text(t.display, style=t.color), str(count), words)
     if figures["counts"]:
         console.print(table)
+    note = note_text(analysis.doc.meta.get(NOTE_KEY))
+    if note:
+        console.print(f"[dim]note: {note}[/]", markup=True)
     console.print(
         f"density {figures['density']:.1%} of characters · {figures['spans_per_1k_words']} spans per "
         f"1,000 words · {figures['spans']} spans · {figures['words']} words"

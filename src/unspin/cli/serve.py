@@ -23,10 +23,16 @@ def serve(
                                                    "(default: UNSPIN_MODEL or accurate).")] = None,
     max_body_bytes: Annotated[int | None, typer.Option(help="Request body limit (default 2 MB).")] = None,
     queue_size: Annotated[int | None, typer.Option(help="Analyses running or waiting before 503.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Inference threads.")] = None,
-    threshold: Annotated[float | None, typer.Option(help="Default span threshold (0-1).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Inference threads per process [default: 2].")] = None,
+    threshold: Annotated[float | None, typer.Option(help="Default least span score shown (0-1); default: the model's.")] = None,
     reviewer: Annotated[str | None, typer.Option(help="Name stored with review corrections when the "
                                                       "page gives none.")] = None,
+    allowed_host: Annotated[list[str] | None, typer.Option(
+        "--allowed-host", help="A host name the server answers for (repeat); '*' for any. Localhost, "
+                               "IP addresses and the --host name are always allowed.")] = None,
+    processes: Annotated[int | None, typer.Option(
+        min=0, help="Worker processes (default: one per 2 CPUs, at most 4; 1 with --memory).")] = None,
+    create: Annotated[bool, typer.Option("--create", help="Create the database folder if missing.")] = False,
 ) -> None:
     """Start the web app: paste a text or URL in the browser, or use the HTTP API."""
     from unspin.web.server import build, is_loopback, run
@@ -35,9 +41,19 @@ def serve(
     with user_errors():
         settings = WebSettings.from_env(host=host, port=port, db=db, max_body_bytes=max_body_bytes,
                                         queue_size=queue_size, workers=workers, threshold=threshold,
-                                        reviewer=reviewer)
-        web_app = build(settings, model=model, memory=memory)
+                                        reviewer=reviewer,
+                                        allowed_hosts=tuple(allowed_host) if allowed_host else None,
+                                        processes=processes)
+        count = settings.process_count(memory=memory)
+        if count > 1:  # each worker process opens it too: check it (and make its folder) once here
+            from unspin.store import Store
+
+            Store.open(settings.db, create=True if create else None).close()
+            web_app = None
+        else:
+            web_app = build(settings, model=model, memory=memory, create=create)
     if not is_loopback(settings.host):
         print(f"warning: listening on {settings.host}: anyone who can reach it can use it.", file=sys.stderr)
-    print(f"unspin: http://{settings.host}:{settings.port}/ (API reference at /docs)", file=sys.stderr)
-    run(web_app, settings)
+    shown = f" with {count} worker processes" if count > 1 else ""
+    print(f"unspin: http://{settings.host}:{settings.port}/{shown} (API reference at /docs)", file=sys.stderr)
+    run(web_app, settings, processes=count, model=model)

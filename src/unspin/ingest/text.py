@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 from unspin.doc import Document
 from unspin.errors import InputError
+from unspin.ingest.normalize import normalize_document
 
 MAX_BYTES = 5 * 1024 * 1024
 _HTML_HINT = re.compile(r"<\s*(!doctype\s+html|html|head|body|article|p|div)\b", re.IGNORECASE)
@@ -21,7 +23,13 @@ def decode(data: bytes, *, source: str = "input") -> str:
     if not data.strip():
         raise InputError(f"{source} is empty.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise InputError(
+                f"{source} starts with a UTF-16 byte order mark but is not valid UTF-16 ({err.reason} at "
+                f"byte {err.start}); save it again as UTF-8."
+            ) from None
     head = data[:8192]
     if b"\x00" in head:
         raise InputError(f"{source} looks binary (it contains NUL bytes); give a text or HTML file.")
@@ -34,6 +42,22 @@ def decode(data: bytes, *, source: str = "input") -> str:
         ) from err
 
 
+def read_limited(stream: BinaryIO, *, max_bytes: int = MAX_BYTES, source: str = "input") -> bytes:
+    """Read `stream` to its end, but stop with `InputError` as soon as it passes `max_bytes`
+    (a file's reported size is not trusted: /dev/zero reports 0, pipes report nothing)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = stream.read(min(1 << 16, max_bytes + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > max_bytes:
+            raise InputError(f"{source} is larger than the limit of {max_bytes:,} bytes; split it into "
+                             "parts.")
+        chunks.append(chunk)
+
+
 def read_input(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Document:
     """A file as a Document: HTML goes through the article extractor."""
     path = Path(path)
@@ -44,7 +68,12 @@ def read_input(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Document:
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError(f"{path} is {size:,} bytes; the limit is {max_bytes:,}.")
-    return from_bytes(path.read_bytes(), source=str(path))
+    try:
+        with open(path, "rb") as handle:
+            data = read_limited(handle, max_bytes=max_bytes, source=str(path))
+    except OSError as err:
+        raise InputError(f"Cannot read {path}: {err.strerror or err}.") from err
+    return from_bytes(data, source=str(path))
 
 
 def from_bytes(data: bytes, *, source: str = "input") -> Document:
@@ -60,4 +89,4 @@ def from_text(text: str, *, source: str = "input") -> Document:
         return extract_article(text, source=source)
     if not text.strip():
         raise InputError(f"{source} is empty or only whitespace.")
-    return Document(text=text, meta={"source": source, "format": "text"})
+    return normalize_document(Document(text=text, meta={"source": source, "format": "text"}))

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from unspin.errors import InputError
+from unspin.errors import InputError, StoreError
 
 ENV = "UNSPIN_DB"
 FILE_NAME = "unspin.db"
@@ -44,8 +44,10 @@ def resolve_url(url: str | os.PathLike[str] | None) -> str:
     return text
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; for SQLite the folder is created and WAL mode switched on."""
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for `url`, with WAL mode on for SQLite. A SQLite file's missing folder is
+    created only when `create` is true (else `StoreError`: a mistyped path must not quietly
+    become a new, empty database)."""
     try:
         parsed = make_url(url)
     except ArgumentError as err:
@@ -56,7 +58,12 @@ def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).expanduser().parent
+            if not folder.is_dir():
+                if not create:
+                    raise StoreError(f"The folder {folder} of the database {parsed.database} does not exist; "
+                                     "check the path, or add --create to make it.")
+                folder.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 60}
     else:
         kwargs["pool_pre_ping"] = True

@@ -17,6 +17,7 @@ from sqlalchemy import Select, and_, func, select
 
 from unspin import taxonomy
 from unspin.errors import InputError
+from unspin.ingest.normalize import clean_field
 from unspin.store.schema import KIND_BATCH, analyses, cues, documents, technique_counts
 from unspin.store.store import Store
 
@@ -35,6 +36,10 @@ class Filters:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "techniques", tuple(taxonomy.normalize(t) for t in self.techniques))
+        # NUL or a lone surrogate in a filter would make PostgreSQL fail the whole query
+        object.__setattr__(self, "sources", tuple(clean_field(str(s), max_chars=200) for s in self.sources))
+        if self.model is not None:
+            object.__setattr__(self, "model", clean_field(str(self.model), max_chars=200))
         if self.start and self.end and self.start > self.end:
             raise InputError(f"The date range is empty: {self.start} is after {self.end}.")
 

@@ -10,6 +10,7 @@ from typing import Any
 from unspin import taxonomy
 from unspin.doc import Analysis, Cue, Document, Span, covered_chars
 from unspin.errors import InputError
+from unspin.ingest.normalize import clean_field
 
 PHRASE_CHARS = 100
 DOC_FIELDS = ("source", "url", "title", "published")
@@ -52,7 +53,24 @@ def buckets(day: date | None) -> dict[str, date | None]:
 
 
 def _clip(value: Any, limit: int) -> str | None:
-    return None if value is None or value == "" else str(value)[:limit]
+    """A short text column: NUL, control characters and lone surrogates (which PostgreSQL
+    rejects) are removed or replaced first."""
+    return None if value is None or value == "" else clean_field(str(value), max_chars=limit) or None
+
+
+def safe_text(text: str) -> str:
+    """`text` with NUL and lone surrogates replaced by U+FFFD, one for one (offsets stay)."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    return clean_field(text) if _has_surrogate(text) else text
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def document_row(doc: Document, *, in_corpus: bool) -> dict[str, Any]:
@@ -65,10 +83,11 @@ def document_row(doc: Document, *, in_corpus: bool) -> dict[str, Any]:
         fields["source"] = meta.pop("sitename")
     if doc.id is not None:
         meta.setdefault("ext_id", doc.id)
+    text = safe_text(doc.text)
     return {
-        "id": content_hash(doc.text),
+        "id": content_hash(text),
         "ext_id": _clip(meta.pop("ext_id", None), 200),
-        "text": doc.text,
+        "text": text,
         "source": _clip(fields["source"], 200),
         "url": _clip(fields["url"], 2000),
         "title": _clip(fields["title"], 1000),
@@ -82,7 +101,18 @@ def document_row(doc: Document, *, in_corpus: bool) -> dict[str, Any]:
 
 
 def _jsonable(meta: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(meta, default=str))
+    """`meta` as plain JSON whose strings (keys too) a database accepts."""
+    return _clean_json(json.loads(json.dumps(meta, default=str)))
+
+
+def _clean_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_field(value)
+    if isinstance(value, dict):
+        return {clean_field(str(k)): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_json(v) for v in value]
+    return value
 
 
 def analysis_id(document_id: str, model: str, kind: str, detail: str = "") -> str:

@@ -131,3 +131,13 @@ corrections = Table(
     Column("created", DateTime, nullable=False),
     Index("ix_corrections_analysis", "analysis_id", "id"),
 )
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(200), primary_key=True),
+    Column("owner", String(200), nullable=False, comment="host:pid:token of the run"),
+    Column("expires", DateTime, nullable=False),
+    Index("ix_leases_owner", "model", "owner"),
+)

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, func, insert, select
+from sqlalchemy import Connection, DateTime, Engine, and_, exists, func, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from unspin.doc import Analysis, Document
+from unspin.errors import StoreError
 from unspin.store import engine as _engine
 from unspin.store import migrate, records
 from unspin.store.history import HistoryMixin
-from unspin.store.schema import KIND_BATCH, KIND_SAVED, analyses, cues, documents, spans, technique_counts
+from unspin.store.schema import (
+    KIND_BATCH,
+    KIND_SAVED,
+    analyses,
+    cues,
+    documents,
+    leases,
+    spans,
+    technique_counts,
+)
 
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
@@ -41,12 +56,26 @@ class Store(HistoryMixin):
             self._write_lock = _LOCKS.setdefault(url, threading.Lock())
 
     @classmethod
-    def open(cls, url: str | None = None, *, migrate_schema: bool = True) -> Store:
-        """Open (and create or migrate) the store at `url`, `UNSPIN_DB`, or the default file."""
+    def open(cls, url: str | os.PathLike[str] | None = None, *, migrate_schema: bool = True,
+             create: bool | None = None) -> Store:
+        """Open (and create or migrate) the store at `url`, `UNSPIN_DB`, or the default file.
+
+        A SQLite file whose folder does not exist is refused (`StoreError`) unless `create`;
+        `create` defaults to true only for the default file in the user's data folder. A
+        database that cannot be reached is a one-line `StoreError`, not a traceback."""
         resolved = _engine.resolve_url(url)
-        engine = _engine.make_engine(resolved)
+        if create is None:
+            create = resolved == f"sqlite:///{_engine.data_dir() / _engine.FILE_NAME}"
+        engine = _engine.make_engine(resolved, create=create)
         if migrate_schema:
-            migrate.upgrade(engine)
+            try:
+                migrate.upgrade(engine)
+            except (OperationalError, InterfaceError) as err:
+                engine.dispose()
+                reason = str(getattr(err, "orig", None) or err).strip().splitlines()
+                shown = engine.url.render_as_string(hide_password=True)
+                raise StoreError(f"Cannot open the database {shown}: "
+                                 f"{reason[0] if reason else type(err).__name__}") from None
         return cls(engine, resolved)
 
     @property
@@ -152,6 +181,38 @@ class Store(HistoryMixin):
             given += len(rows)
             after = rows[-1].id
 
+    # -- batch leases ---------------------------------------------------------------------------
+    def claim(self, model: str, owner: str, count: int, *, ttl: float = 600.0) -> list[Document]:
+        """Lease up to `count` pending documents to `owner` for `ttl` seconds and return them
+        (`owner` names this claim: give each claim its own, e.g. `f"{run}:{n}"`).
+
+        Documents leased to another live run are left alone, so concurrent runs split the
+        work. Leases expire, and those of a dead run on this machine (its pid is gone) are
+        taken back at once. Saving an analysis (`save_batch`) ends its lease."""
+        stamp = records.now()
+        with self.write() as conn:
+            conn.execute(leases.delete().where(leases.c.model == model, leases.c.expires < stamp))
+            owners = conn.execute(select(leases.c.owner).where(leases.c.model == model).distinct())
+            dead = [o for (o,) in owners if _dead_owner(o)]
+            if dead:
+                conn.execute(leases.delete().where(leases.c.model == model, leases.c.owner.in_(dead)))
+            leased = exists().where(and_(leases.c.document_id == documents.c.id, leases.c.model == model))
+            expires = stamp + timedelta(seconds=ttl)
+            chosen = (select(documents.c.id, literal(model), literal(owner), literal(expires, DateTime))
+                      .where(self._not_analyzed(model), ~leased).order_by(documents.c.id).limit(count))
+            conn.execute(self._insert_ignore(leases).from_select(
+                ["document_id", "model", "owner", "expires"], chosen))
+            rows = conn.execute(select(documents).join(leases, leases.c.document_id == documents.c.id)
+                                .where(leases.c.model == model, leases.c.owner == owner,
+                                       self._not_analyzed(model)).order_by(documents.c.id)).all()
+        return [records.document_from_row(row) for row in rows]
+
+    def release(self, model: str, run: str) -> None:
+        """End every lease of the claims of `run` (owners `run:...`) for `model`."""
+        with self.write() as conn:
+            mine = leases.c.owner.startswith(run + ":", autoescape=True)
+            conn.execute(leases.delete().where(leases.c.model == model, mine))
+
     # -- analyses -------------------------------------------------------------------------------
     def save_analysis(self, analysis: Analysis, *, meta: dict[str, Any] | None = None) -> str:
         """Save one analysis (and its document) and return an id for a permalink."""
@@ -195,6 +256,8 @@ class Store(HistoryMixin):
                     merged.setdefault(table, []).extend(rows)
                 written += 1
             self._insert_rows(conn, merged)
+            conn.execute(leases.delete().where(leases.c.document_id.in_(ids),
+                                               leases.c.model.in_({a.model for a in batch})))
         return written
 
     @staticmethod
@@ -244,6 +307,26 @@ class Store(HistoryMixin):
         with self.read() as conn:
             return [{"model": r.model, "documents": r.documents, "last": r.last.isoformat()}
                     for r in conn.execute(query)]
+
+
+def lease_owner() -> str:
+    """A name for this run: host, pid and a random token."""
+    return f"{socket.gethostname()[:100]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _dead_owner(owner: str) -> bool:
+    """Whether `owner` was a run on this machine whose process is gone."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname()[:100] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _doc_fields(doc: Document) -> dict[str, Any]:

@@ -9,17 +9,24 @@ from fastapi import APIRouter, Request
 
 import unspin
 from unspin.web.context import technique_list
-from unspin.web.inputs import AnalyzeRequest, one_of, with_title
+from unspin.web.inputs import EXAMPLE_RESPONSE, AnalyzeRequest, for_request, one_of, parse_body
 from unspin.web.service import Service
 
 router = APIRouter(prefix="/api", tags=["api"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"description": what, "content": {"application/json": {"example": {
         "ok": False, "error": "...", "status": code}}}}
-    for code, what in [(400, "Bad input (empty, binary, refused URL)"), (404, "Not found"),
-                       (413, "Body too large"), (422, "Invalid request"),
-                       (502, "The URL could not be fetched"), (503, "Busy: retry after Retry-After s")]
+    for code, what in [(400, "Bad input (empty, binary, refused URL, refused Host)"),
+                       (403, "Cross-site request refused"), (404, "Not found"),
+                       (413, "Body too large, or a text too long to analyze at once: use POST /api/jobs"),
+                       (415, "The body is not JSON"),
+                       (422, "Invalid request (bad JSON, wrong type, unknown field)"),
+                       (502, "The URL could not be fetched"), (503, "Busy: retry after Retry-After s"),
+                       (504, "The analysis took longer than the time budget")]
 }
+ANALYZE_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": AnalyzeRequest.model_json_schema(ref_template="#/components/schemas/{model}"),
+    "example": AnalyzeRequest.model_config["json_schema_extra"]["examples"][0]}}}}
 
 
 def service(request: Request) -> Service:
@@ -32,15 +39,20 @@ def permalink(request: Request, record: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, **record}
 
 
-@router.post("/analyze", responses=ERRORS)
-async def analyze(body: AnalyzeRequest, request: Request) -> dict[str, Any]:
+@router.post("/analyze", openapi_extra=ANALYZE_BODY, responses={
+    200: {"content": {"application/json": {"example": EXAMPLE_RESPONSE}}}, **ERRORS})
+async def analyze(request: Request) -> dict[str, Any]:
     """Analyze one of `text`, `url` or `html`: spans (start, end, text, technique, score, why)
-    and document figures; saved (with a permalink) unless `save` is false."""
+    and document figures; saved (with a permalink) unless `save` is false. CRLF/CR line
+    endings become LF first (`meta.normalized` says how many; offsets index `text`)."""
     svc = service(request)
+    body = parse_body(await request.body(), request.headers.get("content-type"), AnalyzeRequest)
     fields = {"text": body.text, "url": body.url, "html": body.html}
     kind = one_of(fields, where="the JSON body")
-    doc = with_title(await svc.document(kind, fields[kind]), body.title)
-    [record] = await svc.analyze([doc], threshold=body.threshold, save=body.save)
+    doc = for_request(await svc.document(kind, fields[kind]), body)
+    svc.require_sync(doc)
+    [record] = await svc.analyze([doc], threshold=body.threshold, save=body.save,
+                                 disconnected=request.is_disconnected)
     return permalink(request, record)
 
 

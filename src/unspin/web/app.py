@@ -16,7 +16,7 @@ from unspin import taxonomy
 from unspin.web import api, api_jobs, errors, history, pages, pages_jobs, review_api
 from unspin.web.jobs import JobManager
 from unspin.web.memstore import MemoryStore
-from unspin.web.middleware import BodyLimit, SecurityHeaders
+from unspin.web.middleware import BodyLimit, HostOriginCheck, SecurityHeaders
 from unspin.web.runner import AnalyzerLike, InferenceRunner
 from unspin.web.service import Service, StoreLike
 from unspin.web.settings import WebSettings
@@ -81,6 +81,7 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     _include_dashboard(app)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(HostOriginCheck, allowed=settings.hosts(), origins=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
     return app
 

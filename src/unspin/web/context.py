@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from unspin import review, taxonomy
+from unspin.ingest.normalize import NOTE_KEY, note_text
 from unspin.render import cut
 
 # Not by colour alone: each technique has a short tag drawn where its spans start, and each
@@ -144,6 +145,7 @@ def analysis_context(record: dict[str, Any]) -> dict[str, Any]:
         "analysis": record,
         "source": source_of(record),
         "legend": legend(record["spans"]),
+        "note": note_text((record.get("meta") or {}).get(NOTE_KEY)),
         "links": {
             "page": base,
             "json": f"{base}.json",

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from unspin.errors import FetchError, InputError, ModelNotFoundError, UnspinError
-from unspin.web.runner import Busy
+from unspin.web.runner import Busy, ClientGone, TimedOut
 
 log = logging.getLogger("unspin.web")
 
@@ -75,13 +75,21 @@ def install(app: FastAPI) -> None:
     async def busy(request: Request, err: Busy) -> Response:
         return respond(request, 503, str(err), {"Retry-After": str(err.retry_after)})
 
+    @app.exception_handler(TimedOut)
+    async def timed_out(request: Request, err: TimedOut) -> Response:
+        return respond(request, 504, str(err))
+
+    @app.exception_handler(ClientGone)
+    async def gone(request: Request, err: ClientGone) -> Response:
+        return respond(request, 499, str(err))
+
     @app.exception_handler(FetchError)
     async def fetch_failed(request: Request, err: FetchError) -> Response:
         return respond(request, err.status, str(err))
 
     @app.exception_handler(InputError)
     async def bad_input(request: Request, err: InputError) -> Response:
-        return respond(request, 400, str(err))
+        return respond(request, int(getattr(err, "status", 400)), str(err))
 
     @app.exception_handler(ModelNotFoundError)
     async def no_model(request: Request, err: ModelNotFoundError) -> Response:

@@ -3,29 +3,105 @@ These functions block (fetching, article extraction): call them off the event lo
 
 from __future__ import annotations
 
+import json
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from unspin.doc import Document
 from unspin.errors import InputError
-from unspin.pipeline import check_text
+from unspin.ingest.normalize import NOTE_KEY, SURROGATE, clean_field, normalize_document
 from unspin.web.settings import WebSettings
 
 MAX_TITLE = 300
+Model = TypeVar("Model", bound=BaseModel)
+EXAMPLE_REQUEST = {"text": "The radical left mob staged a shameful betrayal of our great nation.",
+                   "threshold": 0.3, "save": False}
+EXAMPLE_RESPONSE = {
+    "ok": True, "id": None, "model": "unspin-accurate",
+    "text": "The radical left mob staged a shameful betrayal of our great nation.",
+    "figures": {"characters": 68, "words": 12, "spans": 1, "density": 0.2353,
+                "spans_per_1k_words": 83.33, "counts": {"Name_Calling,Labeling": 1}},
+    "spans": [{"start": 4, "end": 20, "text": "radical left mob", "technique": "Name_Calling,Labeling",
+               "score": 0.83, "why": [{"text": "mob", "start": 17, "end": 20, "weight": 0.9}]}],
+    "meta": {"format": "text", "source": "text"},
+}
 
 
 class AnalyzeRequest(BaseModel):
-    """Body of `POST /api/analyze`: exactly one of `text`, `url`, `html`."""
+    """Body of `POST /api/analyze`: exactly one of `text`, `url`, `html`. Types are strict
+    (`threshold` is a JSON number, not `true` or `"0.5"`) and unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=True,
+                              json_schema_extra={"examples": [EXAMPLE_REQUEST]})
+    _replaced: int = PrivateAttr(0)  # lone surrogates replaced in text/html before validation
 
     text: str | None = Field(None, description="Plain text, analyzed as is (offsets index it).")
     url: str | None = Field(None, description="An http(s) URL of an article to fetch and extract.")
     html: str | None = Field(None, description="An HTML page; its article text is extracted.")
     threshold: float | None = Field(None, ge=0.0, le=1.0,
-                                    description="Span score threshold; defaults to the model's.")
+                                    description="The least span score returned (scores are calibrated probabilities); defaults to the model's min_score.")
     title: str | None = Field(None, max_length=MAX_TITLE, description="A title to store with it.")
     save: bool = Field(True, description="Store the analysis and return its permalink.")
+
+
+class BadBody(InputError):
+    """A request body that is not what the route takes: 422 (bad JSON, wrong field), 415
+    (not JSON) or 413 (too long to analyze at once)."""
+
+    def __init__(self, message: str, *, status: int = 422):
+        super().__init__(message)
+        self.status = status
+
+
+class TooLong(BadBody):
+    """A text longer than a request may analyze at once (413; use the job API)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, status=413)
+
+
+def parse_body(data: bytes, content_type: str | None, model: type[Model]) -> Model:
+    """`data` (a JSON request body) as `model`: 415 unless the type is JSON, else 422 saying
+    what is wrong (not JSON, nested too deeply, a wrong type or an unknown field)."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise BadBody(f"Send the body as JSON with `Content-Type: application/json`, not "
+                      f"{media or 'no content type'}.", status=415)
+    if not data.strip():
+        raise BadBody("The body is empty; send a JSON object, e.g. {\"text\": \"...\"}.")
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise BadBody("The JSON body is nested too deeply.") from None
+    except UnicodeDecodeError as err:
+        raise BadBody(f"The JSON body is not UTF-8 ({err.reason} at byte {err.start}).") from None
+    except json.JSONDecodeError as err:
+        raise BadBody(f"The body is not valid JSON: {err.msg} at line {err.lineno}, "
+                      f"column {err.colno}.") from None
+    if not isinstance(value, dict):
+        raise BadBody("The JSON body must be an object, e.g. {\"text\": \"...\"}; got "
+                      f"{type(value).__name__}.")
+    replaced = 0
+    for key, item in value.items():  # pydantic refuses lone surrogates: replace them (U+FFFD)
+        if isinstance(item, str):
+            value[key], n = SURROGATE.subn("\ufffd", item)
+            replaced += n if key in ("text", "html") else 0
+    try:
+        parsed = model.model_validate(value)
+    except ValidationError as err:
+        parts = []
+        for item in err.errors()[:5]:
+            where = ".".join(str(p) for p in item.get("loc", ())) or "body"
+            if item.get("type") == "extra_forbidden":
+                parts.append(f"{where}: unknown field (allowed: {', '.join(model.model_fields)})")
+            else:
+                parts.append(f"{where}: {item.get('msg', 'invalid')}")
+        raise BadBody("Invalid request: " + "; ".join(parts) + ".") from None
+    if replaced and isinstance(parsed, AnalyzeRequest):
+        parsed._replaced = replaced
+    return parsed
 
 
 def _given(value: Any) -> bool:
@@ -46,7 +122,7 @@ def one_of(fields: dict[str, Any], *, where: str = "the request") -> str:
 def from_plain(text: str, *, source: str = "text") -> Document:
     if not _given(text):
         raise InputError(f"The {source} is empty or only whitespace; paste the article text.")
-    return Document(check_text(text), meta={"source": source, "format": "text"})
+    return normalize_document(Document(text, meta={"source": source, "format": "text"}))
 
 
 def from_html(html: str, *, source: str = "html") -> Document:
@@ -54,7 +130,6 @@ def from_html(html: str, *, source: str = "html") -> Document:
 
     if not _given(html):
         raise InputError(f"The {source} is empty.")
-    check_text(html)
     return extract_article(html, source=source)
 
 
@@ -94,7 +169,18 @@ def document_for(kind: str, value: Any, settings: WebSettings) -> Document:
     raise InputError(f"Unknown input kind {kind!r}.")
 
 
+def for_request(doc: Document, body: AnalyzeRequest) -> Document:
+    """`doc` with the request's title, and a note of surrogates replaced in its JSON."""
+    doc = with_title(doc, body.title)
+    if not body._replaced:
+        return doc
+    notes = dict(doc.meta.get(NOTE_KEY) or {})
+    notes["replaced_surrogates"] = notes.get("replaced_surrogates", 0) + body._replaced
+    return Document(doc.text, doc.id, {**doc.meta, NOTE_KEY: notes})
+
+
 def with_title(doc: Document, title: str | None) -> Document:
     if not _given(title):
         return doc
-    return Document(doc.text, doc.id, dict(doc.meta, title=str(title).strip()[:MAX_TITLE]))
+    title = clean_field(str(title).strip(), max_chars=MAX_TITLE)
+    return Document(doc.text, doc.id, dict(doc.meta, title=title))

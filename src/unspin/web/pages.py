@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
@@ -109,7 +110,8 @@ async def analyze_form(request: Request) -> Response:
     kind, value = await form_input(request, form)
     title = form.get("title")
     doc = with_title(await svc.document(kind, value), title if isinstance(title, str) else None)
-    [record] = await svc.analyze([doc], threshold=form_threshold(form))
+    svc.require_sync(doc)
+    [record] = await svc.analyze([doc], threshold=form_threshold(form), disconnected=request.is_disconnected)
     return RedirectResponse(f"/a/{record['id']}", status_code=303)
 
 
@@ -282,10 +284,17 @@ async def api_docs(request: Request) -> Response:
             routes.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
                            "description": op.get("description", ""),
                            "responses": sorted(op.get("responses", {}))})
-    body = schema.get("components", {}).get("schemas", {}).get("AnalyzeRequest", {})
+    analyze = schema.get("paths", {}).get("/api/analyze", {}).get("post", {})
+    sent = analyze.get("requestBody", {}).get("content", {}).get("application/json", {})
+    body = sent.get("schema") or schema.get("components", {}).get("schemas", {}).get("AnalyzeRequest", {})
     fields = [{"name": name, "type": _type_of(spec), "description": spec.get("description", "")}
               for name, spec in body.get("properties", {}).items()]
+    answer = analyze.get("responses", {}).get("200", {}).get("content", {}).get("application/json", {})
+    examples = {"request": json.dumps(sent.get("example"), indent=2, ensure_ascii=False) if sent else None,
+                "response": json.dumps(answer["example"], indent=2, ensure_ascii=False)
+                if "example" in answer else None}
     return render(request, "docs.html", {"routes": routes, "fields": fields, "page": "docs", "title": "API",
+                                         "examples": examples,
                                          "description": schema["info"].get("description", "")})
 
 

@@ -10,8 +10,8 @@ import asyncio
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from unspin.doc import Analysis, Document
@@ -43,6 +43,14 @@ class Busy(UnspinError):
         self.retry_after = retry_after
 
 
+class ClientGone(UnspinError):
+    """The client disconnected while its analysis waited; nothing is sent back."""
+
+
+class TimedOut(UnspinError):
+    """An analysis did not finish within the request's time budget (504)."""
+
+
 class InferenceRunner:
     """Runs analyses in `workers` threads, refusing work beyond `capacity` jobs."""
 
@@ -58,6 +66,8 @@ class InferenceRunner:
         self.done = 0
         self.refused = 0
         self._mean_seconds = 1.0
+        self.closing = False
+        self.cancelled = 0
 
     @property
     def loaded(self) -> bool:
@@ -79,8 +89,10 @@ class InferenceRunner:
         return max(1, math.ceil(self._mean_seconds * (self.pending + 1) / self.workers))
 
     def admit(self) -> None:
-        """Take one slot now, or raise `Busy` when all `capacity` are taken; `analyze(...,
-        admitted=True)` gives it back when done."""
+        """Take one slot now, or raise `Busy` when shutting down or all `capacity` are
+        taken; `analyze(..., admitted=True)` gives it back when done."""
+        if self.closing:
+            raise Busy("The server is shutting down; try again in a moment.", retry_after=5)
         if self.pending >= self.capacity:
             self.refused += 1
             raise Busy(
@@ -90,17 +102,47 @@ class InferenceRunner:
 
     async def analyze(self, docs: Sequence[Document], *, threshold: float | None,
                       batch_size: int = 16, progress: Progress | None = None,
-                      admitted: bool = False) -> list[Analysis]:
-        """Analyses of `docs` (one job, however many docs), or `Busy` when full.
-        `progress(done, total)` is called from the worker thread as windows are encoded."""
+                      admitted: bool = False, timeout: float | None = None,
+                      disconnected: Callable[[], Awaitable[bool]] | None = None) -> list[Analysis]:
+        """Analyses of `docs` (one job, however many docs), or `Busy` when full or shutting
+        down, `TimedOut` after `timeout` seconds. A job still queued when the client goes
+        away (`disconnected()` turns true) or the time is up never runs; one already running
+        finishes in its thread and its result is dropped. `progress(done, total)` is called
+        from the worker thread as windows are encoded."""
         if not admitted:
             self.admit()
         try:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, self._run, list(docs), threshold, batch_size,
-                                              progress)
+            try:
+                job = self._executor.submit(self._run, list(docs), threshold, batch_size, progress)
+            except RuntimeError as err:  # the executor was shut down
+                raise Busy("The server is shutting down; try again in a moment.", retry_after=5) from err
+            return await self._wait(job, timeout, disconnected)
         finally:
             self.pending -= 1
+
+    async def _wait(self, job: Future[list[Analysis]], timeout: float | None,
+                    disconnected: Callable[[], Awaitable[bool]] | None) -> list[Analysis]:
+        future = asyncio.wrap_future(job)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            step = 0.5 if disconnected is not None else None
+            if deadline is not None:
+                left = max(deadline - time.monotonic(), 0.0)
+                step = left if step is None else min(step, left)
+            done, _ = await asyncio.wait({future}, timeout=step)
+            if done:
+                if job.cancelled():
+                    raise Busy("The server is shutting down; try again in a moment.", retry_after=5)
+                return future.result()
+            if deadline is not None and time.monotonic() >= deadline:
+                job.cancel()  # at once, in this thread: a queued job must not start after this
+                self.cancelled += 1
+                raise TimedOut(f"The analysis took longer than the time budget of {timeout:g} s; "
+                               "send long texts to POST /api/jobs instead.")
+            if disconnected is not None and await disconnected():
+                job.cancel()
+                self.cancelled += 1
+                raise ClientGone("The client went away before its analysis ran.")
 
     def _run(self, docs: list[Document], threshold: float | None, batch_size: int,
              progress: Progress | None = None) -> list[Analysis]:
@@ -120,8 +162,10 @@ class InferenceRunner:
 
     def stats(self) -> dict[str, Any]:
         return {"pending": self.pending, "capacity": self.capacity, "workers": self.workers,
-                "done": self.done, "refused": self.refused,
+                "done": self.done, "refused": self.refused, "cancelled": self.cancelled,
                 "mean_seconds": round(self._mean_seconds, 4)}
 
     def close(self) -> None:
+        """Refuse new jobs (503) and drop queued ones; a running job finishes."""
+        self.closing = True
         self._executor.shutdown(wait=False, cancel_futures=True)

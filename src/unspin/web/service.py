@@ -4,6 +4,7 @@ operations the views need (documents from input, analyze-and-save, look up)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -11,12 +12,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from unspin.doc import Analysis, Document
-from unspin.web.inputs import document_for
+from unspin.web.inputs import TooLong, document_for
 from unspin.web.runner import InferenceRunner, Progress
 from unspin.web.settings import WebSettings
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-_META_KEYS = ("title", "url", "source", "format", "date", "sitename")
+_META_KEYS = ("title", "url", "source", "format", "date", "sitename", "normalized")
 
 
 class StoreLike(Protocol):
@@ -39,12 +40,26 @@ class Service:
         """A Document from one input field (fetching and extraction run in a thread)."""
         return await run_in_threadpool(document_for, kind, value, self.settings)
 
+    def require_sync(self, doc: Document) -> None:
+        """413 when `doc` is longer than a request may analyze at once (`sync_max_chars`)."""
+        limit = self.settings.sync_max_chars
+        if len(doc.text) > limit:
+            raise TooLong(f"The text has {len(doc.text):,} characters; a request analyzes at most "
+                          f"{limit:,} at once. Send it to POST /api/jobs and fetch the result when it is "
+                          "done, or split it.")
+
     async def analyze(self, docs: list[Document], *, threshold: float | None, save: bool = True,
-                      progress: Progress | None = None, admitted: bool = False) -> list[dict[str, Any]]:
-        """Analyze `docs` as one job and return their records (saved ones carry an id)."""
+                      progress: Progress | None = None, admitted: bool = False,
+                      disconnected: Callable[[], Awaitable[bool]] | None = None) -> list[dict[str, Any]]:
+        """Analyze `docs` as one job and return their records (saved ones carry an id). A
+        request's work (not `admitted` by a job) is dropped when `disconnected()` turns true
+        or `request_timeout` passes; a job (`admitted`) has no time budget."""
         threshold = self.settings.threshold if threshold is None else threshold
-        analyses = await self.runner.analyze(docs, threshold=threshold, batch_size=self.settings.batch_size,
-                                             progress=progress, admitted=admitted)
+        analyses = await self.runner.analyze(
+            docs, threshold=threshold, batch_size=self.settings.batch_size, progress=progress,
+            admitted=admitted, timeout=None if admitted else self.settings.request_timeout,
+            disconnected=disconnected,
+        )
         records = []
         for analysis in analyses:
             meta = {k: analysis.doc.meta[k] for k in _META_KEYS if analysis.doc.meta.get(k)}

@@ -21,23 +21,31 @@ class WebSettings:
     db: str | None = None  # database URL or SQLite path; None keeps analyses in memory
     max_body_bytes: int = 2 * 1024 * 1024  # larger request bodies get 413
     queue_size: int = 8  # analyses running or waiting; one more gets 503 + Retry-After
-    workers: int = 1  # inference threads
+    workers: int = 2  # inference threads per process: a short text need not wait for a long one
     threshold: float | None = None  # default span threshold; None uses the model's own
     fetch_timeout: float = 10.0
     fetch_max_bytes: int = 5 * 1024 * 1024
     fetch_allow_networks: tuple[str, ...] = ()  # internal networks URL fetching may reach (tests, intranets)
     batch_size: int = 16
     reviewer: str | None = None  # the name corrections are stored under when the page gives none
+    sync_max_chars: int = 30_000  # longer texts get 413 from the sync routes: use POST /api/jobs
+    request_timeout: float = 60.0  # seconds one analysis may queue and run before 504
+    allowed_hosts: tuple[str, ...] = ()  # Host names served, besides the bound address and localhost
+    processes: int = 0  # uvicorn worker processes; 0: one per 2 CPUs, at most 4 (1 with --memory)
 
     def __post_init__(self) -> None:
         problems = []
         if not 0 < self.port < 65536:
             problems.append(f"port must be 1..65535, got {self.port}")
-        for name in ("max_body_bytes", "queue_size", "workers", "fetch_max_bytes", "batch_size"):
+        for name in ("max_body_bytes", "queue_size", "workers", "fetch_max_bytes", "batch_size",
+                     "sync_max_chars"):
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be at least 1, got {getattr(self, name)}")
-        if self.fetch_timeout <= 0:
-            problems.append(f"fetch_timeout must be positive, got {self.fetch_timeout}")
+        for name in ("fetch_timeout", "request_timeout"):
+            if getattr(self, name) <= 0:
+                problems.append(f"{name} must be positive, got {getattr(self, name)}")
+        if self.processes < 0:
+            problems.append(f"processes must be 0 (automatic) or more, got {self.processes}")
         if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
             problems.append(f"threshold must be in [0, 1], got {self.threshold}")
         if problems:
@@ -59,6 +67,22 @@ class WebSettings:
 
     def with_(self, **values: Any) -> WebSettings:
         return replace(self, **values)
+
+    def hosts(self) -> frozenset[str]:
+        """Host names (lowercase, no port) the app answers besides IP literals and names
+        without dots: localhost, the bound address, and `allowed_hosts` ("*" allows any)."""
+        bound = {self.host.lower()} if self.host not in ("0.0.0.0", "::") else set()
+        return frozenset({"localhost", *bound,
+                          *(h.lower().strip("[]") for h in self.allowed_hosts)})
+
+    def process_count(self, *, memory: bool = False, cpus: int | None = None) -> int:
+        """Worker processes to run: `processes`, or one per 2 CPUs (at most 4); 1 in memory."""
+        if memory:
+            return 1
+        if self.processes:
+            return self.processes
+        cpus = cpus if cpus is not None else (os.cpu_count() or 1)
+        return max(1, min(4, cpus // 2))
 
 
 def _parse(name: str, kind: str, raw: str) -> Any:

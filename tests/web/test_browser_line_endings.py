@@ -1,0 +1,91 @@
+"""Line endings through a real browser: a textarea sends CRLF, the server converts it to LF,
+says so on the page, and shows the same offsets as `unspin analyze` gives for the same file."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_browser import ARGS, CHROMIUM
+from typer.testing import CliRunner
+
+from unspin.web import WebSettings, create_app
+from unspin.web.memstore import MemoryStore
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
+]
+TEXT = ("The corrupt elites betrayed the hard-working people of this country.\n"
+        "Every true patriot knows it.\n\nThey are traitors and liars, all of them!\n")
+
+
+@pytest.fixture(scope="module")
+def live(tiny_analyzer: Any) -> Iterator[str]:
+    import uvicorn
+
+    app = create_app(tiny_analyzer, store=MemoryStore(), settings=WebSettings())
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def cli_offsets(path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> set[tuple[int, int]]:
+    from unspin.cli.main import app
+
+    monkeypatch.setenv("UNSPIN_MODEL", str(model_dir))
+    result = CliRunner().invoke(app, ["analyze", str(path), "-f", "json", "-t", "0"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["text"] == TEXT and doc["normalized"] == {"line_endings": 4}
+    return {(s["start"], s["end"]) for s in doc["spans"]}
+
+
+def page_offsets(page: Any) -> set[tuple[int, int]]:
+    cells = page.locator(".spans-table tbody tr td:nth-child(5)").all_text_contents()
+    return {tuple(int(x) for x in cell.split("–")) for cell in cells}  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("how", ["paste", "upload"])
+def test_web_offsets_equal_cli_offsets(how: str, live: str, tmp_path: Path, tiny_model_dir: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(TEXT.replace("\n", "\r\n").encode("utf-8"))
+    expected = cli_offsets(path, tiny_model_dir, monkeypatch)
+    assert expected, "threshold 0 should give spans to compare"
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(20_000)
+            page.goto(live + "/")
+            if how == "paste":
+                page.fill("#text", TEXT)  # a textarea submits its newlines as CRLF
+            else:
+                page.set_input_files("#file", str(path))
+            page.fill("#threshold", "0")
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            assert "/a/" in page.url, page.url + page.content()[:2000]
+            assert "4 Windows/old-Mac line endings (CRLF/CR) were converted to LF" in \
+                page.locator("#normalized-note").inner_text()
+            assert page_offsets(page) == expected
+            record = page.evaluate("fetch(location.pathname + '.json').then(r => r.json())")
+            assert record["analysis"]["text"] == TEXT
+        finally:
+            browser.close()
