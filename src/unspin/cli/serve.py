@@ -24,7 +24,8 @@ def serve(
     max_body_bytes: Annotated[int | None, typer.Option(help="Request body limit (default 2 MB).")] = None,
     queue_size: Annotated[int | None, typer.Option(help="Analyses running or waiting before 503.")] = None,
     workers: Annotated[int | None, typer.Option(help="Inference threads per process [default: 2].")] = None,
-    threshold: Annotated[float | None, typer.Option(help="Default least span score shown (0-1); default: the model's.")] = None,
+    threshold: Annotated[float | None, typer.Option(
+        help="Default least span score shown (0-1); default: the model's.")] = None,
     reviewer: Annotated[str | None, typer.Option(help="Name stored with review corrections when the "
                                                       "page gives none.")] = None,
     allowed_host: Annotated[list[str] | None, typer.Option(

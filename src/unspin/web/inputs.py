@@ -41,7 +41,8 @@ class AnalyzeRequest(BaseModel):
     url: str | None = Field(None, description="An http(s) URL of an article to fetch and extract.")
     html: str | None = Field(None, description="An HTML page; its article text is extracted.")
     threshold: float | None = Field(None, ge=0.0, le=1.0,
-                                    description="The least span score returned (scores are calibrated probabilities); defaults to the model's min_score.")
+                                    description="The least span score returned (scores are calibrated "
+                                                "probabilities); defaults to the model's min_score.")
     title: str | None = Field(None, max_length=MAX_TITLE, description="A title to store with it.")
     save: bool = Field(True, description="Store the analysis and return its permalink.")
 
