@@ -1,0 +1,67 @@
+"""Calibration error of a model's span scores, cross-fitted by article: the tuning split
+is cut into folds, calibration maps are fitted on the other folds' predictions and applied
+to each fold's. For a model trained on report-split articles (whose report figures would be
+optimistic) this is the honest ECE; for others, `accuracy.py --split report` gives it.
+
+    .venv/bin/python benchmarks/calibration.py --model accurate --out benchmarks/results/calibration-accurate.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from unspin.models import calibration as C
+from unspin.models.calibrate import predictions
+from unspin.models.splits import split_of
+from unspin.models.train import load_corpus
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", default="../shared/data/ptc")
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--backend", default="auto")
+    parser.add_argument("--folds", type=int, default=4)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+
+    import unspin
+
+    predictor = unspin.load(args.model, backend=args.backend).predictor
+    docs, labels = load_corpus(args.data)
+    keep = set(split_of([str(d.id) for d in docs], "tuning"))
+    dev = [d for d in docs if d.id in keep]
+    encoded = list(predictor.encode(d.text for d in dev))
+    per_doc = [predictions(predictor, [d], [e], labels)[0] for d, e in zip(dev, encoded, strict=True)]
+    scores, hits = [], []
+    for k in range(args.folds):
+        train = [p for i, ps in enumerate(per_doc) if i % args.folds != k for p in ps]
+        maps = C.fit(train)
+        for i, ps in enumerate(per_doc):
+            if i % args.folds == k:
+                scores += [C.calibrate(maps, p.technique, p.raw) for p in ps]
+                hits += [p.hit for p in ps]
+    raw = [p.raw for ps in per_doc for p in ps]
+    raw_hits = [p.hit for ps in per_doc for p in ps]
+    out = {
+        "model": args.model or "accurate",
+        "split": f"tuning, {args.folds}-fold cross-fitted by article",
+        "predictions": len(scores),
+        "ece_uncalibrated": round(C.expected_calibration_error(raw, raw_hits), 4),
+        "ece": round(C.expected_calibration_error(scores, hits), 4),
+        "reliability": C.reliability(scores, hits),
+        "reliability_uncalibrated": C.reliability(raw, raw_hits),
+    }
+    text = json.dumps(out, indent=2)
+    if args.out:
+        args.out.write_text(text + "\n")
+    sys.stdout.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
