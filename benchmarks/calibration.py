@@ -3,7 +3,8 @@ is cut into folds, calibration maps are fitted on the other folds' predictions a
 to each fold's. For a model trained on report-split articles (whose report figures would be
 optimistic) this is the honest ECE; for others, `accuracy.py --split report` gives it.
 
-    .venv/bin/python benchmarks/calibration.py --model accurate --out benchmarks/results/calibration-accurate.json
+    .venv/bin/python benchmarks/calibration.py --model accurate \
+        --out benchmarks/results/calibration-accurate.json
 """
 
 from __future__ import annotations
