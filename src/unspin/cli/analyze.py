@@ -31,8 +31,8 @@ def analyze(
         "-t",
         min=0.0,
         max=1.0,
-        help="How sure the tagger must be that a word is propaganda (default: the "
-        "model's tuned value; lower finds more spans).",
+        help="The least span score shown: scores are calibrated probabilities that annotators "
+        "mark the technique there (default: the model's min_score; lower shows more spans).",
     ),
     model: str = typer.Option(
         None, "--model", "-m", envvar="UNSPIN_MODEL", help="accurate (default), fast, or a model folder."
