@@ -31,7 +31,7 @@ def predict_folder(
     TC needs `template`: rows `id ? start end` (the gold spans to label). `track` wraps
     the article iterator (e.g. a progress bar). Returns the number of rows written.
     """
-    from unspin.models.postprocess import flc_labels, si_labels, tc_labels
+    from unspin.models.postprocess import si_labels, tc_labels
     from unspin.pipeline import load
 
     docs = ptc.read_articles(articles)
@@ -57,14 +57,18 @@ def predict_folder(
         for d, raws, tmpl in zip(docs, predictor.label(texts, unique), templates, strict=True):
             rows += tc_labels(str(d.id), raws, tmpl, predictor.techniques)
     elif task in ("si", "flc"):
+        from unspin.models.calibration import scored
+
         found = predictor.find(texts, threshold=threshold, labelled=task == "flc")
+        least = predictor.settings.min_score
         for d, raws in zip(docs, found, strict=True):
             rows += (
                 si_labels(str(d.id), raws)
                 if task == "si"
-                else flc_labels(
-                    str(d.id), raws, predictor.settings.second_threshold, predictor.techniques
-                )
+                else [
+                    ptc.Label(str(d.id), r.start, r.end, name)
+                    for r, name, _ in scored(raws, predictor.techniques, predictor.settings, least)
+                ]
             )
     else:
         raise InputError(f"Unknown task {task!r}: expected si, tc or flc.")
