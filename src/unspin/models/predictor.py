@@ -184,7 +184,8 @@ class Predictor(Decoding):
             ids[r, 1 : n + 1] = docs[d].tokens.ids[w.lo : w.hi]
             ids[r, n + 1] = s.sep_id
             mask[r, : n + 2] = 1
-        states, bio, tech = self._run_rows(ids, mask, tick)
+        keep = np.concatenate([[True] * len(doc.windows) + [False] * len(doc.shifted) for doc in docs])
+        states, bio, tech = self._run_rows(ids, mask, tick, keep)
         bio_p, tech_p = softmax(bio), sigmoid(tech)
         r = 0
         for doc in docs:
@@ -210,12 +211,17 @@ class Predictor(Decoding):
         return outputs
 
     def _run_rows(
-        self, ids: np.ndarray, mask: np.ndarray, tick: Callable[[int], None] | None = None
+        self,
+        ids: np.ndarray,
+        mask: np.ndarray,
+        tick: Callable[[int], None] | None = None,
+        keep: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Run the backend on one window at a time, each at its own length: the result of
         a window never depends on the others (int8 activations are quantized per call, and
         padding changes float sums), so a text gets the same answer alone or batched.
-        Results come back in row order, padded to the full length."""
+        Results come back in row order, padded to the full length; states only for the rows
+        in `keep` (default all; others stay zero: the span head reads the first view's)."""
         lengths = mask.sum(1)
         states = bio = tech = None
         for r in range(len(ids)):
@@ -225,7 +231,8 @@ class Predictor(Decoding):
                 states = np.zeros((len(ids), ids.shape[1], st.shape[-1]), dtype=np.float16)
                 bio = np.zeros((len(ids), ids.shape[1], b.shape[-1]), dtype=np.float32)
                 tech = np.zeros((len(ids), ids.shape[1], t.shape[-1]), dtype=np.float32)
-            states[r, :n] = st[0]
+            if keep is None or keep[r]:
+                states[r, :n] = st[0]
             bio[r, :n] = b[0]
             tech[r, :n] = t[0]
             if tick is not None:
@@ -261,9 +268,14 @@ class Predictor(Decoding):
         if not found or not doc.windows:
             return []
         rows, token_spans = self._span_rows(doc, [(s, e) for s, e, _ in found])
-        used, rows[:, 0] = np.unique(rows[:, 0], return_inverse=True)
-        logits = self.backend.classify(states[used].astype(np.float32), rows)
-        probs = softmax(logits.astype(np.float32))
+        logits = np.zeros((len(rows), len(self.techniques)), dtype=np.float32)
+        windows = np.unique(rows[:, 0])
+        for i in range(0, len(windows), 32):  # 32 windows' states in fp32 at a time: memory stays flat
+            part = np.isin(rows[:, 0], windows[i : i + 32])
+            sub = rows[part].copy()
+            used, sub[:, 0] = np.unique(sub[:, 0], return_inverse=True)
+            logits[part] = self.backend.classify(states[used].astype(np.float32), sub)
+        probs = softmax(logits)
         out = []
         for (start, end, score), p, (a, b) in zip(found, probs, token_spans, strict=True):
             lo, hi = max(0, a - 1), min(len(doc.tokens), b + 1)  # cue candidates: the span ±1 piece
