@@ -31,16 +31,13 @@ def main() -> None:
     data = pd.DataFrame(rows)
     diagonal = alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]})).mark_line(color="#999", strokeDash=[4, 4])
     diagonal = diagonal.encode(x="x:Q", y="y:Q")
-    points = (
-        alt.Chart(data)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("score:Q", title="calibrated score (bin mean)", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("observed:Q", title="share marked by annotators", scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("model:N", legend=alt.Legend(orient="bottom", columns=1)),
-            size=alt.Size("count:Q", title="spans in bin"),
-            tooltip=["model", "score", "observed", "count"],
-        )
+    x = alt.X("score:Q", title="calibrated score (bin mean)", scale=alt.Scale(domain=[0, 1]))
+    y = alt.Y("observed:Q", title="share marked by annotators", scale=alt.Scale(domain=[0, 1]))
+    color = alt.Color("model:N", legend=alt.Legend(orient="bottom", columns=1, labelLimit=400))
+    base = alt.Chart(data).encode(x=x, y=y, color=color)
+    points = base.mark_line(strokeWidth=1.5).encode(order="score:Q") + base.mark_circle(opacity=0.8).encode(
+        size=alt.Size("count:Q", title="spans in bin", scale=alt.Scale(range=[30, 600])),
+        tooltip=["model", "score", "observed", "count"],
     )
     chart = (diagonal + points).properties(width=360, height=360, title="Reliability of span scores")
     args.out.parent.mkdir(parents=True, exist_ok=True)
