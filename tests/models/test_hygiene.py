@@ -70,3 +70,19 @@ def test_cues_are_content_words_on_the_span_line():
     weights = np.array([0.99, 0.3, 0.5, 0.98, 0.97, 0.6, 0.95])  # stop words weigh most
     cues = pick_cues(text, weights, offsets, (11, 46), 3)
     assert [text[a:b] for a, b, _ in cues] == ["corrupt", "elites", "traitors"]
+
+
+def test_line_breaks_split_spans_at_every_line():
+    text = "Make our nation strong again!\nMake our nation strong again!"
+    spans = tidy(text, [(0, len(text) - 1, 0.5)], ["line_breaks", "edges"])
+    assert texts(text, spans) == ["Make our nation strong again!", "Make our nation strong again"]
+
+
+def test_token_head_spans_are_tidied_too():
+    from unspin.models.decoding import RawSpan, tidy_raws
+
+    text = "They hate hard-working families with a passion."
+    raw = RawSpan(10, 14, 0.7, np.ones(14) / 14, np.zeros((14, 0)), np.zeros((0, 2)))  # "hard"
+    lone = RawSpan(32, 36, 0.7, np.ones(14) / 14, np.zeros((14, 0)), np.zeros((0, 2)))  # "with"
+    out = tidy_raws(text, [raw, lone], ALL)
+    assert [text[r.start : r.end] for r in out] == ["hard-working"]

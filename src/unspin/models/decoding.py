@@ -15,7 +15,7 @@ from unspin.models import windows as W
 
 O, B, I = W.O, W.B, W.I  # noqa: E741  BIO columns
 
-HYGIENE = ("edges", "blank_lines", "stop_words", "dangling")  # every tidy-up rule, by name
+HYGIENE = ("edges", "blank_lines", "line_breaks", "stop_words", "dangling")  # every tidy-up rule, by name
 
 
 @dataclass
@@ -329,6 +329,7 @@ STOP_WORDS = frozenset(  # function words only: "no", "never", "again" can carry
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _OPEN, _CLOSE = "\"“‘'([", "\"”’')]"
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
 
 
 def is_content_word(word: str) -> bool:
@@ -382,13 +383,20 @@ def _dangling(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _split(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """`[start, end)` cut where `pattern` matches inside it (the matches left out)."""
+    bounds = [start] + [x for m in pattern.finditer(text, start, end) for x in m.span()] + [end]
+    return [(a, b) for a, b in zip(bounds[::2], bounds[1::2], strict=True) if b > a]
+
+
 def tidy(
     text: str, spans: list[tuple[int, int, float]], rules: Sequence[str]
 ) -> list[tuple[int, int, float]]:
     """Apply the named tidy-up `rules` (see `HYGIENE`) to decoded spans: `blank_lines`
-    splits a span at blank lines, `edges` trims whitespace and stray punctuation (keeping
-    a quoted phrase's quotes), `dangling` grows a span ending on function words to the
-    word they qualify, `stop_words` drops spans with no content word."""
+    splits a span at blank lines, `line_breaks` at any line break, `edges` trims whitespace
+    and stray punctuation (keeping a quoted phrase's quotes), `dangling` grows a span ending
+    on function words to the word they qualify, `stop_words` drops spans with no content
+    word."""
     if not rules:
         return spans
     unknown = set(rules) - set(HYGIENE)
@@ -397,10 +405,9 @@ def tidy(
     out = []
     for start, end, score in spans:
         parts = [(start, end)]
-        if "blank_lines" in rules:
-            cuts = [m.span() for m in _BLANK_LINE.finditer(text, start, end)]
-            bounds = [start] + [x for c in cuts for x in c] + [end]
-            parts = list(zip(bounds[::2], bounds[1::2], strict=True))
+        for rule, pattern in (("blank_lines", _BLANK_LINE), ("line_breaks", _LINE_BREAK)):
+            if rule in rules:
+                parts = [piece for a, b in parts for piece in _split(text, a, b, pattern)]
         for a, b in parts:
             if "edges" in rules:
                 a, b = _edges(text, a, b)
@@ -411,6 +418,15 @@ def tidy(
             if "stop_words" in rules and not any(is_content_word(w) for w in _WORD.findall(text, a, b)):
                 continue
             out.append((a, b, score))
+    return out
+
+
+def tidy_raws(text: str, raws: list[RawSpan], rules: Sequence[str]) -> list[RawSpan]:
+    """`tidy` for spans already labelled (the token head's): each part keeps its labels."""
+    out = []
+    for r in raws:
+        for a, b, _ in tidy(text, [(r.start, r.end, r.score)], rules):
+            out.append(RawSpan(a, b, r.score, r.probs, r.cue_weights, r.cue_offsets))
     return out
 
 

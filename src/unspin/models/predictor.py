@@ -22,6 +22,7 @@ from unspin.models.decoding import (
     sigmoid,
     softmax,
     spans_from_bio,
+    tidy_raws,
     token_spans,
     with_token_spans,
 )
@@ -50,7 +51,7 @@ def labelled_spans(predictor: Any, enc: Any, threshold: float | None = None) -> 
         return found
     st = predictor.stitched(enc)
     extra = token_spans(st.doc.text, st.doc.tokens.offsets, st.tech, s.token_threshold)
-    return with_token_spans(found, extra)
+    return with_token_spans(found, tidy_raws(st.doc.text, extra, s.hygiene))
 
 
 @dataclass
