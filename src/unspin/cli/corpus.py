@@ -39,6 +39,21 @@ class Format(StrEnum):
     jsonl = "jsonl"
 
 
+ALLOW_PRIVATE = typer.Option(False, "--allow-private-network", envvar="UNSPIN_ALLOW_PRIVATE_NETWORK",
+                             help="Also fetch feeds on private networks (intranet, loopback); "
+                             "off by default.")
+DELAY = typer.Option(1.0, "--delay", min=0.0, help="Seconds between two requests to one host (robots.txt "
+                     "Crawl-delay wins if longer).")
+TIMEOUT = typer.Option(10.0, "--timeout", min=0.1, help="Seconds allowed per request.")
+
+
+def fetcher(allow_private: bool, delay: float, timeout: float) -> Any:
+    """The polite fetcher the feed commands share."""
+    from unspin.ingest.polite import FetchSettings, PoliteFetcher
+
+    return PoliteFetcher(FetchSettings(delay=delay, timeout=timeout, allow_private_network=allow_private))
+
+
 def _store(db: str | None, create: bool = False) -> Any:
     from unspin.store import Store
 
@@ -65,25 +80,45 @@ def _print_json(data: Any) -> None:
 
 @corpus_app.command("import")
 def import_(
-    paths: list[Path] = typer.Argument(..., help="Folders of .txt/.html, PTC folders, .jsonl or .csv files."),
+    paths: list[str] = typer.Argument(..., help="Folders of .txt/.html, PTC folders, .jsonl or .csv files; "
+                                      "http(s) URLs of RSS/Atom feeds, sitemaps, OPML lists or articles."),
     db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
     create: bool = typer.Option(False, "--create", help=CREATE_HELP),
     source: str = typer.Option(None, "--source", help="Source (outlet) for records that name none."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    allow_private: bool = ALLOW_PRIVATE,
+    delay: float = DELAY,
+    timeout: float = TIMEOUT,
 ) -> None:
     """Load documents into the corpus; texts already stored (same content hash) are skipped."""
+    from unspin.batch.feeds import import_feeds, is_url
     from unspin.batch.importer import import_paths
 
+    urls = [p for p in paths if is_url(p)]
+    files = [Path(p) for p in paths if not is_url(p)]
+    report: dict[str, Any] = {}
     with user_errors():
         store = _store(db, create)
-        report = import_paths(store, paths, source=source,
-                              on_problem=lambda p: print(f"skipped {p}", file=sys.stderr))
+        if files:
+            report = import_paths(store, files, source=source,
+                                  on_problem=lambda p: print(f"skipped {p}", file=sys.stderr))
+        if urls:
+            found = import_feeds(store, urls, fetcher=fetcher(allow_private, delay, timeout), source=source,
+                                 on_problem=lambda p: print(f"failed {p}", file=sys.stderr))
+            report = {**report, "urls": found} if files else found
     if as_json:
         _print_json(report)
         return
-    print(f"{report['added']:,} added, {report['duplicates']:,} already stored, "
-          f"{report['skipped']:,} skipped ({report['read']:,} read in {report['seconds']:.1f} s); "
-          f"the corpus holds {report['documents']:,} documents in {report['store']}")
+    if files:
+        print(f"{report['added']:,} added, {report['duplicates']:,} already stored, "
+              f"{report['skipped']:,} skipped ({report['read']:,} read in {report['seconds']:.1f} s); "
+              f"the corpus holds {report['documents']:,} documents in {report['store']}")
+    if urls:
+        found = report["urls"] if files else report
+        print(f"{found['new']:,} new items, {found['skipped'] + found['duplicates']:,} already stored, "
+              f"{found['failed']:,} failed (tried again next run), "
+              f"{found['feed_errors']:,} feeds unreadable; "
+              f"the corpus holds {found['documents']:,} documents in {found['store']}")
 
 
 @app.command()
