@@ -191,3 +191,27 @@ def test_cli_import_refuses_loopback_without_the_flag(tmp_path: Path, base: str)
                                       "--delay", "0"])
     assert result.exit_code == 0
     assert "loopback" in result.stderr and "0 new items" in result.stdout
+
+
+def test_dashboard_shows_feed_freshness_and_filters_by_feed(sqlite_url: str, base: str) -> None:
+    from fastapi.testclient import TestClient
+    from store_fixtures import make_analysis
+
+    from unspin.web import WebSettings, create_app, dashboard
+
+    store = Store.open(sqlite_url)
+    import_feeds(store, [f"{base}/rss.xml", f"{base}/atom.xml", f"{base}/broken.xml"], fetcher=polite())
+    store.save_batch([make_analysis(d, []) for d in store.pending("m1")])
+    app = create_app(None, store=store, settings=WebSettings())
+    if not any(getattr(r, "path", "") == "/corpus" for r in app.routes):
+        app.include_router(dashboard.router)
+    with TestClient(app) as client:
+        twin = client.get("/corpus.json").json()
+        feeds = {f["url"].rsplit("/", 1)[1]: f for f in twin["feeds"]}
+        assert {k: (f["items"], f["last_status"], f["errors"]) for k, f in feeds.items()} == {
+            "rss.xml": (3, "ok", 0), "atom.xml": (2, "ok", 0), "broken.xml": (0, "error", 0)}
+        assert feeds["rss.xml"]["last_fetched"].endswith("Z") and feeds["broken.xml"]["filter"] is None
+        only_atom = client.get(feeds["atom.xml"]["filter"].replace("/corpus?", "/corpus.json?")).json()
+        assert only_atom["overview"]["documents"] == 2 and only_atom["filters"]["sources"] == ["Atom Times"]
+        page = client.get("/corpus").text
+        assert "Feeds (3)" in page and 'href="/corpus?model=m1' in page
