@@ -37,6 +37,8 @@ class Format(StrEnum):
     csv = "csv"
     parquet = "parquet"
     jsonl = "jsonl"
+    label_studio = "label-studio"
+    doccano = "doccano"
 
 
 ALLOW_PRIVATE = typer.Option(False, "--allow-private-network", envvar="UNSPIN_ALLOW_PRIVATE_NETWORK",
@@ -222,7 +224,8 @@ def export_(
     out: Path = typer.Argument(..., help="Folder to write <table>.<format> files into."),
     db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
     create: bool = typer.Option(False, "--create", help=CREATE_HELP),
-    fmt: Format = typer.Option(Format.csv, "--format", "-f", help="csv, parquet or jsonl."),
+    fmt: Format = typer.Option(Format.csv, "--format", "-f", help="csv, parquet or jsonl (tables); "
+                               "label-studio or doccano (documents with the model's spans, to review)."),
     table: list[str] = typer.Option(None, "--table", help="by_source, by_time, by_technique, top_cues, "
                                     "cooccurrence, spans (default: all but spans)."),
     model: str = typer.Option(None, "--model-name", help="Model version (default: the last one used)."),
@@ -234,11 +237,16 @@ def export_(
     top: int = typer.Option(10, "--top", min=1, help="Cue phrases per technique."),
 ) -> None:
     """Write corpus statistics (and optionally every span) as CSV, Parquet or JSONL files."""
+    from unspin.batch.annotate import ANNOTATION_FORMATS, export_annotations
     from unspin.batch.export import STATS, export
 
     with user_errors():
         store = _store(db, create)
-        result = export(store, out, fmt=fmt.value, tables=tuple(table or STATS), bucket=bucket.value, top=top,
-                        f=_filters(model, source, technique, since, until))
+        f = _filters(model, source, technique, since, until)
+        if fmt.value in ANNOTATION_FORMATS:
+            result = export_annotations(store, out, fmt=fmt.value, f=f)
+        else:
+            result = export(store, out, fmt=fmt.value, tables=tuple(table or STATS), bucket=bucket.value,
+                            top=top, f=f)
     for name, info in result["tables"].items():
         print(f"{name}: {info['rows']:,} rows -> {info['path']}")
