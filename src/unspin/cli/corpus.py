@@ -130,11 +130,16 @@ def batch(
     model: str = typer.Option(None, "--model", "-m", envvar="UNSPIN_MODEL",
                               help="accurate (default), fast, or a model folder."),
     engine: Engine = typer.Option(Engine.local, "--engine", help="local (this process) or ray."),
-    address: str = typer.Option(None, "--address", help="Ray cluster address (default: start a local Ray)."),
+    address: str = typer.Option(None, "--address", help="Ray cluster: HOST:PORT of `ray start --head`, auto, "
+                                "or ray://HOST:10001 (default: start a local Ray)."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Documents written per transaction."),
-    actors: int = typer.Option(None, "--actors", min=1, help="Ray actors (default: one per CPU)."),
+    actors: int = typer.Option(None, "--actors", min=1, help="Ray actors (default: the cluster's CPUs "
+                               "divided by --threads)."),
+    threads: int = typer.Option(1, "--threads", min=1, help="Ray only: CPUs each actor asks for, and the "
+                                "model threads it runs."),
     limit: int = typer.Option(None, "--limit", min=0, help="Analyze at most this many documents."),
-    output: str = typer.Option(None, "--output", help="Ray only: write results as Parquet here."),
+    output: str = typer.Option(None, "--output", help="Ray only: write results as Parquet files here "
+                               "(resumable) instead of the store."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Analyze every corpus document the current model has not analyzed yet (resumable)."""
@@ -145,7 +150,7 @@ def batch(
 
     with user_errors():
         settings = BatchSettings(engine=engine.value, batch_size=batch_size, address=address, actors=actors,
-                                 limit=limit, output=output)
+                                 limit=limit, output=output, ray_options={"threads": threads})
         store = _store(db, create)
         folder = model_folder(model)
         analyzer = unspin.load(folder)
