@@ -61,9 +61,14 @@ class Cluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _node(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    ports = [x for option in PORT_OPTIONS for x in (option, str(free_port()))]
+def _node(cmd: list[str], env: dict[str, str], log: Path, taken: set[int]) -> subprocess.Popen:
+    own = {option: free_port() for option in PORT_OPTIONS}
+    taken.update(own.values())
     low = free_port()
+    while any(low <= port <= low + 40 for port in taken) or low + 40 > 65535:
+        low = free_port()
+    taken.update(range(low, low + 41))
+    ports = [x for option, port in own.items() for x in (option, str(port))]
     cmd = [str(Path(sys.executable).parent / "ray"), "start", "--block", "--num-cpus", "1",
            "--disable-usage-stats", "--min-worker-port", str(low), "--max-worker-port", str(low + 40),
            *ports, *cmd]
@@ -72,17 +77,29 @@ def _node(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
 
 
 def start_cluster(workers: int = 0, *, timeout: float = 180) -> Cluster:
-    """A head node (1 CPU) and `workers` worker nodes (1 CPU each), all on 127.0.0.1."""
+    """A head node (1 CPU) and `workers` worker nodes (1 CPU each), on loopback addresses.
+
+    A single node registers as 127.0.0.1 (`RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`). Ray refuses
+    that setting for several nodes and turns 127.0.0.1 into the LAN address, so a multi-node
+    cluster uses 127.0.0.2 (loopback too, and not rewritten)."""
     folder = Path(tempfile.mkdtemp(prefix="urc", dir="/tmp"))  # short: Ray's socket paths are limited
     env = ray_env(secrets.token_hex(16), folder)
+    host = "127.0.0.1"
+    where: list[str] = []
+    if workers:
+        env.pop("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", None)
+        host = "127.0.0.2"
+        where = ["--node-ip-address", host]
     port = free_port()
-    cluster = Cluster(f"127.0.0.1:{port}", env, folder)
+    taken = {port}
+    cluster = Cluster(f"{host}:{port}", env, folder)
     try:
-        cluster.processes.append(_node(["--head", "--port", str(port), "--include-dashboard=false",
-                                        "--temp-dir", str(folder / "t")], env, folder / "head.log"))
+        head = ["--head", "--port", str(port), "--include-dashboard=false", "--temp-dir", str(folder / "t")]
+        cluster.processes.append(_node([*head, *where], env, folder / "head.log", taken))
         _wait(cluster, 1, timeout)
         for n in range(workers):
-            cluster.processes.append(_node(["--address", cluster.address], env, folder / f"worker{n}.log"))
+            cluster.processes.append(_node(["--address", cluster.address, *where], env,
+                                           folder / f"worker{n}.log", taken))
         _wait(cluster, 1 + workers, timeout)
     except BaseException:
         cluster.stop()
@@ -101,7 +118,8 @@ def _wait(cluster: Cluster, cpus: int, timeout: float) -> None:
             logs = "\n".join(p.read_text()[-1500:] for p in sorted(cluster.folder.glob("*.log")))
             raise RuntimeError(f"ray start exited:\n{logs}")
         try:
-            socket.create_connection(("127.0.0.1", int(cluster.address.rsplit(":", 1)[1])), 2).close()
+            host, port = cluster.address.rsplit(":", 1)
+            socket.create_connection((host, int(port)), 2).close()
         except OSError:
             time.sleep(0.5)
             continue

@@ -215,3 +215,37 @@ def test_dashboard_shows_feed_freshness_and_filters_by_feed(sqlite_url: str, bas
         assert only_atom["overview"]["documents"] == 2 and only_atom["filters"]["sources"] == ["Atom Times"]
         page = client.get("/corpus").text
         assert "Feeds (3)" in page and 'href="/corpus?model=m1' in page
+
+
+def test_sigterm_stops_watch_after_the_item_in_flight(tmp_path: Path, base: str) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    db = tmp_path / "s.db"
+    Handler.slow = {"/a/2": 2.0}
+    cmd = [sys.executable, "-c", "from unspin.cli.main import app; app()", "corpus", "watch",
+           f"{base}/rss.xml", "--every", "1h", "--db", str(db), "--allow-private-network", "--delay", "0"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 120
+        while Handler.hits["/a/2"] == 0 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert Handler.hits["/a/2"] == 1, "the second item should be in flight"
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "SIGTERM: stopping after the item in flight" in err
+    assert "round 1: 2 new" in out and "(stopped)" in out
+    assert Handler.hits["/a/3"] == 0
+    store = Store.open(db)
+    assert set(stored(store)) == {f"{base}/a/1", f"{base}/a/2"}  # the item in flight was finished
+    assert get_feed(store, f"{base}/rss.xml")["etag"] is None  # type: ignore[index]
+    Handler.slow = {}
+    again = import_feeds(store, [f"{base}/rss.xml"], fetcher=polite())
+    assert (again["new"], again["skipped"]) == (1, 2)  # nothing lost: the rest comes next time
