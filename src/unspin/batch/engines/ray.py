@@ -60,23 +60,23 @@ def decode_spans(doc: Document, data: str, model: str) -> Analysis:
 
 
 def load_with_threads(model_path: str, threads: int) -> Any:
-    """`unspin.load` with the model's thread pools sized to `threads` (the actor's CPU share).
-
-    torch takes `set_num_threads`; the ONNX backend sizes its pool from `os.cpu_count()` at
-    load time, which is pinned to `threads` while loading (the actor's process only).
-    """
+    """`unspin.load` with the model's thread pools sized to `threads` (the actor's CPU share):
+    `UNSPIN_THREADS` while the model loads (the ONNX session reads it then), and torch's."""
     import torch
 
     import unspin
 
     threads = max(1, int(threads))
     torch.set_num_threads(threads)
-    real = os.cpu_count
-    os.cpu_count = lambda: threads  # type: ignore[assignment]
+    before = os.environ.get("UNSPIN_THREADS")
+    os.environ["UNSPIN_THREADS"] = str(threads)
     try:
         return unspin.load(model_path)
     finally:
-        os.cpu_count = real  # type: ignore[assignment]
+        if before is None:
+            os.environ.pop("UNSPIN_THREADS", None)
+        else:
+            os.environ["UNSPIN_THREADS"] = before
 
 
 class AnalyzeActor:
