@@ -12,7 +12,17 @@ from typing import Any
 import typer
 
 from unspin.cli.common import user_errors
-from unspin.cli.corpus import ALLOW_PRIVATE, DB_HELP, DELAY, TIMEOUT, _print_json, _store, corpus_app, fetcher
+from unspin.cli.corpus import (
+    ALLOW_PRIVATE,
+    CREATE_HELP,
+    DB_HELP,
+    DELAY,
+    TIMEOUT,
+    _print_json,
+    _store,
+    corpus_app,
+    fetcher,
+)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -37,6 +47,7 @@ def watch(
     model: str = typer.Option(None, "--model", "-m", envvar="UNSPIN_MODEL",
                               help="With --analyze: accurate (default), fast, or a model folder."),
     db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    create: bool = typer.Option(False, "--create", help=CREATE_HELP),
     source: str = typer.Option(None, "--source", help="Source (outlet) for the feeds' documents "
                                "(default: the feed's title)."),
     allow_private: bool = ALLOW_PRIVATE,
@@ -57,7 +68,7 @@ def watch(
 
     with user_errors():
         seconds = parse_duration(every)
-        store = _store(db)
+        store = _store(db, create)
         run = None
         if analyze:
             import unspin
