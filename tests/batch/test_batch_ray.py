@@ -85,3 +85,17 @@ def test_actor_threads_follow_its_cpu_share(tiny_model_dir: Path, threads: int) 
     analyzer = load_with_threads(str(tiny_model_dir), threads)
     assert analyzer.predictor.backend.session.get_session_options().intra_op_num_threads == threads
     assert os.environ.get("UNSPIN_THREADS") == before  # set only while the model loads
+
+
+def test_ray_errors_are_one_line(local_ray, tmp_path: Path, tiny_analyzer) -> None:
+    from unspin.batch.engines.ray import RayClusterError
+
+    store = Store.open(tmp_path / "e.db")
+    store.add_documents([Document(TEXTS[0])])
+    with pytest.raises(RayClusterError, match="need 8 CPUs; the cluster has 2"):
+        run_batch(store, tiny_analyzer, settings=BatchSettings(engine="ray", actors=8),
+                  model_path=str(tmp_path))
+    with pytest.raises(RayClusterError, match="could not load the model"):
+        run_batch(store, tiny_analyzer, settings=BatchSettings(engine="ray", actors=1),
+                  model_path=str(tmp_path / "no-model"))
+    assert store.pending_count(tiny_analyzer.name) == 1

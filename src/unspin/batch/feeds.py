@@ -123,19 +123,26 @@ class FeedImporter:
             text = page.text if listing.kind == "page" else None
             try:
                 doc = self._article(item, source, text=text, final_url=page.url)
-                added = fs.store_item(self.store, url, item.url, doc)
-                report.new += added
-                report.duplicates += not added
             except UnspinError as err:
-                report.failed += 1
-                fs.fail_item(self.store, url, item.url, str(err))
-                self._problem(report, f"{item.url}: {err}")
+                self._failed(report, url, item.url, str(err))
+                continue
+            except Exception as err:  # a page the extractor chokes on must not end a long watch
+                self._failed(report, url, item.url, f"unexpected {type(err).__name__}: {err}")
+                continue
+            added = fs.store_item(self.store, url, item.url, doc)
+            report.new += added
+            report.duplicates += not added
         report.status = "not-modified" if page.status == 304 else "ok"
         validators = {"etag": page.headers.get("ETag"), "last_modified": page.headers.get("Last-Modified")}
         if page.status == 304:
             validators = {k: v or known.get(k) for k, v in validators.items()}
         fs.save_feed(self.store, url, last_fetched=now(), last_status=report.status, last_error=None,
                      errors=report.failed, **validators)
+
+    def _failed(self, report: FeedRound, feed_url: str, url: str, why: str) -> None:
+        report.failed += 1
+        fs.fail_item(self.store, feed_url, url, why)
+        self._problem(report, f"{url}: {why}")
 
     def _article(self, item: Item, source: str | None, *, text: str | None, final_url: str) -> Document:
         """The item's page as a Document with the item's metadata (fetched unless `text` is given)."""

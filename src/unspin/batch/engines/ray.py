@@ -181,6 +181,12 @@ def _first_line(err: BaseException) -> str:
     return text.splitlines()[0][:300] if text else type(err).__name__
 
 
+def _last_line(err: BaseException) -> str:
+    """The last line of a Ray task error: the remote exception, without its traceback."""
+    lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else type(err).__name__
+
+
 def remove_data_helpers(ray: Any) -> int:
     """Kill Ray Data's detached helper actors left on the cluster; returns how many."""
     killed = 0
@@ -206,9 +212,16 @@ def analyze_ray(docs: Iterator[Document], *, model_path: str, model: str,
     try:
         cpus = float(ray.cluster_resources().get("CPU", 1))
         actors = settings.actors or max(1, int(cpus // threads))
+        if actors * threads > cpus:
+            raise RayClusterError(f"{actors} actors × {threads} threads need {actors * threads} CPUs; the "
+                                  f"cluster has {cpus:g}. Ask for fewer --actors or --threads.")
         remote = ray.remote(num_cpus=threads)(AnalyzeActor)
         pool = [remote.remote(str(model_path), settings.window_batch, threads) for _ in range(actors)]
-        ray.get([a.ready.remote() for a in pool])  # every actor has its model before work is sent
+        try:  # every actor has its model before work is sent
+            ray.get([a.ready.remote() for a in pool])
+        except ray.exceptions.RayError as err:
+            raise RayClusterError(f"The Ray actors could not load the model {model_path}: {_last_line(err)}. "
+                                  "Install unspin, and the model at this path, on every node.") from err
         yield from _stream(ray, pool, docs, task_size, model)
     finally:
         for actor in pool:
