@@ -125,3 +125,23 @@ def test_a_tiny_training_run_on_a_doccano_file(ptc_dir: Path, tmp_path: Path) ->
     result = Trainer(args, tokenizer=tokenizer).train()
     assert (result["train_articles"], result["valid_articles"]) == (2, 1)
     assert result["examples"] > 0 and (tmp_path / "run" / "model" / "config.json").exists()
+
+
+def test_corpus_import_reads_label_studio_and_doccano_texts(ptc_dir: Path, tmp_path: Path,
+                                                            articles: dict) -> None:
+    from unspin.batch.importer import import_paths
+    from unspin.store import Store
+
+    found = read_annotations(ptc_dir)
+    write_annotations(found.docs, found.labels, tmp_path / "tasks.json", "label-studio")
+    write_annotations(found.docs, found.labels, tmp_path / "export.jsonl", "doccano")
+    (tmp_path / "bad.json").write_text('[{"data": {"text": ""}}, 3]')
+    for name, added in (("tasks.json", 3), ("export.jsonl", 0)):  # the same texts: stored once
+        report = import_paths(Store.open(tmp_path / "c.db"), [tmp_path / name])
+        assert report["added"] == added and report["skipped"] == 0
+    store = Store.open(tmp_path / "c.db")
+    # corpus import normalises line endings (docs/corpus.md); annotation files keep them (above)
+    expected = {i: a[0].replace("\r\n", "\n") for i, a in articles.items()}
+    assert {d.meta["ext_id"]: d.text for d in store.pending("m")} == expected
+    bad = import_paths(store, [tmp_path / "bad.json"])
+    assert bad["skipped"] == 2 and "bad.json:2" in bad["problems"][1]

@@ -249,3 +249,15 @@ def test_sigterm_stops_watch_after_the_item_in_flight(tmp_path: Path, base: str)
     Handler.slow = {}
     again = import_feeds(store, [f"{base}/rss.xml"], fetcher=polite())
     assert (again["new"], again["skipped"]) == (1, 2)  # nothing lost: the rest comes next time
+
+
+def test_hostile_feed_metadata_is_cleaned(store: Store, base: str) -> None:
+    feed = feed_server.rss(base, [9]).decode().replace("RSS story 9", "Bad\x01 title\x1b[31m")
+    Handler.routes["/hostile.xml"] = (200, {"Content-Type": "application/rss+xml"}, feed.encode())
+    nul = feed.replace("Bad", "\x00").encode()
+    Handler.routes["/nul.xml"] = (200, {"Content-Type": "application/rss+xml"}, nul)
+    report = import_feeds(store, [f"{base}/hostile.xml", f"{base}/nul.xml"], fetcher=polite())
+    assert report["new"] == 1, report
+    title = stored(store)[f"{base}/a/9"]["title"]
+    assert title.startswith("Bad") and "\x01" not in title and "\x1b" not in title
+    assert "binary" in report["feeds"][1]["error"]  # NUL bytes: refused by the safe fetcher

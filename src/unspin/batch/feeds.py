@@ -19,6 +19,7 @@ from typing import Any
 from unspin.doc import Document
 from unspin.errors import InputError, UnspinError
 from unspin.ingest.feeds import FEED_TYPES, Item, Listing, parse_listing
+from unspin.ingest.normalize import clean_field
 from unspin.ingest.polite import PoliteFetcher
 from unspin.store import Store
 from unspin.store import feeds as fs
@@ -167,7 +168,8 @@ class FeedImporter:
                   "published": published, "fetched": datetime.now(UTC).isoformat(timespec="seconds")}
         if final_url != item.url:
             fields["final_url"] = final_url
-        return Document(doc.text, None, {**meta, **{k: v for k, v in fields.items() if v}})
+        # what the feed says goes into the database: no NUL or lone surrogates (PostgreSQL refuses them)
+        return Document(doc.text, None, {**meta, **{k: clean_field(v) for k, v in fields.items() if v}})
 
 
 def _date(value: Any) -> str | None:
