@@ -261,3 +261,14 @@ def test_hostile_feed_metadata_is_cleaned(store: Store, base: str) -> None:
     title = stored(store)[f"{base}/a/9"]["title"]
     assert title.startswith("Bad") and "\x01" not in title and "\x1b" not in title
     assert "binary" in report["feeds"][1]["error"]  # NUL bytes: refused by the safe fetcher
+
+
+def test_cli_watch_once_analyze(tmp_path: Path, base: str, tiny_model_dir: Path, tiny_analyzer) -> None:
+    db = str(tmp_path / "a.db")
+    result = CliRunner().invoke(app, ["corpus", "watch", f"{base}/atom.xml", "--once", "--analyze", "--model",
+                                      str(tiny_model_dir), "--db", db, "--allow-private-network", "--delay",
+                                      "0", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "round 1: 2 new, 0 skipped, 0 failed, 0 feed errors, 2 analyzed" in result.stdout
+    store = Store.open(db)
+    assert store.pending_count(tiny_analyzer.name) == 0 and store.models()[0]["documents"] == 2
