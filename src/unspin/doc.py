@@ -10,6 +10,10 @@ from typing import Any
 from unspin import taxonomy
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+# One flat row per span, as `Analysis.to_records()` gives them and `unspin corpus export --table
+# spans` writes them (docs/corpus.md, "Data frames", has the types).
+RECORD_FIELDS = ("document_id", "ext_id", "model", "source", "url", "title", "published", "technique",
+                 "start", "end", "text", "score")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +124,15 @@ class Analysis:
         """The same analysis keeping only spans scored at least `threshold`."""
         kept = tuple(s for s in self.spans if s.score >= threshold)
         return Analysis(self.doc, kept, self.model)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per span (keys: RECORD_FIELDS), ready for pandas, Polars or DuckDB:
+        `pandas.DataFrame(analysis.to_records())`. Document fields come from `doc.meta`."""
+        meta = self.doc.meta
+        shared = {"document_id": self.doc.id, "ext_id": meta.get("ext_id"), "model": self.model,
+                  **{key: meta.get(key) for key in ("source", "url", "title", "published")}}
+        return [{**shared, "technique": s.technique, "start": s.start, "end": s.end, "text": s.text,
+                 "score": round(float(s.score), 4)} for s in self.spans]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data; `normalized` (what input normalisation changed, e.g. line endings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -58,17 +59,29 @@ def iter_spans(store: Store, f: q.Filters) -> Iterator[dict[str, Any]]:
         conds.append(a.day <= f.end)
     if f.techniques:
         conds.append(s.technique.in_(f.techniques))
-    query = (select(a.document_id, d.ext_id, a.source, a.day, s.technique, s.start, s.end, s.score,
-                    d.text).where(*conds).order_by(a.document_id, s.start, s.end))
+    query = (select(a.document_id, d.ext_id, a.model, a.source, d.url, d.title, a.day, s.technique, s.start,
+                    s.end, s.score, d.text)
+             .where(*conds).order_by(a.document_id, s.start, s.end, s.technique))
     with store.read() as conn:
         for r in conn.execution_options(yield_per=2000).execute(query):
-            yield {"document_id": r.document_id, "ext_id": r.ext_id, "source": r.source,
-                   "published": r.day.isoformat() if r.day else None, "technique": r.technique,
-                   "start": r.start, "end": r.end, "text": r.text[r.start:r.end], "score": round(r.score, 4)}
+            yield {"document_id": r.document_id, "ext_id": r.ext_id, "model": r.model, "source": r.source,
+                   "url": r.url, "title": r.title, "published": r.day.isoformat() if r.day else None,
+                   "technique": r.technique, "start": r.start, "end": r.end, "text": r.text[r.start:r.end],
+                   "score": round(r.score, 4)}
 
 
-def write_rows(rows: list[dict[str, Any]], path: Path, fmt: str) -> int:
-    """Write rows as CSV, Parquet or JSONL; returns the number of rows."""
+def spans_schema() -> Any:
+    """The Parquet schema of the `spans` table (and of `Analysis.to_records()` rows)."""
+    import pyarrow as pa
+
+    text = pa.string()
+    return pa.schema([("document_id", text), ("ext_id", text), ("model", text), ("source", text),
+                      ("url", text), ("title", text), ("published", pa.date32()), ("technique", text),
+                      ("start", pa.int32()), ("end", pa.int32()), ("text", text), ("score", pa.float64())])
+
+
+def write_rows(rows: list[dict[str, Any]], path: Path, fmt: str, *, schema: Any = None) -> int:
+    """Write rows as CSV, Parquet (with `schema`, a pyarrow schema, when given) or JSONL."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "jsonl":
         with open(path, "w", encoding="utf-8") as handle:
@@ -84,7 +97,10 @@ def write_rows(rows: list[dict[str, Any]], path: Path, fmt: str) -> int:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        pq.write_table(pa.Table.from_pylist(rows), path)
+        if schema is not None and "published" in schema.names:
+            rows = [dict(r, published=date.fromisoformat(r["published"]) if r["published"] else None)
+                    for r in rows]
+        pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
     else:
         raise InputError(f"Unknown format {fmt!r}; expected one of {', '.join(FORMATS)}.")
     return len(rows)
@@ -103,6 +119,7 @@ def export(store: Store, out: str | Path, *, fmt: str = "csv", tables: tuple[str
     written = {}
     for name in tables:
         path = folder / f"{name}.{fmt}"
-        written[name] = {"path": str(path),
-                         "rows": write_rows(table(store, name, f, bucket=bucket, top=top), path, fmt)}
+        schema = spans_schema() if name == "spans" and fmt == "parquet" else None
+        rows = table(store, name, f, bucket=bucket, top=top)
+        written[name] = {"path": str(path), "rows": write_rows(rows, path, fmt, schema=schema)}
     return {"filters": f.to_dict(), "format": fmt, "tables": written}

@@ -74,6 +74,13 @@ def run_batch(store: Store, analyzer: Any, *, settings: BatchSettings | None = N
         total = min(total, settings.limit)
     owner = lease_owner()
     docs = _claimed(store, model, owner, page=settings.batch_size, limit=settings.limit)
+    sink = None
+    if settings.output is not None:  # Parquet instead of the store; resumes from the files there
+        from unspin.batch.parquet_out import ParquetSink
+
+        sink = ParquetSink(settings.output, model)
+        docs = (d for d in docs if str(d.id) not in sink.done)
+        total = max(0, total - len(sink.done))
     began = time.perf_counter()
     done = words = spans = 0
     if progress is not None:
@@ -91,7 +98,7 @@ def run_batch(store: Store, analyzer: Any, *, settings: BatchSettings | None = N
     written = 0
     try:
         for batch in chunks(results, settings.batch_size):
-            written += store.save_batch(batch) if settings.output is None else len(batch)
+            written += store.save_batch(batch) if sink is None else sink.write(batch)
             done += len(batch)
             words += sum(a.doc.word_count() for a in batch)
             spans += sum(len(a.spans) for a in batch)

@@ -89,7 +89,9 @@ def _walk(folder: Path, root: Path, report: Report) -> Iterator[Path]:
 
 def _file(path: Path, report: Report, source: str | None) -> Iterator[Document]:
     suffix = path.suffix.lower()
-    if suffix in JSONL_SUFFIXES or suffix == ".json":
+    if suffix == ".json" and _starts_with(path, b"["):
+        yield from read_json_tasks(path, report, source=source)
+    elif suffix in JSONL_SUFFIXES or suffix == ".json":
         yield from read_jsonl(path, report, source=source)
     elif suffix in CSV_SUFFIXES:
         yield from read_csv(path, report, source=source)
@@ -183,6 +185,36 @@ def _lines(handle: Any, limit: int = MAX_LINE) -> Iterator[tuple[int, bytes | No
             yield number, None
             continue
         yield number, raw
+
+
+def _starts_with(path: Path, prefix: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(prefix)
+    except OSError:
+        return False
+
+
+def read_json_tasks(path: Path, report: Report, *, source: str | None = None) -> Iterator[Document]:
+    """A Label Studio export (a JSON list of tasks): each task's `data` is read as a record
+    (`text` or `html`, and the optional fields); the task id becomes the document's `ext_id`."""
+    try:
+        tasks = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        report(Problem(str(path), None, f"not a JSON list of tasks ({err})"))
+        return
+    for number, task in enumerate(tasks, 1):
+        data = task.get("data") if isinstance(task, dict) else None
+        if not isinstance(data, dict):
+            report(Problem(str(path), number, "the task has no `data` object"))
+            continue
+        record = {k: v for k, v in data.items() if k != "unspin_id"}
+        if "id" not in record and (data.get("unspin_id") or task.get("id")) is not None:
+            record["id"] = data.get("unspin_id") or task.get("id")
+        try:
+            yield record_document(record, where=f"{path}:{number}", source=source)
+        except UnspinError as err:
+            report(Problem(str(path), number, str(err)))
 
 
 def read_jsonl(path: Path, report: Report, *, source: str | None = None) -> Iterator[Document]:

@@ -37,6 +37,23 @@ class Format(StrEnum):
     csv = "csv"
     parquet = "parquet"
     jsonl = "jsonl"
+    label_studio = "label-studio"
+    doccano = "doccano"
+
+
+ALLOW_PRIVATE = typer.Option(False, "--allow-private-network", envvar="UNSPIN_ALLOW_PRIVATE_NETWORK",
+                             help="Also fetch feeds on private networks (intranet, loopback); "
+                             "off by default.")
+DELAY = typer.Option(1.0, "--delay", min=0.0, help="Seconds between two requests to one host (robots.txt "
+                     "Crawl-delay wins if longer).")
+TIMEOUT = typer.Option(10.0, "--timeout", min=0.1, help="Seconds allowed per request.")
+
+
+def fetcher(allow_private: bool, delay: float, timeout: float) -> Any:
+    """The polite fetcher the feed commands share."""
+    from unspin.ingest.polite import FetchSettings, PoliteFetcher
+
+    return PoliteFetcher(FetchSettings(delay=delay, timeout=timeout, allow_private_network=allow_private))
 
 
 def _store(db: str | None, create: bool = False) -> Any:
@@ -65,25 +82,45 @@ def _print_json(data: Any) -> None:
 
 @corpus_app.command("import")
 def import_(
-    paths: list[Path] = typer.Argument(..., help="Folders of .txt/.html, PTC folders, .jsonl or .csv files."),
+    paths: list[str] = typer.Argument(..., help="Folders of .txt/.html, PTC folders, .jsonl or .csv files; "
+                                      "http(s) URLs of RSS/Atom feeds, sitemaps, OPML lists or articles."),
     db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
     create: bool = typer.Option(False, "--create", help=CREATE_HELP),
     source: str = typer.Option(None, "--source", help="Source (outlet) for records that name none."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    allow_private: bool = ALLOW_PRIVATE,
+    delay: float = DELAY,
+    timeout: float = TIMEOUT,
 ) -> None:
     """Load documents into the corpus; texts already stored (same content hash) are skipped."""
+    from unspin.batch.feeds import import_feeds, is_url
     from unspin.batch.importer import import_paths
 
+    urls = [p for p in paths if is_url(p)]
+    files = [Path(p) for p in paths if not is_url(p)]
+    report: dict[str, Any] = {}
     with user_errors():
         store = _store(db, create)
-        report = import_paths(store, paths, source=source,
-                              on_problem=lambda p: print(f"skipped {p}", file=sys.stderr))
+        if files:
+            report = import_paths(store, files, source=source,
+                                  on_problem=lambda p: print(f"skipped {p}", file=sys.stderr))
+        if urls:
+            found = import_feeds(store, urls, fetcher=fetcher(allow_private, delay, timeout), source=source,
+                                 on_problem=lambda p: print(f"failed {p}", file=sys.stderr))
+            report = {**report, "urls": found} if files else found
     if as_json:
         _print_json(report)
         return
-    print(f"{report['added']:,} added, {report['duplicates']:,} already stored, "
-          f"{report['skipped']:,} skipped ({report['read']:,} read in {report['seconds']:.1f} s); "
-          f"the corpus holds {report['documents']:,} documents in {report['store']}")
+    if files:
+        print(f"{report['added']:,} added, {report['duplicates']:,} already stored, "
+              f"{report['skipped']:,} skipped ({report['read']:,} read in {report['seconds']:.1f} s); "
+              f"the corpus holds {report['documents']:,} documents in {report['store']}")
+    if urls:
+        found = report["urls"] if files else report
+        print(f"{found['new']:,} new items, {found['skipped'] + found['duplicates']:,} already stored, "
+              f"{found['failed']:,} failed (tried again next run), "
+              f"{found['feed_errors']:,} feeds unreadable; "
+              f"the corpus holds {found['documents']:,} documents in {found['store']}")
 
 
 @app.command()
@@ -93,11 +130,16 @@ def batch(
     model: str = typer.Option(None, "--model", "-m", envvar="UNSPIN_MODEL",
                               help="accurate (default), fast, or a model folder."),
     engine: Engine = typer.Option(Engine.local, "--engine", help="local (this process) or ray."),
-    address: str = typer.Option(None, "--address", help="Ray cluster address (default: start a local Ray)."),
+    address: str = typer.Option(None, "--address", help="Ray cluster: HOST:PORT of `ray start --head`, auto, "
+                                "or ray://HOST:10001 (default: start a local Ray)."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Documents written per transaction."),
-    actors: int = typer.Option(None, "--actors", min=1, help="Ray actors (default: one per CPU)."),
+    actors: int = typer.Option(None, "--actors", min=1, help="Ray actors (default: the cluster's CPUs "
+                               "divided by --threads)."),
+    threads: int = typer.Option(1, "--threads", min=1, help="Ray only: CPUs each actor asks for, and the "
+                                "model threads it runs."),
     limit: int = typer.Option(None, "--limit", min=0, help="Analyze at most this many documents."),
-    output: str = typer.Option(None, "--output", help="Ray only: write results as Parquet here."),
+    output: str = typer.Option(None, "--output", help="Ray only: write results as Parquet files here "
+                               "(resumable) instead of the store."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Analyze every corpus document the current model has not analyzed yet (resumable)."""
@@ -108,7 +150,7 @@ def batch(
 
     with user_errors():
         settings = BatchSettings(engine=engine.value, batch_size=batch_size, address=address, actors=actors,
-                                 limit=limit, output=output)
+                                 limit=limit, output=output, ray_options={"threads": threads})
         store = _store(db, create)
         folder = model_folder(model)
         analyzer = unspin.load(folder)
@@ -187,7 +229,8 @@ def export_(
     out: Path = typer.Argument(..., help="Folder to write <table>.<format> files into."),
     db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
     create: bool = typer.Option(False, "--create", help=CREATE_HELP),
-    fmt: Format = typer.Option(Format.csv, "--format", "-f", help="csv, parquet or jsonl."),
+    fmt: Format = typer.Option(Format.csv, "--format", "-f", help="csv, parquet or jsonl (tables); "
+                               "label-studio or doccano (documents with the model's spans, to review)."),
     table: list[str] = typer.Option(None, "--table", help="by_source, by_time, by_technique, top_cues, "
                                     "cooccurrence, spans (default: all but spans)."),
     model: str = typer.Option(None, "--model-name", help="Model version (default: the last one used)."),
@@ -199,11 +242,16 @@ def export_(
     top: int = typer.Option(10, "--top", min=1, help="Cue phrases per technique."),
 ) -> None:
     """Write corpus statistics (and optionally every span) as CSV, Parquet or JSONL files."""
+    from unspin.batch.annotate import ANNOTATION_FORMATS, export_annotations
     from unspin.batch.export import STATS, export
 
     with user_errors():
         store = _store(db, create)
-        result = export(store, out, fmt=fmt.value, tables=tuple(table or STATS), bucket=bucket.value, top=top,
-                        f=_filters(model, source, technique, since, until))
+        f = _filters(model, source, technique, since, until)
+        if fmt.value in ANNOTATION_FORMATS:
+            result = export_annotations(store, out, fmt=fmt.value, f=f)
+        else:
+            result = export(store, out, fmt=fmt.value, tables=tuple(table or STATS), bucket=bucket.value,
+                            top=top, f=f)
     for name, info in result["tables"].items():
         print(f"{name}: {info['rows']:,} rows -> {info['path']}")

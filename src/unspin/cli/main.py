@@ -13,4 +13,4 @@ app = typer.Typer(
 )
 
 # Command modules register on `app` when imported (keep this list sorted).
-from unspin.cli import analyze, annotations, check, corpus, research, serve, train  # noqa: E402, F401
+from unspin.cli import analyze, annotations, check, convert, corpus, feeds, research, serve, train  # noqa: E402, F401

@@ -14,7 +14,8 @@ from unspin.cli.main import app
 @app.command()
 def train(
     data: Path = typer.Option(
-        ..., "--data", help="PTC folder: train-articles/ and train-labels-task-flc-tc/."
+        ..., "--data", help="PTC folder (train-articles/ and train-labels-task-flc-tc/), "
+        "a Label Studio .json export or a doccano .jsonl export."
     ),
     base: str = typer.Option("minilm", "--base", help="minilm, mpnet, a model folder or a Hub name."),
     out: Path = typer.Option(Path("runs/minilm"), "--out", help="Run folder: checkpoints, log, model."),
@@ -96,6 +97,7 @@ def train(
             distil=distil,
             pseudo=[str(p) for p in pseudo or []],
             **({"holdout_ids": []} if all_data else {}),
+            **annotation_split(data),
         )
         bar = progress.add_task("training", total=None)
 
@@ -195,7 +197,8 @@ def read_jsonl_articles(path: Path) -> list:
 
 @app.command()
 def tune(
-    data: Path = typer.Option(..., "--data", help="PTC folder with train-articles/ and labels."),
+    data: Path = typer.Option(..., "--data", help="PTC folder with train-articles/ and labels, or a "
+                              "Label Studio .json / doccano .jsonl export."),
     model: Path = typer.Option(Path("runs/minilm/model"), "--model", help="Model folder to tune in place."),
     backend: str = typer.Option("torch", "--backend", help="auto, torch, onnx or onnx-fp32."),
     weights: str = typer.Option(
@@ -215,7 +218,7 @@ def tune(
     with user_errors():
         analyzer = unspin.load(model, backend=backend)
         docs, labels = load_corpus(data)
-        valid = set(default_valid_ids())
+        valid = set(annotation_split(data).get("valid_ids") or default_valid_ids())
         dev = [d for d in docs if d.id in valid]
         if weights:
             try:
@@ -297,3 +300,12 @@ def soup(
         folder = artifact.soup(models, out, weights=shares, rank=rank, embedding_rank=embedding_rank)
     size = (folder / "weights.npz").stat().st_size / 1e6
     print(f"{folder}: soup of {len(models)} models, weights.npz {size:.1f} MB")
+
+
+def annotation_split(data: Path) -> dict[str, list[str]]:
+    """For a Label Studio / doccano file: a fixed validation split of its own documents."""
+    if not data.is_file():
+        return {}
+    from unspin.io.annotations import read_annotations, split_ids
+
+    return {"valid_ids": split_ids([str(d.id) for d in read_annotations(data).docs])}

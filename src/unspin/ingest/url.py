@@ -16,7 +16,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -43,6 +43,8 @@ class Fetched:
     content_type: str
     text: str
     redirects: tuple[str, ...] = ()
+    status: int = 200  # 304: not modified since the ETag / Last-Modified sent (text is empty)
+    headers: dict[str, str] = field(default_factory=dict)  # ETag and Last-Modified, when given
 
     @property
     def is_html(self) -> bool:
@@ -193,9 +195,13 @@ def _read(response: http.client.HTTPResponse, url: str, max_bytes: int, deadline
         chunks.append(chunk)
 
 
-def _hop(url: str, *, resolve: Resolver, networks: tuple, deadline: float,
-         max_bytes: int) -> tuple[int, str | None, str, str | None, bytes]:
-    """One request: (status, location, media type, charset, body)."""
+KEPT_HEADERS = ("ETag", "Last-Modified")
+
+
+def _hop(url: str, *, resolve: Resolver, networks: tuple, deadline: float, max_bytes: int,
+         headers: dict[str, str] | None = None, accept: tuple[str, ...] = ACCEPTED_TYPES,
+         ) -> tuple[int, str | None, str, str | None, bytes, dict[str, str]]:
+    """One request: (status, location, media type, charset, body, kept response headers)."""
     scheme, host, port, path = _split(url)
     addresses = resolve(host, port)
     if not addresses:
@@ -209,22 +215,25 @@ def _hop(url: str, *, resolve: Resolver, networks: tuple, deadline: float,
     conn = kind(host, port, addresses[0], timeout=remaining)
     try:
         conn.request("GET", path, headers={
-            "User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9",
-            "Accept-Encoding": "identity",
+            "User-Agent": USER_AGENT, "Accept": ",".join(accept), "Accept-Encoding": "identity",
+            **(headers or {}),
         })
         response = conn.getresponse()
         status = response.status
+        kept = {k: v for k in KEPT_HEADERS if (v := response.getheader(k))}
         if status in _REDIRECTS:
-            return status, response.getheader("Location"), "", None, b""
+            return status, response.getheader("Location"), "", None, b"", kept
+        if status == 304:
+            return status, None, "", None, b"", kept
         if status >= 400:
             raise FetchError(f"{url} answered HTTP {status} {response.reason}.", status=502)
         media, charset = _content_type(response.getheader("Content-Type", ""))
-        if media not in ACCEPTED_TYPES:
+        if media not in accept:
             raise FetchError(
                 f"{url} is {media or 'of unknown type'}, not an HTML page or plain text; "
                 "only web pages and text can be analyzed.", status=415,
             )
-        return status, None, media, charset, _read(response, url, max_bytes, deadline)
+        return status, None, media, charset, _read(response, url, max_bytes, deadline), kept
     except TimeoutError as err:
         raise FetchError(f"Fetching {url} took too long.", status=504) from err
     except ssl.SSLError as err:
@@ -247,11 +256,14 @@ def _content_type(header: str) -> tuple[str, str | None]:
 
 def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
           max_redirects: int = MAX_REDIRECTS, resolve: Resolver | None = None,
-          allow_networks: Iterable[str] = ()) -> Fetched:
+          allow_networks: Iterable[str] = (), headers: dict[str, str] | None = None,
+          accept: tuple[str, ...] = ACCEPTED_TYPES) -> Fetched:
     """Fetch `url` safely (see the module docstring); raise `FetchError` saying why not.
 
     `allow_networks` (e.g. ``["127.0.0.1/32"]``) lets addresses in those networks through;
     it exists for tests and for trusted intranets, never set it from user input.
+    `headers` are sent too (e.g. ``If-None-Match`` for a conditional GET: a 304 answer comes
+    back as `Fetched.status` 304 with no text); `accept` lists the media types taken.
     """
     networks = tuple(ipaddress.ip_network(n, strict=False) for n in allow_networks)
     resolve = resolve or system_resolver
@@ -259,8 +271,11 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
     hops: list[str] = []
     current = url.strip()
     for _ in range(max_redirects + 1):
-        status, location, media, charset, body = _hop(
-            current, resolve=resolve, networks=networks, deadline=deadline, max_bytes=max_bytes)
+        status, location, media, charset, body, kept = _hop(
+            current, resolve=resolve, networks=networks, deadline=deadline, max_bytes=max_bytes,
+            headers=headers, accept=accept)
+        if status == 304:
+            return Fetched(current, "", "", tuple(hops), status=304, headers=kept)
         if location is None and status in _REDIRECTS:
             raise FetchError(f"{current} redirects (HTTP {status}) without a Location.", status=502)
         if location is not None:
@@ -271,7 +286,7 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
             raise FetchError(f"{current} returned an empty page.", status=422)
         if b"\x00" in body[:8192] and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise FetchError(f"{current} returned binary data, not text.", status=415)
-        return Fetched(current, media, _decode(body, charset), tuple(hops))
+        return Fetched(current, media, _decode(body, charset), tuple(hops), headers=kept)
     raise FetchError(f"{url} redirected more than {max_redirects} times; not following further.",
                      status=502)
 

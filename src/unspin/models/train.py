@@ -73,15 +73,20 @@ class TrainingArguments:
         if not 0 < self.stride <= self.max_len - 2:
             raise InputError(f"stride must be in 1..max_len-2, got {self.stride}.")
         root = Path(self.data)
-        if not (root / "train-articles").is_dir():
+        if not (root / "train-articles").is_dir() and not root.is_file():
             raise InputError(
                 f"{root} has no train-articles/ folder: point --data at a PTC folder "
-                "(train-articles/ and train-labels-task-flc-tc/)."
+                "(train-articles/ and train-labels-task-flc-tc/), a Label Studio .json or a doccano .jsonl."
             )
 
 
 def load_corpus(root: str | Path) -> tuple[list[Document], dict[str, list[ptc.Label]]]:
     root = Path(root)
+    if root.is_file():  # a Label Studio .json or doccano .jsonl export
+        from unspin.io.annotations import read_annotations
+
+        found = read_annotations(root)
+        return found.docs, found.labels
     docs = ptc.read_articles(root / "train-articles")
     labels = ptc.group_by_article(ptc.read_labels(root / "train-labels-task-flc-tc"))
     return docs, labels

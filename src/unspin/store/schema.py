@@ -141,3 +141,35 @@ leases = Table(
     Column("expires", DateTime, nullable=False),
     Index("ix_leases_owner", "model", "owner"),
 )
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", String(32), primary_key=True),  # sha256 of the feed URL, first 32 hex digits
+    Column("url", String(2000), nullable=False),
+    Column("kind", String(16), nullable=True),  # rss, atom, sitemap, opml, page
+    Column("title", String(1000), nullable=True),
+    Column("source", String(200), nullable=True),  # outlet given to the feed's documents
+    Column("etag", String(1000), nullable=True),
+    Column("last_modified", String(200), nullable=True),
+    Column("last_fetched", DateTime, nullable=True),
+    Column("last_status", String(16), nullable=True),  # ok, not-modified or error
+    Column("last_error", Text, nullable=True),
+    Column("items", Integer, nullable=False),  # items stored so far
+    Column("errors", Integer, nullable=False),  # items that failed in the last round
+    Column("created", DateTime, nullable=False),
+)
+
+feed_items = Table(
+    "feed_items",
+    metadata,
+    Column("id", String(32), primary_key=True),  # sha256 of the item URL, first 32 hex digits
+    Column("feed_id", String(32), ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("document_id", String(64), nullable=True),  # set once the page is stored
+    Column("status", String(16), nullable=False),  # ok or failed (retried next round)
+    Column("error", Text, nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("last_tried", DateTime, nullable=False),
+    Index("ix_feed_items_feed", "feed_id", "status"),
+)

@@ -171,10 +171,23 @@ def chart(store: Store, name: str, f: q.Filters, bucket: str,
             "json": f"/corpus/charts/{name}.json?{query_string(f, bucket)}"}
 
 
+def feeds_context(store: Store, f: q.Filters, bucket: str) -> list[dict[str, Any]]:
+    """Each followed feed's freshness, with the URL that filters the dashboard to its documents."""
+    from unspin.store.feeds import feed_status
+
+    rows = feed_status(store)
+    for row in rows:
+        only = q.Filters(model=f.model, techniques=f.techniques, start=f.start, end=f.end,
+                         sources=(row["source"],) if row["source"] else ())
+        row["filter"] = f"/corpus?{query_string(only, bucket)}" if row["source"] else None
+    return rows
+
+
 def dashboard_context(store: Store, f: q.Filters, bucket: str) -> dict[str, Any]:
     f = f.resolved(store)
     memo: dict[str, Any] = {}
     return {"overview": q.overview(store, f), "filters": f.to_dict(), "bucket": bucket,
+            "feeds": feeds_context(store, f, bucket),
             "techniques": [{"name": t.name, "display": t.display} for t in taxonomy.TECHNIQUES],
             "charts": {name: chart(store, name, f, bucket, memo) for name in CHARTS},
             "query": query_string(f, bucket)}

@@ -1,25 +1,50 @@
-"""The Ray engine: Ray Data `map_batches` over an actor pool, the model loaded once per actor.
+"""The Ray engine: a pool of Ray actors, created once per run, each loading the model once.
 
-Documents go to Ray in waves (`wave_size`, default 20,000) so a corpus of any size streams;
-each wave starts one actor pool. Results come back to the driver, which writes them to the
-store batch by batch (or Ray writes them to Parquet with `output`). Ray is imported here only.
+The driver streams documents (from the store, a page at a time) to the actors in small tasks,
+keeping at most two tasks in flight per actor, so memory stays flat whatever the corpus size,
+and yields each analysis as it comes back; `run_batch` writes them to the store (or Parquet).
+Each actor asks Ray for `threads` CPUs and runs the model with that many threads, so a big node
+runs one actor per `threads` CPUs instead of oversubscribing them.
+
+`connect` joins a cluster (`HOST:PORT` of a `ray start --head`, `auto`, or a `ray://HOST:10001`
+client URL) or starts a local Ray, and fails with one `RayClusterError` line when the cluster
+cannot be reached or refuses this driver's token. A run kills its actors and, when it started
+or joined Ray itself, disconnects at the end. Ray is imported here only.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
 import os
+import socket
+import sys
+import tempfile
 from collections.abc import Iterator
-from itertools import islice
+from itertools import count, islice
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from unspin.doc import Analysis, Cue, Document, Span
+from unspin.errors import InputError
 
 if TYPE_CHECKING:
     from unspin.batch.run import BatchSettings
 
-WAVE_SIZE = 20_000
+TASK_SIZE = 8  # documents per actor call
+IN_FLIGHT = 2  # calls queued per actor
+CONNECT_TIMEOUT = 5.0
+# Ray Data's detached helper actors (older unspin versions ran on Ray Data); removed after a run.
+DATA_HELPERS = ("_dataset_stats_actor", "_dataset_stats_summary_actor", "AutoscalingRequester",
+                "AutoscalingCoordinator", "ActorLocationTracker", "DataUsageCollectionActor")
+TOKEN_HELP = ("This cluster uses token authentication: run `ray get-auth-token` on the head node and "
+              "set RAY_AUTH_TOKEN to it here (or copy the head's ~/.ray/auth_token; see docs/corpus.md).")
+
+
+class RayClusterError(InputError):
+    """The Ray cluster cannot be reached, or refused this driver."""
 
 
 def encode_spans(analysis: Analysis) -> str:
@@ -34,72 +59,198 @@ def decode_spans(doc: Document, data: str, model: str) -> Analysis:
     return Analysis(doc, spans, model)
 
 
+def load_with_threads(model_path: str, threads: int) -> Any:
+    """`unspin.load` with the model's thread pools sized to `threads` (the actor's CPU share):
+    `UNSPIN_THREADS` while the model loads (the ONNX session reads it then), and torch's."""
+    import torch
+
+    import unspin
+
+    threads = max(1, int(threads))
+    torch.set_num_threads(threads)
+    before = os.environ.get("UNSPIN_THREADS")
+    os.environ["UNSPIN_THREADS"] = str(threads)
+    try:
+        return unspin.load(model_path)
+    finally:
+        if before is None:
+            os.environ.pop("UNSPIN_THREADS", None)
+        else:
+            os.environ["UNSPIN_THREADS"] = before
+
+
 class AnalyzeActor:
-    """One Ray actor: loads the model once, then analyzes batches of documents."""
+    """One Ray actor: loads the model once, then analyzes lists of (id, text)."""
 
     def __init__(self, model_path: str, window_batch: int = 16, threads: int = 1):
-        import torch
-
-        torch.set_num_threads(max(1, threads))
-        import unspin
-
-        self.analyzer = unspin.load(model_path)
+        self.analyzer = load_with_threads(model_path, threads)
         self.window_batch = window_batch
+        self.threads = threads
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        import numpy as np
+    def ready(self) -> str:
+        return str(self.analyzer.name)
 
-        docs = [Document(str(text), id=str(i)) for i, text in zip(batch["id"], batch["text"], strict=True)]
-        found = list(self.analyzer.pipe(docs, batch_size=self.window_batch))
-        return {
-            "document_id": np.array([a.doc.id for a in found], dtype=object),
-            "model": np.array([a.model for a in found], dtype=object),
-            "spans": np.array([encode_spans(a) for a in found], dtype=object),
-            "figures": np.array([json.dumps(a.figures()) for a in found], dtype=object),
-        }
+    def analyze(self, items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        docs = [Document(text, id=doc_id) for doc_id, text in items]
+        found = self.analyzer.pipe(docs, batch_size=self.window_batch)
+        return [(str(a.doc.id), encode_spans(a)) for a in found]
 
 
-def ensure_ray(address: str | None, num_cpus: int | None) -> Any:
-    """`ray.init` once: a local Ray (with `num_cpus`) or the cluster at `address`."""
+def _check_reachable(address: str) -> None:
+    """A TCP connect to HOST:PORT (or the ray:// client port) first, so a wrong address fails fast."""
+    target = address.split("://", 1)[1] if "://" in address else address
+    try:
+        parts = urlsplit(f"//{target}")
+        host, port = parts.hostname, parts.port
+    except ValueError as err:
+        raise RayClusterError(f"--address {address!r} is not HOST:PORT, auto or ray://HOST:PORT.") from err
+    if not host or not port:
+        raise RayClusterError(f"--address {address!r} is not HOST:PORT, auto or ray://HOST:PORT.")
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as err:
+        why = err.strerror or type(err).__name__
+        raise RayClusterError(f"Cannot reach the Ray cluster at {address} ({why}): start it with "
+                              f"`ray start --head --port {port}`, or check the address.") from err
+
+
+def connect(address: str | None, num_cpus: int | None) -> tuple[Any, bool]:
+    """(ray, whether this call connected): join `address`, or start a local Ray with `num_cpus`."""
     import ray
 
-    if not ray.is_initialized():
-        options: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.WARNING,
-                                   "log_to_driver": False, "configure_logging": True}
-        if address:
+    if ray.is_initialized():
+        return ray, False
+    options: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.WARNING,
+                               "log_to_driver": False, "configure_logging": True}
+    if not address:
+        ray.init(num_cpus=num_cpus or os.cpu_count(), **options)
+        return ray, True
+    if address != "auto":
+        _check_reachable(address)
+    if address.startswith("ray://"):
+        options = {"logging_level": logging.WARNING}
+    failure: BaseException | None = None
+    with _held_stderr() as held:  # Ray's C++ client logs each of its retries (20 s of them)
+        try:
             ray.init(address=address, **options)
-        else:
-            ray.init(num_cpus=num_cpus or os.cpu_count(), **options)
-    context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = False
-    context.print_on_execution_start = False
-    return ray
+        except (ConnectionError, RuntimeError, TimeoutError, ValueError, ray.exceptions.RayError) as err:
+            failure = err
+    if failure is None:
+        sys.stderr.write(held.getvalue())  # connected: let Ray's own messages through
+        return ray, True
+    refused = _auth_error(ray, failure)
+    if refused is not None:
+        raise RayClusterError(f"The Ray cluster at {address} refused this driver ({refused}). "
+                              + TOKEN_HELP) from failure
+    why = _first_line(failure)
+    raise RayClusterError(f"Cannot connect to the Ray cluster at {address}: {why}") from failure
+
+
+@contextlib.contextmanager
+def _held_stderr() -> Iterator[io.StringIO]:
+    """Hold what is written to file descriptor 2 (Python and C++ alike) until the block ends."""
+    held = io.StringIO()
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield held
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            held.write(sink.read().decode("utf-8", "replace"))
+
+
+def _auth_error(ray: Any, err: BaseException | None) -> str | None:
+    """Why the cluster refused this driver, when `err` comes from a token refusal (ray.init
+    wraps the AuthenticationError in a RuntimeError's text, inside a ConnectionError)."""
+    seen = 0
+    while err is not None and seen < 10:
+        text = str(getattr(err, "message", "") or err)
+        if isinstance(err, ray.exceptions.AuthenticationError) or "InvalidAuthToken" in text:
+            return "InvalidAuthToken: the token is missing or not the cluster's"
+        err, seen = err.__cause__ or err.__context__, seen + 1
+    return None
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(getattr(err, "message", "") or err).strip()
+    return text.splitlines()[0][:300] if text else type(err).__name__
+
+
+def _last_line(err: BaseException) -> str:
+    """The last line of a Ray task error: the remote exception, without its traceback."""
+    lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else type(err).__name__
+
+
+def remove_data_helpers(ray: Any) -> int:
+    """Kill Ray Data's detached helper actors left on the cluster; returns how many."""
+    killed = 0
+    try:
+        named = ray.util.list_named_actors(all_namespaces=True)
+    except Exception:  # cleanup is best effort (e.g. a Ray Client without this API)
+        return 0
+    for entry in named:
+        if entry.get("namespace") in DATA_HELPERS:
+            with contextlib.suppress(Exception):  # already gone
+                ray.kill(ray.get_actor(entry["name"], namespace=entry["namespace"]), no_restart=True)
+                killed += 1
+    return killed
 
 
 def analyze_ray(docs: Iterator[Document], *, model_path: str, model: str,
                 settings: BatchSettings) -> Iterator[Analysis]:
-    """Analyses of `docs` computed on Ray, in the order Ray returns them."""
-    ray = ensure_ray(settings.address, settings.actors)
-    actors = settings.actors or max(1, int(ray.available_resources().get("CPU", 1)))
-    threads = int(settings.ray_options.get("threads", 1))
-    wave_size = int(settings.ray_options.get("wave_size", WAVE_SIZE))
+    """Analyses of `docs` computed on Ray, in the order the actors finish them."""
+    threads = max(1, int(settings.ray_options.get("threads", 1)))
+    task_size = max(1, int(settings.ray_options.get("task_size", TASK_SIZE)))
+    ray, connected = connect(settings.address, settings.actors)
+    pool: list[Any] = []
+    try:
+        cpus = float(ray.cluster_resources().get("CPU", 1))
+        actors = settings.actors or max(1, int(cpus // threads))
+        if actors * threads > cpus:
+            raise RayClusterError(f"{actors} actors × {threads} threads need {actors * threads} CPUs; the "
+                                  f"cluster has {cpus:g}. Ask for fewer --actors or --threads.")
+        remote = ray.remote(num_cpus=threads)(AnalyzeActor)
+        pool = [remote.remote(str(model_path), settings.window_batch, threads) for _ in range(actors)]
+        try:  # every actor has its model before work is sent
+            ray.get([a.ready.remote() for a in pool])
+        except ray.exceptions.RayError as err:
+            raise RayClusterError(f"The Ray actors could not load the model {model_path}: {_last_line(err)}. "
+                                  "Install unspin, and the model at this path, on every node.") from err
+        yield from _stream(ray, pool, docs, task_size, model)
+    finally:
+        for actor in pool:
+            ray.kill(actor)
+        if connected:
+            remove_data_helpers(ray)
+            ray.shutdown()
+
+
+def _stream(ray: Any, pool: list[Any], docs: Iterator[Document], task_size: int,
+            model: str) -> Iterator[Analysis]:
+    """Keep IN_FLIGHT tasks per actor queued; yield results as tasks finish."""
+    pending: dict[Any, tuple[Any, dict[str, Document]]] = {}
+    free = [actor for actor in pool for _ in range(IN_FLIGHT)]
+    keys = count()  # documents are sent under running keys (ids may be missing or repeated)
+    exhausted = False
     while True:
-        wave = {d.id: d for d in islice(docs, wave_size)}
-        if not wave:
+        while free and not exhausted:
+            chunk = {str(next(keys)): d for d in islice(docs, task_size)}
+            if not chunk:
+                exhausted = True
+                break
+            actor = free.pop()
+            ref = actor.analyze.remote([(i, d.text) for i, d in chunk.items()])
+            pending[ref] = (actor, chunk)
+        if not pending:
             return
-        rows = [{"id": i, "text": d.text} for i, d in wave.items()]
-        blocks = max(1, min(len(rows), actors * 4))
-        dataset = ray.data.from_items(rows, override_num_blocks=blocks).map_batches(
-            AnalyzeActor,
-            fn_constructor_kwargs={"model_path": str(model_path), "window_batch": settings.window_batch,
-                                   "threads": threads},
-            compute=ray.data.ActorPoolStrategy(size=actors),
-            batch_size=max(1, min(settings.batch_size, -(-len(rows) // actors))),
-            batch_format="numpy", num_cpus=threads,
-        )
-        if settings.output is not None:
-            dataset = dataset.materialize()
-            dataset.write_parquet(settings.output)
-        for batch in dataset.iter_batches(batch_size=settings.batch_size, batch_format="numpy"):
-            for doc_id, spans in zip(batch["document_id"], batch["spans"], strict=True):
-                yield decode_spans(wave[str(doc_id)], str(spans), model)
+        done, _ = ray.wait(list(pending), num_returns=1)
+        actor, chunk = pending.pop(done[0])
+        free.append(actor)
+        for doc_id, data in ray.get(done[0]):
+            yield decode_spans(chunk[doc_id], data, model)

@@ -1,0 +1,224 @@
+"""`import_feeds`: RSS/Atom feeds, sitemaps and OPML lists into the store; `watch_feeds` loops it.
+
+Each item's page is fetched through the polite, safe fetcher, its article extracted with
+trafilatura, and stored with the item's title, outlet, author, date and URL. Items already
+stored (same URL, or same text) are skipped; a failed item is recorded and tried again on
+the next run. The feed's ETag / Last-Modified are kept only once every item of a round was
+tried, so a run stopped half-way (SIGINT, SIGTERM, a crash) fetches the whole feed next time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from unspin.doc import Document
+from unspin.errors import InputError, UnspinError
+from unspin.ingest.feeds import FEED_TYPES, Item, Listing, parse_listing
+from unspin.ingest.normalize import clean_field
+from unspin.ingest.polite import PoliteFetcher
+from unspin.store import Store
+from unspin.store import feeds as fs
+from unspin.store.records import now, parse_date
+
+MAX_DEPTH = 2  # OPML -> feed, sitemap index -> sitemap
+
+
+@dataclass(slots=True)
+class FeedRound:
+    """What one feed gave in one round."""
+
+    url: str
+    kind: str | None = None
+    status: str = "ok"  # ok, not-modified, error, interrupted
+    new: int = 0
+    duplicates: int = 0  # stored before under another URL (same text)
+    skipped: int = 0  # URL already stored
+    failed: int = 0
+    error: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+
+def is_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
+
+
+class FeedImporter:
+    """One run over some feeds; `stop` (an Event) ends it between two items."""
+
+    def __init__(self, store: Store, fetcher: PoliteFetcher, *, source: str | None = None,
+                 stop: threading.Event | None = None, on_problem: Callable[[str], None] | None = None):
+        self.store, self.fetcher, self.source = store, fetcher, source
+        self.stop = stop or threading.Event()
+        self.on_problem = on_problem
+        self.rounds: list[FeedRound] = []
+
+    def run(self, urls: Iterable[str]) -> dict[str, Any]:
+        began = time.perf_counter()
+        for url in urls:
+            if self.stop.is_set():
+                break
+            self._feed(url.strip(), depth=0)
+        return self.summary(time.perf_counter() - began)
+
+    def summary(self, seconds: float) -> dict[str, Any]:
+        keys = ("new", "duplicates", "skipped", "failed")
+        total = {k: sum(getattr(r, k) for r in self.rounds) for k in keys}
+        return {**total, "feed_errors": sum(r.status == "error" for r in self.rounds),
+                "interrupted": self.stop.is_set(), "feeds": [r.to_dict() for r in self.rounds],
+                "seconds": round(seconds, 3), "documents": self.store.document_count(),
+                "store": self.store.describe()}
+
+    def _problem(self, report: FeedRound, message: str) -> None:
+        if len(report.problems) < 50:
+            report.problems.append(message)
+        if self.on_problem is not None:
+            self.on_problem(message)
+
+    def _feed(self, url: str, *, depth: int) -> None:
+        report = FeedRound(url)
+        self.rounds.append(report)
+        known = fs.get_feed(self.store, url) or {}
+        headers = {k: v for k, v in (("If-None-Match", known.get("etag")),
+                                     ("If-Modified-Since", known.get("last_modified"))) if v}
+        try:
+            page = self.fetcher.get(url, accept=FEED_TYPES, headers=headers)
+            listing = Listing("unchanged") if page.status == 304 else parse_listing(page.text, page.url)
+        except UnspinError as err:
+            report.status, report.error = "error", str(err)
+            self._problem(report, f"{url}: {err}")
+            fs.save_feed(self.store, url, last_fetched=now(), last_status="error", last_error=str(err)[:2000])
+            return
+        report.kind = known.get("kind") if listing.kind == "unchanged" else listing.kind
+        if listing.feeds:  # an OPML list or a sitemap index: follow what it lists
+            fs.save_feed(self.store, url, kind=listing.kind, title=listing.title, last_fetched=now(),
+                         last_status="ok", last_error=None)
+            if depth >= MAX_DEPTH:
+                self._problem(report, f"{url}: lists further lists deeper than {MAX_DEPTH}; not followed")
+                return
+            for sub in listing.feeds:
+                if self.stop.is_set():
+                    return
+                self._feed(sub, depth=depth + 1)
+            return
+        source = self.source or known.get("source") or listing.title
+        fs.save_feed(self.store, url, kind=report.kind, title=listing.title or known.get("title"),
+                     source=(source or None) and str(source)[:200])
+        items = list(listing.items)
+        stored = fs.stored_urls(self.store, [i.url for i in items])
+        listed = {i.url for i in items}
+        retry = [Item(u) for u in fs.failed_urls(self.store, url) if u not in listed]
+        todo = [i for i in items if i.url not in stored] + retry
+        report.skipped = len(items) - (len(todo) - len(retry))
+        for item in todo:
+            if self.stop.is_set():
+                report.status = "interrupted"
+                return
+            text = page.text if listing.kind == "page" else None
+            try:
+                doc = self._article(item, source, text=text, final_url=page.url)
+            except UnspinError as err:
+                self._failed(report, url, item.url, str(err))
+                continue
+            except Exception as err:  # a page the extractor chokes on must not end a long watch
+                self._failed(report, url, item.url, f"unexpected {type(err).__name__}: {err}")
+                continue
+            added = fs.store_item(self.store, url, item.url, doc)
+            report.new += added
+            report.duplicates += not added
+        report.status = "not-modified" if page.status == 304 else "ok"
+        validators = {"etag": page.headers.get("ETag"), "last_modified": page.headers.get("Last-Modified")}
+        if page.status == 304:
+            validators = {k: v or known.get(k) for k, v in validators.items()}
+        fs.save_feed(self.store, url, last_fetched=now(), last_status=report.status, last_error=None,
+                     errors=report.failed, **validators)
+
+    def _failed(self, report: FeedRound, feed_url: str, url: str, why: str) -> None:
+        report.failed += 1
+        fs.fail_item(self.store, feed_url, url, why)
+        self._problem(report, f"{url}: {why}")
+
+    def _article(self, item: Item, source: str | None, *, text: str | None, final_url: str) -> Document:
+        """The item's page as a Document with the item's metadata (fetched unless `text` is given)."""
+        from unspin.ingest.html import extract_article
+        from unspin.ingest.text import from_text
+        from unspin.pipeline import check_text
+
+        if text is None:
+            page = self.fetcher.get(item.url)
+            text, final_url, is_html = page.text, page.url, page.is_html
+        else:
+            is_html = True
+        if is_html:
+            doc = extract_article(text, source=final_url, url=final_url)
+        else:
+            doc = from_text(text, source=final_url)
+        check_text(doc.text)
+        meta = {k: v for k, v in doc.meta.items() if k not in ("source", "format", "url", "sitename", "date")}
+        published = _date(item.published) or _date(doc.meta.get("date"))
+        fields = {"url": item.url, "title": item.title or meta.pop("title", None),
+                  "source": source or doc.meta.get("sitename"), "author": item.author,
+                  "published": published, "fetched": datetime.now(UTC).isoformat(timespec="seconds")}
+        if final_url != item.url:
+            fields["final_url"] = final_url
+        # what the feed says goes into the database: no NUL or lone surrogates (PostgreSQL refuses them)
+        return Document(doc.text, None, {**meta, **{k: clean_field(v) for k, v in fields.items() if v}})
+
+
+def _date(value: Any) -> str | None:
+    try:
+        found = parse_date(value)
+    except InputError:
+        return None
+    return found.isoformat() if found else None
+
+
+def import_feeds(store: Store, urls: Iterable[str], *, fetcher: PoliteFetcher | None = None,
+                 source: str | None = None, stop: threading.Event | None = None,
+                 on_problem: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Import every new item of `urls` (feeds, sitemaps, OPML lists, or article pages)."""
+    importer = FeedImporter(store, fetcher or PoliteFetcher(), source=source, stop=stop,
+                            on_problem=on_problem)
+    return importer.run(urls)
+
+
+def round_line(number: int, report: dict[str, Any], analyzed: int | None = None) -> str:
+    """The log line of one watch round."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    skipped = report["skipped"] + report["duplicates"]
+    line = (f"{stamp} round {number}: {report['new']} new, {skipped} skipped, "
+            f"{report['failed']} failed, {report['feed_errors']} feed errors")
+    if analyzed is not None:
+        line += f", {analyzed} analyzed"
+    return line + (" (stopped)" if report["interrupted"] else "")
+
+
+def watch_feeds(store: Store, urls: list[str], *, every: float, once: bool = False,
+                fetcher: PoliteFetcher | None = None, source: str | None = None,
+                analyze: Callable[[], int] | None = None, stop: threading.Event | None = None,
+                log: Callable[[str], None] = print, on_problem: Callable[[str], None] | None = None,
+                ) -> dict[str, Any]:
+    """Import (and with `analyze`, analyze) new items every `every` seconds until `stop` is set."""
+    stop = stop or threading.Event()
+    fetcher = fetcher or PoliteFetcher()
+    totals = {"rounds": 0, "new": 0, "skipped": 0, "failed": 0, "analyzed": 0}
+    while not stop.is_set():
+        report = import_feeds(store, urls, fetcher=fetcher, source=source, stop=stop, on_problem=on_problem)
+        analyzed = analyze() if analyze is not None and not stop.is_set() else None
+        totals["rounds"] += 1
+        for key in ("new", "failed"):
+            totals[key] += report[key]
+        totals["skipped"] += report["skipped"] + report["duplicates"]
+        totals["analyzed"] += analyzed or 0
+        log(round_line(totals["rounds"], report, analyzed))
+        if once:
+            break
+        stop.wait(every)
+    return {**totals, "stopped": stop.is_set(), "documents": store.document_count()}

@@ -1,0 +1,113 @@
+"""`unspin corpus watch` (follow feeds: import, and optionally analyze, new items) and
+`unspin corpus feeds` (each feed's freshness)."""
+
+from __future__ import annotations
+
+import re
+import signal
+import sys
+import threading
+from typing import Any
+
+import typer
+
+from unspin.cli.common import user_errors
+from unspin.cli.corpus import (
+    ALLOW_PRIVATE,
+    CREATE_HELP,
+    DB_HELP,
+    DELAY,
+    TIMEOUT,
+    _print_json,
+    _store,
+    corpus_app,
+    fetcher,
+)
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from "90", "90s", "30m", "2h" or "1d"."""
+    from unspin.errors import InputError
+
+    found = _DURATION.match(text)
+    if not found or float(found[1]) <= 0:
+        raise InputError(f"--every: expected a duration such as 30m, 2h or 90s, got {text!r}.")
+    return float(found[1]) * _UNITS[found[2].lower()]
+
+
+@corpus_app.command()
+def watch(
+    feeds: list[str] = typer.Argument(..., help="URLs of RSS/Atom feeds, sitemaps or OPML lists."),
+    every: str = typer.Option("30m", "--every", help="Time between rounds: 90s, 30m, 2h, 1d."),
+    once: bool = typer.Option(False, "--once", help="One round, then exit (for cron or a systemd timer)."),
+    analyze: bool = typer.Option(False, "--analyze", help="Analyze new documents after each round."),
+    model: str = typer.Option(None, "--model", "-m", envvar="UNSPIN_MODEL",
+                              help="With --analyze: accurate (default), fast, or a model folder."),
+    db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    create: bool = typer.Option(False, "--create", help=CREATE_HELP),
+    source: str = typer.Option(None, "--source", help="Source (outlet) for the feeds' documents "
+                               "(default: the feed's title)."),
+    allow_private: bool = ALLOW_PRIVATE,
+    delay: float = DELAY,
+    timeout: float = TIMEOUT,
+    as_json: bool = typer.Option(False, "--json", help="Print the totals as JSON at the end."),
+) -> None:
+    """Follow feeds: each round imports new items (and analyzes them with --analyze), one log line
+    per round; SIGINT or SIGTERM stops after the item in flight, losing nothing."""
+    from unspin.batch.feeds import watch_feeds
+
+    stop = threading.Event()
+    previous: dict[int, Any] = {}
+
+    def handle(signum: int, _frame: Any) -> None:
+        print(f"{signal.Signals(signum).name}: stopping after the item in flight", file=sys.stderr)
+        stop.set()
+
+    with user_errors():
+        seconds = parse_duration(every)
+        store = _store(db, create)
+        run = None
+        if analyze:
+            import unspin
+            from unspin.batch.run import BatchSettings, model_folder, run_batch
+
+            analyzer = unspin.load(model_folder(model))
+
+            def run() -> int:
+                return int(run_batch(store, analyzer, settings=BatchSettings())["analyzed"])
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, handle)
+        try:
+            totals = watch_feeds(store, feeds, every=seconds, once=once, source=source, analyze=run,
+                                 stop=stop,
+                                 fetcher=fetcher(allow_private, delay, timeout),
+                                 log=lambda line: print(line, flush=True),
+                                 on_problem=lambda p: print(f"failed {p}", file=sys.stderr))
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    if as_json:
+        _print_json(totals)
+
+
+@corpus_app.command("feeds")
+def feeds_(
+    db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the feeds as JSON."),
+) -> None:
+    """Each followed feed: kind, source, items stored, last fetched, last status, errors."""
+    from unspin.store.feeds import feed_status
+
+    with user_errors():
+        rows = feed_status(_store(db))
+    if as_json:
+        _print_json(rows)
+        return
+    for r in rows:
+        print(f"{r['url']}  {r['kind'] or '?'}  source={r['source'] or '-'}  items={r['items']}  "
+              f"last={r['last_fetched'] or 'never'} {r['last_status'] or ''}  errors={r['errors']}"
+              + (f"  ({r['last_error']})" if r["last_error"] else ""))
