@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,22 +27,10 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def live_url() -> Iterator[str]:
-    import uvicorn
-    from web_fakes import FakeAnalyzer
+    from web_fakes import FakeAnalyzer, serve_in_thread
 
-    app = create_app(FakeAnalyzer(), store=MemoryStore(), settings=WebSettings())
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(create_app(FakeAnalyzer(), store=MemoryStore(), settings=WebSettings())) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

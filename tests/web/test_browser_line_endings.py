@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,20 +26,10 @@ TEXT = ("The corrupt elites betrayed the hard-working people of this country.\n"
 
 @pytest.fixture(scope="module")
 def live(tiny_analyzer: Any) -> Iterator[str]:
-    import uvicorn
+    from web_fakes import serve_in_thread
 
-    app = create_app(tiny_analyzer, store=MemoryStore(), settings=WebSettings())
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(create_app(tiny_analyzer, store=MemoryStore(), settings=WebSettings())) as url:
+        yield url
 
 
 def cli_offsets(path: Path, model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> set[tuple[int, int]]:

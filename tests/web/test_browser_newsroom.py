@@ -5,7 +5,6 @@ that ends in exported training labels."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,24 +37,12 @@ class Live:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     pytest.importorskip("sqlalchemy")
-    import uvicorn
-    from web_fakes import FakeAnalyzer
+    from web_fakes import FakeAnalyzer, serve_in_thread
 
     fake = FakeAnalyzer()
     db = str(tmp_path_factory.mktemp("web") / "newsroom.db")
-    app = create_app(fake, settings=WebSettings(db=db))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield Live(f"http://127.0.0.1:{port}", fake, db)
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(create_app(fake, settings=WebSettings(db=db))) as url:
+        yield Live(url, fake, db)
 
 
 def test_progress_bar_on_a_long_text(page: Any, live: Live) -> None:  # noqa: F811
