@@ -136,3 +136,35 @@ def test_teaching_carries_teacher_bio_onto_student_tokens(ptc_dir, tiny_model_di
         gold = {(lab.start, lab.end) for lab in labels.get(str(d.id), []) if lab.technique}
         assert set(t.spans) == gold
         assert all(np.isclose(p.sum(), 1.0, atol=1e-5) for p in t.spans.values())
+
+
+def test_self_training_on_a_teacher_cache(ptc_dir, tmp_path, tiny_model_dir):
+    import unspin
+    from unspin.doc import Document
+    from unspin.models.distil import label_cache, read_cache
+
+    teacher = unspin.load(tiny_model_dir, backend="torch").predictor
+    news = [
+        Document("The corrupt elites betray the nation again. Build the wall! " * 3, id="n1"),
+        Document("A quiet day at the market.", id="n/2"),
+    ]
+    cache = tmp_path / "cache"
+    assert label_cache(teacher, news, cache) == 2
+    assert label_cache(teacher, news, cache) == 0  # cached: a rerun resumes with nothing to do
+    entries = {d.id: (d, a) for d, a in read_cache(cache)}
+    assert set(entries) == {"n1", "n/2"} and entries["n1"][0].text == news[0].text
+    assert entries["n1"][1]["bio"].shape == (len(entries["n1"][1]["offsets"]), 3)
+    args, tok = tiny_args(ptc_dir, tmp_path / "run", epochs=1, pseudo=[str(cache)])
+    taught = Trainer(args, tokenizer=tok).train()
+    plain = Trainer(tiny_args(ptc_dir, tmp_path / "plain", epochs=1)[0], tokenizer=tok).train()
+    assert taught["pseudo_articles"] == 2 and taught["examples"] > plain["examples"]
+
+
+def test_the_report_split_is_never_trained_on(ptc_dir, tmp_path):
+    from unspin.models.splits import report_ids, split_of, tuning_ids
+
+    report, tuning = set(report_ids()), set(tuning_ids())
+    assert len(report) >= 70 and len(tuning) == 56 and not report & tuning
+    assert split_of(["x", *sorted(report)[:1], *sorted(tuning)[:1]], "train") == ["x"]
+    args, tok = tiny_args(ptc_dir, tmp_path / "run", epochs=1, holdout_ids=["1"])
+    assert Trainer(args, tokenizer=tok).train()["train_articles"] == 1  # "2" left; "3" validates
