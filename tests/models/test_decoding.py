@@ -196,3 +196,10 @@ def test_shifted_pass_averages_two_views():
     short = "the corrupt elites"
     assert not two.prepare(short).shifted
     assert np.allclose(next(two.encode([short])).bio, next(one.encode([short])).bio)
+
+
+def test_merge_close_never_joins_across_a_sentence_end():
+    text = "They lie. They cheat, they steal."
+    spans = [(0, 8, 0.5), (10, 20, 0.5), (22, 32, 0.5)]  # "They lie" | "They cheat" | "they steal"
+    merged = merge_close(text, spans, 12)
+    assert [(a, b) for a, b, _ in merged] == [(0, 8), (10, 32)]  # ", " joins; ". " does not

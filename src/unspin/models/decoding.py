@@ -115,12 +115,16 @@ def decode_bio(
     return runs
 
 
+_SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s|\n")
+
+
 def merge_close(text: str, spans: list[tuple[int, int, float]], gap: int) -> list[tuple[int, int, float]]:
-    """Spans (in order) joined where at most `gap` characters, and no line break, separate
-    them; a joined span's score is its parts' scores averaged by their lengths."""
+    """Spans (in order) joined where at most `gap` characters, and no line break or sentence
+    end, separate them; a joined span's score is its parts' scores averaged by their lengths."""
     out: list[list[float]] = []  # start, end, sum of score × length, summed length
     for start, end, score in spans:
-        if out and start - out[-1][1] <= gap and "\n" not in text[int(out[-1][1]) : start]:
+        between = text[int(out[-1][1]) - 1 : start + 1] if out else ""
+        if out and start - out[-1][1] <= gap and not _SENTENCE_END.search(between):
             out[-1][1] = max(out[-1][1], end)
             out[-1][2] += score * (end - start)
             out[-1][3] += end - start
