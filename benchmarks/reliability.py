@@ -18,15 +18,17 @@ def main() -> None:
     )
     parser.add_argument("results", nargs="+", type=Path)
     parser.add_argument("--out", type=Path, default=Path("docs/reliability.png"))
+    parser.add_argument("--labels", default=None, help="comma-separated names, one per result file")
     args = parser.parse_args()
 
     import altair as alt
     import pandas as pd
 
     rows = []
-    for path in args.results:
+    names = args.labels.split(",") if args.labels else [None] * len(args.results)
+    for path, name in zip(args.results, names, strict=True):
         result = json.loads(path.read_text())
-        label = f"{result['model']} ({result['split']}, ECE {result['ece']:.3f})"
+        label = f"{name or result['model']} ({result['split']}, ECE {result['ece']:.3f})"
         rows += [{**r, "model": label} for r in result["reliability"]]
     data = pd.DataFrame(rows)
     diagonal = alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]})).mark_line(color="#999", strokeDash=[4, 4])
