@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from unspin import review, taxonomy
+from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io.ptc import Label, format_label
 from unspin.web import context as ctx
@@ -219,15 +220,21 @@ async def compare_page(request: Request, a: str | None = None, b: str | None = N
                                             "title": f"Compare: {names[0]} / {names[1]}"})
 
 
-@router.post("/compare")
-async def compare_form(request: Request) -> Response:
-    form = await read_form(request)
+async def compare_documents(request: Request, form: Any) -> list[Document]:
+    """The two documents of a compare form (fields suffixed `_a` and `_b`)."""
     svc = service(request)
     docs = []
     for side in ("_a", "_b"):
         kind, value = await form_input(request, form, side)
         docs.append(await svc.document(kind, value))
-    a, b = await svc.analyze(docs, threshold=form_threshold(form))
+    return docs
+
+
+@router.post("/compare")
+async def compare_form(request: Request) -> Response:
+    form = await read_form(request)
+    docs = await compare_documents(request, form)
+    a, b = await service(request).analyze(docs, threshold=form_threshold(form))
     return RedirectResponse(f"/compare?a={a['id']}&b={b['id']}", status_code=303)
 
 

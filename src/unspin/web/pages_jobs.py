@@ -9,7 +9,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from unspin.web.inputs import with_title
 from unspin.web.jobs import DONE, JobManager
-from unspin.web.pages import form_input, form_threshold, read_form, render, service, twin
+from unspin.web.pages import (
+    compare_documents,
+    form_input,
+    form_threshold,
+    read_form,
+    render,
+    service,
+    twin,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,11 +42,7 @@ async def start_form_job(request: Request) -> Response:
 async def start_compare_job(request: Request) -> Response:
     """The compare form as a job: 303 to its progress page."""
     form = await read_form(request)
-    svc = service(request)
-    docs = []
-    for side in ("_a", "_b"):
-        kind, value = await form_input(request, form, side)
-        docs.append(await svc.document(kind, value))
+    docs = await compare_documents(request, form)
     job = jobs(request).start(docs, kind="compare", threshold=form_threshold(form))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
