@@ -53,13 +53,14 @@ def test_ece_by_hand():
 def test_calibrate_writes_rules_maps_and_min_score(tiny_model_dir, ptc_dir, tmp_path):
     import unspin
     from unspin.models.calibrate import tune_output, write_output_settings
+    from unspin.models.decoding import HYGIENE
     from unspin.models.train import load_corpus
 
     model = shutil.copytree(tiny_model_dir, tmp_path / "m")
     analyzer = unspin.load(model, backend="torch")
     docs, labels = load_corpus(ptc_dir)
     tuned = tune_output(analyzer.predictor, docs, labels)
-    assert set(tuned["hygiene"]) <= {"edges", "blank_lines", "stop_words", "dangling"}
+    assert set(tuned["hygiene"]) <= set(HYGIENE)
     assert C.SHARED in tuned["calibration"] and 0 <= tuned["min_score"] <= 0.6
     write_output_settings(model, tuned)
     settings = json.loads((model / "config.json").read_text())["settings"]
