@@ -114,18 +114,19 @@ def test_distillation_from_a_teacher_with_another_tokenizer(ptc_dir, tmp_path):
     assert taught == [(1, 2), (2, 2)]  # progress over the two training articles
 
 
-def test_teaching_carries_teacher_bio_onto_student_tokens(ptc_dir, tiny_model_dir):
+def test_teaching_carries_teacher_bio_onto_student_tokens(ptc_dir, tiny_model_dir, tmp_path):
     import numpy as np
 
     import unspin
-    from unspin.models.distil import teach
+    from unspin.models.distil import from_cache, label_cache, read_cache
     from unspin.models.tiny import tiny_tokenizer as make_tok
     from unspin.models.train import load_corpus
 
     docs, labels = load_corpus(ptc_dir)
     student = make_tok([d.text for d in docs], vocab_size=120)
     teacher = unspin.load(tiny_model_dir, backend="torch").predictor
-    taught = teach(teacher, docs, labels, student)
+    label_cache(teacher, docs, tmp_path / "cache", labels=labels)
+    taught = {d.id: from_cache(arrays, student) for d, arrays in read_cache(tmp_path / "cache")}
     assert set(taught) == {str(d.id) for d in docs}
     for d in docs:
         t = taught[str(d.id)]

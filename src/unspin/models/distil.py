@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,36 +33,6 @@ class Teaching:
     spans: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)  # gold span -> probs
     tech: np.ndarray | None = None  # (n_student_tokens, n_techniques) token-head probabilities
     found: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)  # teacher's spans -> probs
-
-
-def teach(
-    teacher: Any,
-    docs: list[Document],
-    labels: dict[str, list[ptc.Label]],
-    tokenizer: Tokenizer,
-    *,
-    track: Callable[[Iterable[Any]], Iterable[Any]] = lambda it: it,
-) -> dict[str, Teaching]:
-    """Run `teacher` (a Predictor or FusedPredictor) over `docs`, keyed by article id."""
-    out: dict[str, Teaching] = {}
-    encoded = teacher.encode(d.text for d in docs)
-    for doc, enc in track(zip(docs, encoded, strict=True)):
-        stitched = teacher.stitched(enc)
-        student = W.tokenize(tokenizer, doc.text)
-        missing = np.full((len(student), 3), np.nan, dtype=np.float32)
-        bio = carry_rows(
-            stitched.doc.tokens.offsets,
-            student.offsets,
-            len(doc.text),
-            stitched.bio.astype(np.float32),
-            missing,
-        )
-        gold = sorted({(lab.start, lab.end) for lab in labels.get(str(doc.id), []) if lab.technique})
-        raws = teacher.classify(enc, [(s, e, 1.0) for s, e in gold])
-        out[str(doc.id)] = Teaching(
-            bio, {g: r.probs.astype(np.float32) for g, r in zip(gold, raws, strict=True)}
-        )
-    return out
 
 
 def _entry_path(folder: Path, doc_id: str) -> Path:
@@ -88,7 +58,8 @@ def label_cache(
     folder.mkdir(parents=True, exist_ok=True)
     todo = [d for d in docs if not _entry_path(folder, str(d.id)).exists()]
     done = len(docs) - len(todo)
-    track(done, len(docs))
+    if done:
+        track(done, len(docs))  # resumed: what was cached already
     for doc, enc in zip(todo, teacher.encode(d.text for d in todo), strict=True):
         stitched = teacher.stitched(enc)
         own = labelled_spans(teacher, enc)
@@ -104,8 +75,8 @@ def label_cache(
             id=np.array(str(doc.id)),
             text=np.array(doc.text),
             offsets=stitched.doc.tokens.offsets.astype(np.int32),
-            bio=stitched.bio.astype(np.float16),
-            tech=stitched.tech.astype(np.float16),
+            bio=stitched.bio.astype(np.float32),
+            tech=stitched.tech.astype(np.float32),
             bounds=np.array([(a, b) for a, b, *_ in rows], dtype=np.int64).reshape(-1, 2),
             score=np.array([r[2] for r in rows], dtype=np.float32),
             probs=np.array([r[3] for r in rows], dtype=np.float32).reshape(-1, n_tech),
@@ -138,7 +109,8 @@ def from_cache(arrays: dict[str, np.ndarray], tokenizer: Tokenizer) -> Teaching:
         return carry_rows(arrays["offsets"], student.offsets, len(text), values.astype(np.float32), missing)
 
     spans, found = {}, {}
-    for (a, b), probs, gold in zip(arrays["bounds"], arrays["probs"].reshape(-1, n_tech), arrays["gold"],
-                                   strict=True):
+    for (a, b), probs, gold in zip(
+        arrays["bounds"], arrays["probs"].reshape(-1, n_tech), arrays["gold"], strict=True
+    ):
         (spans if gold else found)[(int(a), int(b))] = probs.astype(np.float32)
     return Teaching(onto(arrays["bio"]), spans, onto(arrays["tech"]), found)

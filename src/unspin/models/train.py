@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -364,33 +364,30 @@ class Trainer:
         }
 
     def _teach(self, docs: list[Document], labels: dict[str, list[ptc.Label]]) -> dict[str, Any]:
-        """The teacher's soft targets for the training articles (see `distil`): from a
-        teacher cache folder (`unspin teach`) or by running a model folder now."""
-        from unspin.models.distil import teach
+        """The teacher's soft targets for the training articles (see `distil`), from a
+        teacher cache (`unspin teach`); a model folder is first run over them into the
+        run's own cache, OUT/teacher (resumable like the rest of the run)."""
+        from unspin.models.distil import label_cache
         from unspin.models.loading import load_predictor
 
         assert self.args.teacher is not None
-        if not (Path(self.args.teacher) / "config.json").exists():
-            wanted = {str(d.id) for d in docs}
-            cached = {
-                doc.id: from_cache(arrays, self.tokenizer)
-                for doc, arrays in read_cache(self.args.teacher)
-                if doc.id in wanted
-            }
-            if missing := wanted - set(cached):
-                raise InputError(
-                    f"The teacher cache {self.args.teacher} lacks {len(missing)} training articles "
-                    f"(for example {sorted(missing)[0]}): run `unspin teach` over them first."
-                )
-            return cached
-        teacher, _ = load_predictor(Path(self.args.teacher))
-
-        def track(items: Iterable[Any]) -> Iterator[Any]:
-            for done, item in enumerate(items, 1):
-                yield item
-                self.on_teach(done, len(docs))
-
-        return teach(teacher, docs, labels, self.tokenizer, track=track)
+        cache = Path(self.args.teacher)
+        if (cache / "config.json").exists():
+            teacher, _ = load_predictor(cache)
+            cache = self.out / "teacher"
+            label_cache(teacher, docs, cache, labels=labels, track=self.on_teach)
+        wanted = {str(d.id) for d in docs}
+        cached = {
+            doc.id: from_cache(arrays, self.tokenizer)
+            for doc, arrays in read_cache(cache)
+            if doc.id in wanted
+        }
+        if missing := wanted - set(cached):
+            raise InputError(
+                f"The teacher cache {cache} lacks {len(missing)} training articles "
+                f"(for example {sorted(missing)[0]}): run `unspin teach` over them first."
+            )
+        return cached
 
     def save(self, folder: Path, extra: dict[str, Any]) -> Path:
         return artifact.save(
