@@ -104,13 +104,18 @@ async def read_form(request: Request) -> Any:
                               max_part_size=service(request).settings.max_body_bytes)
 
 
+async def form_document(request: Request, form: Any) -> Document:
+    """The document of an analyze form, with its optional title."""
+    kind, value = await form_input(request, form)
+    title = form.get("title")
+    return with_title(await service(request).document(kind, value), title if isinstance(title, str) else None)
+
+
 @router.post("/analyze")
 async def analyze_form(request: Request) -> Response:
     form = await read_form(request)
     svc = service(request)
-    kind, value = await form_input(request, form)
-    title = form.get("title")
-    doc = with_title(await svc.document(kind, value), title if isinstance(title, str) else None)
+    doc = await form_document(request, form)
     svc.require_sync(doc)
     [record] = await svc.analyze([doc], threshold=form_threshold(form), disconnected=request.is_disconnected)
     return RedirectResponse(f"/a/{record['id']}", status_code=303)

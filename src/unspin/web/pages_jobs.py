@@ -7,15 +7,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from unspin.web.inputs import with_title
 from unspin.web.jobs import DONE, JobManager
 from unspin.web.pages import (
     compare_documents,
-    form_input,
+    form_document,
     form_threshold,
     read_form,
     render,
-    service,
     twin,
 )
 
@@ -30,10 +28,7 @@ def jobs(request: Request) -> JobManager:
 async def start_form_job(request: Request) -> Response:
     """The analyze form as a job: 303 to its progress page."""
     form = await read_form(request)
-    svc = service(request)
-    kind, value = await form_input(request, form)
-    title = form.get("title")
-    doc = with_title(await svc.document(kind, value), title if isinstance(title, str) else None)
+    doc = await form_document(request, form)
     job = jobs(request).start([doc], threshold=form_threshold(form))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
