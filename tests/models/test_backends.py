@@ -50,3 +50,17 @@ def test_onnx_load_does_not_import_torch(tiny_model_dir):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_export_fuses_layer_norm_and_gelu(tiny_model_dir):
+    from pathlib import Path
+
+    import onnx
+
+    from unspin.models import onnx_backend
+
+    unspin.load(tiny_model_dir, backend="onnx-fp32")
+    path, _ = onnx_backend.cached_paths(Path(tiny_model_dir), quantize=False)
+    ops = {node.op_type for node in onnx.load(str(path)).graph.node}
+    assert {"SkipLayerNormalization", "BiasGelu"} <= ops
+    assert "Erf" not in ops

@@ -1,6 +1,7 @@
-"""The onnxruntime backend: the encoder and token heads exported once to ONNX (int8
-weights by default) and cached; the small span head runs in numpy. Loading it imports
-neither torch nor transformers."""
+"""The onnxruntime backend: the encoder and token heads exported once to ONNX, fused by
+onnxruntime's transformer optimizer (LayerNorm and GELU), int8 weights by default, and
+cached; the small span head runs in numpy. Loading it imports neither torch nor
+transformers."""
 
 from __future__ import annotations
 
@@ -23,8 +24,12 @@ def model_key(folder: Path) -> str:
     return hashlib.sha256((folder / "weights.npz").read_bytes()).hexdigest()[:16]
 
 
+EXPORT_VERSION = 2  # bumped when the export recipe changes, so an old cache is never reused
+
+
 def cached_paths(folder: Path, *, quantize: bool = True) -> tuple[Path, Path]:
-    root = cache_dir() / "onnx" / f"{model_key(folder)}{'-int8' if quantize else ''}"
+    name = f"{model_key(folder)}-v{EXPORT_VERSION}{'-int8' if quantize else ''}"
+    root = cache_dir() / "onnx" / name
     return root / "encoder.onnx", root / "span_head.npz"
 
 
@@ -52,10 +57,16 @@ def export(folder: Path, *, quantize: bool = True) -> tuple[Path, Path]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer notes on shape checks that hold for every input
         _export(torch, Encoder(), ids, raw, axes)
+    encoder_config = net.encoder.config
+    fuse(raw, heads=encoder_config.num_attention_heads, hidden=encoder_config.hidden_size)
     if quantize:
+        import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        quantize_dynamic(str(raw), str(onnx_path), weight_type=QuantType.QInt8, per_channel=True)
+        quantize_dynamic(
+            str(raw), str(onnx_path), weight_type=QuantType.QInt8, per_channel=True,
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},  # types of fused ops
+        )
         raw.unlink()
     else:
         os.replace(raw, onnx_path)
@@ -67,6 +78,24 @@ def export(folder: Path, *, quantize: bool = True) -> tuple[Path, Path]:
         w2=head.mlp[3].weight.detach().numpy(), b2=head.mlp[3].bias.detach().numpy(),
     )
     return onnx_path, head_path
+
+
+def fuse(path: Path, *, heads: int, hidden: int) -> None:
+    """Rewrite the fp32 graph at `path` with onnxruntime's transformer optimizer: LayerNorm
+    with its residual add (SkipLayerNormalization) and GELU with its bias (BiasGelu) become
+    single kernels. The outputs are the same to float rounding; MPNet-base runs about 1.6x
+    faster on CPU (benchmarks/README.md). Left as it is if the optimizer fails."""
+    from onnxruntime.transformers import optimizer
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = optimizer.optimize_model(
+                str(path), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=0
+            )
+        model.save_model_to_file(str(path))
+    except Exception as err:  # an encoder the optimizer does not know: keep the plain graph
+        warnings.warn(f"ONNX graph fusion skipped ({err}).", stacklevel=2)
 
 
 def _export(torch: Any, module: Any, ids: Any, path: Path, axes: dict[int, str]) -> None:
