@@ -16,8 +16,6 @@ import numpy as np
 
 from unspin.models.base import cache_dir
 
-_erf = np.vectorize(math.erf, otypes=[np.float32])
-
 
 def model_key(folder: Path) -> str:
     """Identifies the weights (not the decoding settings, which may be retuned)."""
@@ -134,15 +132,21 @@ class OnnxBackend:
         return states, bio, tech
 
     def classify(self, states: np.ndarray, spans: np.ndarray) -> np.ndarray:
+        """The span head's logits for `spans` rows (window, first, last, length bucket,
+        repeat bucket) over `states` (windows, seq, hidden). A span's mean state comes from
+        running sums over its window, so the cost does not grow with spans x window length."""
+        from scipy.special import erf
+
         h = self.head
         win, first, last = spans[:, 0], spans[:, 1], spans[:, 2]
-        chosen = states[win]  # (k, seq, hidden)
-        pos = np.arange(states.shape[1])
-        inside = ((pos[None] >= first[:, None]) & (pos[None] <= last[:, None])).astype(np.float32)
-        mean = (chosen * inside[..., None]).sum(1) / np.maximum(inside.sum(1, keepdims=True), 1)
-        k = np.arange(len(win))
-        rep = np.concatenate([chosen[k, first], chosen[k, last], mean, chosen[:, 0],
+        used, row = np.unique(win, return_inverse=True)
+        chosen = states[used].astype(np.float32)  # (windows used, seq, hidden)
+        sums = np.zeros((len(used), chosen.shape[1] + 1, chosen.shape[2]), dtype=np.float32)
+        np.cumsum(chosen, axis=1, out=sums[:, 1:])
+        count = np.maximum(last - first + 1, 0)
+        mean = (sums[row, np.maximum(last + 1, first)] - sums[row, first]) / np.maximum(count, 1)[:, None]
+        rep = np.concatenate([chosen[row, first], chosen[row, last], mean, chosen[row, 0],
                               h["length"][spans[:, 3]], h["repeat"][spans[:, 4]]], axis=-1)
         x = rep @ h["w1"].T + h["b1"]
-        x = 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+        x = 0.5 * x * (1.0 + erf(x / np.float32(math.sqrt(2.0))))
         return x @ h["w2"].T + h["b2"]
