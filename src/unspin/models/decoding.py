@@ -178,11 +178,11 @@ def with_token_spans(found: list[RawSpan], extra: list[RawSpan]) -> list[RawSpan
     """`found` plus the token-head spans in `extra` that overlap no span of `found`
     whose top technique is theirs."""
     tops = [(r.start, r.end, int(np.argmax(r.probs))) for r in found]
-    kept = [
-        t
-        for t in extra
-        if not any(k == int(np.argmax(t.probs)) and s < t.end and t.start < e for s, e, k in tops)
-    ]
+    kept = []
+    for t in extra:
+        top = int(np.argmax(t.probs))
+        if not any(k == top and s < t.end and t.start < e for s, e, k in tops):
+            kept.append(t)
     return sorted(found + kept, key=lambda r: (r.start, r.end))
 
 
