@@ -102,6 +102,32 @@ def test_shifted_pass_of_the_whole_reaches_every_member(tiny_model_dir, other_mo
     assert not any(m.settings.shifted_pass for m in plain.predictor.members)
 
 
+def test_views_per_member(tiny_model_dir, other_model, tmp_path):
+    folder = make_fused(tmp_path / "f", {"a": tiny_model_dir, "b": other_model})
+    config = json.loads((folder / "config.json").read_text())
+    config["views"] = [1, 2]
+    (folder / "config.json").write_text(json.dumps(config))
+    analyzer = unspin.load(folder, backend="torch")
+    first, second = analyzer.predictor.members
+    assert not first.settings.shifted_pass and second.settings.shifted_pass
+    encs = next(analyzer.predictor.encode([TEXT * 3]))
+    assert not encs[0].doc.shifted and encs[1].doc.shifted
+    seen = []
+    analyzer.analyze(TEXT * 3, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1][0] == seen[-1][1] and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert all(d <= t for d, t in seen)
+
+
+@pytest.mark.parametrize("views", [[1], [1, 3], [2, 0]])
+def test_views_must_be_one_or_two_per_member(tiny_model_dir, other_model, tmp_path, views):
+    folder = make_fused(tmp_path / "f", {"a": tiny_model_dir, "b": other_model})
+    config = json.loads((folder / "config.json").read_text())
+    config["views"] = views
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelNotFoundError, match="views"):
+        unspin.load(folder, backend="torch")
+
+
 def test_a_model_with_other_techniques_is_refused(tiny_model_dir, tmp_path):
     folder = tmp_path / "m"
     shutil.copytree(tiny_model_dir, folder)

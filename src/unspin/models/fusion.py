@@ -94,15 +94,19 @@ class FusedPredictor(Decoding):
     ) -> Iterator[list[Encoded]]:
         m = len(self.members)
         per_member = []
+        unit = [0]  # the first member's windows in this chunk: each member counts as that many
+
+        def tick(d: int, t: int, i: int) -> None:
+            if i == 0:
+                unit[0] = t
+            if progress is not None and t:  # member i of m, d of its t windows done
+                u = unit[0] or t
+                progress(done[0] + i * u + round(d * u / t), done[0] + m * u)
+
         for i, member in enumerate(self.members):
-            base = done[0]
-
-            def tick(d: int, t: int, i: int = i, base: int = base) -> None:
-                if progress is not None:  # member i of m, d of this chunk's t windows done
-                    progress(base * m + i * t + d, (base + t) * m)
-
-            per_member.append(list(member.encode(texts, batch_windows=batch_windows, progress=tick)))
-        done[0] = sum(len(e.doc.windows) + len(e.doc.shifted) for e in per_member[0]) + done[0]
+            encs = member.encode(texts, batch_windows=batch_windows, progress=lambda d, t, i=i: tick(d, t, i))
+            per_member.append(list(encs))
+        done[0] += m * unit[0]
         yield from (list(encs) for encs in zip(*per_member, strict=True))
 
     def _fused(self, encs: list[Encoded], field: str) -> np.ndarray:

@@ -4,7 +4,8 @@
 exports it on first use when torch is available, and falls back to torch otherwise; a
 model whose config.json names a `backend` (the shipped MPNet model: `onnx-fp32`, because
 int8 activations cost it 12 SI points) gets that one under `auto`. A folder whose config
-has `"fuse": [...]` is a fused ensemble of the member folders it names (see `fusion`).
+has `"fuse": [...]` is a fused ensemble of the member folders it names (see `fusion`),
+each encoding the number of views its `"views"` entry gives.
 
 A model's config lists the techniques it labels, in its output order; loading checks them
 against `unspin.taxonomy` so a model never labels with another model's names.
@@ -64,6 +65,17 @@ def _onnx_predictor(path: Path, config: dict[str, Any], *, quantize: bool) -> Pr
     )
 
 
+def _views(path: Path, config: dict[str, Any], settings: Settings) -> list[int]:
+    """Views per member of a fused folder: its `"views"` list (1 or 2 each: a second,
+    shifted view where it pays for its cost), else the whole's `shifted_pass` for all."""
+    views = config.get("views")
+    if views is None:
+        return [2 if settings.shifted_pass else 1] * len(config["fuse"])
+    if len(views) != len(config["fuse"]) or any(v not in (1, 2) for v in views):
+        raise ModelNotFoundError(f"{path}/config.json: \"views\" needs 1 or 2 for each of its members.")
+    return list(views)
+
+
 def load_predictor(path: Path, *, backend: str = "auto") -> tuple[Predictor, dict[str, Any]]:
     if backend not in BACKENDS:
         raise ValueError(f"Unknown backend {backend!r}: expected one of {', '.join(BACKENDS)}.")
@@ -75,8 +87,8 @@ def load_predictor(path: Path, *, backend: str = "auto") -> tuple[Predictor, dic
 
         members = [load_predictor(path / name, backend=backend)[0] for name in config["fuse"]]
         settings = settings_of(config, members[0].settings)
-        for member in members:  # each member encodes: the whole's view setting is theirs
-            member.settings.shifted_pass = settings.shifted_pass
+        for member, views in zip(members, _views(path, config, settings), strict=True):
+            member.settings.shifted_pass = views == 2  # each member encodes its own views
         return FusedPredictor(members, settings, config.get("weights")), config  # type: ignore[return-value]
     if backend != "torch":
         try:
