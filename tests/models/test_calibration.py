@@ -70,3 +70,36 @@ def test_calibrate_writes_rules_maps_and_min_score(tiny_model_dir, ptc_dir, tmp_
     text = docs[0].text
     for span in again.analyze(text, threshold=0.0).spans:
         assert 0.0 <= span.score <= 1.0
+
+
+def test_calibrate_offers_the_span_memory_and_writes_what_it_chose(tiny_model_dir, ptc_dir, tmp_path):
+    """A random-init model labels at chance; a memory of the articles' own spans knows
+    them, so tuning takes a share of it, TC rises, and the reloaded model uses it."""
+    import unspin
+    from unspin.models import span_memory
+    from unspin.models.calibrate import tune_output, write_output_settings
+    from unspin.models.train import load_corpus
+
+    model = shutil.copytree(tiny_model_dir, tmp_path / "m")
+    analyzer = unspin.load(model, backend="torch")
+    docs, labels = load_corpus(ptc_dir)
+    table = span_memory.of_documents(docs, labels, analyzer.predictor.techniques)
+    assert len(table) == 7  # "Build the wall" twice (Slogans, Repetition): one key
+    without = tune_output(analyzer.predictor, docs, labels)
+    assert without["span_memory"] is None and without["memory_share"] == 0.0
+    tuned = tune_output(analyzer.predictor, docs, labels, memory=table)
+    assert tuned["memory_share"] > 0 and tuned["span_memory"] == table
+    assert tuned["tc_f1"] > without["tc_f1"]
+    # the memory cannot tell "Build the wall" (Slogans) from its repeat (Repetition); the
+    # words coming earlier can
+    assert tuned["recurrence_share"] > 0 and tuned["tc_f1"] == 1.0
+    assert tuned["table"]["revision"]["none"] == without["table"]["revision"]["none"]
+    assert analyzer.predictor.settings.memory_share == 0.0  # left as it was
+    write_output_settings(model, tuned)
+    settings = json.loads((model / "config.json").read_text())["settings"]
+    assert settings["span_memory"] == table and settings["memory_share"] == tuned["memory_share"]
+    again = unspin.load(model, backend="torch").predictor
+    # "corrupt elites" was marked Name Calling once: at least the memory's share goes there
+    (raw,) = next(again.label([docs[0].text], [[(34, 48)]]))
+    assert raw.probs[again.techniques.index("Name_Calling,Labeling")] >= tuned["memory_share"]
+    assert raw.probs.sum() == pytest.approx(1.0, abs=1e-5)

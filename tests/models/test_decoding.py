@@ -1,6 +1,8 @@
 """Decoding (arrays in, spans out): BIO runs, word expansion, joining, token-head spans,
 tidy-up rules, cue words, and the runtime's two views."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -203,3 +205,76 @@ def test_merge_close_never_joins_across_a_sentence_end():
     spans = [(0, 8, 0.5), (10, 20, 0.5), (22, 32, 0.5)]  # "They lie" | "They cheat" | "they steal"
     merged = merge_close(text, spans, 12)
     assert [(a, b) for a, b, _ in merged] == [(0, 8), (10, 32)]  # ", " joins; ". " does not
+
+
+
+def loaded_language_row():
+    row = np.full(len(taxonomy.NAMES), 0.02, dtype=np.float32)
+    row[taxonomy.NAMES.index("Loaded_Language")] = 1 - 0.02 * (len(taxonomy.NAMES) - 1)
+    return row
+
+
+def test_recurrence_moves_weight_to_repetition_only_where_the_words_came_earlier():
+    from unspin.models.decoding import Settings, revise
+
+    names = taxonomy.NAMES
+    rep = names.index("Repetition")
+    text = "The Deep State wins.\nAn honest press.\nNow the deep states, again!\nThe deep state.\n"
+    first, honest = text.index("Deep State"), text.index("honest press")
+    second, third = text.index("the deep states"), text.index("deep state.")
+    row = loaded_language_row()
+    spans = [raw(first, first + 10, row), raw(honest, honest + 12, row),
+             raw(second, second + 15, row), raw(third, third + 10, row)]
+    assert revise(spans, text, names, Settings()) == spans  # off by default
+    out = revise(spans, text, names, Settings(recurrence_share=0.5))
+    # the first use and the phrase used once keep their probabilities; the repeats (stop
+    # words, case, plural and punctuation aside) move half to Repetition
+    assert np.array_equal(out[0].probs, row) and np.array_equal(out[1].probs, row)
+    for r in out[2:]:
+        assert r.probs[rep] == pytest.approx(0.5 * 0.02 + 0.5)
+        assert r.probs.sum() == pytest.approx(1.0)
+    # three uses in all: every repeat counts at recurrence_min 3, none at 4
+    out = revise(spans, text, names, Settings(recurrence_share=0.5, recurrence_min=3))
+    assert [int(np.argmax(r.probs)) == rep for r in out] == [False, False, True, True]
+    out = revise(spans, text, names, Settings(recurrence_share=0.5, recurrence_min=4))
+    assert all(np.array_equal(r.probs, row) for r in out)
+
+
+def test_span_memory_blends_the_counts_of_the_same_words_in_training():
+    from unspin.models import span_memory
+    from unspin.models.decoding import Settings, revise
+
+    names = taxonomy.NAMES
+    slogans, flag = names.index("Slogans"), names.index("Flag-Waving")
+    table = span_memory.build(
+        [("Make America Great Again", "Slogans"), ("make america great again!", "Slogans"),
+         ("MAKE AMERICA GREAT AGAIN", "Flag-Waving"), ("our great nation", "Flag-Waving"),
+         ("a made-up label", "Not_A_Technique")],
+        names,
+    )
+    assert len(table) == 2 and all(len(k) == 12 for k in table)  # hashes, never the words
+    assert "america" not in json.dumps(table).lower()
+    assert table[span_memory.key("“Make America great again”")] == f"{flag}:1,{slogans}:2"
+    text = "They chant “make America great AGAIN”.\nA great nation.\n"
+    a = text.index("make")
+    b = text.index("A great")
+    row = loaded_language_row()
+    spans = [raw(a, text.index("”"), row), raw(b, b + 14, row)]
+    on = Settings(span_memory=table, memory_share=0.6)
+    out = revise(spans, text, names, on)
+    assert out[0].probs[slogans] == pytest.approx(0.4 * 0.02 + 0.6 * 2 / 3)
+    assert out[0].probs[flag] == pytest.approx(0.4 * 0.02 + 0.6 / 3)
+    assert int(np.argmax(out[0].probs)) == slogans
+    assert np.array_equal(out[1].probs, row)  # "a great nation" is not "our great nation"
+    assert revise(spans, text, names, Settings(span_memory=table)) == spans  # share 0: off
+    few = revise(spans, text, names, Settings(span_memory=table, memory_share=0.6, memory_min_count=4))
+    assert np.array_equal(few[0].probs, row)  # marked 3 times only
+
+
+def test_span_memory_normalises_case_quotes_possessives_and_punctuation():
+    from unspin.models.span_memory import key, normalise
+
+    assert normalise("The “Deep State’s” LIES!") == "the deep state lies"
+    assert normalise("  don't\n  stop ") == "dont stop"
+    assert key("Deep state") == key("deep   STATE.") != key("deep states")
+    assert key("!!") == ""

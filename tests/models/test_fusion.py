@@ -136,3 +136,29 @@ def test_a_model_with_other_techniques_is_refused(tiny_model_dir, tmp_path):
     (folder / "config.json").write_text(json.dumps({**config, "techniques": names[1:] + names[:1]}))
     with pytest.raises(ModelNotFoundError, match="techniques"):
         unspin.load(folder, backend="torch")
+
+
+def test_fused_and_single_models_revise_techniques_the_same_way(tiny_model_dir, other_model, tmp_path):
+    """The span memory and the Repetition rule apply to a fused model's labels as to a
+    single model's: one decoding path (`decoding.revise`)."""
+    from unspin.models import span_memory
+
+    names = unspin.load(tiny_model_dir, backend="torch").predictor.techniques
+    table = span_memory.build([("The corrupt elites", "Name_Calling,Labeling")], names)
+    wall = TEXT.index("Build the wall")
+    again = TEXT.index("Build the wall", wall + 1)
+    spans = [[(0, 18), (wall, wall + 14), (again, again + 14)]]  # "The corrupt elites", the wall twice
+    revised = {"span_memory": table, "memory_share": 1.0, "recurrence_share": 1.0}
+    single = shutil.copytree(tiny_model_dir, tmp_path / "single")
+    config = json.loads((single / "config.json").read_text())
+    config["settings"].update(revised)
+    (single / "config.json").write_text(json.dumps(config))
+    fused = make_fused(tmp_path / "f", {"a": tiny_model_dir, "b": other_model}, [3.0, 1.0])
+    config = json.loads((fused / "config.json").read_text())
+    config["settings"].update(revised)
+    (fused / "config.json").write_text(json.dumps(config))
+    for folder in (single, fused):
+        probs = [r.probs for r in next(unspin.load(folder, backend="torch").predictor.label([TEXT], spans))]
+        assert probs[0][names.index("Name_Calling,Labeling")] == pytest.approx(1.0)
+        assert probs[1][names.index("Repetition")] < 0.9  # the first "Build the wall"
+        assert probs[2][names.index("Repetition")] == pytest.approx(1.0)

@@ -1,8 +1,10 @@
 """`unspin calibrate`: the output a reader sees, tuned on the tuning split after the
-decoding thresholds (`tune`): how much weight moves to Repetition where a span's words
-recur (best TC F1), which tidy-up rules to apply (each kept only if SI and FLC
-F1 do not drop), the calibration maps (`calibration.fit`), and the default least score
-(`min_score`, best FLC F1 on calibrated scores). The encoder runs once per article."""
+decoding thresholds (`tune`): the rules that revise a span's technique probabilities
+(`decoding.revise`: the span memory's share, weight moved to Repetition where a span's
+words came earlier or recur; each for the best TC F1, in that order), which tidy-up rules
+to apply (each kept only if SI and FLC F1 do not drop), the calibration maps
+(`calibration.fit`), and the default least score (`min_score`, best FLC F1 on calibrated
+scores). The encoder runs once per article."""
 
 from __future__ import annotations
 
@@ -17,13 +19,18 @@ from unspin import scoring
 from unspin.doc import Document
 from unspin.io import ptc
 from unspin.models import calibration as C
-from unspin.models.decoding import HYGIENE, techniques_for
+from unspin.models.decoding import HYGIENE, revise, techniques_for
 from unspin.models.postprocess import si_labels, tc_labels
 from unspin.models.predictor import labelled_spans
 
 MIN_SCORES = tuple(np.round(np.arange(0.0, 0.61, 0.05), 2))
 TOLERANCE = 0.0005  # a rule "costs F1" when F1 drops by more (half the last digit we report)
 REPETITION = (0.0, 0.2, 0.35, 0.5)  # share moved to Repetition where a span's words recur
+MEMORY = tuple((s, n) for s in (0.2, 0.35, 0.5, 0.7) for n in (1, 2))  # span memory: share, least count
+RECURRENCE = tuple((s, n) for s in (0.3, 0.5, 0.7, 1.0) for n in (2, 3))  # Repetition: share, least uses
+REVISION = ("span_memory", "memory_share", "memory_min_count", "recurrence_share", "recurrence_min",
+            "repetition_share")  # what `tune_revision` chooses
+REVISE_OFF = {"repetition_share": 0.0, "memory_share": 0.0, "recurrence_share": 0.0}
 
 
 def predictions(
@@ -55,15 +62,69 @@ def _figures(
     return scoring.score_si(si, gold_si).f1, scoring.score_flc(flc, gold_rows).f1
 
 
-def _tc(predictor: Any, docs: list[Document], encoded: list[Any], gold: dict[str, list[ptc.Label]]) -> float:
-    """TC micro-F1 on the gold spans."""
-    pred, rows = [], []
-    for doc, enc in zip(docs, encoded, strict=True):
-        template = [(g.start, g.end) for g in gold.get(str(doc.id), [])]
-        raws = predictor.classify(enc, [(s, e, 1.0) for s, e in sorted(set(template))])
-        pred += tc_labels(str(doc.id), raws, template, predictor.techniques)
-        rows += gold.get(str(doc.id), [])
-    return scoring.score_tc(pred, rows).f1
+def tune_revision(
+    predictor: Any,
+    docs: list[Document],
+    encoded: list[Any],
+    gold: dict[str, list[ptc.Label]],
+    *,
+    memory: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The settings of `decoding.revise` with the best TC F1 on the gold spans, chosen in
+    turn (each kept only if it raises TC F1): the span memory's share and least count
+    (when a `memory` table is given), the share moved to Repetition where a span's content
+    words came earlier and its least number of uses, then the share moved where its words
+    recur anywhere (`repetition_share`). The span classifier runs once per article."""
+    kept = dataclasses.replace(predictor.settings)
+    try:
+        for name, value in REVISE_OFF.items():
+            setattr(predictor.settings, name, value)
+        base = []
+        for doc, enc in zip(docs, encoded, strict=True):
+            template = [(g.start, g.end) for g in gold.get(str(doc.id), [])]
+            raws = predictor.classify(enc, [(s, e, 1.0) for s, e in sorted(set(template))])
+            base.append((str(doc.id), doc.text, template, raws))
+    finally:
+        predictor.settings = kept
+    rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
+    settings = dataclasses.replace(kept, **REVISE_OFF, span_memory=memory)
+
+    def tc(**changes: Any) -> float:
+        s = dataclasses.replace(settings, **changes)
+        names = predictor.techniques
+        pred = [
+            lab
+            for ident, text, template, raws in base
+            for lab in tc_labels(ident, revise(raws, text, names, s), template, names)
+        ]
+        return scoring.score_tc(pred, rows).f1
+
+    best = tc()
+    table: dict[str, Any] = {"none": round(best, 4), "memory": {}, "recurrence": {}, "repetition_share": {}}
+    steps = [
+        ("memory", ("memory_share", "memory_min_count"), MEMORY if memory else ()),
+        ("recurrence", ("recurrence_share", "recurrence_min"), RECURRENCE),
+        ("repetition_share", ("repetition_share",), tuple((x,) for x in REPETITION if x)),
+    ]
+    for step, fields, grid in steps:
+        choice = None
+        for values in grid:
+            f1 = tc(**dict(zip(fields, values, strict=True)))
+            table[step]["/".join(map(str, values))] = round(f1, 4)
+            if f1 > best:
+                best, choice = f1, values
+        if choice is not None:
+            settings = dataclasses.replace(settings, **dict(zip(fields, choice, strict=True)))
+    return {
+        "memory_share": settings.memory_share,
+        "memory_min_count": settings.memory_min_count,
+        "span_memory": memory if settings.memory_share else None,
+        "recurrence_share": settings.recurrence_share,
+        "recurrence_min": settings.recurrence_min,
+        "repetition_share": settings.repetition_share,
+        "tc_f1": round(best, 4),
+        "table": table,
+    }
 
 
 def tune_output(
@@ -72,22 +133,22 @@ def tune_output(
     gold: dict[str, list[ptc.Label]],
     *,
     encoded: list[Any] | None = None,
+    memory: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Tidy-up rules (greedy, in `HYGIENE` order), calibration maps and `min_score`;
-    `predictor.settings` is left as it was. Returns the choices and a table of figures."""
+    """The technique revision rules (`tune_revision`, with the span memory `memory` when
+    given: build it from the train split, `span_memory.build`), tidy-up rules (greedy, in
+    `HYGIENE` order), calibration maps and `min_score`; `predictor.settings` is left as it
+    was. Returns the choices and a table of figures."""
     encoded = encoded or list(predictor.encode([d.text for d in docs]))
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     kept = dataclasses.replace(predictor.settings)
-    table: dict[str, Any] = {"hygiene": {}, "min_score": {}, "repetition_share": {}}
+    table: dict[str, Any] = {"hygiene": {}, "min_score": {}}
     try:
-        best_tc, repetition = -1.0, 0.0
-        for share in REPETITION:  # TC F1 on gold spans
-            predictor.settings.repetition_share = share
-            tc = _tc(predictor, docs, encoded, gold)
-            table["repetition_share"][str(share)] = round(tc, 4)
-            if tc > best_tc:
-                best_tc, repetition = tc, share
-        predictor.settings.repetition_share = repetition
+        revision = tune_revision(predictor, docs, encoded, gold, memory=memory)
+        table["revision"] = revision.pop("table")
+        best_tc = revision.pop("tc_f1")
+        for name, value in revision.items():
+            setattr(predictor.settings, name, value)
         predictor.settings.hygiene = []
         best = _figures(predictor, docs, encoded, gold_rows)
         table["hygiene"]["none"] = [round(x, 4) for x in best]
@@ -115,8 +176,8 @@ def tune_output(
     finally:
         predictor.settings = kept
     return {
-        "repetition_share": repetition,
-        "tc_f1": round(best_tc, 4),
+        **revision,
+        "tc_f1": best_tc,
         "hygiene": rules,
         "calibration": maps,
         "min_score": least,
@@ -134,7 +195,7 @@ def write_output_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
         hygiene=tuned["hygiene"],
         calibration=tuned["calibration"],
         min_score=tuned["min_score"],
-        repetition_share=tuned["repetition_share"],
+        **{name: tuned[name] for name in REVISION},
     )
     config["output_tuning"] = tuned["table"]
     path.write_text(json.dumps(config, indent=2) + "\n")

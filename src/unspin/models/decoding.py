@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from unspin.models import span_memory
 from unspin.models import windows as W
 
 O, B, I = W.O, W.B, W.I  # noqa: E741  BIO columns
@@ -37,6 +38,11 @@ class Settings:
     calibration: dict[str, list[list[float]]] | None = None  # technique -> [xs, ys]; see calibration
     min_score: float = 0.0  # the default `threshold` of analyze: the least calibrated score shown
     repetition_share: float = 0.0  # weight moved to Repetition where a span's words recur
+    span_memory: dict[str, str] | None = None  # span text key -> technique counts (span_memory)
+    memory_share: float = 0.0  # share of a span's technique probabilities from `span_memory`
+    memory_min_count: int = 1  # ... where its text was marked at least this often in training
+    recurrence_share: float = 0.0  # weight moved to Repetition where a span's words came earlier
+    recurrence_min: int = 2  # ... and occur at least this many times in the text, it included
     n_cues: int = 3  # cue words per span
     cls_id: int = 101
     sep_id: int = 102
@@ -218,6 +224,87 @@ def boost_repetition(raws: list[RawSpan], text: str, names: Sequence[str], share
     return out
 
 
+def stem(word: str) -> str:
+    """A lowercased word with a plural "s" folded (Harman's S-stemmer): "states" -> "state",
+    "enemies" -> "enemy", "lies" -> "lie"; "press", "status" and short words stay."""
+    word = word.lower()
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and word[-4] not in "ae" and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("es") and word[-3] not in "aeo":
+        return word[:-1]
+    if word.endswith("s") and word[-2] not in "us":
+        return word[:-1]
+    return word
+
+
+def content_stems(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int]]:
+    """The stems of the content words in `text[start:end]`, with each word's start."""
+    words = (m for m in _WORD.finditer(text, start, len(text) if end is None else end))
+    return [(stem(_APOSTROPHE.sub("", m.group())), m.start()) for m in words if is_content_word(m.group())]
+
+
+def recurs_earlier(stems: list[tuple[str, int]], own: list[str], start: int, least: int) -> bool:
+    """Whether the stems `own` (a span's, in order) occur in `stems` (the whole text's)
+    at least `least` times, one of them before character `start` (where the span starts)."""
+    n = len(own)
+    if not n or sum(map(len, own)) < 3:
+        return False
+    at = [
+        stems[i][1]
+        for i in range(len(stems) - n + 1)
+        if stems[i][0] == own[0] and all(stems[i + j][0] == own[j] for j in range(1, n))
+    ]
+    return len(at) >= least and at[0] < start
+
+
+def mark_recurrence(
+    raws: list[RawSpan], text: str, names: Sequence[str], share: float, least: int = 2
+) -> list[RawSpan]:
+    """Where a span's content words (stemmed, in order) occurred earlier in the text and
+    occur at least `least` times in all, `share` of its technique probability moves to
+    Repetition: PTC marks a phrase's repeats as Repetition, its first use mostly not."""
+    if not share or not raws or "Repetition" not in names:
+        return raws
+    k = list(names).index("Repetition")
+    stems = content_stems(text)
+    out = []
+    for r in raws:
+        probs = r.probs
+        if recurs_earlier(stems, [w for w, _ in content_stems(text, r.start, r.end)], r.start, least):
+            probs = ((1 - share) * r.probs).astype(np.float32)
+            probs[k] += share
+        out.append(RawSpan(r.start, r.end, r.score, probs, r.cue_weights, r.cue_offsets))
+    return out
+
+
+def recall_spans(raws: list[RawSpan], text: str, settings: Settings) -> list[RawSpan]:
+    """Technique probabilities blended with the span memory's counts (`span_memory.blend`)."""
+    if not settings.memory_share or not settings.span_memory or not raws:
+        return raws
+    probs = span_memory.blend(
+        [r.probs for r in raws],
+        [text[r.start : r.end] for r in raws],
+        settings.span_memory,
+        settings.memory_share,
+        settings.memory_min_count,
+    )
+    return [
+        RawSpan(r.start, r.end, r.score, p, r.cue_weights, r.cue_offsets)
+        for r, p in zip(raws, probs, strict=True)
+    ]
+
+
+def revise(raws: list[RawSpan], text: str, names: Sequence[str], settings: Settings) -> list[RawSpan]:
+    """The rules applied to labelled spans' technique probabilities, in order, each off at
+    its default: `repetition_share` (a span's words recur anywhere), the span memory
+    (`memory_share`), then `recurrence_share` (its content words came earlier)."""
+    raws = boost_repetition(raws, text, names, settings.repetition_share)
+    raws = recall_spans(raws, text, settings)
+    return mark_recurrence(raws, text, names, settings.recurrence_share, settings.recurrence_min)
+
+
 def techniques_for(raw: RawSpan, names: Sequence[str], second_threshold: float) -> list[tuple[str, float]]:
     """The top technique, and the runner-up when its probability reaches the threshold."""
     order = np.argsort(-raw.probs)
@@ -331,6 +418,7 @@ STOP_WORDS = frozenset(  # function words only: "no", "never", "again" can carry
     ]
 )
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
+_APOSTROPHE = re.compile(r"['’]")
 _OPEN, _CLOSE = "\"“‘'([", "\"”’')]"
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LINE_BREAK = re.compile(r"\s*\n\s*")

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from unspin.models.decoding import RawSpan, Settings, boost_repetition, mix_token_head
+from unspin.models.decoding import RawSpan, Settings, mix_token_head, revise
 from unspin.models.predictor import Decoding, Encoded, Predictor, Progress, _Prepared
 
 
@@ -147,4 +147,4 @@ class FusedPredictor(Decoding):
         first = encs[0]
         if out and self.settings.token_mix:
             out = mix_token_head(out, first.doc.tokens, self._fused(encs, "tech"), self.settings.token_mix)
-        return boost_repetition(out, first.doc.text, self.techniques, self.settings.repetition_share)
+        return revise(out, first.doc.text, self.techniques, self.settings)

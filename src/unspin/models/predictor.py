@@ -16,9 +16,9 @@ from unspin.models import windows as W
 from unspin.models.decoding import (
     RawSpan,
     Settings,
-    boost_repetition,
     labelled_threshold,
     mix_token_head,
+    revise,
     sigmoid,
     softmax,
     spans_from_bio,
@@ -300,7 +300,7 @@ class Predictor(Decoding):
         """Technique probabilities for character spans `(start, end, score)` of `enc`."""
         raws = self._classify(enc.doc, enc.states, enc.tech, found)
         raws = mix_token_head(raws, enc.doc.tokens, enc.tech, self.settings.token_mix)
-        return boost_repetition(raws, enc.doc.text, self.techniques, self.settings.repetition_share)
+        return revise(raws, enc.doc.text, self.techniques, self.settings)
 
     def _chunks(
         self, texts: Iterable[str], batch_windows: int, progress: Progress | None = None
