@@ -245,16 +245,20 @@ def content_stems(text: str, start: int = 0, end: int | None = None) -> list[tup
     return [(stem(_APOSTROPHE.sub("", m.group())), m.start()) for m in words if is_content_word(m.group())]
 
 
-def recurs_earlier(stems: list[tuple[str, int]], own: list[str], start: int, least: int) -> bool:
-    """Whether the stems `own` (a span's, in order) occur in `stems` (the whole text's)
-    at least `least` times, one of them before character `start` (where the span starts)."""
+def recurs_earlier(
+    stems: list[tuple[str, int]], where: dict[str, list[int]], own: list[str], start: int, least: int
+) -> bool:
+    """Whether the stems `own` (a span's, in order) occur in `stems` (the whole text's;
+    `where`: each stem's indices in it) at least `least` times, one of them before
+    character `start` (where the span starts)."""
     n = len(own)
-    if not n or sum(map(len, own)) < 3:
+    if not n or sum(map(len, own)) < 3 or any(w not in where for w in own):
         return False
+    a = min(range(n), key=lambda j: len(where[own[j]]))  # look where its rarest word is
     at = [
-        stems[i][1]
-        for i in range(len(stems) - n + 1)
-        if stems[i][0] == own[0] and all(stems[i + j][0] == own[j] for j in range(1, n))
+        stems[i - a][1]
+        for i in where[own[a]]
+        if 0 <= i - a <= len(stems) - n and all(stems[i - a + j][0] == own[j] for j in range(n))
     ]
     return len(at) >= least and at[0] < start
 
@@ -269,10 +273,14 @@ def mark_recurrence(
         return raws
     k = list(names).index("Repetition")
     stems = content_stems(text)
+    where: dict[str, list[int]] = {}
+    for i, (word, _) in enumerate(stems):
+        where.setdefault(word, []).append(i)
     out = []
     for r in raws:
         probs = r.probs
-        if recurs_earlier(stems, [w for w, _ in content_stems(text, r.start, r.end)], r.start, least):
+        own = [w for w, _ in content_stems(text, r.start, r.end)]
+        if recurs_earlier(stems, where, own, r.start, least):
             probs = ((1 - share) * r.probs).astype(np.float32)
             probs[k] += share
         out.append(RawSpan(r.start, r.end, r.score, probs, r.cue_weights, r.cue_offsets))
