@@ -103,3 +103,21 @@ def test_calibrate_offers_the_span_memory_and_writes_what_it_chose(tiny_model_di
     (raw,) = next(again.label([docs[0].text], [[(34, 48)]]))
     assert raw.probs[again.techniques.index("Name_Calling,Labeling")] >= tuned["memory_share"]
     assert raw.probs.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_min_score_keeps_spans_per_gold_span_under_the_cap(monkeypatch):
+    from unspin.io import ptc
+    from unspin.models import calibrate
+
+    gold = [ptc.Label("1", a, a + 10, "Doubt") for a in (0, 20, 40, 60)]
+    noise = [ptc.Label("1", 80, 85, "Doubt"), ptc.Label("1", 90, 95, "Doubt")]
+    rows, scores = gold + noise, [0.9, 0.8, 0.2, 0.2, 0.3, 0.3]
+    monkeypatch.setattr(calibrate, "MIN_SCORES", (0.0, 0.25, 0.5))
+    table: dict = {}
+    least, f1 = calibrate.pick_min_score(rows, scores, gold, table)
+    # 0.0 finds every gold span (F1 0.8) but shows 1.5 spans per gold span: over the cap
+    assert table["0.0"] == [0.8, 1.5] and table["0.25"] == [0.5, 1.0] and table["0.5"][1] == 0.5
+    assert least == 0.5 and f1 == pytest.approx(0.6667)
+    monkeypatch.setattr(calibrate, "MIN_SCORES", (0.0, 0.25))
+    monkeypatch.setattr(calibrate, "MAX_PER_GOLD", 0.4)  # none qualifies: the one showing fewest
+    assert calibrate.pick_min_score(rows, scores, gold, {})[0] == 0.25

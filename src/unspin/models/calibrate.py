@@ -3,8 +3,9 @@ decoding thresholds (`tune`): the rules that revise a span's technique probabili
 (`decoding.revise`: the span memory's share, weight moved to Repetition where a span's
 words came earlier or recur; each for the best TC F1, in that order), which tidy-up rules
 to apply (each kept only if SI and FLC F1 do not drop), the calibration maps
-(`calibration.fit`), and the default least score (`min_score`, best FLC F1 on calibrated
-scores). The encoder runs once per article."""
+(`calibration.fit`), and the default least score (`min_score`: best FLC F1 on calibrated
+scores while showing at most `MAX_PER_GOLD` spans per gold span). The encoder runs once
+per article."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from unspin.models.predictor import labelled_spans
 
 MIN_SCORES = tuple(np.round(np.arange(0.0, 0.61, 0.05), 2))
 TOLERANCE = 0.0005  # a rule "costs F1" when F1 drops by more (half the last digit we report)
+MAX_PER_GOLD = 1.2  # `min_score` shows at most this many spans per gold span on the tuning split
 REPETITION = (0.0, 0.2, 0.35, 0.5)  # share moved to Repetition where a span's words recur
 MEMORY = tuple((s, n) for s in (0.2, 0.35, 0.5, 0.7) for n in (1, 2))  # span memory: share, least count
 RECURRENCE = tuple((s, n) for s in (0.3, 0.5, 0.7, 1.0) for n in (2, 3))  # Repetition: share, least uses
@@ -164,12 +166,7 @@ def tune_output(
         preds, rows = predictions(predictor, docs, encoded, gold)
         maps = C.fit(preds)
         scores = [C.calibrate(maps, p.technique, p.raw) for p in preds]
-        best_f1, least = -1.0, 0.0
-        for m in MIN_SCORES:
-            flc = scoring.score_flc([r for r, sc in zip(rows, scores, strict=True) if sc >= m], gold_rows).f1
-            table["min_score"][str(m)] = round(flc, 4)
-            if flc > best_f1:
-                best_f1, least = flc, float(m)
+        least, best_f1 = pick_min_score(rows, scores, gold_rows, table["min_score"])
         shown = [sc >= least for sc in scores]
         table["predicted_per_gold"] = round(sum(shown) / max(1, len(gold_rows)), 3)
         table["ece_in_sample"] = round(C.expected_calibration_error(scores, [p.hit for p in preds]), 4)
@@ -184,6 +181,23 @@ def tune_output(
         "flc_f1": round(best_f1, 4),
         "table": table,
     }
+
+
+def pick_min_score(
+    rows: list[Any], scores: list[float], gold_rows: list[Any], table: dict[str, Any]
+) -> tuple[float, float]:
+    """The least score with the best FLC F1 among those showing at most `MAX_PER_GOLD`
+    spans per gold span (readers see over-prediction first), else the one showing fewest;
+    fills `table` with [FLC F1, spans per gold span] for each candidate."""
+    options = []
+    for m in MIN_SCORES:
+        shown = [r for r, sc in zip(rows, scores, strict=True) if sc >= m]
+        flc = scoring.score_flc(shown, gold_rows).f1
+        per_gold = len(shown) / max(1, len(gold_rows))
+        table[str(m)] = [round(flc, 4), round(per_gold, 3)]
+        options.append((per_gold <= MAX_PER_GOLD, flc if per_gold <= MAX_PER_GOLD else -per_gold, float(m)))
+    least = max(options)[2]
+    return least, table[str(least)][0]
 
 
 def write_output_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
