@@ -24,7 +24,7 @@ from unspin.models.decoding import HYGIENE, revise, techniques_for
 from unspin.models.postprocess import si_labels, tc_labels
 from unspin.models.predictor import labelled_spans
 
-MIN_SCORES = tuple(np.round(np.arange(0.0, 0.61, 0.05), 2))
+MIN_SCORES = tuple(np.round(np.arange(0.0, 0.605, 0.01), 2))
 TOLERANCE = 0.0005  # a rule "costs F1" when F1 drops by more (half the last digit we report)
 MAX_PER_GOLD = 1.2  # `min_score` shows at most this many spans per gold span on the tuning split
 REPETITION = (0.0, 0.2, 0.35, 0.5)  # share moved to Repetition where a span's words recur
