@@ -5,6 +5,7 @@ and its default once. The runtime (`predictor`) produces the arrays; calibration
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -183,11 +184,16 @@ def token_spans(text: str, offsets: np.ndarray, tech: np.ndarray, threshold: flo
 def with_token_spans(found: list[RawSpan], extra: list[RawSpan]) -> list[RawSpan]:
     """`found` plus the token-head spans in `extra` that overlap no span of `found`
     whose top technique is theirs."""
-    tops = [(r.start, r.end, int(np.argmax(r.probs))) for r in found]
+    by_top: dict[int, tuple[list[int], list[int]]] = {}  # per technique: starts, running max end
+    for r in sorted(found, key=lambda r: r.start):
+        starts, ends = by_top.setdefault(int(np.argmax(r.probs)), ([], []))
+        starts.append(r.start)
+        ends.append(max(r.end, ends[-1]) if ends else r.end)
     kept = []
     for t in extra:
-        top = int(np.argmax(t.probs))
-        if not any(k == top and s < t.end and t.start < e for s, e, k in tops):
+        starts, ends = by_top.get(int(np.argmax(t.probs)), ([], []))
+        n = bisect.bisect_left(starts, t.end)  # the spans that start before t ends
+        if not (n and ends[n - 1] > t.start):  # none of them reaches into t
             kept.append(t)
     return sorted(found + kept, key=lambda r: (r.start, r.end))
 
@@ -255,12 +261,15 @@ def recurs_earlier(
     if not n or sum(map(len, own)) < 3 or any(w not in where for w in own):
         return False
     a = min(range(n), key=lambda j: len(where[own[j]]))  # look where its rarest word is
-    at = [
-        stems[i - a][1]
-        for i in where[own[a]]
-        if 0 <= i - a <= len(stems) - n and all(stems[i - a + j][0] == own[j] for j in range(n))
-    ]
-    return len(at) >= least and at[0] < start
+    found = 0
+    for i in where[own[a]]:  # in text order: stop as soon as the answer is known
+        if 0 <= i - a <= len(stems) - n and all(stems[i - a + j][0] == own[j] for j in range(n)):
+            if not found and stems[i - a][1] >= start:
+                return False  # its first use is this one or a later one
+            found += 1
+            if found >= least:
+                return True
+    return False
 
 
 def mark_recurrence(

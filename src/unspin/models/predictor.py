@@ -246,14 +246,12 @@ class Predictor(Decoding):
     ) -> tuple[np.ndarray, list[tuple[int, int]]]:
         """Rows for the span head: the window where each span sits most centrally."""
         rows, token_spans = [], []
+        los = np.array([w.lo for w in doc.windows])
+        his = np.array([w.hi for w in doc.windows])
         for start, end in char_spans:
             rng = W.token_range(doc.tokens, start, end) or (0, 1)
             a, b = rng
-            best, margin = 0, -(10**9)
-            for i, w in enumerate(doc.windows):
-                m = min(a - w.lo, w.hi - b)
-                if m > margin:
-                    best, margin = i, m
+            best = int(np.argmax(np.minimum(a - los, his - b)))  # the first most central
             w = doc.windows[best]
             first = min(max(a, w.lo), w.hi - 1) - w.lo + 1
             last = min(max(b - 1, w.lo), w.hi - 1) - w.lo + 1

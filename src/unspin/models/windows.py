@@ -4,6 +4,7 @@ line-packed windows (long lines split with overlap), BIO and span targets."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -132,13 +133,18 @@ def membership(tokens: Tokens, labelled: list[tuple[int, int, int]], n_labels: i
     return out
 
 
+@lru_cache(maxsize=4)
+def _words_of(text: str) -> str:
+    """`text` lowercased, its whitespace runs made single spaces (kept for the text's spans)."""
+    return " ".join(text.lower().split())
+
+
 def repeat_bucket(text: str, start: int, end: int) -> int:
     """How often a span's words occur in the whole text: 0 once, 1 twice, 2 three+ times."""
     needle = " ".join(text[start:end].lower().split())
     if len(needle) < 3:
         return 0
-    hay = " ".join(text.lower().split())
-    return min(2, max(0, hay.count(needle) - 1))
+    return min(2, max(0, _words_of(text).count(needle) - 1))
 
 
 def length_bucket(n_tokens: int) -> int:
