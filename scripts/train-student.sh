@@ -9,8 +9,10 @@ DATA=${DATA:-../shared/data}
 RUNS=${RUNS:-runs}
 OUT=${OUT:-$RUNS/student}
 U=.venv/bin/unspin
-$U teach --model accurate --data "$DATA/ptc" --out "$RUNS/teacher-ptc"
+T=${TEACHER_CACHE:-$RUNS/teacher-v2}  # one folder per teacher: teach refuses to mix two
+$U teach --model accurate --data "$DATA/ptc" --out "$T-ptc"
 $U teach --model accurate --data "$DATA/news/hyperpartisan-2017.jsonl" \
-    --data "$DATA/news/semeval2023-en-test.jsonl" --out "$RUNS/teacher-news" ${NEWS_LIMIT:+--limit $NEWS_LIMIT}
+    --data "$DATA/news/semeval2023-en-test.jsonl" --data "$DATA/news/bbc-2004.jsonl" \
+    --out "$T-news" ${NEWS_LIMIT:+--limit $NEWS_LIMIT}
 $U train --data "$DATA/ptc" --base minilm --out "$OUT" --epochs "${EPOCHS:-3}" --lr 8e-5 \
-    --teacher "$RUNS/teacher-ptc" --pseudo "$RUNS/teacher-news" --distil 0.5 --seed 31 "$@"
+    --teacher "$T-ptc" --pseudo "$T-news" --distil 0.5 --seed 31 "$@"

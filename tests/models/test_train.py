@@ -169,3 +169,31 @@ def test_the_report_split_is_never_trained_on(ptc_dir, tmp_path):
     assert split_of(["x", *sorted(report)[:1], *sorted(tuning)[:1]], "train") == ["x"]
     args, tok = tiny_args(ptc_dir, tmp_path / "run", epochs=1, holdout_ids=["1"])
     assert Trainer(args, tokenizer=tok).train()["train_articles"] == 1  # "2" left; "3" validates
+
+
+def test_a_teacher_cache_belongs_to_one_teacher(tiny_model_dir, tmp_path):
+    import json
+    import shutil
+
+    import unspin
+    from unspin.doc import Document
+    from unspin.errors import InputError
+    from unspin.models.distil import fingerprint, label_cache
+
+    teacher = unspin.load(tiny_model_dir, backend="torch").predictor
+    news = [Document("They lie. Build the wall!", id="a"), Document("A quiet day.", id="b")]
+    ours = fingerprint(tiny_model_dir)
+    cache = tmp_path / "cache"
+    assert label_cache(teacher, news[:1], cache, teacher_id=ours) == 1
+    assert json.loads((cache / "teacher.json").read_text())["teacher"] == ours
+    assert label_cache(teacher, news, cache, teacher_id=ours) == 1  # the same teacher resumes
+    retuned = shutil.copytree(tiny_model_dir, tmp_path / "retuned")
+    config = json.loads((retuned / "config.json").read_text())
+    config["settings"]["threshold"] = 0.123
+    (retuned / "config.json").write_text(json.dumps(config))
+    assert fingerprint(retuned) != ours  # a change of settings is another teacher
+    with pytest.raises(InputError, match="another teacher"):
+        label_cache(teacher, news, cache, teacher_id=fingerprint(retuned))
+    (cache / "teacher.json").unlink()  # a cache from before teachers were recorded
+    with pytest.raises(InputError, match="did not record"):
+        label_cache(teacher, news, cache, teacher_id=ours)

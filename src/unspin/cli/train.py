@@ -139,9 +139,10 @@ def teach(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     import unspin
-    from unspin.models.distil import label_cache
+    from unspin.models.distil import fingerprint, label_cache
     from unspin.models.splits import split_of
     from unspin.models.train import load_corpus
+    from unspin.pipeline import TIERS, shipped_model_path
 
     with user_errors():
         sources = []
@@ -153,6 +154,7 @@ def teach(
             else:
                 sources.append((read_jsonl_articles(path), {}))
         teacher = unspin.load(model).predictor
+        teacher_id = fingerprint(shipped_model_path(model) if model in TIERS else model)
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -169,6 +171,7 @@ def teach(
                     out,
                     labels=labels,
                     track=lambda done, total, bar=bar: progress.update(bar, completed=done, total=total),
+                    teacher_id=teacher_id,
                 )
                 progress.console.print(f"{path}: {fresh} labelled now, {len(docs) - fresh} already cached")
     print(f"teacher cache: {out}")

@@ -4,11 +4,13 @@ student's tokens through character offsets, technique probabilities for every go
 and, for unlabelled articles, the teacher's own spans (pseudo-labels).
 
 `label_cache` runs a teacher once over many articles and keeps what it says on disk (one
-`.npz` per article, resumable); `from_cache` turns an entry into a student's `Teaching`."""
+`.npz` per article, resumable; `teacher.json` names the teacher, so a cache never mixes
+two); `from_cache` turns an entry into a student's `Teaching`."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -20,6 +22,7 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from unspin.doc import Document
+from unspin.errors import InputError
 from unspin.io import ptc
 from unspin.models import windows as W
 from unspin.models.fusion import carry_rows
@@ -40,6 +43,44 @@ def _entry_path(folder: Path, doc_id: str) -> Path:
     return folder / f"{safe}-{hashlib.sha256(doc_id.encode()).hexdigest()[:8]}.npz"
 
 
+def fingerprint(model: str | Path) -> str:
+    """A short fingerprint of a model folder: its config (settings and calibration
+    included) and weights, and its fused members'."""
+    digest = hashlib.sha256()
+
+    def add(folder: Path) -> None:
+        config = folder / "config.json"
+        digest.update(config.read_bytes())
+        if (folder / "weights.npz").exists():
+            with open(folder / "weights.npz", "rb") as weights:
+                digest.update(hashlib.file_digest(weights, "sha256").digest())
+        for member in json.loads(config.read_text()).get("fuse", []):
+            add(folder / member)
+
+    add(Path(model))
+    return digest.hexdigest()[:16]
+
+
+def claim(folder: Path, teacher_id: str, name: str = "") -> None:
+    """Record in `folder` which teacher fills it (`teacher.json`); refuse a folder that
+    another teacher, or an unrecorded one, has begun."""
+    stamp = folder / "teacher.json"
+    if stamp.exists():
+        made_by = json.loads(stamp.read_text()).get("teacher")
+        if made_by != teacher_id:
+            raise InputError(
+                f"{folder} holds another teacher's labels ({made_by}, not {teacher_id}): "
+                "use a new cache folder, or delete this one to relabel."
+            )
+        return
+    if any(folder.glob("*.npz")):
+        raise InputError(
+            f"{folder} holds labels from a teacher it did not record: use a new cache folder, "
+            "or delete this one to relabel."
+        )
+    stamp.write_text(json.dumps({"teacher": teacher_id, "model": name}) + "\n")
+
+
 def label_cache(
     teacher: Any,
     docs: Sequence[Document],
@@ -47,15 +88,19 @@ def label_cache(
     *,
     labels: dict[str, list[ptc.Label]] | None = None,
     track: Callable[[int, int], None] = lambda done, total: None,
+    teacher_id: str | None = None,
 ) -> int:
     """Run `teacher` over the `docs` not yet in `folder` and store, per article, its text,
     the teacher's tokens, stitched BIO and technique probabilities, its labelled spans
     (`labelled_spans`) and its probabilities for the gold spans in `labels`. Returns how
-    many articles were labelled now; rerunning resumes."""
+    many articles were labelled now; rerunning resumes. With `teacher_id` (`fingerprint`),
+    the folder is claimed for that teacher (`claim`)."""
     from unspin.models.predictor import labelled_spans
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    if teacher_id is not None:
+        claim(folder, teacher_id)
     todo = [d for d in docs if not _entry_path(folder, str(d.id)).exists()]
     done = len(docs) - len(todo)
     if done:

@@ -367,15 +367,16 @@ class Trainer:
         """The teacher's soft targets for the training articles (see `distil`), from a
         teacher cache (`unspin teach`); a model folder is first run over them into the
         run's own cache, OUT/teacher (resumable like the rest of the run)."""
-        from unspin.models.distil import label_cache
+        from unspin.models.distil import fingerprint, label_cache
         from unspin.models.loading import load_predictor
 
         assert self.args.teacher is not None
         cache = Path(self.args.teacher)
         if (cache / "config.json").exists():
             teacher, _ = load_predictor(cache)
+            teacher_id = fingerprint(cache)
             cache = self.out / "teacher"
-            label_cache(teacher, docs, cache, labels=labels, track=self.on_teach)
+            label_cache(teacher, docs, cache, labels=labels, track=self.on_teach, teacher_id=teacher_id)
         wanted = {str(d.id) for d in docs}
         cached = {
             doc.id: from_cache(arrays, self.tokenizer)
