@@ -72,7 +72,7 @@ class Analyzer:
         result is the same as alone. `threshold`: the least span score returned (default
         `self.threshold`); `progress(done, total)` counts windows encoded so far."""
         from unspin.models.calibration import scored
-        from unspin.models.decoding import pick_cues
+        from unspin.models.tidy import pick_cues
 
         least = self.threshold if threshold is None else check_threshold(threshold)
         settings = self.predictor.settings

@@ -53,7 +53,7 @@ def test_ece_by_hand():
 def test_calibrate_writes_rules_maps_and_min_score(tiny_model_dir, ptc_dir, tmp_path):
     import unspin
     from unspin.models.calibrate import tune_output, write_output_settings
-    from unspin.models.decoding import HYGIENE
+    from unspin.models.tidy import HYGIENE
     from unspin.models.train import load_corpus
 
     model = shutil.copytree(tiny_model_dir, tmp_path / "m")

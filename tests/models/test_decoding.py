@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from unspin import taxonomy
-from unspin.models.decoding import RawSpan, decode_bio, expand_to_words, merge_close, techniques_for
+from unspin.models.decoding import RawSpan, decode_bio, merge_close, techniques_for
 from unspin.models.postprocess import tc_labels
+from unspin.models.words import expand_to_words
 
 
 def probs(rows):
@@ -151,7 +152,7 @@ def test_token_spans_only_add_what_the_span_head_missed():
 
 
 def test_mix_token_head_blends_normalised_token_probabilities():
-    from unspin.models.decoding import mix_token_head
+    from unspin.models.revision import mix_token_head
 
     enc = encoded_by_hand()  # "corrupt elites" (chars 4..18): token means [0.6, 0.3]
     span = raw(4, 18, [0.2, 0.8])
@@ -215,7 +216,8 @@ def loaded_language_row():
 
 
 def test_recurrence_moves_weight_to_repetition_only_where_the_words_came_earlier():
-    from unspin.models.decoding import Settings, revise
+    from unspin.models.decoding import Settings
+    from unspin.models.revision import revise
 
     names = taxonomy.NAMES
     rep = names.index("Repetition")
@@ -242,7 +244,8 @@ def test_recurrence_moves_weight_to_repetition_only_where_the_words_came_earlier
 
 def test_span_memory_blends_the_counts_of_the_same_words_in_training():
     from unspin.models import span_memory
-    from unspin.models.decoding import Settings, revise
+    from unspin.models.decoding import Settings
+    from unspin.models.revision import revise
 
     names = taxonomy.NAMES
     slogans, flag = names.index("Slogans"), names.index("Flag-Waving")

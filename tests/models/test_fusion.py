@@ -140,7 +140,7 @@ def test_a_model_with_other_techniques_is_refused(tiny_model_dir, tmp_path):
 
 def test_fused_and_single_models_revise_techniques_the_same_way(tiny_model_dir, other_model, tmp_path):
     """The span memory and the Repetition rule apply to a fused model's labels as to a
-    single model's: one decoding path (`decoding.revise`)."""
+    single model's: one decoding path (`revision.revise`)."""
     from unspin.models import span_memory
 
     names = unspin.load(tiny_model_dir, backend="torch").predictor.techniques

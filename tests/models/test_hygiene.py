@@ -4,7 +4,7 @@ absurd; every expected offset is checked by hand in the comments."""
 import numpy as np
 import pytest
 
-from unspin.models.decoding import HYGIENE, pick_cues, tidy
+from unspin.models.tidy import HYGIENE, pick_cues, tidy
 
 ALL = list(HYGIENE)
 

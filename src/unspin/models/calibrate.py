@@ -1,6 +1,6 @@
 """`unspin calibrate`: the output a reader sees, tuned on the tuning split after the
 decoding thresholds (`tune`): the rules that revise a span's technique probabilities
-(`decoding.revise`: the span memory's share, weight moved to Repetition where a span's
+(`revision.revise`: the span memory's share, weight moved to Repetition where a span's
 words came earlier or recur; each for the best TC F1, in that order), which tidy-up rules
 to apply (each kept only if SI and FLC F1 do not drop), the calibration maps
 (`calibration.fit`), and the default least score (`min_score`: best FLC F1 on calibrated
@@ -20,9 +20,11 @@ from unspin import scoring
 from unspin.doc import Document
 from unspin.io import ptc
 from unspin.models import calibration as C
-from unspin.models.decoding import HYGIENE, revise, techniques_for
+from unspin.models.decoding import techniques_for
 from unspin.models.postprocess import si_labels, tc_labels
 from unspin.models.predictor import labelled_spans
+from unspin.models.revision import revise
+from unspin.models.tidy import HYGIENE
 
 MIN_SCORES = tuple(np.round(np.arange(0.0, 0.605, 0.01), 2))
 TOLERANCE = 0.0005  # a rule "costs F1" when F1 drops by more (half the last digit we report)
@@ -72,7 +74,7 @@ def tune_revision(
     *,
     memory: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The settings of `decoding.revise` with the best TC F1 on the gold spans, chosen in
+    """The settings of `revision.revise` with the best TC F1 on the gold spans, chosen in
     turn (each kept only if it raises TC F1): the span memory's share and least count
     (when a `memory` table is given), the share moved to Repetition where a span's content
     words came earlier and its least number of uses, then the share moved where its words

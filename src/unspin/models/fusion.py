@@ -15,8 +15,9 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from unspin.models.decoding import RawSpan, Settings, mix_token_head, revise
+from unspin.models.decoding import RawSpan, Settings
 from unspin.models.predictor import Decoding, Encoded, Predictor, Progress, _Prepared
+from unspin.models.revision import mix_token_head, revise
 
 
 def token_at_chars(offsets: np.ndarray, n_chars: int) -> np.ndarray:

@@ -17,8 +17,6 @@ from unspin.models.decoding import (
     RawSpan,
     Settings,
     labelled_threshold,
-    mix_token_head,
-    revise,
     sigmoid,
     softmax,
     spans_from_bio,
@@ -26,6 +24,7 @@ from unspin.models.decoding import (
     token_spans,
     with_token_spans,
 )
+from unspin.models.revision import mix_token_head, revise
 
 Progress = Callable[[int, int], None]  # (windows done, windows known so far)
 
