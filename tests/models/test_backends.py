@@ -64,3 +64,29 @@ def test_export_fuses_layer_norm_and_gelu(tiny_model_dir):
     ops = {node.op_type for node in onnx.load(str(path)).graph.node}
     assert {"SkipLayerNormalization", "BiasGelu"} <= ops
     assert "Erf" not in ops
+
+
+def test_int8_only_where_the_config_says(tiny_model_dir, tmp_path, texts):
+    import json
+    import shutil
+    from pathlib import Path
+
+    import onnx
+
+    from unspin.models import onnx_backend
+
+    folder = Path(shutil.copytree(tiny_model_dir, tmp_path / "m"))
+    config = json.loads((folder / "config.json").read_text())
+    config["int8_only"] = ["/attention/"]
+    (folder / "config.json").write_text(json.dumps(config))
+    analyzer = unspin.load(folder, backend="onnx")
+    path, _ = onnx_backend.cached_paths(folder, only=("/attention/",))
+    assert path != onnx_backend.cached_paths(folder)[0]  # its own cache entry
+    nodes = onnx.load(str(path)).graph.node
+    quantized = [n.name for n in nodes if n.op_type == "MatMulInteger"]
+    assert quantized and all("/attention/" in name for name in quantized)
+    assert any(n.op_type == "MatMul" and "/intermediate/" in n.name for n in nodes)  # FFN stays fp32
+    assert "SkipLayerNormalization" in {n.op_type for n in nodes}  # on the fused graph
+    for text, a in zip(texts, analyzer.pipe(texts), strict=True):
+        assert all(0 <= s.start < s.end <= len(text) for s in a.spans)
+    assert unspin.load(folder, backend="onnx-fp32").predictor.backend  # fp32 on request

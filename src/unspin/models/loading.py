@@ -2,8 +2,9 @@
 
 `auto` uses the cached int8 ONNX export when present (fast to load, no torch import),
 exports it on first use when torch is available, and falls back to torch otherwise; a
-model whose config.json names a `backend` (the shipped MPNet model: `onnx-fp32`, because
-int8 activations cost it 12 SI points) gets that one under `auto`. A folder whose config
+model whose config.json names a `backend` gets that one under `auto`. A config's
+`"int8_only"` limits int8 to the weight MatMuls whose names contain one of its strings (the
+shipped MPNet model: `["/attention/"]`, because int8 everywhere costs it 12 SI points). A folder whose config
 has `"fuse": [...]` is a fused ensemble of the member folders it names (see `fusion`),
 each encoding the number of views its `"views"` entry gives.
 
@@ -54,9 +55,10 @@ def _onnx_predictor(path: Path, config: dict[str, Any], *, quantize: bool) -> Pr
     from unspin.models import base, onnx_backend
     from unspin.models.windows import load_tokenizer
 
-    onnx_path, head_path = onnx_backend.cached_paths(path, quantize=quantize)
+    only = tuple(config.get("int8_only", ())) if quantize else ()
+    onnx_path, head_path = onnx_backend.cached_paths(path, quantize=quantize, only=only)
     if not (onnx_path.exists() and head_path.exists()):
-        onnx_backend.export(path, quantize=quantize)
+        onnx_backend.export(path, quantize=quantize, only=only)
     where = base.locate(config["base"]) if config.get("base") else None
     return Predictor(
         onnx_backend.OnnxBackend(onnx_path, head_path, prepack=quantize),

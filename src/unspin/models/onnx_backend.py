@@ -10,6 +10,7 @@ import logging
 import math
 import os
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +24,27 @@ def model_key(folder: Path) -> str:
     return hashlib.sha256((folder / "weights.npz").read_bytes()).hexdigest()[:16]
 
 
-def cached_paths(folder: Path, *, quantize: bool = True) -> tuple[Path, Path]:
-    root = cache_dir() / "onnx" / f"{model_key(folder)}-v2{'-int8' if quantize else '-fused'}"
+def cached_paths(folder: Path, *, quantize: bool = True, only: Sequence[str] = ()) -> tuple[Path, Path]:
+    if not quantize:
+        kind = "-fused"
+    elif only:
+        kind = "-int8-" + hashlib.sha256("\n".join(only).encode()).hexdigest()[:8]
+    else:
+        kind = "-int8"
+    root = cache_dir() / "onnx" / f"{model_key(folder)}-v2{kind}"
     return root / "encoder.onnx", root / "span_head.npz"
 
 
-def export(folder: Path, *, quantize: bool = True) -> tuple[Path, Path]:
-    """Export the model in `folder` to the cache (needs torch); returns the two paths."""
+def export(folder: Path, *, quantize: bool = True, only: Sequence[str] = ()) -> tuple[Path, Path]:
+    """Export the model in `folder` to the cache (needs torch); returns the two paths.
+    `only`: int8 for just the weight MatMuls whose node names contain one of these (the
+    model config's `"int8_only"`, for example `"/attention/"`), on the fused graph; the
+    rest stays fp32. Without it, int8 covers every MatMul and the embeddings."""
     import torch
 
     from unspin.models import artifact
 
-    onnx_path, head_path = cached_paths(folder, quantize=quantize)
+    onnx_path, head_path = cached_paths(folder, quantize=quantize, only=only)
     onnx_path.parent.mkdir(parents=True, exist_ok=True)
     net, _, _, _ = artifact.load(folder)
     if hasattr(net.encoder, "set_attn_implementation"):  # plain attention exports to a
@@ -54,19 +64,16 @@ def export(folder: Path, *, quantize: bool = True) -> tuple[Path, Path]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer notes on shape checks that hold for every input
         _export(torch, Encoder(), ids, raw, axes)
-    if quantize:  # int8 on the plain graph: fused kernels gave int8 nothing and moved its outputs
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        logging.disable(logging.WARNING)  # its advice to pre-process, which would move outputs
-        try:
-            quantize_dynamic(str(raw), str(onnx_path), weight_type=QuantType.QInt8, per_channel=True)
-        finally:
-            logging.disable(logging.NOTSET)
-        raw.unlink()
+    encoder_config = net.encoder.config
+    if quantize and not only:  # on the plain graph: fused kernels gave it nothing and moved outputs
+        _quantize(raw, onnx_path)
     else:
-        encoder_config = net.encoder.config
         fuse(raw, heads=encoder_config.num_attention_heads, hidden=encoder_config.hidden_size)
-        os.replace(raw, onnx_path)
+        if only:
+            _quantize(raw, onnx_path, only=only)
+        else:
+            os.replace(raw, onnx_path)
+    raw.unlink(missing_ok=True)
     head = net.span_head
     np.savez(
         head_path,
@@ -75,6 +82,31 @@ def export(folder: Path, *, quantize: bool = True) -> tuple[Path, Path]:
         w2=head.mlp[3].weight.detach().numpy(), b2=head.mlp[3].bias.detach().numpy(),
     )
     return onnx_path, head_path
+
+
+def _quantize(source: Path, target: Path, *, only: Sequence[str] = ()) -> None:
+    """Dynamic int8 (per-channel weights, activations quantized per call) of `source`'s
+    graph into `target`: every MatMul and the embeddings, or with `only` just the weight
+    MatMuls whose names contain one of those strings."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    options: dict[str, Any] = {}
+    if only:
+        graph = onnx.load(str(source), load_external_data=False).graph
+        weights = {w.name for w in graph.initializer}
+        options = {
+            "nodes_to_quantize": [
+                n.name for n in graph.node
+                if n.op_type == "MatMul" and n.input[1] in weights and any(o in n.name for o in only)
+            ],
+            "extra_options": {"DefaultTensorType": onnx.TensorProto.FLOAT},  # types of fused ops
+        }
+    logging.disable(logging.WARNING)  # its advice to pre-process, which would move outputs
+    try:
+        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True, **options)
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def fuse(path: Path, *, heads: int, hidden: int) -> None:
