@@ -1,7 +1,7 @@
-"""The onnxruntime backend: the encoder and token heads exported once to ONNX (int8
-weights by default; in fp32, fused by onnxruntime's transformer optimizer) and cached;
-the small span head runs in numpy. Loading it imports neither torch nor
-transformers."""
+"""The onnxruntime backend: the encoder and token heads exported once to ONNX and cached:
+int8 by default, fp32 fused by onnxruntime's transformer optimizer, or int8 in just the
+MatMuls a model's config names (`"int8_only"`) on the fused graph; the small span head
+runs in numpy. Loading it imports neither torch nor transformers."""
 
 from __future__ import annotations
 
