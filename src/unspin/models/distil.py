@@ -61,7 +61,7 @@ def fingerprint(model: str | Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def claim(folder: Path, teacher_id: str, name: str = "") -> None:
+def claim(folder: Path, teacher_id: str) -> None:
     """Record in `folder` which teacher fills it (`teacher.json`); refuse a folder that
     another teacher, or an unrecorded one, has begun."""
     stamp = folder / "teacher.json"
@@ -78,7 +78,7 @@ def claim(folder: Path, teacher_id: str, name: str = "") -> None:
             f"{folder} holds labels from a teacher it did not record: use a new cache folder, "
             "or delete this one to relabel."
         )
-    stamp.write_text(json.dumps({"teacher": teacher_id, "model": name}) + "\n")
+    stamp.write_text(json.dumps({"teacher": teacher_id}) + "\n")
 
 
 def label_cache(
