@@ -13,4 +13,15 @@ app = typer.Typer(
 )
 
 # Command modules register on `app` when imported (keep this list sorted).
-from unspin.cli import analyze, annotations, check, convert, corpus, feeds, research, serve, train  # noqa: E402, F401
+from unspin.cli import (  # noqa: E402, F401
+    analyze,
+    annotations,
+    check,
+    convert,
+    corpus,
+    feeds,
+    pretrain,
+    research,
+    serve,
+    train,
+)

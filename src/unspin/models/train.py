@@ -102,13 +102,36 @@ def _special(tokenizer: Any, *names: str) -> int:
 
 
 def load_init(where: str | Path) -> dict[str, torch.Tensor]:
-    """The network weights of an earlier run: its checkpoint.pt, or a run folder holding one."""
+    """The network weights of an earlier run (its checkpoint.pt, or a run folder holding
+    one), or only the encoder's, from a `unspin pretrain` folder."""
+    from unspin.models.pretrain import encoder_state
+
     path = Path(where)
+    if path.is_dir() and (pretrained := encoder_state(path)) is not None:
+        return pretrained
     if path.is_dir():
         path = path / "checkpoint.pt"
     if not path.is_file():
-        raise InputError(f"--init: {where} is neither a checkpoint.pt nor a run folder holding one.")
+        raise InputError(
+            f"--init: {where} is neither a checkpoint.pt, a run folder holding one, "
+            "nor a `unspin pretrain` folder."
+        )
     return torch.load(path, weights_only=False, map_location="cpu")["net"]
+
+
+def start_from(net: PropagandaNet, state: dict[str, torch.Tensor]) -> None:
+    """Load `state` into `net`: every key must fit; only a pretrained encoder may leave out
+    the heads (and the encoder's unused pooler)."""
+    try:
+        missing, unexpected = net.load_state_dict(state, strict=False)
+    except RuntimeError as err:  # shapes differ
+        raise InputError(f"--init does not fit this base: {str(err).splitlines()[-1].strip()}") from err
+    left = [k for k in missing if k.startswith("encoder.") and not k.startswith("encoder.pooler.")]
+    if unexpected or left:
+        raise InputError(
+            f"--init does not fit this base: {len(unexpected)} unexpected and {len(left)} missing "
+            f"encoder weights (for example {(unexpected or left)[0]})."
+        )
 
 
 def seed_everything(seed: int) -> None:
@@ -273,7 +296,7 @@ class Trainer:
         ckpt_path = self.out / "checkpoint.pt"
         start_epoch, best, history = 0, -1.0, []
         if a.init and not (a.resume and ckpt_path.exists()):
-            self.net.load_state_dict(load_init(a.init))
+            start_from(self.net, load_init(a.init))
         if a.resume and ckpt_path.exists():
             ckpt = torch.load(ckpt_path, weights_only=False)
             self.net.load_state_dict(ckpt["net"])

@@ -1,0 +1,68 @@
+"""`unspin pretrain`: domain-adaptive masked-LM pretraining of a base encoder on news."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from unspin.cli.common import user_errors
+from unspin.cli.main import app
+
+
+@app.command()
+def pretrain(
+    data: list[Path] = typer.Option(
+        ...,
+        "--data",
+        help="A JSONL file of articles (`id`, `text`) or a PTC folder (its train split's text "
+        "only, never the tuning or report split); repeatable.",
+    ),
+    base: str = typer.Option("minilm", "--base", help="minilm, mpnet, a model folder or a Hub name."),
+    out: Path = typer.Option(Path("runs/dapt"), "--out", help="Run folder: checkpoint, log, encoder/."),
+    epochs: int = typer.Option(1, "--epochs", min=1),
+    batch_size: int = typer.Option(16, "--batch-size", min=1),
+    lr: float = typer.Option(5e-5, "--lr"),
+    seed: int = typer.Option(13, "--seed"),
+    limit: int = typer.Option(None, "--limit", min=1, help="Only the first N articles of each source."),
+) -> None:
+    """Continue a base encoder's masked-LM training on unlabelled text (domain-adaptive
+    pretraining; seeded, resumes from OUT/checkpoint.pt). Then fine-tune from it with
+    `unspin train --base BASE --init OUT`."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from unspin.cli.train import read_jsonl_articles
+    from unspin.models.pretrain import PretrainArguments
+    from unspin.models.pretrain import pretrain as run
+    from unspin.models.splits import split_of
+    from unspin.models.train import load_corpus
+
+    with user_errors():
+        texts: list[str] = []
+        for path in data:
+            if path.is_dir():
+                docs, _ = load_corpus(path)
+                keep = set(split_of([str(d.id) for d in docs], "train"))
+                docs = [d for d in docs if d.id in keep]
+            else:
+                docs = read_jsonl_articles(path)
+            texts += [d.text for d in docs[:limit] if d.text.strip()]
+        args = PretrainArguments(
+            base=base, out=str(out), epochs=epochs, batch_size=batch_size, lr=lr, seed=seed
+        )
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        ) as progress:
+            bar = progress.add_task("pretraining", total=None)
+
+            def on_step(step: int, total: int, loss: float) -> None:
+                progress.update(bar, completed=step, total=total, description=f"pretraining  loss {loss:.3f}")
+
+            result = run(texts, args, on_step=on_step)
+    print(json.dumps({"articles": len(texts), **result}))
+    print(f"fine-tune from it: unspin train --base {base} --init {out}")
