@@ -24,6 +24,7 @@ from unspin.models.calibration import scored
 from unspin.models.decoding import Settings, labelled_threshold
 from unspin.models.distil import from_cache, read_cache
 from unspin.models.examples import Example, Stats, build_examples
+from unspin.models.losses import batch_loss
 from unspin.models.network import PropagandaNet
 from unspin.models.postprocess import si_labels, tc_labels
 from unspin.models.predictor import Predictor, labelled_spans
@@ -280,8 +281,6 @@ class Trainer:
             optim.load_state_dict(ckpt["optim"])
             sched.load_state_dict(ckpt["sched"])
             start_epoch, best, history = ckpt["epoch"], ckpt["best"], ckpt["history"]
-        ce = nn.CrossEntropyLoss(ignore_index=-100)
-        bce = nn.BCEWithLogitsLoss(reduction="none")
         for epoch in range(start_epoch, a.epochs):
             self.net.train()
             order = np.random.RandomState(a.seed + epoch).permutation(len(examples))
@@ -294,29 +293,8 @@ class Trainer:
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
                     states, bio, tech = self.net(batch["ids"], batch["mask"])
                     span_logits = self.net.classify(states, batch["spans"]) if len(batch["spans"]) else None
-                loss = ce(bio.float().reshape(-1, 3), batch["tags"].reshape(-1))
                 alpha = a.distil if a.teacher or a.pseudo else 0.0
-                if alpha:
-                    soft = batch["soft_bio"]
-                    taught = ~torch.isnan(soft[..., 0])
-                    logq = torch.log_softmax(bio.float(), -1)
-                    soft_loss = (
-                        -(torch.nan_to_num(soft) * logq).sum(-1)[taught].mean() if taught.any() else 0.0
-                    )
-                    loss = (1 - alpha) * loss + alpha * soft_loss
-                valid = (batch["tags"] != -100).float()[..., None]
-                loss = (
-                    loss
-                    + 0.5
-                    * (bce(tech.float(), batch["member"]) * valid).sum()
-                    / valid.sum().clamp(min=1)
-                    / tech.shape[-1]
-                    * 4
-                )
-                if span_logits is not None:
-                    logp = torch.log_softmax(span_logits.float(), -1)
-                    target = (1 - alpha) * batch["targets"] + alpha * batch["teacher_targets"]
-                    loss = loss - (target * logp).sum(-1).mean()
+                loss = batch_loss(bio, tech, span_logits, batch, alpha=alpha)
                 optim.zero_grad()
                 loss.backward()
                 nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
