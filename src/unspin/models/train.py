@@ -150,6 +150,7 @@ def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
         "member": member,
         "spans": torch.tensor(spans, dtype=torch.long).reshape(-1, 5),
         "targets": torch.from_numpy(np.stack(targets)) if targets else torch.zeros((0, n_tech)),
+        "weights": torch.tensor([ex.weight for ex in batch], dtype=torch.float32),
     }
 
 
