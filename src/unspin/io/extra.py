@@ -23,6 +23,26 @@ class ExtraCorpus:
     ignore: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
 
+def parse_extra(entry: str) -> tuple[str, float]:
+    """An `--extra` entry, `PATH` or `PATH:WEIGHT` (weight in (0, 1], 1 by default), as
+    (path, weight); the folder's layout is checked too."""
+    path, sep, tail = entry.rpartition(":")
+    if not sep or "/" in tail or "\\" in tail:  # no weight (a colon inside the path)
+        path, tail = entry, "1"
+    try:
+        weight = float(tail)
+    except ValueError as err:
+        raise InputError(
+            f"--extra {entry!r}: expected PATH or PATH:WEIGHT with a number for WEIGHT, e.g. ct24-en:0.5."
+        ) from err
+    if not 0 < weight <= 1:
+        raise InputError(f"--extra {entry!r}: the weight must be in (0, 1], got {tail}.")
+    if not path:
+        raise InputError(f"--extra {entry!r}: the folder is missing before the ':'.")
+    layout(path)
+    return path, weight
+
+
 def layout(folder: str | Path) -> str:
     """`TSV` (ct24-en's layout) or `PTC`; anything else is an InputError."""
     root = Path(folder)

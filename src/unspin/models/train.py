@@ -19,6 +19,7 @@ from unspin import scoring
 from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io import ptc
+from unspin.io.extra import parse_extra, read_extra
 from unspin.models import artifact
 from unspin.models.calibration import scored
 from unspin.models.decoding import Settings, labelled_threshold
@@ -59,7 +60,8 @@ class TrainingArguments:
     valid_ids: list[str] = field(default_factory=default_valid_ids)
     holdout_ids: list[str] = field(default_factory=report_ids)  # never trained on ([] for all data)
     pseudo: list[str] = field(default_factory=list)  # teacher caches of unlabelled articles
-    limit: int | None = None  # use only the first N training articles (smoke runs)
+    extra: list[str] = field(default_factory=list)  # annotated folders, PATH or PATH:WEIGHT
+    limit: int | None = None  # only the first N training articles, and of each extra folder
     encoder_dropout: float | None = None  # override the encoder's dropout (e.g. 0 for MPNet)
     init: str | None = None  # start from this run's checkpoint.pt (or run folder), fresh schedule
     teacher: str | None = None  # a model folder whose soft targets the student also learns
@@ -79,6 +81,11 @@ class TrainingArguments:
                 f"{root} has no train-articles/ folder: point --data at a PTC folder "
                 "(train-articles/ and train-labels-task-flc-tc/), a Label Studio .json or a doccano .jsonl."
             )
+        self.extra_folders()
+
+    def extra_folders(self) -> list[tuple[str, float]]:
+        """`extra` as (folder, weight) pairs."""
+        return [parse_extra(entry) for entry in self.extra]
 
 
 def load_corpus(root: str | Path) -> tuple[list[Document], dict[str, list[ptc.Label]]]:
@@ -249,6 +256,8 @@ class Trainer:
                 d, labels.get(str(d.id), []), self.tokenizer, self.settings, stats, teaching.get(str(d.id))
             )
         ]
+        more, extra_articles = self._extra_examples(stats)
+        examples += more
         pseudo_articles = 0
         for folder in a.pseudo:
             for doc, arrays in read_cache(folder):
@@ -338,9 +347,30 @@ class Trainer:
             "examples": len(examples),
             "stats": asdict(stats),
             "train_articles": len(train_docs),
+            "extra_articles": extra_articles,
             "pseudo_articles": pseudo_articles,
             "valid_articles": len(dev_docs),
         }
+
+    def _extra_examples(self, stats: Stats) -> tuple[list[Example], int]:
+        """The examples of every article of the extra folders (none is held out, so they must
+        not hold PTC's tuning or report articles), with their folder's weight and their
+        ignore spans as "don't care"; and the number of articles."""
+        a, tok, settings = self.args, self.tokenizer, self.settings
+        out, count = [], 0
+        for folder, weight in a.extra_folders():
+            corpus = read_extra(folder)
+            if clash := {str(d.id) for d in corpus.docs} & (set(a.valid_ids) | set(a.holdout_ids)):
+                raise InputError(
+                    f"--extra {folder} holds article {min(clash)} of PTC's tuning or report split, "
+                    "which is never trained on: leave those articles out of the folder."
+                )
+            docs = corpus.docs[: a.limit or None]
+            for d in docs:
+                found, ignore = corpus.labels.get(str(d.id), []), corpus.ignore.get(str(d.id))
+                out += build_examples(d, found, tok, settings, stats, ignore=ignore, weight=weight)
+            count += len(docs)
+        return out, count
 
     def _teach(self, docs: list[Document], labels: dict[str, list[ptc.Label]]) -> dict[str, Any]:
         """The teacher's soft targets for the training articles (see `distil`), from a
