@@ -46,3 +46,33 @@ def write_ptc(root: Path) -> Path:
             "".join(f"{ident}\t{s}\t{e}\n" for _, s, e, _ in spans)
         )
     return root
+
+
+# An extra folder in ct24-en's layout: id -> (text, labels, ignore spans), each as
+# (technique, start, end, expected span text); the ignore spans name techniques PTC lacks.
+EXTRA: dict[str, tuple[str, list[tuple[str, int, int, str]], list[tuple[str, int, int, str]]]] = {
+    "901": (
+        "Radical Mob Storms Town Hall\n\nThe radical mob shouted again.\nCritics say the mayor is a liar.\n",
+        [
+            ("Loaded_Language", 0, 7, "Radical"),
+            ("Name_Calling,Labeling", 34, 45, "radical mob"),
+            ("Name_Calling,Labeling", 88, 92, "liar"),
+        ],
+        [("Questioning_the_Reputation", 61, 92, "Critics say the mayor is a liar")],
+    ),
+    "902": ("Quiet News\n\nNothing happened today.\n", [], []),
+}
+
+
+def write_extra(root: Path, *, ignore: bool = True) -> Path:
+    """Write `EXTRA` under `root` as articles/, labels-flc-tc.tsv and ignore-spans.tsv."""
+    (root / "articles").mkdir(parents=True, exist_ok=True)
+    labels, spans = [], []
+    for ident, (text, labelled, ignored) in EXTRA.items():
+        (root / "articles" / f"article{ident}.txt").write_bytes(text.encode("utf-8"))
+        labels += [f"{ident}\t{t}\t{s}\t{e}\n" for t, s, e, _ in labelled]
+        spans += [f"{ident}\t{t}\t{s}\t{e}\n" for t, s, e, _ in ignored]
+    (root / "labels-flc-tc.tsv").write_text("".join(labels))
+    if ignore:
+        (root / "ignore-spans.tsv").write_text("".join(spans))
+    return root

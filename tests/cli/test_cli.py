@@ -130,6 +130,13 @@ def test_every_command_has_help():
         assert result.exit_code == 0 and len(result.stdout) > 100
 
 
+def test_train_refuses_a_bad_extra_before_training(ptc_dir, tmp_path):
+    args = ["train", "--data", str(ptc_dir), "--out", str(tmp_path / "run"), "--extra", f"{ptc_dir}:2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "the weight must be in (0, 1], got 2" in result.output
+    assert not (tmp_path / "run").exists()
+
+
 def test_shrink_refuses_a_model_without_base(tiny_model_dir, tmp_path):
     result = runner.invoke(app, ["shrink", str(tiny_model_dir), "--out", str(tmp_path / "s")])
     assert result.exit_code == 2

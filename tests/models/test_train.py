@@ -61,6 +61,43 @@ def test_bad_arguments(tmp_path):
         TrainingArguments(data=str(tmp_path))
 
 
+def test_extra_folders_and_weights(ptc_dir, tmp_path):
+    from fixtures_ptc import write_extra
+
+    ct24 = write_extra(tmp_path / "ct24")
+    args = TrainingArguments(data=str(ptc_dir), extra=[str(ct24), f"{ct24}:0.25", str(ptc_dir)])
+    assert args.extra_folders() == [(str(ct24), 1.0), (str(ct24), 0.25), (str(ptc_dir), 1.0)]
+    bad = {
+        f"{ct24}:heavy": "a number for WEIGHT",
+        f"{ct24}:0": r"must be in \(0, 1\], got 0",
+        f"{ct24}:1.5": r"must be in \(0, 1\], got 1.5",
+        f"{ct24}:nan": "must be in",
+        ":0.5": "folder is missing",
+        f"{tmp_path / 'nowhere'}:0.5": "not an extra training folder",
+    }
+    for entry, message in bad.items():
+        with pytest.raises(InputError, match=message):
+            TrainingArguments(data=str(ptc_dir), extra=[entry])
+
+
+def test_training_with_an_extra_folder(ptc_dir, tmp_path):
+    from fixtures_ptc import write_extra
+
+    ct24 = write_extra(tmp_path / "ct24")
+    args, tok = tiny_args(ptc_dir, tmp_path / "run", epochs=1, extra=[f"{ct24}:0.5"])
+    result = Trainer(args, tokenizer=tok).train()
+    plain = Trainer(tiny_args(ptc_dir, tmp_path / "plain", epochs=1)[0], tokenizer=tok).train()
+    assert result["extra_articles"] == 2 and plain["extra_articles"] == 0
+    assert result["train_articles"] == plain["train_articles"] == 2  # PTC's split is unchanged
+    assert result["examples"] > plain["examples"]
+    assert result["stats"]["spans"] == plain["stats"]["spans"] + 3  # the extra folder's labels
+    assert json.loads((tmp_path / "run" / "args.json").read_text())["extra"] == [f"{ct24}:0.5"]
+    # A PTC folder is an extra folder too, but never one holding the tuning or report split.
+    clash, _ = tiny_args(ptc_dir, tmp_path / "clash", epochs=1, extra=[str(ptc_dir)])
+    with pytest.raises(InputError, match="article 3 of PTC's tuning or report split"):
+        Trainer(clash, tokenizer=tok).train()
+
+
 def test_special_tokens_in_bert_and_roberta_spelling():
     from tokenizers import Tokenizer, models
 

@@ -43,6 +43,14 @@ def train(
         "--pseudo",
         help="A teacher cache of unlabelled articles (`unspin teach`) to self-train on; repeatable.",
     ),
+    extra: list[str] = typer.Option(
+        None,
+        "--extra",
+        help="Extra annotated data, FOLDER or FOLDER:WEIGHT (WEIGHT in (0, 1], default 1, scales "
+        "its articles' loss): articles/ + labels-flc-tc.tsv (ct24-en's layout; its ignore-spans.tsv "
+        "is honoured: its spans are \"don't care\", neither positives nor negatives) or a PTC folder. "
+        "Every article is trained on; repeatable.",
+    ),
     all_data: bool = typer.Option(
         False,
         "--all-data",
@@ -96,6 +104,7 @@ def train(
             teacher=str(teacher) if teacher else None,
             distil=distil,
             pseudo=[str(p) for p in pseudo or []],
+            extra=list(extra or []),
             **({"holdout_ids": []} if all_data else {}),
             **annotation_split(data),
         )
@@ -115,7 +124,8 @@ def train(
             progress.update(bar, completed=done, total=total, description="teacher's targets")
 
         result = Trainer(args, on_step=on_step, on_epoch=on_epoch, on_teach=on_teach).train()
-    keys = ("best", "examples", "stats", "train_articles", "pseudo_articles", "valid_articles")
+    keys = ("best", "examples", "stats", "train_articles", "extra_articles", "pseudo_articles",
+            "valid_articles")
     print(json.dumps({k: result[k] for k in keys}))
     print(f"best model: {out / 'model'}")
 

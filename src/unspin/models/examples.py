@@ -1,5 +1,5 @@
 """Training examples: each window of each article with its BIO tags, token technique
-membership, and the gold technique spans that lie wholly inside it."""
+membership, the gold technique spans that lie wholly inside it, and its weight in the loss."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class Example:
     targets: list[np.ndarray] = field(default_factory=list)  # soft technique targets
     soft_bio: np.ndarray | None = None  # teacher BIO probabilities per token; NaN: none
     teacher_targets: list[np.ndarray] = field(default_factory=list)  # teacher's, per span
+    weight: float = 1.0  # scales each of this example's terms in the loss
 
 
 @dataclass
@@ -45,12 +46,17 @@ def build_examples(
     *,
     pseudo: bool = False,
     confident: float = 0.6,
+    ignore: list[tuple[int, int]] | None = None,
+    weight: float = 1.0,
 ) -> list[Example]:
     """Examples for one article; technique spans cut by a window edge are counted and
     skipped for the span head (their tokens still get BIO tags). With `teaching`, each
     example also carries the teacher's soft targets. With `pseudo` (an unlabelled article)
     the teacher stands in for the annotators: BIO tags where its top tag reaches
-    `confident` (elsewhere none), its token technique probabilities, and its own spans."""
+    `confident` (elsewhere none), its token technique probabilities, and its own spans.
+    Tokens of an `ignore` span (propaganda of a technique PTC lacks) outside every labelled
+    span get no BIO tag (-100): neither positives nor negatives. Every example carries
+    `weight`."""
     stats = stats if stats is not None else Stats()
     n_tech = len(taxonomy.NAMES)
     tokens = W.tokenize(tokenizer, doc.text)
@@ -68,6 +74,11 @@ def build_examples(
         member = W.membership(tokens, labelled, n_tech)
         for start, end, k in labelled:
             by_offsets.setdefault((start, end), np.zeros(n_tech, dtype=np.float32))[k] += 1.0
+    for start, end in ignore or []:
+        rng = W.token_range(tokens, start, end)
+        if rng is not None:
+            inside = tags[rng[0] : rng[1]]
+            inside[inside == W.O] = -100
     out = []
     placed: set[tuple[int, int]] = set()
     for w in W.make_windows(tokens, doc.text, size=settings.max_len - 2, stride=settings.stride):
@@ -78,6 +89,7 @@ def build_examples(
             np.concatenate([np.zeros((1, n_tech)), member[w.lo : w.hi], np.zeros((1, n_tech))]).astype(
                 np.float32
             ),
+            weight=weight,
         )
         if teaching is not None:
             edge = np.full((1, 3), np.nan, dtype=np.float32)

@@ -19,11 +19,13 @@ from unspin import scoring
 from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io import ptc
+from unspin.io.extra import parse_extra, read_extra
 from unspin.models import artifact
 from unspin.models.calibration import scored
 from unspin.models.decoding import Settings, labelled_threshold
 from unspin.models.distil import from_cache, read_cache
 from unspin.models.examples import Example, Stats, build_examples
+from unspin.models.losses import batch_loss
 from unspin.models.network import PropagandaNet
 from unspin.models.postprocess import si_labels, tc_labels
 from unspin.models.predictor import Predictor, labelled_spans
@@ -58,7 +60,8 @@ class TrainingArguments:
     valid_ids: list[str] = field(default_factory=default_valid_ids)
     holdout_ids: list[str] = field(default_factory=report_ids)  # never trained on ([] for all data)
     pseudo: list[str] = field(default_factory=list)  # teacher caches of unlabelled articles
-    limit: int | None = None  # use only the first N training articles (smoke runs)
+    extra: list[str] = field(default_factory=list)  # annotated folders, PATH or PATH:WEIGHT
+    limit: int | None = None  # only the first N training articles, and of each extra folder
     encoder_dropout: float | None = None  # override the encoder's dropout (e.g. 0 for MPNet)
     init: str | None = None  # start from this run's checkpoint.pt (or run folder), fresh schedule
     teacher: str | None = None  # a model folder whose soft targets the student also learns
@@ -78,6 +81,11 @@ class TrainingArguments:
                 f"{root} has no train-articles/ folder: point --data at a PTC folder "
                 "(train-articles/ and train-labels-task-flc-tc/), a Label Studio .json or a doccano .jsonl."
             )
+        self.extra_folders()
+
+    def extra_folders(self) -> list[tuple[str, float]]:
+        """`extra` as (folder, weight) pairs."""
+        return [parse_extra(entry) for entry in self.extra]
 
 
 def load_corpus(root: str | Path) -> tuple[list[Document], dict[str, list[ptc.Label]]]:
@@ -172,6 +180,7 @@ def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
         "member": member,
         "spans": torch.tensor(spans, dtype=torch.long).reshape(-1, 5),
         "targets": torch.from_numpy(np.stack(targets)) if targets else torch.zeros((0, n_tech)),
+        "weights": torch.tensor([ex.weight for ex in batch], dtype=torch.float32),
     }
 
 
@@ -270,6 +279,8 @@ class Trainer:
                 d, labels.get(str(d.id), []), self.tokenizer, self.settings, stats, teaching.get(str(d.id))
             )
         ]
+        more, extra_articles = self._extra_examples(stats)
+        examples += more
         pseudo_articles = 0
         for folder in a.pseudo:
             for doc, arrays in read_cache(folder):
@@ -303,8 +314,6 @@ class Trainer:
             optim.load_state_dict(ckpt["optim"])
             sched.load_state_dict(ckpt["sched"])
             start_epoch, best, history = ckpt["epoch"], ckpt["best"], ckpt["history"]
-        ce = nn.CrossEntropyLoss(ignore_index=-100)
-        bce = nn.BCEWithLogitsLoss(reduction="none")
         for epoch in range(start_epoch, a.epochs):
             self.net.train()
             order = np.random.RandomState(a.seed + epoch).permutation(len(examples))
@@ -317,29 +326,8 @@ class Trainer:
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
                     states, bio, tech = self.net(batch["ids"], batch["mask"])
                     span_logits = self.net.classify(states, batch["spans"]) if len(batch["spans"]) else None
-                loss = ce(bio.float().reshape(-1, 3), batch["tags"].reshape(-1))
                 alpha = a.distil if a.teacher or a.pseudo else 0.0
-                if alpha:
-                    soft = batch["soft_bio"]
-                    taught = ~torch.isnan(soft[..., 0])
-                    logq = torch.log_softmax(bio.float(), -1)
-                    soft_loss = (
-                        -(torch.nan_to_num(soft) * logq).sum(-1)[taught].mean() if taught.any() else 0.0
-                    )
-                    loss = (1 - alpha) * loss + alpha * soft_loss
-                valid = (batch["tags"] != -100).float()[..., None]
-                loss = (
-                    loss
-                    + 0.5
-                    * (bce(tech.float(), batch["member"]) * valid).sum()
-                    / valid.sum().clamp(min=1)
-                    / tech.shape[-1]
-                    * 4
-                )
-                if span_logits is not None:
-                    logp = torch.log_softmax(span_logits.float(), -1)
-                    target = (1 - alpha) * batch["targets"] + alpha * batch["teacher_targets"]
-                    loss = loss - (target * logp).sum(-1).mean()
+                loss = batch_loss(bio, tech, span_logits, batch, alpha=alpha)
                 optim.zero_grad()
                 loss.backward()
                 nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
@@ -382,9 +370,30 @@ class Trainer:
             "examples": len(examples),
             "stats": asdict(stats),
             "train_articles": len(train_docs),
+            "extra_articles": extra_articles,
             "pseudo_articles": pseudo_articles,
             "valid_articles": len(dev_docs),
         }
+
+    def _extra_examples(self, stats: Stats) -> tuple[list[Example], int]:
+        """The examples of every article of the extra folders (none is held out, so they must
+        not hold PTC's tuning or report articles), with their folder's weight and their
+        ignore spans as "don't care"; and the number of articles."""
+        a, tok, settings = self.args, self.tokenizer, self.settings
+        out, count = [], 0
+        for folder, weight in a.extra_folders():
+            corpus = read_extra(folder)
+            if clash := {str(d.id) for d in corpus.docs} & (set(a.valid_ids) | set(a.holdout_ids)):
+                raise InputError(
+                    f"--extra {folder} holds article {min(clash)} of PTC's tuning or report split, "
+                    "which is never trained on: leave those articles out of the folder."
+                )
+            docs = corpus.docs[: a.limit or None]
+            for d in docs:
+                found, ignore = corpus.labels.get(str(d.id), []), corpus.ignore.get(str(d.id))
+                out += build_examples(d, found, tok, settings, stats, ignore=ignore, weight=weight)
+            count += len(docs)
+        return out, count
 
     def _teach(self, docs: list[Document], labels: dict[str, list[ptc.Label]]) -> dict[str, Any]:
         """The teacher's soft targets for the training articles (see `distil`), from a

@@ -1,0 +1,99 @@
+"""The batch loss: weights of 1 give today's unweighted loss bit for bit; each weight
+scales every term of its example."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from unspin.models.examples import Example
+from unspin.models.losses import batch_loss
+from unspin.models.train import collate
+
+N_TECH, LENGTH = 14, 9
+
+
+def unweighted(bio, tech, span_logits, batch, alpha):
+    """The loss as Trainer.train computed it before examples had weights (commit 7f977f3, verbatim)."""
+    ce = nn.CrossEntropyLoss(ignore_index=-100)
+    bce = nn.BCEWithLogitsLoss(reduction="none")
+    loss = ce(bio.float().reshape(-1, 3), batch["tags"].reshape(-1))
+    if alpha:
+        soft = batch["soft_bio"]
+        taught = ~torch.isnan(soft[..., 0])
+        logq = torch.log_softmax(bio.float(), -1)
+        soft_loss = -(torch.nan_to_num(soft) * logq).sum(-1)[taught].mean() if taught.any() else 0.0
+        loss = (1 - alpha) * loss + alpha * soft_loss
+    valid = (batch["tags"] != -100).float()[..., None]
+    loss = (
+        loss
+        + 0.5
+        * (bce(tech.float(), batch["member"]) * valid).sum()
+        / valid.sum().clamp(min=1)
+        / tech.shape[-1]
+        * 4
+    )
+    if span_logits is not None:
+        logp = torch.log_softmax(span_logits.float(), -1)
+        target = (1 - alpha) * batch["targets"] + alpha * batch["teacher_targets"]
+        loss = loss - (target * logp).sum(-1).mean()
+    return loss
+
+
+def example(rng, length, weight, *, taught):
+    tags = rng.integers(0, 3, length)
+    tags[[0, -1]] = -100  # [CLS], [SEP]
+    tags[2] = -100  # an ignored token
+    ex = Example(
+        rng.integers(5, 50, length),
+        tags,
+        (rng.random((length, N_TECH)) < 0.2).astype(np.float32),
+        spans=[[1, 2, 1, 0], [3, 3, 0, 0]],
+        targets=[np.eye(N_TECH, dtype=np.float32)[k] for k in (4, 7)],
+        weight=weight,
+    )
+    if taught:
+        soft = rng.dirichlet(np.ones(3), length).astype(np.float32)
+        soft[[0, -1]] = np.nan
+        ex.soft_bio = soft
+        ex.teacher_targets = [rng.dirichlet(np.ones(N_TECH)).astype(np.float32) for _ in ex.spans]
+    return ex
+
+
+def loss_and_grads(weights, alpha, fn=None):
+    rng = np.random.default_rng(3)
+    batch = collate(
+        [example(rng, LENGTH, weights[0], taught=True), example(rng, LENGTH - 2, weights[1], taught=False)], 0
+    )
+    torch.manual_seed(0)
+    bio = torch.randn(2, LENGTH, 3, requires_grad=True)
+    tech = torch.randn(2, LENGTH, N_TECH, requires_grad=True)
+    spans = torch.randn(len(batch["spans"]), N_TECH, requires_grad=True)
+    loss = fn(bio, tech, spans, batch, alpha) if fn else batch_loss(bio, tech, spans, batch, alpha=alpha)
+    return loss, torch.autograd.grad(loss, [bio, tech, spans])
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+def test_weights_of_one_give_the_unweighted_loss_bit_for_bit(alpha):
+    new, new_grads = loss_and_grads((1.0, 1.0), alpha)
+    old, old_grads = loss_and_grads((1.0, 1.0), alpha, unweighted)
+    assert torch.equal(new, old)
+    assert all(torch.equal(a, b) for a, b in zip(new_grads, old_grads, strict=True))
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+def test_a_weight_scales_every_term_of_its_example(alpha):
+    first, second = loss_and_grads((1.0, 0.0), alpha)[0], loss_and_grads((0.0, 1.0), alpha)[0]
+    both = loss_and_grads((1.0, 1.0), alpha)[0]
+    assert first.item() > 0 and second.item() > 0
+    # Every term is linear in the weights over a fixed divisor: a term left unweighted
+    # would count in both halves.
+    assert both.item() == pytest.approx(first.item() + second.item(), rel=1e-6)
+    scaled = loss_and_grads((0.3, 1.0), alpha)[0]
+    assert scaled.item() == pytest.approx(0.3 * first.item() + second.item(), rel=1e-6)
+
+
+def test_collate_carries_the_weights():
+    rng = np.random.default_rng(0)
+    batch = collate([example(rng, 5, 0.25, taught=False), example(rng, 7, 1.0, taught=False)], 0)
+    assert batch["weights"].tolist() == [0.25, 1.0] and batch["weights"].dtype == torch.float32
