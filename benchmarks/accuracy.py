@@ -17,7 +17,8 @@ from pathlib import Path
 from unspin.models.calibrate import predictions
 from unspin.models.calibration import calibrate, expected_calibration_error, reliability
 from unspin.models.splits import split_of
-from unspin.models.train import load_corpus, validate
+from unspin.models.starting import load_corpus
+from unspin.models.train import validate
 
 
 def main() -> None:

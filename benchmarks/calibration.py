@@ -17,7 +17,7 @@ from pathlib import Path
 from unspin.models import calibration as C
 from unspin.models.calibrate import predictions
 from unspin.models.splits import split_of
-from unspin.models.train import load_corpus
+from unspin.models.starting import load_corpus
 
 
 def main() -> None:

@@ -96,7 +96,8 @@ def test_split_ids_is_fixed_and_never_empty() -> None:
 
 
 def test_cli_convert_and_train_reads_annotation_files(ptc_dir: Path, tmp_path: Path) -> None:
-    from unspin.models.train import TrainingArguments, load_corpus
+    from unspin.models.starting import load_corpus
+    from unspin.models.train import TrainingArguments
 
     out = tmp_path / "ls" / "tasks.json"
     result = CliRunner().invoke(app, ["convert", str(ptc_dir), str(out), "--to", "label-studio"])

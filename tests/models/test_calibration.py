@@ -53,8 +53,8 @@ def test_ece_by_hand():
 def test_calibrate_writes_rules_maps_and_min_score(tiny_model_dir, ptc_dir, tmp_path):
     import unspin
     from unspin.models.calibrate import tune_output, write_output_settings
+    from unspin.models.starting import load_corpus
     from unspin.models.tidy import HYGIENE
-    from unspin.models.train import load_corpus
 
     model = shutil.copytree(tiny_model_dir, tmp_path / "m")
     analyzer = unspin.load(model, backend="torch")
@@ -78,7 +78,7 @@ def test_calibrate_offers_the_span_memory_and_writes_what_it_chose(tiny_model_di
     import unspin
     from unspin.models import span_memory
     from unspin.models.calibrate import tune_output, write_output_settings
-    from unspin.models.train import load_corpus
+    from unspin.models.starting import load_corpus
 
     model = shutil.copytree(tiny_model_dir, tmp_path / "m")
     analyzer = unspin.load(model, backend="torch")

@@ -7,8 +7,7 @@ import torch
 from torch import nn
 
 from unspin.models.examples import Example
-from unspin.models.losses import batch_loss
-from unspin.models.train import collate
+from unspin.models.losses import batch_loss, collate
 
 N_TECH, LENGTH = 14, 9
 

@@ -101,14 +101,14 @@ def test_training_with_an_extra_folder(ptc_dir, tmp_path):
 def test_special_tokens_in_bert_and_roberta_spelling():
     from tokenizers import Tokenizer, models
 
-    from unspin.models.train import _special
+    from unspin.models.starting import special_id
 
     bert = Tokenizer(models.WordLevel({"[PAD]": 0, "[CLS]": 1, "x": 2}, unk_token="x"))
     roberta = Tokenizer(models.WordLevel({"<s>": 0, "<pad>": 1, "x": 2}, unk_token="x"))
-    assert _special(bert, "[CLS]", "<s>") == 1 and _special(roberta, "[CLS]", "<s>") == 0
-    assert _special(roberta, "[PAD]", "<pad>") == 1
+    assert special_id(bert, "[CLS]", "<s>") == 1 and special_id(roberta, "[CLS]", "<s>") == 0
+    assert special_id(roberta, "[PAD]", "<pad>") == 1
     with pytest.raises(InputError, match="special tokens"):
-        _special(bert, "[SEP]", "</s>")
+        special_id(bert, "[SEP]", "</s>")
 
 
 def test_encoder_dropout_override():
@@ -156,8 +156,8 @@ def test_teaching_carries_teacher_bio_onto_student_tokens(ptc_dir, tiny_model_di
 
     import unspin
     from unspin.models.distil import from_cache, label_cache, read_cache
+    from unspin.models.starting import load_corpus
     from unspin.models.tiny import tiny_tokenizer as make_tok
-    from unspin.models.train import load_corpus
 
     docs, labels = load_corpus(ptc_dir)
     student = make_tok([d.text for d in docs], vocab_size=120)

@@ -4,7 +4,7 @@ import json
 import shutil
 
 import unspin
-from unspin.models.train import load_corpus
+from unspin.models.starting import load_corpus
 from unspin.models.tune import GAPS, MIX, SECOND, SEEDS, THRESHOLDS, TOKEN, WORD_LEVEL, tune, write_settings
 
 

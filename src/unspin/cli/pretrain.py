@@ -36,7 +36,7 @@ def pretrain(
     from unspin.models.pretrain import PretrainArguments
     from unspin.models.pretrain import pretrain as run
     from unspin.models.splits import split_of
-    from unspin.models.train import load_corpus
+    from unspin.models.starting import load_corpus
 
     with user_errors():
         texts: list[str] = []

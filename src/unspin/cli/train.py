@@ -151,7 +151,7 @@ def teach(
     import unspin
     from unspin.models.distil import fingerprint, label_cache
     from unspin.models.splits import split_of
-    from unspin.models.train import load_corpus
+    from unspin.models.starting import load_corpus
     from unspin.pipeline import TIERS, shipped_model_path
 
     with user_errors():
@@ -224,7 +224,8 @@ def tune(
     pair's member weights); writes them into MODEL/config.json."""
     import unspin
     from unspin.errors import InputError
-    from unspin.models.train import default_valid_ids, load_corpus
+    from unspin.models.starting import load_corpus
+    from unspin.models.train import default_valid_ids
     from unspin.models.tune import tune as run_tune
     from unspin.models.tune import tune_fusion, write_settings
 
@@ -264,7 +265,7 @@ def calibrate(
     from unspin.models import span_memory
     from unspin.models.calibrate import tune_output, write_output_settings
     from unspin.models.splits import split_of
-    from unspin.models.train import load_corpus
+    from unspin.models.starting import load_corpus
 
     with user_errors():
         analyzer = unspin.load(model, backend=backend)

@@ -1,10 +1,14 @@
-"""The training loss of one batch: token BIO (with the teacher's soft BIO when distilling),
-token technique membership and span technique classification, each example weighted."""
+"""Batches for training: `collate` pads examples into tensors; `batch_loss` is their loss
+(token BIO, with the teacher's soft BIO when distilling; token technique membership; span
+technique classification), each example weighted."""
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
+
+from unspin.models.examples import Example
 
 
 def batch_loss(
@@ -38,3 +42,39 @@ def batch_loss(
         target = (1 - alpha) * batch["targets"] + alpha * batch["teacher_targets"]
         loss = loss - ((target * logp).sum(-1) * weights[batch["spans"][:, 0]]).mean()
     return loss
+
+
+def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
+    length = max(len(ex.input_ids) for ex in batch)
+    n = len(batch)
+    n_tech = batch[0].member.shape[1]
+    ids = torch.full((n, length), pad_id, dtype=torch.long)
+    mask = torch.zeros((n, length), dtype=torch.long)
+    tags = torch.full((n, length), -100, dtype=torch.long)
+    member = torch.zeros((n, length, n_tech))
+    soft = torch.full((n, length, 3), float("nan"))
+    spans, targets, taught = [], [], []
+    for i, ex in enumerate(batch):
+        k = len(ex.input_ids)
+        ids[i, :k] = torch.from_numpy(ex.input_ids)
+        mask[i, :k] = 1
+        tags[i, :k] = torch.from_numpy(ex.tags)
+        member[i, :k] = torch.from_numpy(ex.member)
+        spans += [[i, *row] for row in ex.spans]
+        targets += ex.targets
+        if ex.soft_bio is not None:
+            soft[i, :k] = torch.from_numpy(ex.soft_bio)
+            taught += ex.teacher_targets
+        else:
+            taught += ex.targets
+    return {
+        "soft_bio": soft,
+        "teacher_targets": torch.from_numpy(np.stack(taught)) if taught else torch.zeros((0, n_tech)),
+        "ids": ids,
+        "mask": mask,
+        "tags": tags,
+        "member": member,
+        "spans": torch.tensor(spans, dtype=torch.long).reshape(-1, 5),
+        "targets": torch.from_numpy(np.stack(targets)) if targets else torch.zeros((0, n_tech)),
+        "weights": torch.tensor([ex.weight for ex in batch], dtype=torch.float32),
+    }

@@ -18,6 +18,7 @@ import torch
 
 from unspin.errors import InputError
 from unspin.models import base as bases
+from unspin.models.starting import special_id
 from unspin.models.threads import available_cpus
 from unspin.models.windows import load_tokenizer, tokenize
 
@@ -80,13 +81,6 @@ def mask_tokens(
     return inputs, labels
 
 
-def _special_id(tokenizer: Any, *names: str) -> int:
-    for name in names:
-        if (found := tokenizer.token_to_id(name)) is not None:
-            return int(found)
-    raise InputError(f"The tokenizer has none of the special tokens {names}.")
-
-
 def pretrain(
     texts: Sequence[str],
     args: PretrainArguments,
@@ -105,9 +99,9 @@ def pretrain(
     hf_logging.disable_progress_bar()
     model = AutoModelForMaskedLM.from_pretrained(str(where))
     tokenizer = load_tokenizer(Path(args.out) / "none", where)
-    cls_id = _special_id(tokenizer, "[CLS]", "<s>")
-    sep_id = _special_id(tokenizer, "[SEP]", "</s>")
-    mask_id = _special_id(tokenizer, "[MASK]", "<mask>")
+    cls_id = special_id(tokenizer, "[CLS]", "<s>")
+    sep_id = special_id(tokenizer, "[SEP]", "</s>")
+    mask_id = special_id(tokenizer, "[MASK]", "<mask>")
     rows = torch.from_numpy(blocks(texts, tokenizer, args.block, cls_id, sep_id))
     special = (rows == cls_id) | (rows == sep_id)
     steps_per_epoch = (len(rows) + args.batch_size - 1) // args.batch_size

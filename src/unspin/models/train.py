@@ -4,7 +4,6 @@ checkpoints (resumable), validation figures per epoch and the best model's artif
 from __future__ import annotations
 
 import json
-import random
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -25,11 +24,12 @@ from unspin.models.calibration import scored
 from unspin.models.decoding import Settings, labelled_threshold
 from unspin.models.distil import from_cache, read_cache
 from unspin.models.examples import Example, Stats, build_examples
-from unspin.models.losses import batch_loss
+from unspin.models.losses import batch_loss, collate
 from unspin.models.network import PropagandaNet
 from unspin.models.postprocess import si_labels, tc_labels
 from unspin.models.predictor import Predictor, labelled_spans
 from unspin.models.splits import report_ids, tuning_ids
+from unspin.models.starting import load_corpus, load_init, seed_everything, special_id, start_from
 from unspin.models.threads import available_cpus
 from unspin.models.torch_backend import TorchBackend
 
@@ -86,102 +86,6 @@ class TrainingArguments:
     def extra_folders(self) -> list[tuple[str, float]]:
         """`extra` as (folder, weight) pairs."""
         return [parse_extra(entry) for entry in self.extra]
-
-
-def load_corpus(root: str | Path) -> tuple[list[Document], dict[str, list[ptc.Label]]]:
-    root = Path(root)
-    if root.is_file():  # a Label Studio .json or doccano .jsonl export
-        from unspin.io.annotations import read_annotations
-
-        found = read_annotations(root)
-        return found.docs, found.labels
-    docs = ptc.read_articles(root / "train-articles")
-    labels = ptc.group_by_article(ptc.read_labels(root / "train-labels-task-flc-tc"))
-    return docs, labels
-
-
-def _special(tokenizer: Any, *names: str) -> int:
-    """The id of the first of `names` (BERT or RoBERTa/MPNet spelling) in the vocabulary."""
-    for name in names:
-        found = tokenizer.token_to_id(name)
-        if found is not None:
-            return int(found)
-    raise InputError(f"The tokenizer has none of the special tokens {names}.")
-
-
-def load_init(where: str | Path) -> dict[str, torch.Tensor]:
-    """The network weights of an earlier run (its checkpoint.pt, or a run folder holding
-    one), or only the encoder's, from a `unspin pretrain` folder."""
-    from unspin.models.pretrain import encoder_state
-
-    path = Path(where)
-    if path.is_dir() and (pretrained := encoder_state(path)) is not None:
-        return pretrained
-    if path.is_dir():
-        path = path / "checkpoint.pt"
-    if not path.is_file():
-        raise InputError(
-            f"--init: {where} is neither a checkpoint.pt, a run folder holding one, "
-            "nor a `unspin pretrain` folder."
-        )
-    return torch.load(path, weights_only=False, map_location="cpu")["net"]
-
-
-def start_from(net: PropagandaNet, state: dict[str, torch.Tensor]) -> None:
-    """Load `state` into `net`: every key must fit; only a pretrained encoder may leave out
-    the heads (and the encoder's unused pooler)."""
-    try:
-        missing, unexpected = net.load_state_dict(state, strict=False)
-    except RuntimeError as err:  # shapes differ
-        raise InputError(f"--init does not fit this base: {str(err).splitlines()[-1].strip()}") from err
-    left = [k for k in missing if k.startswith("encoder.") and not k.startswith("encoder.pooler.")]
-    if unexpected or left:
-        raise InputError(
-            f"--init does not fit this base: {len(unexpected)} unexpected and {len(left)} missing "
-            f"encoder weights (for example {(unexpected or left)[0]})."
-        )
-
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-
-
-def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
-    length = max(len(ex.input_ids) for ex in batch)
-    n = len(batch)
-    n_tech = batch[0].member.shape[1]
-    ids = torch.full((n, length), pad_id, dtype=torch.long)
-    mask = torch.zeros((n, length), dtype=torch.long)
-    tags = torch.full((n, length), -100, dtype=torch.long)
-    member = torch.zeros((n, length, n_tech))
-    soft = torch.full((n, length, 3), float("nan"))
-    spans, targets, taught = [], [], []
-    for i, ex in enumerate(batch):
-        k = len(ex.input_ids)
-        ids[i, :k] = torch.from_numpy(ex.input_ids)
-        mask[i, :k] = 1
-        tags[i, :k] = torch.from_numpy(ex.tags)
-        member[i, :k] = torch.from_numpy(ex.member)
-        spans += [[i, *row] for row in ex.spans]
-        targets += ex.targets
-        if ex.soft_bio is not None:
-            soft[i, :k] = torch.from_numpy(ex.soft_bio)
-            taught += ex.teacher_targets
-        else:
-            taught += ex.targets
-    return {
-        "soft_bio": soft,
-        "teacher_targets": torch.from_numpy(np.stack(taught)) if taught else torch.zeros((0, n_tech)),
-        "ids": ids,
-        "mask": mask,
-        "tags": tags,
-        "member": member,
-        "spans": torch.tensor(spans, dtype=torch.long).reshape(-1, 5),
-        "targets": torch.from_numpy(np.stack(targets)) if targets else torch.zeros((0, n_tech)),
-        "weights": torch.tensor([ex.weight for ex in batch], dtype=torch.float32),
-    }
 
 
 def validate(
@@ -252,9 +156,9 @@ class Trainer:
         self.settings = Settings(
             max_len=a.max_len,
             stride=a.stride,
-            cls_id=_special(self.tokenizer, "[CLS]", "<s>"),
-            sep_id=_special(self.tokenizer, "[SEP]", "</s>"),
-            pad_id=_special(self.tokenizer, "[PAD]", "<pad>"),
+            cls_id=special_id(self.tokenizer, "[CLS]", "<s>"),
+            sep_id=special_id(self.tokenizer, "[SEP]", "</s>"),
+            pad_id=special_id(self.tokenizer, "[PAD]", "<pad>"),
         )
 
     def _split(self) -> tuple[list[Document], list[Document], dict[str, list[ptc.Label]]]:

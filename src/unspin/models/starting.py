@@ -1,0 +1,76 @@
+"""Where a training run starts: its labelled corpus, its seed, and the weights it starts
+from (an earlier run, or a `unspin pretrain` encoder)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from unspin.doc import Document
+from unspin.errors import InputError
+from unspin.io import ptc
+from unspin.models.network import PropagandaNet
+
+
+def load_corpus(root: str | Path) -> tuple[list[Document], dict[str, list[ptc.Label]]]:
+    root = Path(root)
+    if root.is_file():  # a Label Studio .json or doccano .jsonl export
+        from unspin.io.annotations import read_annotations
+
+        found = read_annotations(root)
+        return found.docs, found.labels
+    docs = ptc.read_articles(root / "train-articles")
+    labels = ptc.group_by_article(ptc.read_labels(root / "train-labels-task-flc-tc"))
+    return docs, labels
+
+
+def special_id(tokenizer: Any, *names: str) -> int:
+    """The id of the first of `names` (BERT or RoBERTa/MPNet spelling) in the vocabulary."""
+    for name in names:
+        found = tokenizer.token_to_id(name)
+        if found is not None:
+            return int(found)
+    raise InputError(f"The tokenizer has none of the special tokens {names}.")
+
+
+def load_init(where: str | Path) -> dict[str, torch.Tensor]:
+    """The network weights of an earlier run (its checkpoint.pt, or a run folder holding
+    one), or only the encoder's, from a `unspin pretrain` folder."""
+    from unspin.models.pretrain import encoder_state
+
+    path = Path(where)
+    if path.is_dir() and (pretrained := encoder_state(path)) is not None:
+        return pretrained
+    if path.is_dir():
+        path = path / "checkpoint.pt"
+    if not path.is_file():
+        raise InputError(
+            f"--init: {where} is neither a checkpoint.pt, a run folder holding one, "
+            "nor a `unspin pretrain` folder."
+        )
+    return torch.load(path, weights_only=False, map_location="cpu")["net"]
+
+
+def start_from(net: PropagandaNet, state: dict[str, torch.Tensor]) -> None:
+    """Load `state` into `net`: every key must fit; only a pretrained encoder may leave out
+    the heads (and the encoder's unused pooler)."""
+    try:
+        missing, unexpected = net.load_state_dict(state, strict=False)
+    except RuntimeError as err:  # shapes differ
+        raise InputError(f"--init does not fit this base: {str(err).splitlines()[-1].strip()}") from err
+    left = [k for k in missing if k.startswith("encoder.") and not k.startswith("encoder.pooler.")]
+    if unexpected or left:
+        raise InputError(
+            f"--init does not fit this base: {len(unexpected)} unexpected and {len(left)} missing "
+            f"encoder weights (for example {(unexpected or left)[0]})."
+        )
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
