@@ -56,6 +56,13 @@ def test_training_is_seeded(ptc_dir, tmp_path):
     assert losses[0] == pytest.approx(losses[1])
 
 
+def test_bf16_follows_the_cpu_unless_asked(ptc_dir):
+    from unspin.models.threads import native_bf16
+
+    assert TrainingArguments(data=str(ptc_dir)).bf16 is native_bf16()
+    assert TrainingArguments(data=str(ptc_dir), bf16=True).bf16 is True
+
+
 def test_bad_arguments(tmp_path):
     with pytest.raises(InputError, match="train-articles"):
         TrainingArguments(data=str(tmp_path))

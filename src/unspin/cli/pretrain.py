@@ -26,6 +26,10 @@ def pretrain(
     lr: float = typer.Option(5e-5, "--lr"),
     seed: int = typer.Option(13, "--seed"),
     limit: int = typer.Option(None, "--limit", min=1, help="Only the first N articles of each source."),
+    bf16: bool | None = typer.Option(
+        None, "--bf16/--fp32", help="bfloat16 autocast [default: where the CPU has it natively].",
+        show_default=False,
+    ),
 ) -> None:
     """Continue a base encoder's masked-LM training on unlabelled text (domain-adaptive
     pretraining; seeded, resumes from OUT/checkpoint.pt). Then fine-tune from it with
@@ -49,7 +53,7 @@ def pretrain(
                 docs = read_jsonl_articles(path)
             texts += [d.text for d in docs[:limit] if d.text.strip()]
         args = PretrainArguments(
-            base=base, out=str(out), epochs=epochs, batch_size=batch_size, lr=lr, seed=seed
+            base=base, out=str(out), epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, bf16=bf16
         )
         with Progress(
             TextColumn("{task.description}"),

@@ -19,7 +19,7 @@ import torch
 from unspin.errors import InputError
 from unspin.models import base as bases
 from unspin.models.starting import special_id
-from unspin.models.threads import available_cpus
+from unspin.models.threads import available_cpus, native_bf16
 from unspin.models.windows import load_tokenizer, tokenize
 
 ENCODER = "encoder"  # OUT/encoder: what `train --init OUT` loads
@@ -39,10 +39,12 @@ class PretrainArguments:
     warmup: float = 0.06
     mask: float = 0.15
     seed: int = 13
-    bf16: bool = True
+    bf16: bool | None = None  # bfloat16 autocast; None: where the CPU has it natively
     save_every: int = 50
 
     def __post_init__(self) -> None:
+        if self.bf16 is None:
+            self.bf16 = native_bf16()
         if self.epochs < 1 or self.batch_size < 1 or self.save_every < 1:
             raise InputError("epochs, batch_size and save_every must be at least 1.")
         if not 16 <= self.block <= 512:

@@ -30,7 +30,7 @@ from unspin.models.postprocess import si_labels, tc_labels
 from unspin.models.predictor import Predictor, labelled_spans
 from unspin.models.splits import report_ids, tuning_ids
 from unspin.models.starting import load_corpus, load_init, seed_everything, special_id, start_from
-from unspin.models.threads import available_cpus
+from unspin.models.threads import available_cpus, native_bf16
 from unspin.models.torch_backend import TorchBackend
 
 
@@ -56,7 +56,7 @@ class TrainingArguments:
     max_len: int = 256
     stride: int = 192
     seed: int = 13
-    bf16: bool = True
+    bf16: bool | None = None  # bfloat16 autocast; None: where the CPU has it natively
     valid_ids: list[str] = field(default_factory=default_valid_ids)
     holdout_ids: list[str] = field(default_factory=report_ids)  # never trained on ([] for all data)
     pseudo: list[str] = field(default_factory=list)  # teacher caches of unlabelled articles
@@ -69,6 +69,8 @@ class TrainingArguments:
     resume: bool = True
 
     def __post_init__(self) -> None:
+        if self.bf16 is None:
+            self.bf16 = native_bf16()
         if self.epochs < 1 or self.batch_size < 1:
             raise InputError("epochs and batch_size must be at least 1.")
         if not 16 <= self.max_len <= 512:
