@@ -6,7 +6,6 @@ runs in numpy. Loading it imports neither torch nor transformers."""
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
 import os
 import warnings
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from unspin.models.base import cache_dir
+from unspin.models.quantize import quantize as to_int8
 
 
 def model_key(folder: Path) -> str:
@@ -66,11 +66,11 @@ def export(folder: Path, *, quantize: bool = True, only: Sequence[str] = ()) -> 
         _export(torch, Encoder(), ids, raw, axes)
     encoder_config = net.encoder.config
     if quantize and not only:  # on the plain graph: fused kernels gave it nothing and moved outputs
-        _quantize(raw, onnx_path)
+        to_int8(raw, onnx_path)
     else:
         fuse(raw, heads=encoder_config.num_attention_heads, hidden=encoder_config.hidden_size)
         if only:
-            _quantize(raw, onnx_path, only=only)
+            to_int8(raw, onnx_path, only=only)
         else:
             os.replace(raw, onnx_path)
     raw.unlink(missing_ok=True)
@@ -82,31 +82,6 @@ def export(folder: Path, *, quantize: bool = True, only: Sequence[str] = ()) -> 
         w2=head.mlp[3].weight.detach().numpy(), b2=head.mlp[3].bias.detach().numpy(),
     )
     return onnx_path, head_path
-
-
-def _quantize(source: Path, target: Path, *, only: Sequence[str] = ()) -> None:
-    """Dynamic int8 (per-channel weights, activations quantized per call) of `source`'s
-    graph into `target`: every MatMul and the embeddings, or with `only` just the weight
-    MatMuls whose names contain one of those strings."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    options: dict[str, Any] = {}
-    if only:
-        graph = onnx.load(str(source), load_external_data=False).graph
-        weights = {w.name for w in graph.initializer}
-        options = {
-            "nodes_to_quantize": [
-                n.name for n in graph.node
-                if n.op_type == "MatMul" and n.input[1] in weights and any(o in n.name for o in only)
-            ],
-            "extra_options": {"DefaultTensorType": onnx.TensorProto.FLOAT},  # types of fused ops
-        }
-    logging.disable(logging.WARNING)  # its advice to pre-process, which would move outputs
-    try:
-        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True, **options)
-    finally:
-        logging.disable(logging.NOTSET)
 
 
 def fuse(path: Path, *, heads: int, hidden: int) -> None:
