@@ -4,7 +4,8 @@
 exports it on first use when torch is available, and falls back to torch otherwise; a
 model whose config.json names a `backend` gets that one under `auto`. A config's
 `"int8_only"` limits int8 to the weight MatMuls whose names contain one of its strings (the
-shipped MPNet model: `["/attention/"]`, because int8 everywhere costs it 12 SI points). A folder whose config
+shipped MPNet model: `["/attention/"]`, because int8 everywhere costs it 12 SI points);
+`"int8_outliers"` keeps a few input channels of those MatMuls fp32 (`quantize`). A folder whose config
 has `"fuse": [...]` is a fused ensemble of the member folders it names (see `fusion`),
 each encoding the number of views its `"views"` entry gives.
 
@@ -56,9 +57,15 @@ def _onnx_predictor(path: Path, config: dict[str, Any], *, quantize: bool) -> Pr
     from unspin.models.windows import load_tokenizer
 
     only = tuple(config.get("int8_only", ())) if quantize else ()
-    onnx_path, head_path = onnx_backend.cached_paths(path, quantize=quantize, only=only)
+    outliers = config.get("int8_outliers") if only else None
+    if config.get("int8_outliers") and not config.get("int8_only"):
+        raise ModelNotFoundError(
+            f"{path}/config.json: \"int8_outliers\" splits MatMuls that \"int8_only\" names, "
+            "and it names none: add \"int8_only\" or remove \"int8_outliers\"."
+        )
+    onnx_path, head_path = onnx_backend.cached_paths(path, quantize=quantize, only=only, outliers=outliers)
     if not (onnx_path.exists() and head_path.exists()):
-        onnx_backend.export(path, quantize=quantize, only=only)
+        onnx_backend.export(path, quantize=quantize, only=only, outliers=outliers)
     where = base.locate(config["base"]) if config.get("base") else None
     return Predictor(
         onnx_backend.OnnxBackend(onnx_path, head_path, prepack=quantize),

@@ -1,12 +1,13 @@
 """The onnxruntime backend: the encoder and token heads exported once to ONNX and cached:
 int8 by default, fp32 fused by onnxruntime's transformer optimizer, or int8 in just the
-MatMuls a model's config names (`"int8_only"`) on the fused graph; the small span head
-runs in numpy. Loading it imports neither torch nor transformers."""
+MatMuls a model's config names (`"int8_only"`) on the fused graph, optionally with a few
+input channels of some of them kept fp32 (`"int8_outliers"`, see `quantize`); the small
+span head runs in numpy. Loading it imports neither torch nor transformers."""
 
 from __future__ import annotations
 
 import hashlib
-import logging
+import json
 import math
 import os
 import warnings
@@ -17,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from unspin.models.base import cache_dir
+from unspin.models.quantize import Outliers
+from unspin.models.quantize import quantize as to_int8
 
 
 def model_key(folder: Path) -> str:
@@ -24,27 +27,34 @@ def model_key(folder: Path) -> str:
     return hashlib.sha256((folder / "weights.npz").read_bytes()).hexdigest()[:16]
 
 
-def cached_paths(folder: Path, *, quantize: bool = True, only: Sequence[str] = ()) -> tuple[Path, Path]:
+def cached_paths(
+    folder: Path, *, quantize: bool = True, only: Sequence[str] = (), outliers: Outliers | None = None
+) -> tuple[Path, Path]:
     if not quantize:
         kind = "-fused"
     elif only:
-        kind = "-int8-" + hashlib.sha256("\n".join(only).encode()).hexdigest()[:8]
+        key = "\n".join(only) + (json.dumps(outliers, sort_keys=True) if outliers else "")
+        kind = "-int8-" + hashlib.sha256(key.encode()).hexdigest()[:8]
     else:
         kind = "-int8"
     root = cache_dir() / "onnx" / f"{model_key(folder)}-v2{kind}"
     return root / "encoder.onnx", root / "span_head.npz"
 
 
-def export(folder: Path, *, quantize: bool = True, only: Sequence[str] = ()) -> tuple[Path, Path]:
+def export(
+    folder: Path, *, quantize: bool = True, only: Sequence[str] = (), outliers: Outliers | None = None
+) -> tuple[Path, Path]:
     """Export the model in `folder` to the cache (needs torch); returns the two paths.
     `only`: int8 for just the weight MatMuls whose node names contain one of these (the
     model config's `"int8_only"`, for example `"/attention/"`), on the fused graph; the
-    rest stays fp32. Without it, int8 covers every MatMul and the embeddings."""
+    rest stays fp32. Without it, int8 covers every MatMul and the embeddings. `outliers`
+    (the config's `"int8_outliers"`): per part of a node name, input channels of those
+    MatMuls computed in fp32 beside the int8 product (`quantize.split_outliers`)."""
     import torch
 
     from unspin.models import artifact
 
-    onnx_path, head_path = cached_paths(folder, quantize=quantize, only=only)
+    onnx_path, head_path = cached_paths(folder, quantize=quantize, only=only, outliers=outliers)
     onnx_path.parent.mkdir(parents=True, exist_ok=True)
     net, _, _, _ = artifact.load(folder)
     if hasattr(net.encoder, "set_attn_implementation"):  # plain attention exports to a
@@ -66,11 +76,11 @@ def export(folder: Path, *, quantize: bool = True, only: Sequence[str] = ()) -> 
         _export(torch, Encoder(), ids, raw, axes)
     encoder_config = net.encoder.config
     if quantize and not only:  # on the plain graph: fused kernels gave it nothing and moved outputs
-        _quantize(raw, onnx_path)
+        to_int8(raw, onnx_path)
     else:
         fuse(raw, heads=encoder_config.num_attention_heads, hidden=encoder_config.hidden_size)
         if only:
-            _quantize(raw, onnx_path, only=only)
+            to_int8(raw, onnx_path, only=only, outliers=outliers)
         else:
             os.replace(raw, onnx_path)
     raw.unlink(missing_ok=True)
@@ -82,31 +92,6 @@ def export(folder: Path, *, quantize: bool = True, only: Sequence[str] = ()) -> 
         w2=head.mlp[3].weight.detach().numpy(), b2=head.mlp[3].bias.detach().numpy(),
     )
     return onnx_path, head_path
-
-
-def _quantize(source: Path, target: Path, *, only: Sequence[str] = ()) -> None:
-    """Dynamic int8 (per-channel weights, activations quantized per call) of `source`'s
-    graph into `target`: every MatMul and the embeddings, or with `only` just the weight
-    MatMuls whose names contain one of those strings."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    options: dict[str, Any] = {}
-    if only:
-        graph = onnx.load(str(source), load_external_data=False).graph
-        weights = {w.name for w in graph.initializer}
-        options = {
-            "nodes_to_quantize": [
-                n.name for n in graph.node
-                if n.op_type == "MatMul" and n.input[1] in weights and any(o in n.name for o in only)
-            ],
-            "extra_options": {"DefaultTensorType": onnx.TensorProto.FLOAT},  # types of fused ops
-        }
-    logging.disable(logging.WARNING)  # its advice to pre-process, which would move outputs
-    try:
-        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True, **options)
-    finally:
-        logging.disable(logging.NOTSET)
 
 
 def fuse(path: Path, *, heads: int, hidden: int) -> None:
