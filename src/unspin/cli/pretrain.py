@@ -36,22 +36,12 @@ def pretrain(
     `unspin train --base BASE --init OUT`."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from unspin.cli.train import read_jsonl_articles
+    from unspin.cli.train import read_source
     from unspin.models.pretrain import PretrainArguments
     from unspin.models.pretrain import pretrain as run
-    from unspin.models.splits import split_of
-    from unspin.models.starting import load_corpus
 
     with user_errors():
-        texts: list[str] = []
-        for path in data:
-            if path.is_dir():
-                docs, _ = load_corpus(path)
-                keep = set(split_of([str(d.id) for d in docs], "train"))
-                docs = [d for d in docs if d.id in keep]
-            else:
-                docs = read_jsonl_articles(path)
-            texts += [d.text for d in docs[:limit] if d.text.strip()]
+        texts = [d.text for path in data for d in read_source(path)[0][:limit] if d.text.strip()]
         args = PretrainArguments(
             base=base, out=str(out), epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, bf16=bf16
         )

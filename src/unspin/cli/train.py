@@ -156,19 +156,10 @@ def teach(
 
     import unspin
     from unspin.models.distil import fingerprint, label_cache
-    from unspin.models.splits import split_of
-    from unspin.models.starting import load_corpus
     from unspin.pipeline import TIERS, shipped_model_path
 
     with user_errors():
-        sources = []
-        for path in data:
-            if path.is_dir():
-                docs, labels = load_corpus(path)
-                keep = set(split_of([str(d.id) for d in docs], "train"))
-                sources.append(([d for d in docs if d.id in keep], labels))
-            else:
-                sources.append((read_jsonl_articles(path), {}))
+        sources = [read_source(path) for path in data]
         teacher = unspin.load(model).predictor
         teacher_id = fingerprint(shipped_model_path(model) if model in TIERS else model)
         with Progress(
@@ -191,6 +182,19 @@ def teach(
                 )
                 progress.console.print(f"{path}: {fresh} labelled now, {len(docs) - fresh} already cached")
     print(f"teacher cache: {out}")
+
+
+def read_source(path: Path) -> tuple[list, dict]:
+    """Articles to learn from without training on the held-out splits: a PTC folder's train
+    split (with its gold labels), or every article of a JSONL file (no labels)."""
+    from unspin.models.splits import split_of
+    from unspin.models.starting import load_corpus
+
+    if not path.is_dir():
+        return read_jsonl_articles(path), {}
+    docs, labels = load_corpus(path)
+    keep = set(split_of([str(d.id) for d in docs], "train"))
+    return [d for d in docs if d.id in keep], labels
 
 
 def read_jsonl_articles(path: Path) -> list:
