@@ -30,3 +30,19 @@ def test_onnx_sessions_do_not_spin(tiny_model_dir, monkeypatch):
     config = backend.session.get_session_options().get_session_config_entry
     assert config("session.intra_op.allow_spinning") == "0"
     assert backend.session.get_session_options().intra_op_num_threads == 1
+
+
+def test_one_blas_thread_limits_numpy_blas_and_restores_it():
+    import numpy as np  # noqa: F401  (loads the BLAS library threadpoolctl inspects)
+    from threadpoolctl import threadpool_info
+
+    from unspin.models.threads import one_blas_thread
+
+    def blas_threads() -> list[int]:
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    before = blas_threads()
+    assert before, "numpy should load a BLAS library"
+    with one_blas_thread():
+        assert blas_threads() == [1] * len(before)
+    assert blas_threads() == before

@@ -20,6 +20,7 @@ import numpy as np
 from unspin.models.base import cache_dir
 from unspin.models.quantize import Outliers
 from unspin.models.quantize import quantize as to_int8
+from unspin.models.threads import inference_threads, one_blas_thread
 
 
 def model_key(folder: Path) -> str:
@@ -130,8 +131,6 @@ class OnnxBackend:
         machine shared with other busy processes does not lose its time to spinning."""
         import onnxruntime as ort
 
-        from unspin.models.threads import inference_threads
-
         options = ort.SessionOptions()
         options.intra_op_num_threads = inference_threads(threads)
         options.inter_op_num_threads = 1
@@ -163,6 +162,7 @@ class OnnxBackend:
         mean = (sums[row, np.maximum(last + 1, first)] - sums[row, first]) / np.maximum(count, 1)[:, None]
         rep = np.concatenate([chosen[row, first], chosen[row, last], mean, chosen[row, 0],
                               h["length"][spans[:, 3]], h["repeat"][spans[:, 4]]], axis=-1)
-        x = rep @ h["w1"].T + h["b1"]
-        x = 0.5 * x * (1.0 + erf(x / np.float32(math.sqrt(2.0))))
-        return x @ h["w2"].T + h["b2"]
+        with one_blas_thread():
+            x = rep @ h["w1"].T + h["b1"]
+            x = 0.5 * x * (1.0 + erf(x / np.float32(math.sqrt(2.0))))
+            return x @ h["w2"].T + h["b2"]

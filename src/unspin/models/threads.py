@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import math
 import os
+from contextlib import AbstractContextManager
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 
 def _cgroup_quota() -> float | None:
@@ -57,3 +60,17 @@ def native_bf16() -> bool:
 
     checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
     return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in checks)
+
+
+@cache
+def _blas() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> AbstractContextManager[Any]:
+    """Run numpy's small matrix products (the span head) on one BLAS thread. A BLAS pool's
+    threads busy-wait after each product and steal the cores the encoder's next run needs:
+    with them the fast tier took 1.5x longer beside another busy process."""
+    return _blas().limit(limits=1, user_api="blas")
