@@ -76,3 +76,23 @@ def write_extra(root: Path, *, ignore: bool = True) -> Path:
     if ignore:
         (root / "ignore-spans.tsv").write_text("".join(spans))
     return root
+
+
+def tiny_args(ptc_dir: Path, out: Path, **kw):
+    """Training arguments for a tiny random encoder on the fixture articles, and its tokenizer."""
+    from unspin.models.tiny import TINY_ENCODER, tiny_tokenizer
+    from unspin.models.train import TrainingArguments
+
+    settings = dict(
+        data=str(ptc_dir),
+        out=str(out),
+        base=None,
+        epochs=2,
+        batch_size=2,
+        max_len=32,
+        stride=16,
+        encoder_config=dict(TINY_ENCODER, vocab_size=400),
+        valid_ids=["3"],
+        bf16=False,
+    )
+    return TrainingArguments(**{**settings, **kw}), tiny_tokenizer([a[0] for a in ARTICLES.values()] * 3)

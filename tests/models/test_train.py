@@ -4,27 +4,10 @@ import json
 
 import pytest
 
+from fixtures_ptc import tiny_args
 from unspin.errors import InputError
-from unspin.models.tiny import TINY_ENCODER, tiny_tokenizer
+from unspin.models.tiny import TINY_ENCODER
 from unspin.models.train import Trainer, TrainingArguments
-
-
-def tiny_args(ptc_dir, out, **kw):
-    from fixtures_ptc import ARTICLES
-
-    settings = dict(
-        data=str(ptc_dir),
-        out=str(out),
-        base=None,
-        epochs=2,
-        batch_size=2,
-        max_len=32,
-        stride=16,
-        encoder_config=dict(TINY_ENCODER, vocab_size=400),
-        valid_ids=["3"],
-        bf16=False,
-    )
-    return TrainingArguments(**{**settings, **kw}), tiny_tokenizer([a[0] for a in ARTICLES.values()] * 3)
 
 
 def test_train_logs_checkpoints_and_resumes(ptc_dir, tmp_path):

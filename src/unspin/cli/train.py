@@ -29,8 +29,8 @@ def train(
     init: Path = typer.Option(
         None,
         "--init",
-        help="Start from an earlier run (its folder or checkpoint.pt) with a fresh schedule; "
-        "--base must match that run's.",
+        help="Start from an earlier run (its folder or checkpoint.pt), a model folder or a "
+        "`unspin pretrain` folder, with a fresh schedule; --base must match.",
     ),
     teacher: Path = typer.Option(
         None,
@@ -73,6 +73,12 @@ def train(
         max=0.9,
         help="Override the encoder's dropout (0 helps MPNet learn).",
     ),
+    layers: str = typer.Option(
+        None,
+        "--layers",
+        help="Keep only these of the base's layers, e.g. 0,2,4 (a shallower, faster student); "
+        "with --init from a deeper run or model, the student starts from those layers of it.",
+    ),
 ) -> None:
     """Train a model (seeded; resumes from OUT/checkpoint.pt unless --fresh).
 
@@ -106,6 +112,7 @@ def train(
             resume=not fresh,
             bf16=bf16,
             encoder_dropout=encoder_dropout,
+            layers=parse_layers(layers),
             init=str(init) if init else None,
             teacher=str(teacher) if teacher else None,
             distil=distil,
@@ -182,6 +189,18 @@ def teach(
                 )
                 progress.console.print(f"{path}: {fresh} labelled now, {len(docs) - fresh} already cached")
     print(f"teacher cache: {out}")
+
+
+def parse_layers(text: str | None) -> list[int] | None:
+    """`--layers 0,2,4` as a list of layer indices (None when not given)."""
+    from unspin.errors import InputError
+
+    if not text:
+        return None
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError as err:
+        raise InputError(f"--layers: expected layer numbers like 0,2,4, got {text!r}.") from err
 
 
 def read_source(path: Path) -> tuple[list, dict]:

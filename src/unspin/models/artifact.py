@@ -4,7 +4,10 @@ and the heads in fp16. Small enough to ship in the repository.
 
 With `rank`, each large weight matrix's delta is stored as two int8 low-rank factors
 (its truncated SVD, `a @ b`), which shrinks an MPNet-base delta from 101 MB to a
-fraction; `shrink` rewrites a saved model that way."""
+fraction; `shrink` rewrites a saved model that way.
+
+With `layers`, the encoder keeps only those of the base's layers (a shallower, faster
+student); the config names them, and the delta is over the same layers of the base."""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from unspin.models.windows import load_tokenizer
 
 FORMAT = 1
 # config.json keys that `save` writes itself (not carried over from an earlier config)
-SAVED = {"format", "base", "encoder_config", "hidden", "techniques", "settings", "delta_rank"}
+SAVED = {"format", "base", "encoder_config", "hidden", "techniques", "settings", "delta_rank", "layers"}
 
 
 def quantize_rows(delta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -53,11 +56,37 @@ def low_rank(delta: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray] | No
     return (u[:, :rank] * root).numpy(), (root[:, None] * vh[:rank]).numpy()
 
 
+def keep_layers(encoder: torch.nn.Module, layers: list[int]) -> torch.nn.Module:
+    """Keep only `layers` (indices into the encoder's transformer layers, in order)."""
+    stack = getattr(getattr(encoder, "encoder", None), "layer", None)
+    if not isinstance(stack, torch.nn.ModuleList):
+        raise ModelNotFoundError("This encoder has no layer stack (encoder.layer) to choose layers from.")
+    if not layers or list(layers) != sorted(set(layers)) or layers[0] < 0 or layers[-1] >= len(stack):
+        raise ModelNotFoundError(
+            f"layers must be increasing indices in 0..{len(stack) - 1}, got {list(layers)}."
+        )
+    encoder.encoder.layer = torch.nn.ModuleList(stack[i] for i in layers)
+    encoder.config.num_hidden_layers = len(layers)
+    return encoder
+
+
 def build_encoder(
-    base: str | None, encoder_config: dict[str, Any] | None, *, dropout: float | None = None
+    base: str | None,
+    encoder_config: dict[str, Any] | None,
+    *,
+    dropout: float | None = None,
+    layers: list[int] | None = None,
 ) -> tuple[torch.nn.Module, Path | str | None]:
     """The encoder with pretrained weights from `base`, or random init from a config;
-    `dropout` overrides the encoder's hidden and attention dropout."""
+    `dropout` overrides the encoder's hidden and attention dropout; `layers` keeps only
+    those layers (see `keep_layers`)."""
+    encoder, where = _build_encoder(base, encoder_config, dropout=dropout)
+    return (keep_layers(encoder, layers) if layers else encoder), where
+
+
+def _build_encoder(
+    base: str | None, encoder_config: dict[str, Any] | None, *, dropout: float | None = None
+) -> tuple[torch.nn.Module, Path | str | None]:
     from transformers import AutoConfig, AutoModel
 
     extra = (
@@ -99,9 +128,11 @@ def save(
     tokenizer: Tokenizer | None = None,
     rank: int | None = None,
     embedding_rank: int | None = None,
+    layers: list[int] | None = None,
 ) -> Path:
     """Write `net` to `folder` as a delta over `base_state`, low-rank for large matrices
-    when `rank` is given (the word embeddings at `embedding_rank`, default `rank`)."""
+    when `rank` is given (the word embeddings at `embedding_rank`, default `rank`);
+    `layers`: the base's layers `net` kept (and `base_state` holds)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}
@@ -136,6 +167,8 @@ def save(
         "settings": asdict(settings),
         **extra,
     }
+    if layers:
+        config["layers"] = list(layers)
     if rank:
         config["delta_rank"] = {"matrices": rank, "word_embeddings": embedding_rank or rank}
     (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n")
@@ -153,7 +186,7 @@ def load(folder: str | Path) -> tuple[PropagandaNet, Tokenizer, Settings, dict[s
     config = json.loads((folder / "config.json").read_text())
     if config.get("format") != FORMAT:
         raise ModelNotFoundError(f"{folder} has model format {config.get('format')}, expected {FORMAT}.")
-    encoder, where = build_encoder(config["base"], config.get("encoder_config"))
+    encoder, where = build_encoder(config["base"], config.get("encoder_config"), layers=config.get("layers"))
     net = PropagandaNet(encoder, config["hidden"], len(config["techniques"]))
     state = net.state_dict()
     with np.load(folder / "weights.npz") as stored:
@@ -181,7 +214,7 @@ def shrink(folder: str | Path, out: str | Path, *, rank: int, embedding_rank: in
     net, _, settings, config = load(folder)
     if not config.get("base"):
         raise ModelNotFoundError("Only models stored as a delta over a base can be shrunk.")
-    encoder, _ = build_encoder(config["base"], None)
+    encoder, _ = build_encoder(config["base"], None, layers=config.get("layers"))
     return save(
         net,
         out,
@@ -191,6 +224,7 @@ def shrink(folder: str | Path, out: str | Path, *, rank: int, embedding_rank: in
         extra={k: v for k, v in config.items() if k not in SAVED},
         rank=rank,
         embedding_rank=embedding_rank,
+        layers=config.get("layers"),
     )
 
 
@@ -212,7 +246,7 @@ def soup(
         raise ModelNotFoundError("A soup needs one non-negative weight per model.")
     loaded = [load(f) for f in folders]
     net, tokenizer, settings, config = loaded[0]
-    shape = ("base", "encoder_config", "hidden", "techniques")
+    shape = ("base", "encoder_config", "hidden", "techniques", "layers")
     for folder, (_, _, _, other) in zip(folders[1:], loaded[1:], strict=True):
         if any(other.get(k) != config.get(k) for k in shape):
             raise ModelNotFoundError(
@@ -227,7 +261,10 @@ def soup(
         for k, v in states[0].items()
     }
     net.load_state_dict(mixed)
-    base_state = build_encoder(config["base"], None)[0].state_dict() if config.get("base") else None
+    layers = config.get("layers")
+    base_state = (
+        build_encoder(config["base"], None, layers=layers)[0].state_dict() if config.get("base") else None
+    )
     extra = {k: v for k, v in config.items() if k not in SAVED | {"validation"}}
     extra["soup"] = {"models": [str(f) for f in folders], "weights": [round(w, 4) for w in share]}
     return save(
@@ -241,4 +278,5 @@ def soup(
         tokenizer=None if config.get("base") else tokenizer,
         rank=rank,
         embedding_rank=embedding_rank,
+        layers=layers,
     )

@@ -63,6 +63,7 @@ class TrainingArguments:
     extra: list[str] = field(default_factory=list)  # annotated folders, PATH or PATH:WEIGHT
     limit: int | None = None  # only the first N training articles, and of each extra folder
     encoder_dropout: float | None = None  # override the encoder's dropout (e.g. 0 for MPNet)
+    layers: list[int] | None = None  # keep only these of the base's layers (a shallower student)
     init: str | None = None  # start from this run's checkpoint.pt (or run folder), fresh schedule
     teacher: str | None = None  # a model folder whose soft targets the student also learns
     distil: float = 0.5  # weight of the teacher's targets against the gold ones
@@ -147,7 +148,9 @@ class Trainer:
         a = self.args
         seed_everything(a.seed)
         torch.set_num_threads(available_cpus())
-        encoder, where = artifact.build_encoder(a.base, a.encoder_config, dropout=a.encoder_dropout)
+        encoder, where = artifact.build_encoder(
+            a.base, a.encoder_config, dropout=a.encoder_dropout, layers=a.layers
+        )
         self.base_state = {k: v.detach().clone() for k, v in encoder.state_dict().items()} if a.base else None
         if self.tokenizer is None:
             self.tokenizer = artifact.load_tokenizer(self.out / "none", where)
@@ -213,7 +216,7 @@ class Trainer:
         ckpt_path = self.out / "checkpoint.pt"
         start_epoch, best, history = 0, -1.0, []
         if a.init and not (a.resume and ckpt_path.exists()):
-            start_from(self.net, load_init(a.init))
+            start_from(self.net, load_init(a.init), layers=a.layers)
         if a.resume and ckpt_path.exists():
             ckpt = torch.load(ckpt_path, weights_only=False)
             self.net.load_state_dict(ckpt["net"])
@@ -338,4 +341,5 @@ class Trainer:
             extra=extra,
             encoder_config=self.args.encoder_config,
             tokenizer=self.tokenizer if self.args.base is None else None,
+            layers=self.args.layers,
         )
