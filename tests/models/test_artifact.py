@@ -42,7 +42,7 @@ def test_delta_over_base_reconstructs_weights(tmp_path, monkeypatch):
 
     real_build = artifact.build_encoder
 
-    def fake_build(base, encoder_config):
+    def fake_build(base, encoder_config, **_):
         enc, _ = real_build(None, config)
         enc.load_state_dict(base_state)
         return enc, None
@@ -87,7 +87,7 @@ def test_low_rank_save_stores_factors_and_loads_close(tmp_path, monkeypatch):
         assert stored[f"a:{key}"].shape == (256, 2) and stored[f"a:{key}"].dtype == np.int8
 
     real_build = artifact.build_encoder
-    monkeypatch.setattr(artifact, "build_encoder", lambda b, c: _rebuilt(real_build, config, base_state))
+    monkeypatch.setattr(artifact, "build_encoder", lambda b, c, **_: _rebuilt(real_build, config, base_state))
     (tmp_path / "m" / "tokenizer.json").write_text(
         __import__("unspin.models.tiny", fromlist=["x"]).tiny_tokenizer(["a b"]).to_str()
     )
