@@ -64,7 +64,7 @@ class TrainingArguments:
     limit: int | None = None  # only the first N training articles, and of each extra folder
     encoder_dropout: float | None = None  # override the encoder's dropout (e.g. 0 for MPNet)
     layers: list[int] | None = None  # keep only these of the base's layers (a shallower student)
-    init: str | None = None  # start from this run's checkpoint.pt (or run folder), fresh schedule
+    init: str | None = None  # a run (checkpoint.pt or folder), model or pretrain folder; fresh schedule
     teacher: str | None = None  # a model folder whose soft targets the student also learns
     distil: float = 0.5  # weight of the teacher's targets against the gold ones
     resume: bool = True
