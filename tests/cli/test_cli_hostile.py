@@ -87,3 +87,13 @@ def test_serve_options(tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest
                                  "--create"])
     assert result.exit_code == 0, result.output
     assert seen["processes"] == 2 and db.exists()
+
+
+def test_tune_weight_options_say_what_is_wrong(tiny_model_dir: Path, ptc_dir: Path) -> None:
+    base = ["tune", "--data", str(ptc_dir), "--model", str(tiny_model_dir)]
+    one_line_error(runner.invoke(app, [*base, "--technique-weights", "0.5"]), "needs --weights")
+    one_line_error(runner.invoke(app, [*base, "--weights", "a,b"]), "--weights: expected numbers")
+    one_line_error(
+        runner.invoke(app, [*base, "--weights", "0.5", "--technique-weights", "x"]),
+        "--technique-weights: expected numbers",
+    )

@@ -65,6 +65,24 @@ def test_labels_are_the_weighted_average_of_members(tiny_model_dir, other_model,
     assert np.allclose(got.sum(-1), 1.0, atol=1e-5)
 
 
+def test_technique_weights_label_spans_but_leave_the_spans_alone(tiny_model_dir, other_model, tmp_path):
+    folder = make_fused(tmp_path / "f", {"a": tiny_model_dir, "b": other_model}, [3.0, 1.0])
+    config = json.loads((folder / "config.json").read_text())
+    config["technique_weights"] = [1.0, 3.0]
+    (folder / "config.json").write_text(json.dumps(config))
+    fused = unspin.load(folder, backend="torch").predictor
+    same = unspin.load(make_fused(tmp_path / "g", {"a": tiny_model_dir, "b": other_model}, [3.0, 1.0]),
+                       backend="torch").predictor
+    spans = [[(4, 18), (50, 58)]]
+    a, b = (unspin.load(m, backend="torch").predictor for m in (tiny_model_dir, other_model))
+    pa, pb = (np.stack([r.probs for r in next(p.label([TEXT], spans))]) for p in (a, b))
+    got = np.stack([r.probs for r in next(fused.label([TEXT], spans))])
+    assert np.allclose(got, 0.25 * pa + 0.75 * pb, atol=1e-6)
+    [encs] = list(fused.encode([TEXT]))
+    assert np.allclose(fused._fused_bio(encs), same._fused_bio(encs))  # spans: the span weights
+    assert not np.allclose(fused.stitched(encs).tech, same.stitched(encs).tech)
+
+
 def test_fused_bio_moves_with_the_second_member(tiny_model_dir, other_model, tmp_path):
     folder = make_fused(tmp_path / "f", {"a": tiny_model_dir, "b": other_model}, [1.0, 1.0])
     predictor = unspin.load(folder, backend="torch").predictor
@@ -87,6 +105,11 @@ def test_fused_analysis_spans_in_bounds_on_odd_text(tiny_model_dir, other_model,
 def test_weights_must_match_members(tiny_model_dir, tmp_path):
     with pytest.raises(ValueError, match="weight"):
         unspin.load(make_fused(tmp_path / "f", {"a": tiny_model_dir}, [1.0, 2.0]), backend="torch")
+    folder = make_fused(tmp_path / "g", {"a": tiny_model_dir})
+    config = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**config, "technique_weights": [-1.0]}))
+    with pytest.raises(ValueError, match="weight"):
+        unspin.load(folder, backend="torch")
 
 
 def test_shifted_pass_of_the_whole_reaches_every_member(tiny_model_dir, other_model, tmp_path):

@@ -91,3 +91,36 @@ def test_tune_fusion_picks_member_weights_and_writes_them(tiny_model_dir, ptc_di
     assert json.loads((root / "config.json").read_text())["weights"] == tuned["weights"]
     with pytest.raises(InputError, match="two members"):
         tune_fusion(unspin.load(tiny_model_dir, backend="torch").predictor, docs, labels, [0.5])
+    with pytest.raises(InputError, match=r"\[0, 1\]"):
+        tune_fusion(predictor, docs, labels, [0.5], [1.5])
+
+
+def test_tune_fusion_tries_technique_weights_apart(tiny_model_dir, ptc_dir, tmp_path):
+    import numpy as np
+
+    from unspin.models.tiny import build_tiny_model
+    from unspin.models.tune import tune_fusion
+
+    root = tmp_path / "f"
+    root.mkdir()
+    shutil.copytree(tiny_model_dir, root / "a")
+    build_tiny_model(root / "b", seed=7, vocab_size=120)
+    settings = json.loads((root / "a" / "config.json").read_text())["settings"]
+    (root / "config.json").write_text(json.dumps({"format": 1, "fuse": ["a", "b"], "settings": settings}))
+    predictor = unspin.load(root, backend="torch").predictor
+    docs, labels = load_corpus(ptc_dir)
+    alone = tune_fusion(predictor, docs, labels, [0.5])
+    tuned = tune_fusion(predictor, docs, labels, [0.5], [0.0, 1.0])
+    assert tuned["weights"] == [0.5, 0.5] and predictor.technique_weights is None  # left as it was
+    table = tuned["table"]["technique_weights"]
+    assert set(table) == {"0.0", "1.0"}
+    total = tuned["si_f1"] + tuned["tc_f1"] + tuned["flc_f1"]
+    if "technique_weights" in tuned:  # kept only where it beats the span weight
+        assert tuned["technique_weights"] in ([0.0, 1.0], [1.0, 0.0])
+        assert round(total, 4) == max(table.values()) > alone["table"]["weights"]["0.5"]
+    else:
+        assert max(table.values()) <= round(total, 4) == alone["table"]["weights"]["0.5"]
+    assert tuned["si_f1"] == alone["si_f1"]  # the spans do not move with technique weights
+    write_settings(root, {**tuned, "technique_weights": [0.25, 0.75]})
+    again = unspin.load(root, backend="torch").predictor
+    assert np.allclose(again.technique_weights, [0.25, 0.75]) and np.allclose(again.weights, [0.5, 0.5])

@@ -248,9 +248,16 @@ def tune(
         "--weights",
         help="Fused pair only: first member's weights to try, e.g. 0.4,0.5,0.6,0.7.",
     ),
+    technique_weights: str = typer.Option(
+        None,
+        "--technique-weights",
+        help="Fused pair only, with --weights: first member's weights to try for the techniques "
+        "alone (the spans keep the weight --weights chose), e.g. 0.3,0.5.",
+    ),
 ) -> None:
     """Tune the decoding settings on the validation split (and, with --weights, a fused
-    pair's member weights); writes them into MODEL/config.json."""
+    pair's member weights; with --technique-weights, a separate weight for the techniques);
+    writes them into MODEL/config.json."""
     import unspin
     from unspin.errors import InputError
     from unspin.models.starting import load_corpus
@@ -263,16 +270,25 @@ def tune(
         docs, labels = load_corpus(data)
         valid = set(annotation_split(data).get("valid_ids") or default_valid_ids())
         dev = [d for d in docs if d.id in valid]
+        if technique_weights and not weights:
+            raise InputError("--technique-weights needs --weights.")
         if weights:
-            try:
-                firsts = [float(w) for w in weights.split(",")]
-            except ValueError as err:
-                raise InputError(f"--weights: expected numbers like 0.4,0.6, got {weights!r}.") from err
-            tuned = tune_fusion(analyzer.predictor, dev, labels, firsts)
+            firsts = _numbers("--weights", weights)
+            technique_firsts = _numbers("--technique-weights", technique_weights) if technique_weights else []
+            tuned = tune_fusion(analyzer.predictor, dev, labels, firsts, technique_firsts)
         else:
             tuned = run_tune(analyzer.predictor, dev, labels)
         write_settings(model, tuned)
     print(json.dumps(tuned))
+
+
+def _numbers(option: str, text: str) -> list[float]:
+    from unspin.errors import InputError
+
+    try:
+        return [float(w) for w in text.split(",")]
+    except ValueError as err:
+        raise InputError(f"{option}: expected numbers like 0.4,0.6, got {text!r}.") from err
 
 
 @app.command()

@@ -50,20 +50,32 @@ def carry(source: Encoded, target: Encoded, values: np.ndarray, fallback: np.nda
     )
 
 
+def _shares(weights: Sequence[float], n: int) -> np.ndarray:
+    """`weights`, one per member, normalised to sum to 1."""
+    weights = list(weights)
+    if len(weights) != n or min(weights) < 0 or sum(weights) <= 0:
+        raise ValueError("A fused ensemble needs one non-negative weight per member.")
+    return np.asarray(weights, dtype=np.float32) / sum(weights)
+
+
 class FusedPredictor(Decoding):
     """Like `Predictor` (encode, spans, classify, find, label, settings, tokenizer), over
     several members."""
 
     def __init__(
-        self, members: Sequence[Predictor], settings: Settings, weights: Sequence[float] | None = None
+        self,
+        members: Sequence[Predictor],
+        settings: Settings,
+        weights: Sequence[float] | None = None,
+        technique_weights: Sequence[float] | None = None,
     ):
         if not members:
             raise ValueError("A fused ensemble needs at least one member.")
-        weights = list(weights) if weights is not None else [1.0] * len(members)
-        if len(weights) != len(members) or min(weights) < 0 or sum(weights) <= 0:
-            raise ValueError("A fused ensemble needs one non-negative weight per member.")
         self.members = list(members)
-        self.weights = np.asarray(weights, dtype=np.float32) / sum(weights)
+        self.weights = _shares(weights if weights is not None else [1.0] * len(members), len(members))
+        self.technique_weights = (
+            None if technique_weights is None else _shares(technique_weights, len(members))
+        )
         self.settings = settings
         self.tokenizer = members[0].tokenizer
         self.backend = members[0].backend
@@ -110,13 +122,20 @@ class FusedPredictor(Decoding):
         done[0] += m * unit[0]
         yield from (list(encs) for encs in zip(*per_member, strict=True))
 
+    def _weights_for(self, field: str) -> np.ndarray:
+        """The members' weights for "bio" (spans) or "tech" (techniques)."""
+        if field == "tech" and self.technique_weights is not None:
+            return self.technique_weights
+        return self.weights
+
     def _fused(self, encs: list[Encoded], field: str) -> np.ndarray:
         """The weighted average of the members' per-piece `field` ("bio" or "tech") on
         the first member's pieces."""
         first = encs[0]
         own = getattr(first, field)
-        total = self.weights[0] * own
-        for w, enc in zip(self.weights[1:], encs[1:], strict=True):
+        weights = self._weights_for(field)
+        total = weights[0] * own
+        for w, enc in zip(weights[1:], encs[1:], strict=True):
             total = total + w * carry(enc, first, getattr(enc, field), own)
         return total
 
@@ -139,8 +158,9 @@ class FusedPredictor(Decoding):
             for m, enc in zip(self.members, encs, strict=True)
         ]
         out = []
+        weights = self._weights_for("tech")
         for raws in zip(*labelled, strict=True):
-            probs = sum(w * r.probs for w, r in zip(self.weights, raws, strict=True))
+            probs = sum(w * r.probs for w, r in zip(weights, raws, strict=True))
             first = raws[0]
             out.append(
                 RawSpan(first.start, first.end, first.score, probs, first.cue_weights, first.cue_offsets)

@@ -98,7 +98,9 @@ def load_predictor(path: Path, *, backend: str = "auto") -> tuple[Predictor, dic
         settings = settings_of(config, members[0].settings)
         for member, views in zip(members, _views(path, config, settings), strict=True):
             member.settings.shifted_pass = views == 2  # each member encodes its own views
-        return FusedPredictor(members, settings, config.get("weights")), config  # type: ignore[return-value]
+        return FusedPredictor(
+            members, settings, config.get("weights"), config.get("technique_weights")
+        ), config  # type: ignore[return-value]
     if backend != "torch":
         try:
             return _onnx_predictor(path, config, quantize=backend != "onnx-fp32"), config

@@ -46,32 +46,54 @@ def tune(
 
 
 def tune_fusion(
-    predictor: Any, docs: list[Document], gold: dict[str, list[ptc.Label]], firsts: Sequence[float]
+    predictor: Any,
+    docs: list[Document],
+    gold: dict[str, list[ptc.Label]],
+    firsts: Sequence[float],
+    technique_firsts: Sequence[float] = (),
 ) -> dict[str, Any]:
     """For a fused pair: the first member's weight among `firsts` (the second gets the
-    rest) whose tuned settings give the best SI + TC + FLC F1, with those settings."""
+    rest) whose tuned settings give the best SI + TC + FLC F1, with those settings; then,
+    with `technique_firsts`, its own weight for the techniques, chosen the same way (the
+    span weight is kept where none does better)."""
     if len(getattr(predictor, "members", ())) != 2:
         raise InputError("Tuning weights needs a fused model folder with two members.")
-    if not firsts or not all(0.0 <= w <= 1.0 for w in firsts):
+    if not firsts or not all(0.0 <= w <= 1.0 for w in [*firsts, *technique_firsts]):
         raise InputError("Member weights must lie in [0, 1].")
-    kept = predictor.weights
+    kept = predictor.weights, predictor.technique_weights
     encoded = list(predictor.encode([d.text for d in docs]))
     best: dict[str, Any] | None = None
-    table: dict[str, float] = {}
+    table: dict[str, Any] = {"weights": {}}
     try:
+        predictor.technique_weights = None
         for w in firsts:
-            predictor.weights = np.asarray([w, 1.0 - w], dtype=np.float32)
+            predictor.weights = _pair(w)
             tuned = tune(predictor, docs, gold, encoded=encoded)
             total = tuned["si_f1"] + tuned["tc_f1"] + tuned["flc_f1"]
-            table[str(w)] = round(total, 4)
+            table["weights"][str(w)] = round(total, 4)
             if best is None or total > best["total"]:
                 best = {**tuned, "weights": [w, round(1.0 - w, 4)], "total": total}
+        assert best is not None
+        predictor.weights = _pair(best["weights"][0])
+        if technique_firsts:
+            table["technique_weights"] = {}
+        for w in technique_firsts:
+            predictor.technique_weights = _pair(w)
+            tuned = tune(predictor, docs, gold, encoded=encoded)
+            total = tuned["si_f1"] + tuned["tc_f1"] + tuned["flc_f1"]
+            table["technique_weights"][str(w)] = round(total, 4)
+            if total > best["total"]:
+                best = {**tuned, "weights": best["weights"], "technique_weights": [w, round(1.0 - w, 4)],
+                        "total": total}
     finally:
-        predictor.weights = kept
-    assert best is not None
+        predictor.weights, predictor.technique_weights = kept
     best.pop("total")
-    best["table"] = {**best["table"], "weights": table}
+    best["table"] = {**best["table"], **table}
     return best
+
+
+def _pair(first: float) -> np.ndarray:
+    return np.asarray([first, 1.0 - first], dtype=np.float32)
 
 
 def _tune(
@@ -210,4 +232,7 @@ def write_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
     config["tuning"] = tuned["table"]
     if "weights" in tuned:
         config["weights"] = tuned["weights"]
+        config.pop("technique_weights", None)
+    if "technique_weights" in tuned:
+        config["technique_weights"] = tuned["technique_weights"]
     path.write_text(json.dumps(config, indent=2) + "\n")
