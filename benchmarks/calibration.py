@@ -39,14 +39,8 @@ def main() -> None:
     dev = [d for d in docs if d.id in keep]
     encoded = list(predictor.encode(d.text for d in dev))
     per_doc = [predictions(predictor, [d], [e], labels)[0] for d, e in zip(dev, encoded, strict=True)]
-    scores, hits = [], []
-    for k in range(args.folds):
-        train = [p for i, ps in enumerate(per_doc) if i % args.folds != k for p in ps]
-        maps = C.fit(train)
-        for i, ps in enumerate(per_doc):
-            if i % args.folds == k:
-                scores += [C.calibrate(maps, p.technique, p.raw) for p in ps]
-                hits += [p.hit for p in ps]
+    min_count = C.min_count_of(predictor.settings.calibration)  # the model's kind of maps
+    ece, scores, hits = C.cross_fitted_ece(per_doc, min_count=min_count, folds=args.folds)
     raw = [p.raw for ps in per_doc for p in ps]
     raw_hits = [p.hit for ps in per_doc for p in ps]
     out = {
@@ -54,7 +48,8 @@ def main() -> None:
         "split": f"tuning, {args.folds}-fold cross-fitted by article",
         "predictions": len(scores),
         "ece_uncalibrated": round(C.expected_calibration_error(raw, raw_hits), 4),
-        "ece": round(C.expected_calibration_error(scores, hits), 4),
+        "maps": "per technique" if min_count == C.MIN_PER_TECHNIQUE else "shared",
+        "ece": round(ece, 4),
         "reliability": C.reliability(scores, hits),
         "reliability_uncalibrated": C.reliability(raw, raw_hits),
     }

@@ -121,3 +121,41 @@ def test_min_score_keeps_spans_per_gold_span_under_the_cap(monkeypatch):
     monkeypatch.setattr(calibrate, "MIN_SCORES", (0.0, 0.25))
     monkeypatch.setattr(calibrate, "MAX_PER_GOLD", 0.4)  # none qualifies: the one showing fewest
     assert calibrate.pick_min_score(rows, scores, gold, {})[0] == 0.25
+
+
+def _docs(rate_by_technique, n_docs=24, per_doc=60, seed=0):
+    rng = np.random.default_rng(seed)
+    names = list(rate_by_technique)
+    docs = []
+    for _ in range(n_docs):
+        ps = []
+        for j in range(per_doc):
+            name = names[j % len(names)]
+            raw = float(rng.uniform())
+            ps.append(C.Prediction(name, raw, bool(rng.uniform() < rate_by_technique[name](raw))))
+        docs.append(ps)
+    return docs
+
+
+def test_fit_best_keeps_per_technique_maps_where_techniques_differ():
+    docs = _docs({"Doubt": lambda r: 0.1 * r, "Loaded_Language": lambda r: min(1.0, 0.3 + r)})
+    maps, errors = C.fit_best(docs)
+    assert set(maps) == {C.SHARED, "Doubt", "Loaded_Language"} and C.min_count_of(maps) == C.MIN_PER_TECHNIQUE
+    assert errors["per_technique"]["brier"] < errors["shared"]["brier"]
+    assert C.calibrate(maps, "Doubt", 0.8) < 0.3 < C.calibrate(maps, "Loaded_Language", 0.8)
+
+
+def test_fit_best_shares_one_map_where_techniques_agree():
+    docs = _docs({name: (lambda r: r) for name in ("Doubt", "Slogans", "Flag-Waving", "Repetition")})
+    maps, errors = C.fit_best(docs)
+    assert errors["shared"]["brier"] < errors["per_technique"]["brier"]
+    assert set(maps) == {C.SHARED} and C.min_count_of(maps) == C.SHARED_ONLY
+    ece, scores, hits = C.cross_fitted_ece(docs, min_count=C.SHARED_ONLY)
+    assert round(ece, 4) == errors["shared"]["ece"] and len(scores) == len(hits) == sum(map(len, docs))
+
+
+def test_fit_best_with_too_few_documents_fits_per_technique():
+    docs = _docs({"Doubt": lambda r: r}, n_docs=3, per_doc=70)
+    maps, errors = C.fit_best(docs)
+    assert errors == {} and set(maps) == {C.SHARED, "Doubt"}
+    assert C.min_count_of(None) == C.SHARED_ONLY

@@ -3,9 +3,9 @@ decoding thresholds (`tune`): the rules that revise a span's technique probabili
 (`revision.revise`: the span memory's share, weight moved to Repetition where a span's
 words came earlier or recur; each for the best TC F1, in that order), which tidy-up rules
 to apply (each kept only if SI and FLC F1 do not drop), the calibration maps
-(`calibration.fit`), and the default least score (`min_score`: best FLC F1 on calibrated
-scores while showing at most `MAX_PER_GOLD` spans per gold span). The encoder runs once
-per article."""
+(`calibration.fit_best`: per technique or one shared, by cross-fitted Brier score), and
+the default least score (`min_score`: best FLC F1 on calibrated scores while showing at
+most `MAX_PER_GOLD` spans per gold span). The encoder runs once per article."""
 
 from __future__ import annotations
 
@@ -166,7 +166,8 @@ def tune_output(
                 predictor.settings.hygiene.remove(rule)
         rules = list(predictor.settings.hygiene)
         preds, rows = predictions(predictor, docs, encoded, gold)
-        maps = C.fit(preds)
+        per_doc = [predictions(predictor, [d], [e], gold)[0] for d, e in zip(docs, encoded, strict=True)]
+        maps, table["calibration_ece"] = C.fit_best(per_doc)
         scores = [C.calibrate(maps, p.technique, p.raw) for p in preds]
         least, best_f1 = pick_min_score(rows, scores, gold_rows, table["min_score"])
         shown = [sc >= least for sc in scores]

@@ -1,8 +1,10 @@
 """Calibration: a span's raw score (span confidence × technique probability) becomes the
 probability that annotators mark that technique on (most of) that text.
 
-Fitted per technique by isotonic regression (scikit-learn) on predictions for articles
-the model was never trained on; techniques with too few predictions share one map. A
+Fitted by isotonic regression (scikit-learn) on predictions for articles the model was
+never trained on: per technique, techniques with too few predictions sharing one map, or
+one map for all, whichever has the lower Brier score cross-fitted by article
+(`fit_best`). A
 map is stored in the model's settings as two lists, `[xs, ys]`, and applied by linear
 interpolation, so applying it needs numpy only."""
 
@@ -18,6 +20,8 @@ from unspin.models.decoding import RawSpan, techniques_for
 
 SHARED = "*"  # the map for techniques with too few predictions of their own
 MIN_PER_TECHNIQUE = 60
+SHARED_ONLY = 10**9  # a `min_count` no technique reaches: one map for all
+FOLDS = 4
 HIT_SHARE = 0.5  # a prediction is right when gold spans of its technique cover half of it
 
 
@@ -118,3 +122,43 @@ def expected_calibration_error(scores: Sequence[float], hit: Sequence[bool], *, 
     rows = reliability(scores, hit, bins=bins)
     total = sum(r["count"] for r in rows)
     return float(sum(r["count"] * abs(r["score"] - r["observed"]) for r in rows) / total) if total else 0.0
+
+
+def cross_fitted_ece(
+    per_doc: Sequence[Sequence[Prediction]], *, min_count: int = MIN_PER_TECHNIQUE, folds: int = FOLDS
+) -> tuple[float, list[float], list[bool]]:
+    """ECE of maps fitted on the other folds' documents (document i is in fold i % folds)
+    and applied to each fold's predictions; with those scores and hits."""
+    scores: list[float] = []
+    hit: list[bool] = []
+    for k in range(folds):
+        train = [p for i, ps in enumerate(per_doc) if i % folds != k for p in ps]
+        test = [p for i, ps in enumerate(per_doc) if i % folds == k for p in ps]
+        maps = fit(train, min_count=min_count) if train else None
+        scores += [calibrate(maps, p.technique, p.raw) for p in test]
+        hit += [p.hit for p in test]
+    return expected_calibration_error(scores, hit), scores, hit
+
+
+def fit_best(
+    per_doc: Sequence[Sequence[Prediction]], *, folds: int = FOLDS
+) -> tuple[dict[str, list[list[float]]], dict[str, dict[str, float]]]:
+    """Per-technique maps or one shared map, whichever has the lower Brier score
+    cross-fitted by document (a proper score: unlike ECE it sees a shared map blur
+    techniques that differ), fitted on all predictions; with each one's cross-fitted Brier
+    score and ECE. Per technique where there are too few documents to cross-fit."""
+    every = [p for ps in per_doc for p in ps]
+    if len(per_doc) < folds:
+        return fit(every), {}
+    errors = {}
+    for kind, min_count in (("per_technique", MIN_PER_TECHNIQUE), ("shared", SHARED_ONLY)):
+        ece, scores, hit = cross_fitted_ece(per_doc, min_count=min_count, folds=folds)
+        brier = float(np.mean((np.asarray(scores) - np.asarray(hit, dtype=np.float64)) ** 2)) if hit else 0.0
+        errors[kind] = {"brier": round(brier, 4), "ece": round(ece, 4)}
+    shared = errors["shared"]["brier"] < errors["per_technique"]["brier"]
+    return fit(every, min_count=SHARED_ONLY if shared else MIN_PER_TECHNIQUE), errors
+
+
+def min_count_of(maps: dict[str, list[list[float]]] | None) -> int:
+    """The `min_count` a model's maps were fitted with: per technique, or shared only."""
+    return MIN_PER_TECHNIQUE if maps and set(maps) - {SHARED} else SHARED_ONLY
