@@ -67,13 +67,9 @@ def test_token_threshold_adds_token_head_spans_to_labelled_output(tiny_model_dir
     assert all(0 <= s.start < s.end <= len(text) and s.why for s in analysis.spans)
 
 
-def test_tune_fusion_picks_member_weights_and_writes_them(tiny_model_dir, ptc_dir, tmp_path):
-    import numpy as np
-    import pytest
-
-    from unspin.errors import InputError
+def _tiny_pair(tiny_model_dir, tmp_path):
+    """A fused folder of the tiny model and one with another tokenizer."""
     from unspin.models.tiny import build_tiny_model
-    from unspin.models.tune import tune_fusion
 
     root = tmp_path / "f"
     root.mkdir()
@@ -81,6 +77,17 @@ def test_tune_fusion_picks_member_weights_and_writes_them(tiny_model_dir, ptc_di
     build_tiny_model(root / "b", seed=7, vocab_size=120)
     settings = json.loads((root / "a" / "config.json").read_text())["settings"]
     (root / "config.json").write_text(json.dumps({"format": 1, "fuse": ["a", "b"], "settings": settings}))
+    return root
+
+
+def test_tune_fusion_picks_member_weights_and_writes_them(tiny_model_dir, ptc_dir, tmp_path):
+    import numpy as np
+    import pytest
+
+    from unspin.errors import InputError
+    from unspin.models.tune import tune_fusion
+
+    root = _tiny_pair(tiny_model_dir, tmp_path)
     predictor = unspin.load(root, backend="torch").predictor
     docs, labels = load_corpus(ptc_dir)
     tuned = tune_fusion(predictor, docs, labels, [0.3, 0.7])
@@ -98,15 +105,9 @@ def test_tune_fusion_picks_member_weights_and_writes_them(tiny_model_dir, ptc_di
 def test_tune_fusion_tries_technique_weights_apart(tiny_model_dir, ptc_dir, tmp_path):
     import numpy as np
 
-    from unspin.models.tiny import build_tiny_model
     from unspin.models.tune import tune_fusion
 
-    root = tmp_path / "f"
-    root.mkdir()
-    shutil.copytree(tiny_model_dir, root / "a")
-    build_tiny_model(root / "b", seed=7, vocab_size=120)
-    settings = json.loads((root / "a" / "config.json").read_text())["settings"]
-    (root / "config.json").write_text(json.dumps({"format": 1, "fuse": ["a", "b"], "settings": settings}))
+    root = _tiny_pair(tiny_model_dir, tmp_path)
     predictor = unspin.load(root, backend="torch").predictor
     docs, labels = load_corpus(ptc_dir)
     alone = tune_fusion(predictor, docs, labels, [0.5])

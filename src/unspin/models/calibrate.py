@@ -165,8 +165,12 @@ def tune_output(
             else:
                 predictor.settings.hygiene.remove(rule)
         rules = list(predictor.settings.hygiene)
-        preds, rows = predictions(predictor, docs, encoded, gold)
-        per_doc = [predictions(predictor, [d], [e], gold)[0] for d, e in zip(docs, encoded, strict=True)]
+        per_doc, rows = [], []
+        for doc, enc in zip(docs, encoded, strict=True):  # by document, for cross-fitting
+            mine, labelled = predictions(predictor, [doc], [enc], gold)
+            per_doc.append(mine)
+            rows += labelled
+        preds = [p for mine in per_doc for p in mine]
         maps, table["calibration_ece"] = C.fit_best(per_doc)
         scores = [C.calibrate(maps, p.technique, p.raw) for p in preds]
         least, best_f1 = pick_min_score(rows, scores, gold_rows, table["min_score"])

@@ -62,15 +62,20 @@ def tune_fusion(
         raise InputError("Member weights must lie in [0, 1].")
     kept = predictor.weights, predictor.technique_weights
     encoded = list(predictor.encode([d.text for d in docs]))
-    best: dict[str, Any] | None = None
     table: dict[str, Any] = {"weights": {}}
+
+    def tried(attribute: str, first: float) -> tuple[dict[str, Any], float]:
+        setattr(predictor, attribute, _pair(first))
+        tuned = tune(predictor, docs, gold, encoded=encoded)
+        total = tuned["si_f1"] + tuned["tc_f1"] + tuned["flc_f1"]
+        table[attribute][str(first)] = round(total, 4)
+        return tuned, total
+
+    best: dict[str, Any] | None = None
     try:
         predictor.technique_weights = None
         for w in firsts:
-            predictor.weights = _pair(w)
-            tuned = tune(predictor, docs, gold, encoded=encoded)
-            total = tuned["si_f1"] + tuned["tc_f1"] + tuned["flc_f1"]
-            table["weights"][str(w)] = round(total, 4)
+            tuned, total = tried("weights", w)
             if best is None or total > best["total"]:
                 best = {**tuned, "weights": [w, round(1.0 - w, 4)], "total": total}
         assert best is not None
@@ -78,10 +83,7 @@ def tune_fusion(
         if technique_firsts:
             table["technique_weights"] = {}
         for w in technique_firsts:
-            predictor.technique_weights = _pair(w)
-            tuned = tune(predictor, docs, gold, encoded=encoded)
-            total = tuned["si_f1"] + tuned["tc_f1"] + tuned["flc_f1"]
-            table["technique_weights"][str(w)] = round(total, 4)
+            tuned, total = tried("technique_weights", w)
             if total > best["total"]:
                 best = {**tuned, "weights": best["weights"], "technique_weights": [w, round(1.0 - w, 4)],
                         "total": total}
