@@ -168,6 +168,8 @@ def test_mix_token_head_blends_normalised_token_probabilities():
 class _PositionBackend:
     """BIO logits that depend on a piece's position in its window: the two views differ."""
 
+    workers = 1
+
     def encode(self, input_ids, mask):
         b, n = input_ids.shape
         pos = np.broadcast_to(np.arange(n, dtype=np.float32), (b, n))

@@ -185,3 +185,15 @@ def test_fused_and_single_models_revise_techniques_the_same_way(tiny_model_dir, 
         assert probs[0][names.index("Name_Calling,Labeling")] == pytest.approx(1.0)
         assert probs[1][names.index("Repetition")] < 0.9  # the first "Build the wall"
         assert probs[2][names.index("Repetition")] == pytest.approx(1.0)
+
+
+def test_members_side_by_side_match_one_window_at_a_time(tiny_model_dir, other_model, tmp_path, monkeypatch):
+    folder = make_fused(tmp_path / "f", {"a": tiny_model_dir, "b": other_model}, [0.6, 0.4])
+    out = {}
+    for n in ("1", "2"):
+        monkeypatch.setenv("UNSPIN_THREADS", n)
+        analyzer = unspin.load(folder, backend="onnx")
+        assert [m.backend.workers for m in analyzer.predictor.members] == [int(n)] * 2
+        found = analyzer.pipe([TEXT * 4, "Short.", TEXT], batch_size=2)
+        out[n] = [[(s.start, s.end, s.technique, s.score) for s in a.spans] for a in found]
+    assert out["1"] == out["2"] and out["1"][0]

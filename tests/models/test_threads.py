@@ -2,6 +2,7 @@
 
 import os
 
+import numpy as np
 import pytest
 
 from unspin.models import threads
@@ -46,3 +47,64 @@ def test_one_blas_thread_limits_numpy_blas_and_restores_it():
     with one_blas_thread():
         assert blas_threads() == [1] * len(before)
     assert blas_threads() == before
+
+
+@pytest.mark.parametrize(
+    ("cpus", "split"), [(1, (1, 1)), (2, (2, 1)), (3, (3, 1)), (4, (2, 2)), (5, (2, 2)), (8, (2, 4))]
+)
+def test_window_workers_never_exceed_the_threads(cpus, split):
+    workers, per_window = threads.window_workers(cpus)
+    assert (workers, per_window) == split
+    assert workers * per_window <= cpus
+
+
+class _RecordingBackend:
+    """BIO logits from each piece's id; records which thread ran each window."""
+
+    def __init__(self, workers):
+        self.workers = workers
+        self.threads = []
+
+    def encode(self, input_ids, mask):
+        import threading
+
+        self.threads.append(threading.current_thread().name)
+        ids = input_ids.astype(np.float32)
+        bio = np.stack([np.sin(ids), np.cos(ids), ids / 100], -1)
+        return np.zeros((*ids.shape, 4), np.float32), bio, np.zeros((*ids.shape, 14), np.float32)
+
+    def classify(self, states, spans):
+        return np.zeros((len(spans), 14), np.float32)
+
+
+def test_windows_side_by_side_give_the_same_answer_in_order():
+    from unspin.models.decoding import Settings
+    from unspin.models.predictor import Predictor
+    from unspin.models.tiny import tiny_tokenizer
+
+    tok = tiny_tokenizer(["the corrupt elites betray the nation again and again"] * 5)
+    texts = ["\n".join(["the corrupt elites betray the nation again and again"] * 9), "the nation"]
+    one, two = _RecordingBackend(1), _RecordingBackend(2)
+    seen = []
+    settings = Settings(max_len=18, stride=12)
+    a = list(Predictor(one, tok, settings).encode(texts))
+    b = list(Predictor(two, tok, settings).encode(texts, progress=lambda d, t: seen.append(d)))
+    assert len(a[0].doc.windows) > 2
+    for x, y in zip(a, b, strict=True):
+        assert np.array_equal(x.bio, y.bio) and np.array_equal(x.tech, y.tech)
+    assert set(one.threads) == {"MainThread"}
+    assert all(name.startswith("unspin-window") for name in two.threads)
+    assert seen == sorted(seen) and seen[-1] == len(two.threads)
+
+
+def test_onnx_windows_side_by_side_match_one_at_a_time(tiny_model_dir, monkeypatch):
+    import unspin
+
+    text = "The corrupt elites betray the nation again. Build the wall! " * 30
+    out = {}
+    for n in ("1", "2"):
+        monkeypatch.setenv("UNSPIN_THREADS", n)
+        analyzer = unspin.load(tiny_model_dir, backend="onnx")
+        assert analyzer.predictor.backend.workers == int(n)
+        out[n] = [(s.start, s.end, s.technique, s.score) for s in analyzer.analyze(text).spans]
+    assert out["1"] == out["2"] and out["1"]

@@ -90,20 +90,21 @@ class FusedPredictor(Decoding):
     def encode(
         self, texts: Iterable[str], *, batch_windows: int = 16, progress: Progress | None = None
     ) -> Iterator[list[Encoded]]:
-        """Every member's encoding of each text; texts go through in small chunks.
-        `progress` counts each member's windows in turn (members run one after another)."""
+        """Every member's encoding of each text; texts go through in chunks of four, each
+        member's windows of a chunk at once (`batch_windows` does not split them further).
+        `progress` counts each member's windows in turn."""
         chunk: list[str] = []
         done = [0]
         for text in texts:
             chunk.append(text)
             if len(chunk) >= 4:
-                yield from self._encode_chunk(chunk, batch_windows, progress, done)
+                yield from self._encode_chunk(chunk, progress, done)
                 chunk = []
         if chunk:
-            yield from self._encode_chunk(chunk, batch_windows, progress, done)
+            yield from self._encode_chunk(chunk, progress, done)
 
     def _encode_chunk(
-        self, texts: list[str], batch_windows: int, progress: Progress | None, done: list[int]
+        self, texts: list[str], progress: Progress | None, done: list[int]
     ) -> Iterator[list[Encoded]]:
         m = len(self.members)
         per_member = []
@@ -116,9 +117,13 @@ class FusedPredictor(Decoding):
                 u = unit[0] or t
                 progress(done[0] + i * u + round(d * u / t), done[0] + m * u)
 
-        for i, member in enumerate(self.members):
-            encs = member.encode(texts, batch_windows=batch_windows, progress=lambda d, t, i=i: tick(d, t, i))
-            per_member.append(list(encs))
+        # every member's windows queue at once (the first member's first), so on a shared
+        # window pool no core idles while one member's last window finishes
+        started = [member._start([member.prepare(t) for t in texts]) for member in self.members]
+        for i, (member, run) in enumerate(zip(self.members, started, strict=True)):
+            total = len(run.lengths)
+            outputs = member._finish(run, lambda d, i=i, total=total: tick(d, total, i))
+            per_member.append([Encoded(doc, *out) for doc, out in zip(run.docs, outputs, strict=True)])
         done[0] += m * unit[0]
         yield from (list(encs) for encs in zip(*per_member, strict=True))
 

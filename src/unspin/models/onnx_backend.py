@@ -20,7 +20,7 @@ import numpy as np
 from unspin.models.base import cache_dir
 from unspin.models.quantize import Outliers
 from unspin.models.quantize import quantize as to_int8
-from unspin.models.threads import inference_threads, one_blas_thread
+from unspin.models.threads import inference_threads, one_blas_thread, window_workers
 
 
 def model_key(folder: Path) -> str:
@@ -127,12 +127,15 @@ class OnnxBackend:
     ):
         """`prepack=False` keeps onnxruntime from holding a second, prepacked copy of the
         weights: 85 MB less peak memory for fp32 MPNet-base, about 3 % slower. Threads:
-        `threads`, else `threads.inference_threads()`; they never spin while waiting, so a
-        machine shared with other busy processes does not lose its time to spinning."""
+        `threads`, else `threads.inference_threads()`, split between windows run at once
+        (`workers`) and threads per window (`threads.window_workers`); they never spin while
+        waiting, so a machine shared with other busy processes does not lose its time to
+        spinning."""
         import onnxruntime as ort
 
+        self.workers, per_window = window_workers(inference_threads(threads))
         options = ort.SessionOptions()
-        options.intra_op_num_threads = inference_threads(threads)
+        options.intra_op_num_threads = per_window
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")

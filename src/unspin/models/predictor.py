@@ -25,12 +25,16 @@ from unspin.models.decoding import (
     with_token_spans,
 )
 from unspin.models.revision import mix_token_head, revise
+from unspin.models.threads import window_pool
 
 Progress = Callable[[int, int], None]  # (windows done, windows known so far)
 
 
 class Backend(Protocol):
-    """Runs the network: numpy in, numpy out (torch or onnxruntime underneath)."""
+    """Runs the network: numpy in, numpy out (torch or onnxruntime underneath). `workers`:
+    how many windows it may run at once (from threads of its own, side by side)."""
+
+    workers: int
 
     def encode(self, input_ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(states, bio_logits, token_technique_logits) for a padded batch of windows."""
@@ -66,6 +70,17 @@ class _Prepared:
         if self._words is None:
             self._words = W.word_ids(self.tokens, self.text)
         return self._words
+
+
+@dataclass
+class _Started:
+    """Windows of `docs` handed to the backend (`Predictor._start`): each row's length,
+    whether its states are kept (first view), and the rows' results in order."""
+
+    docs: Sequence[_Prepared]
+    lengths: list[int]
+    keep: np.ndarray
+    results: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
 @dataclass
@@ -166,27 +181,58 @@ class Predictor(Decoding):
     def _encode(
         self, docs: Sequence[_Prepared], tick: Callable[[int], None] | None = None
     ) -> list[tuple[np.ndarray, ...]]:
-        """Run every window of `docs` in one padded batch; per doc its states (w, L, H),
-        stitched BIO probabilities (n, 3) and token technique probabilities (n, T),
-        averaged over both views where the doc has shifted windows too (states: the
-        first view's)."""
+        """Per doc its states (w, L, H), stitched BIO probabilities (n, 3) and token
+        technique probabilities (n, T), averaged over both views where the doc has shifted
+        windows too (states: the first view's)."""
+        return self._finish(self._start(docs), tick)
+
+    def _start(self, docs: Sequence[_Prepared]) -> _Started:
+        """Hand every window of `docs` to the backend, one at a time, each at its own
+        length: the result of a window never depends on the others (int8 activations are
+        quantized per call, and padding changes float sums), so a text gets the same answer
+        alone or batched. With `workers` > 1 the windows queue in the shared window pool
+        now (`threads.window_pool`); otherwise each runs when `_finish` reads it."""
         s = self.settings
         rows = [(d, w) for d, doc in enumerate(docs) for w in doc.windows + doc.shifted]
-        outputs: list[tuple[np.ndarray, ...]] = []
-        if not rows:
+        calls = []
+        for d, w in rows:
+            ids = np.concatenate([[s.cls_id], docs[d].tokens.ids[w.lo : w.hi], [s.sep_id]]).astype(np.int64)
+            calls.append((ids[None], np.ones_like(ids)[None]))
+        keep = np.array([k for doc in docs for k in [True] * len(doc.windows) + [False] * len(doc.shifted)])
+        results: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]
+        if self.backend.workers > 1 and len(calls) > 1:
+            pool = window_pool(self.backend.workers)
+            futures = [pool.submit(self.backend.encode, *call) for call in calls]
+            results = (f.result() for f in futures)
+        else:
+            results = (self.backend.encode(*call) for call in calls)
+        return _Started(docs, [ids.shape[1] for ids, _ in calls], keep, results)
+
+    def _finish(
+        self, started: _Started, tick: Callable[[int], None] | None = None
+    ) -> list[tuple[np.ndarray, ...]]:
+        """Read the windows `_start` handed over, in row order (`tick(rows done)` after
+        each), and stitch them into per-doc outputs (see `_encode`)."""
+        docs, lengths = started.docs, started.lengths
+        if not lengths:
             return [(np.zeros((0, 0, 0)), np.zeros((0, 3)), np.zeros((0, 0))) for _ in docs]
-        length = max(w.hi - w.lo for _, w in rows) + 2
-        ids = np.full((len(rows), length), s.pad_id, dtype=np.int64)
-        mask = np.zeros((len(rows), length), dtype=np.int64)
-        for r, (d, w) in enumerate(rows):
-            n = w.hi - w.lo
-            ids[r, 0] = s.cls_id
-            ids[r, 1 : n + 1] = docs[d].tokens.ids[w.lo : w.hi]
-            ids[r, n + 1] = s.sep_id
-            mask[r, : n + 2] = 1
-        keep = np.concatenate([[True] * len(doc.windows) + [False] * len(doc.shifted) for doc in docs])
-        states, bio, tech = self._run_rows(ids, mask, tick, keep)
+        width = max(lengths)
+        states = bio = tech = None
+        for r, (st, b, t) in enumerate(started.results):
+            n = lengths[r]
+            if states is None:  # padded to the longest window; states only for the first view
+                states = np.zeros((len(lengths), width, st.shape[-1]), dtype=np.float16)
+                bio = np.zeros((len(lengths), width, b.shape[-1]), dtype=np.float32)
+                tech = np.zeros((len(lengths), width, t.shape[-1]), dtype=np.float32)
+            if started.keep[r]:
+                states[r, :n] = st[0]
+            bio[r, :n] = b[0]
+            tech[r, :n] = t[0]
+            if tick is not None:
+                tick(r + 1)
+        assert states is not None and bio is not None and tech is not None
         bio_p, tech_p = softmax(bio), sigmoid(tech)
+        outputs: list[tuple[np.ndarray, ...]] = []
         r = 0
         for doc in docs:
             n = len(doc.tokens)
@@ -209,36 +255,6 @@ class Predictor(Decoding):
                 tech_sum += tech_view / count / len(views)
             outputs.append((states[first : first + len(doc.windows)], bio_sum, tech_sum))
         return outputs
-
-    def _run_rows(
-        self,
-        ids: np.ndarray,
-        mask: np.ndarray,
-        tick: Callable[[int], None] | None = None,
-        keep: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Run the backend on one window at a time, each at its own length: the result of
-        a window never depends on the others (int8 activations are quantized per call, and
-        padding changes float sums), so a text gets the same answer alone or batched.
-        Results come back in row order, padded to the full length; states only for the rows
-        in `keep` (default all; others stay zero: the span head reads the first view's)."""
-        lengths = mask.sum(1)
-        states = bio = tech = None
-        for r in range(len(ids)):
-            n = int(lengths[r])
-            st, b, t = self.backend.encode(ids[r : r + 1, :n], mask[r : r + 1, :n])
-            if states is None:
-                states = np.zeros((len(ids), ids.shape[1], st.shape[-1]), dtype=np.float16)
-                bio = np.zeros((len(ids), ids.shape[1], b.shape[-1]), dtype=np.float32)
-                tech = np.zeros((len(ids), ids.shape[1], t.shape[-1]), dtype=np.float32)
-            if keep is None or keep[r]:
-                states[r, :n] = st[0]
-            bio[r, :n] = b[0]
-            tech[r, :n] = t[0]
-            if tick is not None:
-                tick(r + 1)
-        assert states is not None and bio is not None and tech is not None
-        return states, bio, tech
 
     def _span_rows(
         self, doc: _Prepared, char_spans: Sequence[tuple[int, int]]

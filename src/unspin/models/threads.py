@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from functools import cache
 from pathlib import Path
@@ -51,6 +53,32 @@ def inference_threads(requested: int | None = None) -> int:
         except ValueError as err:
             raise ValueError(f"UNSPIN_THREADS must be a whole number, got {env!r}.") from err
     return available_cpus()
+
+
+def window_workers(threads: int) -> tuple[int, int]:
+    """(windows run at once, threads each) for `threads` inference threads: half of them
+    (at least one) per window, and as many windows at once as that allows, never more
+    threads in all than `threads` (2 -> two windows on one thread each; 3 -> three on one;
+    8 -> two on four). Two single-threaded runs side by side keep both cores busy through
+    the small operations (LayerNorm, adds, softmax) that one two-threaded run spends waking
+    its second thread for (docs/model.md, "Speed")."""
+    per = max(1, threads // 2)
+    return max(1, threads // per), per
+
+
+_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def window_pool(workers: int) -> ThreadPoolExecutor:
+    """The process's pool that runs encoder windows `workers` at once, shared by every
+    model, so a fused ensemble's members queue into one line and neither waits idle for
+    the other's last window. Keyed by process id: a forked child starts its own."""
+    key = (os.getpid(), workers)
+    with _POOLS_LOCK:
+        if key not in _POOLS:
+            _POOLS[key] = ThreadPoolExecutor(workers, thread_name_prefix="unspin-window")
+        return _POOLS[key]
 
 
 def native_bf16() -> bool:

@@ -9,6 +9,8 @@ from unspin.models.network import PropagandaNet
 
 
 class TorchBackend:
+    workers = 1  # one window at a time, on torch's own threads
+
     def __init__(self, net: PropagandaNet):
         self.net = net.eval()
 
