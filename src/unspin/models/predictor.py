@@ -80,7 +80,7 @@ class _Started:
     docs: Sequence[_Prepared]
     lengths: list[int]
     keep: np.ndarray
-    results: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]
+    results: Iterator[tuple[np.ndarray | None, np.ndarray, np.ndarray]]
 
 
 @dataclass
@@ -199,14 +199,22 @@ class Predictor(Decoding):
             ids = np.concatenate([[s.cls_id], docs[d].tokens.ids[w.lo : w.hi], [s.sep_id]]).astype(np.int64)
             calls.append((ids[None], np.ones_like(ids)[None]))
         keep = np.array([k for doc in docs for k in [True] * len(doc.windows) + [False] * len(doc.shifted)])
-        results: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]
+        results: Iterator[tuple[np.ndarray | None, np.ndarray, np.ndarray]]
         if self.backend.workers > 1 and len(calls) > 1:
             pool = window_pool(self.backend.workers)
-            futures = [pool.submit(self.backend.encode, *call) for call in calls]
+            futures = [pool.submit(self._run, call, k) for call, k in zip(calls, keep, strict=True)]
             results = (f.result() for f in futures)
         else:
-            results = (self.backend.encode(*call) for call in calls)
+            results = (self._run(call, k) for call, k in zip(calls, keep, strict=True))
         return _Started(docs, [ids.shape[1] for ids, _ in calls], keep, results)
+
+    def _run(
+        self, call: tuple[np.ndarray, np.ndarray], keep: bool
+    ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+        """One window through the backend; its states in float16 where they are kept (the
+        first view's), else none, so windows waiting to be read hold little memory."""
+        states, bio, tech = self.backend.encode(*call)
+        return (states.astype(np.float16) if keep else None), bio, tech
 
     def _finish(
         self, started: _Started, tick: Callable[[int], None] | None = None
@@ -220,11 +228,12 @@ class Predictor(Decoding):
         states = bio = tech = None
         for r, (st, b, t) in enumerate(started.results):
             n = lengths[r]
-            if states is None:  # padded to the longest window; states only for the first view
-                states = np.zeros((len(lengths), width, st.shape[-1]), dtype=np.float16)
+            if bio is None or tech is None:  # padded to the longest window
                 bio = np.zeros((len(lengths), width, b.shape[-1]), dtype=np.float32)
                 tech = np.zeros((len(lengths), width, t.shape[-1]), dtype=np.float32)
-            if started.keep[r]:
+            if st is not None:  # states only for the first view (rows of the second stay zero)
+                if states is None:
+                    states = np.zeros((len(lengths), width, st.shape[-1]), dtype=np.float16)
                 states[r, :n] = st[0]
             bio[r, :n] = b[0]
             tech[r, :n] = t[0]
