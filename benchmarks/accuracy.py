@@ -1,7 +1,9 @@
 """Accuracy on a fixed article-level split of the PTC training set (docs/model.md,
 "Protocol"): SI F1, TC micro-F1 on gold spans, FLC F1 on what `analyze` shows, per
 technique precision / recall / F1 and predicted-per-gold span counts, and the calibration
-of span scores (ECE). Quote `--split report` figures; tune on `--split tuning` only.
+of span scores (ECE), and with `--bootstrap N` a 95 % interval for each F1 from N resamples of
+the split's articles. Quote `--split report` figures; tune on `--split tuning` only. Two models
+against each other on the same articles: `compare.py`.
 
     .venv/bin/python benchmarks/accuracy.py --model fast --split report --out benchmarks/results/x.json
 """
@@ -18,7 +20,8 @@ from unspin.models.calibrate import predictions
 from unspin.models.calibration import calibrate, expected_calibration_error, reliability
 from unspin.models.splits import split_of
 from unspin.models.starting import load_corpus
-from unspin.models.train import validate
+from unspin.models.train import validation_labels
+from unspin.scoring import bootstrap, evaluate, interval
 
 
 def main() -> None:
@@ -30,6 +33,7 @@ def main() -> None:
     parser.add_argument("--backend", default="auto")
     parser.add_argument("--split", default="report", choices=("report", "tuning"))
     parser.add_argument("--per-technique", action="store_true")
+    parser.add_argument("--bootstrap", type=int, default=1000, help="resamples of articles (0: none)")
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
     args = parser.parse_args()
 
@@ -41,7 +45,9 @@ def main() -> None:
     keep = set(split_of([str(d.id) for d in docs], args.split))
     dev = [d for d in docs if d.id in keep]
     t = time.perf_counter()
-    figures = validate(predictor, dev, labels)
+    labelled = validation_labels(predictor, dev, labels)
+    gold_rows = [lab for d in dev for lab in labels.get(str(d.id), [])]
+    figures = {task: evaluate(task, labelled[task], gold_rows).to_dict() for task in ("si", "tc", "flc")}
     encoded = list(predictor.encode(d.text for d in dev))
     preds, _ = predictions(predictor, dev, encoded, labels)
     scores = [calibrate(predictor.settings.calibration, p.technique, p.raw) for p in preds]
@@ -67,6 +73,13 @@ def main() -> None:
         ),
         "reliability": reliability(scores, hits),
     }
+    if args.bootstrap:
+        ids = [str(d.id) for d in dev]
+        out["ci95"] = {}
+        for task in ("si", "tc", "flc"):
+            f1 = bootstrap(task, [labelled[task]], gold_rows, ids, resamples=args.bootstrap)[:, 0]
+            out["ci95"][task] = [round(x, 4) for x in interval(f1)]
+        out["ci95_resamples"] = args.bootstrap
     if args.per_technique:
         out["tc_per_technique"] = figures["tc"]["per_technique"]
         out["flc_per_technique"] = figures["flc"].get("detail", figures["flc"]["per_technique"])

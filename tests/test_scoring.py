@@ -1,5 +1,6 @@
 """The SI, TC and FLC measures on small hand-computed cases."""
 
+import numpy as np
 import pytest
 
 from unspin.io.ptc import Label
@@ -63,3 +64,43 @@ def test_flc_needs_same_technique():
 def test_evaluate_rejects_unknown_task():
     with pytest.raises(ValueError, match="Unknown task"):
         evaluate("xyz", [], [])
+
+
+def _corpus():
+    gold = [L("a", 0, 5, "Doubt"), L("a", 20, 30, "Slogans"), L("b", 0, 10, "Doubt")]
+    gold.append(L("c", 3, 9, "Repetition"))
+    good = [L("a", 0, 5, "Doubt"), L("a", 22, 30, "Slogans"), L("b", 2, 10, "Doubt"), L("c", 3, 9, "Doubt")]
+    poor = [L("a", 0, 5, "Slogans"), L("b", 40, 50, "Doubt"), L("c", 0, 4, "Doubt")]
+    return gold, good, poor
+
+
+@pytest.mark.parametrize("task", ["si", "tc", "flc"])
+def test_article_counts_sum_to_the_score(task):
+    from unspin.scoring import article_counts, f1_of_counts
+
+    gold, good, poor = _corpus()
+    if task == "tc":  # predictions on gold spans
+        names = ["Doubt", "Slogans", "Slogans", "Doubt"]
+        good = [L(g.article_id, g.start, g.end, t) for g, t in zip(gold, names, strict=True)]
+        poor = [L(g.article_id, g.start, g.end, "Doubt") for g in gold]
+    for run in (good, poor, []):
+        counts = article_counts(task, run, gold, ["a", "b", "c", "d"])  # d: no labels at all
+        assert counts[3].tolist() == [0.0] * counts.shape[1]
+        assert f1_of_counts(task, counts.sum(0)) == pytest.approx(evaluate(task, run, gold).f1)
+
+
+def test_bootstrap_is_paired_seeded_and_brackets_the_score():
+    from unspin.scoring import bootstrap, interval
+
+    gold, good, poor = _corpus()
+    articles = ["a", "b", "c"]
+    f1 = bootstrap("flc", [good, poor, good], gold, articles, resamples=400, seed=3)
+    assert f1.shape == (400, 3)
+    assert np.array_equal(f1[:, 0], f1[:, 2])  # same draws for every run: a run against itself differs by 0
+    assert np.array_equal(f1, bootstrap("flc", [good, poor, good], gold, articles, resamples=400, seed=3))
+    lo, hi = interval(f1[:, 0])
+    assert lo <= score_flc(good, gold).f1 <= hi and lo < hi
+    # poor gets no technique right: good is never worse, and better on every draw but c's alone
+    assert (f1[:, 0] >= f1[:, 1]).all() and (f1[:, 0] > f1[:, 1]).mean() > 0.9
+    one = bootstrap("si", [gold], gold, articles, resamples=50)
+    assert (one == 1.0).all()  # gold against itself: F1 1 on every draw

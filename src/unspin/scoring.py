@@ -4,9 +4,11 @@ classification on gold spans (tc), and end-to-end fragment-level classification 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from unspin.io.ptc import Label
 
@@ -123,6 +125,22 @@ def score_flc(pred: Iterable[Label], gold: Iterable[Label]) -> Score:
 def score_tc(pred: Iterable[Label], gold: Iterable[Label]) -> Score:
     """Technique classification on gold spans; several labels on one span are matched
     as multisets (the best matching); micro-F1 over labels."""
+    matched, n_pred, n_gold = _tc_counts(pred, gold)
+    total_m, total_p, total_g = sum(matched.values()), sum(n_pred.values()), sum(n_gold.values())
+    p = total_m / total_p if total_p else 0.0
+    r = total_m / total_g if total_g else 0.0
+    per = {}
+    for name in sorted(set(n_gold) | set(n_pred)):
+        tp = matched[name] / n_pred[name] if n_pred[name] else 0.0
+        tr = matched[name] / n_gold[name] if n_gold[name] else 0.0
+        per[name] = harmonic(tp, tr)
+    return Score("tc", p, r, harmonic(p, r), per, dict(n_gold))
+
+
+def _tc_counts(
+    pred: Iterable[Label], gold: Iterable[Label]
+) -> tuple[Counter[str], Counter[str], Counter[str]]:
+    """Per technique: labels matched on the same span, predicted, and gold."""
     gold_at: dict[tuple[str, int, int], Counter[str]] = defaultdict(Counter)
     pred_at: dict[tuple[str, int, int], Counter[str]] = defaultdict(Counter)
     for label in gold:
@@ -137,15 +155,7 @@ def score_tc(pred: Iterable[Label], gold: Iterable[Label]) -> Score:
         matched.update(golds & pred_at.get(key, Counter()))
     for preds in pred_at.values():
         n_pred.update(preds)
-    total_m, total_p, total_g = sum(matched.values()), sum(n_pred.values()), sum(n_gold.values())
-    p = total_m / total_p if total_p else 0.0
-    r = total_m / total_g if total_g else 0.0
-    per = {}
-    for name in sorted(set(n_gold) | set(n_pred)):
-        tp = matched[name] / n_pred[name] if n_pred[name] else 0.0
-        tr = matched[name] / n_gold[name] if n_gold[name] else 0.0
-        per[name] = harmonic(tp, tr)
-    return Score("tc", p, r, harmonic(p, r), per, dict(n_gold))
+    return matched, n_pred, n_gold
 
 
 SCORERS = {"si": score_si, "tc": score_tc, "flc": score_flc}
@@ -156,3 +166,65 @@ def evaluate(task: str, pred: Iterable[Label], gold: Iterable[Label]) -> Score:
     if task not in SCORERS:
         raise ValueError(f"Unknown task {task!r}: expected one of si, tc, flc.")
     return SCORERS[task](list(pred), list(gold))
+
+
+def article_counts(
+    task: str, pred: Iterable[Label], gold: Iterable[Label], articles: Sequence[str]
+) -> np.ndarray:
+    """Per article (rows, in `articles`' order) the sums its task's score is made of, so
+    scores of any multiset of articles are sums of rows (`f1_of_counts`): for si and flc
+    (precision sum, recall sum, predicted spans, gold spans), for tc (matched, predicted,
+    gold) labels."""
+    pred_of: dict[str, list[Label]] = defaultdict(list)
+    gold_of: dict[str, list[Label]] = defaultdict(list)
+    for label in pred:
+        pred_of[label.article_id].append(label)
+    for label in gold:
+        gold_of[label.article_id].append(label)
+    rows = []
+    for a in articles:
+        if task == "tc":
+            matched, n_pred, n_gold = _tc_counts(pred_of[a], gold_of[a])
+            rows.append((sum(matched.values()), sum(n_pred.values()), sum(n_gold.values())))
+        else:
+            technique = task == "flc"
+            rows.append(_span_prf(_by(pred_of[a], technique=technique), _by(gold_of[a], technique=technique)))
+    return np.asarray(rows, dtype=np.float64).reshape(len(articles), 3 if task == "tc" else 4)
+
+
+def f1_of_counts(task: str, counts: np.ndarray) -> np.ndarray:
+    """F1 from summed `article_counts` rows (the last axis)."""
+    if task == "tc":
+        matched, n_pred, n_gold = np.moveaxis(counts, -1, 0)
+        p_sum = r_sum = matched
+    else:
+        p_sum, r_sum, n_pred, n_gold = np.moveaxis(counts, -1, 0)
+    p = np.divide(p_sum, n_pred, out=np.zeros_like(p_sum), where=n_pred > 0)
+    r = np.divide(r_sum, n_gold, out=np.zeros_like(r_sum), where=n_gold > 0)
+    return np.divide(2 * p * r, p + r, out=np.zeros_like(p), where=p + r > 0)
+
+
+def bootstrap(
+    task: str,
+    runs: Sequence[Iterable[Label]],
+    gold: Iterable[Label],
+    articles: Sequence[str],
+    *,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> np.ndarray:
+    """F1 of each of `runs` (predictions on the same `articles`) on `resamples` draws of as
+    many articles with replacement, the same draws for every run: shape (resamples, runs).
+    Rows are paired, so a difference between runs has its own spread (`interval`)."""
+    gold = list(gold)
+    counts = np.stack([article_counts(task, run, gold, articles) for run in runs])  # (runs, n, k)
+    draws = np.random.default_rng(seed).integers(0, len(articles), size=(resamples, len(articles)))
+    per_draw = np.stack([np.bincount(row, minlength=len(articles)) for row in draws])  # (resamples, n)
+    return f1_of_counts(task, np.einsum("dn,rnk->drk", per_draw, counts))
+
+
+def interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """The central `level` share of `values` (percentile interval)."""
+    tail = (1 - level) / 2 * 100
+    lo, hi = np.percentile(values, [tail, 100 - tail])
+    return float(lo), float(hi)

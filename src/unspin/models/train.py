@@ -100,6 +100,14 @@ def validate(
     pass per article. FLC is scored on what `analyze` shows: calibrated spans scoring at
     least the model's `min_score`."""
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
+    pred = validation_labels(predictor, docs, gold)
+    return {task: scoring.evaluate(task, pred[task], gold_rows).to_dict() for task in ("si", "tc", "flc")}
+
+
+def validation_labels(
+    predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]]
+) -> dict[str, list[ptc.Label]]:
+    """What `validate` scores: per task ("si", "tc", "flc") the predicted labels."""
     si_pred, flc_pred, tc_pred = [], [], []
     settings = predictor.settings
     si_th = predictor.settings.threshold
@@ -117,12 +125,7 @@ def validate(
         unique = sorted(set(template))
         raws = predictor.classify(enc, [(s, e, 1.0) for s, e in unique])
         tc_pred += tc_labels(str(doc.id), raws, template, predictor.techniques)
-    si = scoring.score_si(si_pred, [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows])
-    return {
-        "si": si.to_dict(),
-        "tc": scoring.score_tc(tc_pred, gold_rows).to_dict(),
-        "flc": scoring.score_flc(flc_pred, gold_rows).to_dict(),
-    }
+    return {"si": si_pred, "tc": tc_pred, "flc": flc_pred}
 
 
 class Trainer:
