@@ -108,3 +108,29 @@ def test_onnx_windows_side_by_side_match_one_at_a_time(tiny_model_dir, monkeypat
         assert analyzer.predictor.backend.workers == int(n)
         out[n] = [(s.start, s.end, s.technique, s.score) for s in analyzer.analyze(text).spans]
     assert out["1"] == out["2"] and out["1"]
+
+
+def test_windows_no_one_reads_are_cancelled():
+    import time
+
+    from unspin.models.decoding import Settings
+    from unspin.models.predictor import Predictor
+    from unspin.models.tiny import tiny_tokenizer
+
+    class Slow(_RecordingBackend):
+        def encode(self, input_ids, mask):
+            time.sleep(0.05)
+            return super().encode(input_ids, mask)
+
+    tok = tiny_tokenizer(["the corrupt elites betray the nation again and again"] * 5)
+    text = "\n".join(["the corrupt elites betray the nation again and again"] * 40)
+    backend = Slow(2)
+    predictor = Predictor(backend, tok, Settings(max_len=18, stride=12))
+    started = predictor._start([predictor.prepare(text)])
+    assert len(started.lengths) >= 30
+    next(started.results)
+    started.results.close()  # the reader stops: an error or Ctrl-C in `_finish`
+    time.sleep(0.3)
+    ran = len(backend.threads)
+    time.sleep(0.3)
+    assert len(backend.threads) == ran < len(started.lengths)  # at most the two running finished

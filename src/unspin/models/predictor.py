@@ -6,6 +6,7 @@ spans is `decoding`'s (pure functions); `Decoding` below ties the two together."
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -28,6 +29,7 @@ from unspin.models.revision import mix_token_head, revise
 from unspin.models.threads import window_pool
 
 Progress = Callable[[int, int], None]  # (windows done, windows known so far)
+_Row = tuple[np.ndarray | None, np.ndarray, np.ndarray]  # one window's states, BIO and technique logits
 
 
 class Backend(Protocol):
@@ -72,6 +74,17 @@ class _Prepared:
         return self._words
 
 
+def _in_order(futures: list[Future[_Row]]) -> Iterator[_Row]:
+    """The futures' results in order; those not yet started are cancelled when the reader
+    stops early (an error, Ctrl-C), so the pool does not run windows no one will read."""
+    try:
+        for f in futures:
+            yield f.result()
+    finally:
+        for f in futures:
+            f.cancel()
+
+
 @dataclass
 class _Started:
     """Windows of `docs` handed to the backend (`Predictor._start`): each row's length,
@@ -80,7 +93,7 @@ class _Started:
     docs: Sequence[_Prepared]
     lengths: list[int]
     keep: np.ndarray
-    results: Iterator[tuple[np.ndarray | None, np.ndarray, np.ndarray]]
+    results: Iterator[_Row]
 
 
 @dataclass
@@ -199,18 +212,16 @@ class Predictor(Decoding):
             ids = np.concatenate([[s.cls_id], docs[d].tokens.ids[w.lo : w.hi], [s.sep_id]]).astype(np.int64)
             calls.append((ids[None], np.ones_like(ids)[None]))
         keep = np.array([k for doc in docs for k in [True] * len(doc.windows) + [False] * len(doc.shifted)])
-        results: Iterator[tuple[np.ndarray | None, np.ndarray, np.ndarray]]
+        results: Iterator[_Row]
+        pairs = list(zip(calls, keep, strict=True))
         if self.backend.workers > 1 and len(calls) > 1:
             pool = window_pool(self.backend.workers)
-            futures = [pool.submit(self._run, call, k) for call, k in zip(calls, keep, strict=True)]
-            results = (f.result() for f in futures)
+            results = _in_order([pool.submit(self._run, call, k) for call, k in pairs])
         else:
-            results = (self._run(call, k) for call, k in zip(calls, keep, strict=True))
+            results = (self._run(call, k) for call, k in pairs)
         return _Started(docs, [ids.shape[1] for ids, _ in calls], keep, results)
 
-    def _run(
-        self, call: tuple[np.ndarray, np.ndarray], keep: bool
-    ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    def _run(self, call: tuple[np.ndarray, np.ndarray], keep: bool) -> _Row:
         """One window through the backend; its states in float16 where they are kept (the
         first view's), else none, so windows waiting to be read hold little memory."""
         states, bio, tech = self.backend.encode(*call)
