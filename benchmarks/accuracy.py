@@ -18,10 +18,9 @@ from pathlib import Path
 
 from unspin.models.calibrate import predictions
 from unspin.models.calibration import calibrate, expected_calibration_error, reliability
-from unspin.models.splits import split_of
-from unspin.models.starting import load_corpus
+from unspin.models.splits import evaluation_set
 from unspin.models.train import validation_labels
-from unspin.scoring import bootstrap, evaluate, interval
+from unspin.scoring import bootstrap, evaluate, interval, without_ignored
 
 
 def main() -> None:
@@ -31,7 +30,10 @@ def main() -> None:
     parser.add_argument("--data", default="../shared/data/ptc")
     parser.add_argument("--model", default=None)
     parser.add_argument("--backend", default="auto")
-    parser.add_argument("--split", default="report", choices=("report", "tuning"))
+    parser.add_argument(
+        "--split", default="report", choices=("report", "tuning", "all"),
+        help="a split of a PTC folder, or 'all' for a folder such as ct24-en (its ignore spans honoured)",
+    )
     parser.add_argument("--per-technique", action="store_true")
     parser.add_argument("--bootstrap", type=int, default=1000, help="resamples of articles (0: none)")
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
@@ -41,15 +43,18 @@ def main() -> None:
 
     analyzer = unspin.load(args.model, backend=args.backend)
     predictor = analyzer.predictor
-    docs, labels = load_corpus(args.data)
-    keep = set(split_of([str(d.id) for d in docs], args.split))
-    dev = [d for d in docs if d.id in keep]
+    corpus = evaluation_set(args.data, args.split)
+    dev, labels = corpus.docs, corpus.labels
     t = time.perf_counter()
     labelled = validation_labels(predictor, dev, labels)
+    for task in ("si", "flc"):  # spans mostly inside ignore spans are neither right nor wrong
+        labelled[task] = without_ignored(labelled[task], corpus.ignore)
     gold_rows = [lab for d in dev for lab in labels.get(str(d.id), [])]
     figures = {task: evaluate(task, labelled[task], gold_rows).to_dict() for task in ("si", "tc", "flc")}
     encoded = list(predictor.encode(d.text for d in dev))
-    preds, _ = predictions(predictor, dev, encoded, labels)
+    preds, rows = predictions(predictor, dev, encoded, labels)
+    counted = {id(r) for r in without_ignored(rows, corpus.ignore)}
+    preds = [p for p, r in zip(preds, rows, strict=True) if id(r) in counted]
     scores = [calibrate(predictor.settings.calibration, p.technique, p.raw) for p in preds]
     shown = [s >= predictor.settings.min_score for s in scores]
     hits = [p.hit for p in preds]

@@ -59,3 +59,15 @@ def test_bad_rows_are_input_errors(tmp_path, file, row, message):
         handle.write(row + "\n")
     with pytest.raises(InputError, match=message):
         read_extra(root)
+
+
+def test_evaluation_sets(tmp_path, ptc_dir):
+    from unspin.models.splits import evaluation_set
+
+    ct24 = evaluation_set(write_extra(tmp_path / "ct24"), "all")
+    assert ct24.ignore == {"901": [(61, 92)]} and len(ct24.docs) == 2
+    with pytest.raises(InputError, match="split 'all'"):
+        evaluation_set(tmp_path / "ct24", "report")
+    everything = evaluation_set(ptc_dir, "all")
+    assert {d.id for d in everything.docs} == set(ARTICLES) and everything.ignore == {}
+    assert evaluation_set(ptc_dir, "report").docs == []  # the fixture's ids are in no fixed split

@@ -104,3 +104,14 @@ def test_bootstrap_is_paired_seeded_and_brackets_the_score():
     assert (f1[:, 0] >= f1[:, 1]).all() and (f1[:, 0] > f1[:, 1]).mean() > 0.9
     one = bootstrap("si", [gold], gold, articles, resamples=50)
     assert (one == 1.0).all()  # gold against itself: F1 1 on every draw
+
+
+def test_spans_mostly_inside_ignore_spans_are_not_scored():
+    from unspin.scoring import without_ignored
+
+    ignore = {"a": [(10, 20), (18, 30)]}  # merged: 10..30
+    pred = [L("a", 12, 16, "Doubt"), L("a", 0, 14, "Doubt"), L("a", 25, 40, "Doubt"), L("b", 12, 16, "Doubt")]
+    # 4 of 4 inside: dropped; 4 of 14 inside: kept; 5 of 15 inside: kept; other article: kept
+    assert without_ignored(pred, ignore) == pred[1:]
+    assert without_ignored(pred, ignore, share=0.3) == [pred[1], pred[3]]  # 5/15 > 0.3: dropped
+    assert without_ignored(pred, {}) == pred

@@ -168,6 +168,20 @@ def evaluate(task: str, pred: Iterable[Label], gold: Iterable[Label]) -> Score:
     return SCORERS[task](list(pred), list(gold))
 
 
+def without_ignored(
+    pred: Iterable[Label], ignore: dict[str, list[Interval]], share: float = 0.5
+) -> list[Label]:
+    """`pred` less the spans with more than `share` of their characters inside their
+    article's ignore spans (ct24-en's techniques that PTC lacks: neither right nor wrong)."""
+    merged = {a: merge(spans) for a, spans in ignore.items()}
+    kept = []
+    for label in pred:
+        inside = sum(_overlap((label.start, label.end), i) for i in merged.get(label.article_id, []))
+        if inside <= share * (label.end - label.start):
+            kept.append(label)
+    return kept
+
+
 def article_counts(
     task: str, pred: Iterable[Label], gold: Iterable[Label], articles: Sequence[str]
 ) -> np.ndarray:

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from importlib import resources
+from pathlib import Path
+
+from unspin.errors import InputError
+from unspin.io.extra import PTC, ExtraCorpus, layout, read_extra
 
 SPLITS = ("train", "tuning", "report")
 
@@ -36,3 +40,17 @@ def split_of(ids: Iterable[str], name: str) -> list[str]:
     if name == "report":
         return [i for i in ids if i in report]
     return [i for i in ids if i not in tuning and i not in report]
+
+
+def evaluation_set(data: str | Path, split: str) -> ExtraCorpus:
+    """The articles to score: those of `split` in a PTC folder, or with `split` "all" every
+    article of a folder (PTC or ct24-en's layout, with its ignore spans). A ct24-en folder
+    has only "all"; a PTC folder's "all" includes the articles models train on."""
+    corpus = read_extra(data)
+    if split == "all":
+        return corpus
+    if layout(Path(data)) != PTC:
+        raise InputError(f"{data} is not a PTC folder, so it has no {split!r} split: use the split 'all'.")
+    keep = set(split_of([str(d.id) for d in corpus.docs], split))
+    docs = [d for d in corpus.docs if str(d.id) in keep]
+    return ExtraCorpus(docs, {k: v for k, v in corpus.labels.items() if k in keep}, {})
