@@ -21,8 +21,8 @@ from unspin.doc import Document
 from unspin.io import ptc
 from unspin.models import calibration as C
 from unspin.models.decoding import techniques_for
+from unspin.models.finding import labelled_spans
 from unspin.models.postprocess import si_labels, tc_labels
-from unspin.models.predictor import labelled_spans
 from unspin.models.revision import revise
 from unspin.models.tidy import HYGIENE
 

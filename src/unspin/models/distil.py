@@ -95,7 +95,7 @@ def label_cache(
     (`labelled_spans`) and its probabilities for the gold spans in `labels`. Returns how
     many articles were labelled now; rerunning resumes. With `teacher_id` (`fingerprint`),
     the folder is claimed for that teacher (`claim`)."""
-    from unspin.models.predictor import labelled_spans
+    from unspin.models.finding import labelled_spans
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

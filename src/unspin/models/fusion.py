@@ -16,7 +16,8 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 
 from unspin.models.decoding import RawSpan, Settings
-from unspin.models.predictor import Decoding, Encoded, Predictor, Progress, _Prepared
+from unspin.models.finding import Decoding, Progress
+from unspin.models.predictor import Encoded, Predictor, _Prepared
 from unspin.models.revision import mix_token_head, revise
 
 

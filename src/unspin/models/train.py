@@ -24,10 +24,11 @@ from unspin.models.calibration import scored
 from unspin.models.decoding import Settings, labelled_threshold
 from unspin.models.distil import from_cache, read_cache
 from unspin.models.examples import Example, Stats, build_examples
+from unspin.models.finding import labelled_spans
 from unspin.models.losses import batch_loss, collate
 from unspin.models.network import PropagandaNet
 from unspin.models.postprocess import si_labels, tc_labels
-from unspin.models.predictor import Predictor, labelled_spans
+from unspin.models.predictor import Predictor
 from unspin.models.splits import report_ids, tuning_ids
 from unspin.models.starting import load_corpus, load_init, seed_everything, special_id, start_from
 from unspin.models.threads import available_cpus, native_bf16
