@@ -46,12 +46,12 @@ def main() -> None:
     corpus = evaluation_set(args.data, args.split)
     dev, labels = corpus.docs, corpus.labels
     t = time.perf_counter()
-    labelled = validation_labels(predictor, dev, labels)
+    encoded = list(predictor.encode(d.text for d in dev))  # one encoder pass for everything below
+    labelled = validation_labels(predictor, dev, labels, encoded)
     for task in ("si", "flc"):  # spans mostly inside ignore spans are neither right nor wrong
         labelled[task] = without_ignored(labelled[task], corpus.ignore)
     gold_rows = [lab for d in dev for lab in labels.get(str(d.id), [])]
     figures = {task: evaluate(task, labelled[task], gold_rows).to_dict() for task in ("si", "tc", "flc")}
-    encoded = list(predictor.encode(d.text for d in dev))
     preds, rows = predictions(predictor, dev, encoded, labels)
     counted = {id(r) for r in without_ignored(rows, corpus.ignore)}
     preds = [p for p, r in zip(preds, rows, strict=True) if id(r) in counted]

@@ -106,14 +106,19 @@ def validate(
 
 
 def validation_labels(
-    predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]]
+    predictor: Predictor,
+    docs: list[Document],
+    gold: dict[str, list[ptc.Label]],
+    encoded: list[Any] | None = None,
 ) -> dict[str, list[ptc.Label]]:
-    """What `validate` scores: per task ("si", "tc", "flc") the predicted labels."""
+    """What `validate` scores: per task ("si", "tc", "flc") the predicted labels; from
+    `encoded` (the predictor's encodings of `docs`) where the caller has them."""
     si_pred, flc_pred, tc_pred = [], [], []
     settings = predictor.settings
     si_th = predictor.settings.threshold
     flc_th = labelled_threshold(predictor.settings)
-    for doc, enc in zip(docs, predictor.encode(d.text for d in docs), strict=True):
+    encodings = encoded if encoded is not None else predictor.encode(d.text for d in docs)
+    for doc, enc in zip(docs, encodings, strict=True):
         found = predictor.spans(enc, si_th)
         si_pred += si_labels(str(doc.id), found)
         if flc_th != si_th or predictor.settings.token_threshold is not None:
