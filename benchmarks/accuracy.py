@@ -11,10 +11,10 @@ against each other on the same articles: `compare.py`.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import time
 from pathlib import Path
+
+from emit import emit
 
 from unspin.models.calibrate import predictions
 from unspin.models.calibration import calibrate, expected_calibration_error, reliability
@@ -88,11 +88,7 @@ def main() -> None:
     if args.per_technique:
         out["tc_per_technique"] = figures["tc"]["per_technique"]
         out["flc_per_technique"] = figures["flc"].get("detail", figures["flc"]["per_technique"])
-    text = json.dumps(out, indent=2)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-    sys.stdout.write(text + "\n")
+    emit(out, args.out)
 
 
 if __name__ == "__main__":

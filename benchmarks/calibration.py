@@ -10,9 +10,9 @@ optimistic) this is the honest ECE; for others, `accuracy.py --split report` giv
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
+
+from emit import emit
 
 from unspin.models import calibration as C
 from unspin.models.calibrate import predictions
@@ -53,10 +53,7 @@ def main() -> None:
         "reliability": C.reliability(scores, hits),
         "reliability_uncalibrated": C.reliability(raw, raw_hits),
     }
-    text = json.dumps(out, indent=2)
-    if args.out:
-        args.out.write_text(text + "\n")
-    sys.stdout.write(text + "\n")
+    emit(out, args.out)
 
 
 if __name__ == "__main__":

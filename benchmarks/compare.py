@@ -9,11 +9,10 @@ resamples where B is ahead. A difference whose interval holds 0 is not shown by 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 
 import numpy as np
+from emit import emit
 
 from unspin.models.splits import evaluation_set
 from unspin.models.train import validation_labels
@@ -66,11 +65,7 @@ def main() -> None:
             "b_minus_a": round(b - a, 4), "b_minus_a_ci95": [round(x, 4) for x in interval(diff)],
             "b_ahead_share": round(float(np.mean(diff > 0)), 3),
         }
-    text = json.dumps(out, indent=2)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-    sys.stdout.write(text + "\n")
+    emit(out, args.out)
 
 
 if __name__ == "__main__":

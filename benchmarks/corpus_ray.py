@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from emit import emit
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "batch"))  # ray_cluster: start/stop a real cluster
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -83,10 +85,7 @@ def main() -> None:
     local_s = float(out["local_seconds"])  # type: ignore[arg-type]
     out["ray_in_process_overhead_s"] = round(float(out["ray_in_process_seconds"]) - local_s, 2)  # type: ignore[arg-type]
     out["ray_two_nodes_overhead_s"] = round(float(out["ray_two_nodes_seconds"]) - local_s, 2)  # type: ignore[arg-type]
-    text = json.dumps(out, indent=2)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
+    emit(out, args.out)
 
 
 if __name__ == "__main__":

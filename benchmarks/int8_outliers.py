@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from emit import emit
 
 from unspin.models import base, onnx_backend
 from unspin.models import windows as W
@@ -169,10 +170,7 @@ def main() -> None:
             args.repeats,
         ),
     }
-    text = json.dumps(out, indent=2)
-    if args.out:
-        args.out.write_text(text + "\n")
-    sys.stdout.write(text + "\n")
+    emit(out, args.out)
 
 
 if __name__ == "__main__":

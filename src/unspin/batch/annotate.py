@@ -17,7 +17,7 @@ from unspin.io.ptc import Label
 from unspin.store import Store
 from unspin.store import queries as q
 from unspin.store.records import analysis_from_rows, document_from_row
-from unspin.store.schema import KIND_BATCH, analyses, documents, spans
+from unspin.store.schema import analyses, documents, spans
 
 ANNOTATION_FORMATS = ("label-studio", "doccano")
 PAGE = 500
@@ -27,13 +27,7 @@ def iter_analyses(store: Store, f: q.Filters) -> Iterator[Analysis]:
     """The selected corpus analyses (every analyzed document, with or without spans), in id order."""
     f = f.resolved(store)
     a = analyses.c
-    conds = [a.model == f.model, a.kind == KIND_BATCH, documents.c.id == a.document_id]
-    if f.sources:
-        conds.append(a.source.in_(f.sources))
-    if f.start:
-        conds.append(a.day >= f.start)
-    if f.end:
-        conds.append(a.day <= f.end)
+    conds = [*q.scope(analyses, f), documents.c.id == a.document_id]
     after = ""
     while True:
         with store.read() as conn:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from unspin.errors import InputError
 from unspin.store import Store
 from unspin.store import queries as q
-from unspin.store.schema import KIND_BATCH, analyses, documents, spans
+from unspin.store.schema import analyses, documents, spans
 
 TABLES = ("by_source", "by_time", "by_technique", "top_cues", "cooccurrence", "spans")
 FORMATS = ("csv", "parquet", "jsonl")
@@ -50,13 +50,7 @@ def iter_spans(store: Store, f: q.Filters) -> Iterator[dict[str, Any]]:
     """Every span of the selected corpus analyses, with its document's metadata and text."""
     f = f.resolved(store)
     a, d, s = analyses.c, documents.c, spans.c
-    conds = [a.model == f.model, a.kind == KIND_BATCH, s.analysis_id == a.id, d.id == a.document_id]
-    if f.sources:
-        conds.append(a.source.in_(f.sources))
-    if f.start:
-        conds.append(a.day >= f.start)
-    if f.end:
-        conds.append(a.day <= f.end)
+    conds = [*q.scope(analyses, f), s.analysis_id == a.id, d.id == a.document_id]
     if f.techniques:
         conds.append(s.technique.in_(f.techniques))
     query = (select(a.document_id, d.ext_id, a.model, a.source, d.url, d.title, a.day, s.technique, s.start,

@@ -60,7 +60,9 @@ def _mask(names: tuple[str, ...]) -> int:
     return sum(1 << taxonomy.INDEX[n] for n in names)
 
 
-def _where(table: Any, f: Filters, *, technique_column: bool) -> list[Any]:
+def scope(table: Any, f: Filters) -> list[Any]:
+    """Conditions on `table` (`analyses` or a table with its columns) for the filters' model, corpus
+    kind, sources and dates; techniques are left to the caller."""
     conds = [table.c.model == f.model, table.c.kind == KIND_BATCH]
     if f.sources:
         conds.append(table.c.source.in_(f.sources))
@@ -68,6 +70,11 @@ def _where(table: Any, f: Filters, *, technique_column: bool) -> list[Any]:
         conds.append(table.c.day >= f.start)
     if f.end:
         conds.append(table.c.day <= f.end)
+    return conds
+
+
+def _where(table: Any, f: Filters, *, technique_column: bool) -> list[Any]:
+    conds = scope(table, f)
     if f.techniques:
         if technique_column:
             conds.append(table.c.technique.in_(f.techniques))
