@@ -14,7 +14,7 @@ import argparse
 import time
 from pathlib import Path
 
-from emit import emit
+from emit import emit, saw_report
 
 from unspin.models.calibrate import predictions
 from unspin.models.calibration import calibrate, expected_calibration_error, reliability
@@ -62,6 +62,7 @@ def main() -> None:
     out = {
         "model": analyzer.name,
         "split": args.split,
+        "saw_report": saw_report(args.model, args.split),
         "articles": len(dev),
         "seconds": round(time.perf_counter() - t, 1),
         **{

@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-from emit import emit
+from emit import emit, saw_report
 
 from unspin.models.splits import evaluation_set
 from unspin.models.train import validation_labels
@@ -52,7 +52,8 @@ def main() -> None:
         run["si"], run["flc"] = (without_ignored(run[task], corpus.ignore) for task in ("si", "flc"))
     out: dict[str, object] = {
         "a": args.a, "b": args.b, "split": args.split, "articles": len(dev), "resamples": args.resamples,
-        "seed": args.seed,
+        "seed": args.seed, "a_saw_report": saw_report(args.a, args.split),
+        "b_saw_report": saw_report(args.b, args.split),
     }
     for task in TASKS:
         preds = [r[task] for r in runs]

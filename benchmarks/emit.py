@@ -1,4 +1,5 @@
-"""How every benchmark hands back its figures: JSON on standard output, and in `--out` if given."""
+"""How the benchmarks hand back figures: JSON on standard output (and in `--out` if given),
+with a warning where a model's report-split figures are not independent."""
 
 from __future__ import annotations
 
@@ -16,3 +17,17 @@ def emit(figures: dict[str, Any], out: str | Path | None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     sys.stdout.write(text)
+
+
+def saw_report(model: str | None, split: str) -> bool | None:
+    """Whether `model` (a tier or folder; None: the default tier) learnt from the report
+    split's articles (`unspin.models.provenance`); on the report split, a warning on
+    standard error where that is so or not recorded."""
+    from unspin.models import provenance
+    from unspin.pipeline import DEFAULT_TIER, TIERS, shipped_model_path
+
+    name = model or DEFAULT_TIER
+    seen = provenance.saw_report(shipped_model_path(name) if name in TIERS else name)
+    if split == "report" and (warning := provenance.describe(name, seen)):
+        sys.stderr.write(f"warning: {warning}\n")
+    return seen

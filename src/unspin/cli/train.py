@@ -138,7 +138,7 @@ def train(
 
         result = Trainer(args, on_step=on_step, on_epoch=on_epoch, on_teach=on_teach).train()
     keys = ("best", "examples", "stats", "train_articles", "extra_articles", "pseudo_articles",
-            "valid_articles")
+            "valid_articles", "saw_report")
     print(json.dumps({k: result[k] for k in keys}))
     print(f"best model: {out / 'model'}")
 
@@ -163,12 +163,14 @@ def teach(
 
     import unspin
     from unspin.models.distil import fingerprint, label_cache
+    from unspin.models.provenance import saw_report
     from unspin.pipeline import TIERS, shipped_model_path
 
     with user_errors():
         sources = [read_source(path) for path in data]
         teacher = unspin.load(model).predictor
-        teacher_id = fingerprint(shipped_model_path(model) if model in TIERS else model)
+        folder = shipped_model_path(model) if model in TIERS else Path(model)
+        teacher_id = fingerprint(folder)
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -186,6 +188,7 @@ def teach(
                     labels=labels,
                     track=lambda done, total, bar=bar: progress.update(bar, completed=done, total=total),
                     teacher_id=teacher_id,
+                    saw_report=saw_report(folder),
                 )
                 progress.console.print(f"{path}: {fresh} labelled now, {len(docs) - fresh} already cached")
     print(f"teacher cache: {out}")

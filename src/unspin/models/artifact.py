@@ -23,6 +23,7 @@ from tokenizers import Tokenizer
 from unspin import taxonomy
 from unspin.errors import ModelNotFoundError
 from unspin.models import base as bases
+from unspin.models import provenance
 from unspin.models.decoding import Settings
 from unspin.models.network import PropagandaNet
 from unspin.models.windows import load_tokenizer
@@ -267,6 +268,7 @@ def soup(
     )
     extra = {k: v for k, v in config.items() if k not in SAVED | {"validation"}}
     extra["soup"] = {"models": [str(f) for f in folders], "weights": [round(w, 4) for w in share]}
+    extra[provenance.KEY] = provenance.combine(other.get(provenance.KEY) for *_, other in loaded)
     return save(
         net,
         out,

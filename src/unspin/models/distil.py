@@ -26,6 +26,7 @@ from unspin.errors import InputError
 from unspin.io import ptc
 from unspin.models import windows as W
 from unspin.models.fusion import carry_rows
+from unspin.models.provenance import KEY
 
 
 @dataclass
@@ -61,9 +62,10 @@ def fingerprint(model: str | Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def claim(folder: Path, teacher_id: str) -> None:
-    """Record in `folder` which teacher fills it (`teacher.json`); refuse a folder that
-    another teacher, or an unrecorded one, has begun."""
+def claim(folder: Path, teacher_id: str, saw_report: bool | None = None) -> None:
+    """Record in `folder` which teacher fills it (`teacher.json`) and whether it learnt from
+    the report split (`provenance`); refuse a folder that another teacher, or an unrecorded
+    one, has begun."""
     stamp = folder / "teacher.json"
     if stamp.exists():
         made_by = json.loads(stamp.read_text()).get("teacher")
@@ -78,7 +80,7 @@ def claim(folder: Path, teacher_id: str) -> None:
             f"{folder} holds labels from a teacher it did not record: use a new cache folder, "
             "or delete this one to relabel."
         )
-    stamp.write_text(json.dumps({"teacher": teacher_id}) + "\n")
+    stamp.write_text(json.dumps({"teacher": teacher_id, KEY: saw_report}) + "\n")
 
 
 def label_cache(
@@ -89,18 +91,19 @@ def label_cache(
     labels: dict[str, list[ptc.Label]] | None = None,
     track: Callable[[int, int], None] = lambda done, total: None,
     teacher_id: str | None = None,
+    saw_report: bool | None = None,
 ) -> int:
     """Run `teacher` over the `docs` not yet in `folder` and store, per article, its text,
     the teacher's tokens, stitched BIO and technique probabilities, its labelled spans
     (`labelled_spans`) and its probabilities for the gold spans in `labels`. Returns how
     many articles were labelled now; rerunning resumes. With `teacher_id` (`fingerprint`),
-    the folder is claimed for that teacher (`claim`)."""
+    the folder is claimed for that teacher (`claim`), recording `saw_report`."""
     from unspin.models.finding import labelled_spans
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     if teacher_id is not None:
-        claim(folder, teacher_id)
+        claim(folder, teacher_id, saw_report)
     todo = [d for d in docs if not _entry_path(folder, str(d.id)).exists()]
     done = len(docs) - len(todo)
     if done:

@@ -19,7 +19,7 @@ from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io import ptc
 from unspin.io.extra import parse_extra, read_extra
-from unspin.models import artifact
+from unspin.models import artifact, provenance
 from unspin.models.calibration import scored
 from unspin.models.decoding import Settings, labelled_threshold
 from unspin.models.distil import from_cache, read_cache
@@ -189,6 +189,7 @@ class Trainer:
         self._setup()
         train_docs, dev_docs, labels = self._split()
         stats = Stats()
+        saw_report = self._saw_report(train_docs)
         teaching = self._teach(train_docs, labels) if a.teacher else {}
         examples = [
             ex
@@ -269,7 +270,10 @@ class Trainer:
             metric = figures["si"]["f1"] + figures["tc"]["f1"] + figures["flc"]["f1"]
             if metric > best:
                 best = metric
-                self.save(self.out / "model", {"validation": figures, "epoch": epoch + 1})
+                self.save(
+                    self.out / "model",
+                    {"validation": figures, "epoch": epoch + 1, provenance.KEY: saw_report},
+                )
             torch.save(
                 {
                     "net": self.net.state_dict(),
@@ -291,7 +295,17 @@ class Trainer:
             "extra_articles": extra_articles,
             "pseudo_articles": pseudo_articles,
             "valid_articles": len(dev_docs),
+            provenance.KEY: saw_report,
         }
+
+    def _saw_report(self, train_docs: list[Document]) -> bool | None:
+        """Whether the model will have learnt from report-split articles: its own training
+        articles, or what its start, teacher or pseudo-label caches record (`provenance`)."""
+        a = self.args
+        own = bool({str(d.id) for d in train_docs} & set(report_ids()))
+        starts = [a.init] if a.init else []
+        teachers = [a.teacher] if a.teacher else []
+        return provenance.combine([own, *map(provenance.saw_report, [*starts, *teachers, *a.pseudo])])
 
     def _extra_examples(self, stats: Stats) -> tuple[list[Example], int]:
         """The examples of every article of the extra folders (none is held out, so they must
@@ -326,7 +340,8 @@ class Trainer:
             teacher, _ = load_predictor(cache)
             teacher_id = fingerprint(cache)
             cache = self.out / "teacher"
-            label_cache(teacher, docs, cache, labels=labels, track=self.on_teach, teacher_id=teacher_id)
+            label_cache(teacher, docs, cache, labels=labels, track=self.on_teach, teacher_id=teacher_id,
+                        saw_report=provenance.saw_report(self.args.teacher))
         wanted = {str(d.id) for d in docs}
         cached = {
             doc.id: from_cache(arrays, self.tokenizer)
