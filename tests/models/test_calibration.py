@@ -41,6 +41,22 @@ def test_fit_gives_monotone_maps_and_a_shared_one():
         C.fit([])
 
 
+def test_maps_rise_between_blocks_so_min_score_can_cut_anywhere():
+    # Two plateaus of hits a plain isotonic map would flatten: 0.2 below raw 0.5, 0.6 above.
+    raw = np.linspace(0.01, 0.99, 400)
+    hit = np.zeros(400, dtype=bool)
+    hit[:200:5] = True  # one in five
+    hit[200:] = np.arange(200) % 5 < 3  # three in five
+    preds = [C.Prediction("Doubt", float(r), bool(h)) for r, h in zip(raw, hit, strict=True)]
+    xs, ys = C.fit(preds)[C.SHARED]
+    assert all(np.diff(xs) > 0) and all(np.diff(ys) > 0)
+    scores = [C.calibrate({C.SHARED: [xs, ys]}, "Doubt", float(r)) for r in raw]
+    inside = [s for r, s in zip(raw, scores, strict=True) if xs[0] < r < xs[-1]]
+    assert len(set(inside)) == len(inside)  # no two spans inside the map share a score
+    assert np.mean(scores) == pytest.approx(hit.mean(), abs=0.03)  # still calibrated on average
+    assert scores[0] == pytest.approx(0.2, abs=0.05) and scores[-1] == pytest.approx(0.6, abs=0.05)
+
+
 def test_ece_by_hand():
     scores = [0.05, 0.05, 0.95, 0.95]
     hits = [False, False, True, False]

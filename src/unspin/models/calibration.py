@@ -6,7 +6,8 @@ never trained on: per technique, techniques with too few predictions sharing one
 one map for all, whichever has the lower Brier score cross-fitted by article
 (`fit_best`). A
 map is stored in the model's settings as two lists, `[xs, ys]`, and applied by linear
-interpolation, so applying it needs numpy only."""
+interpolation, so applying it needs numpy only. Maps are centred (`_isotonic`): they rise
+between the fit's blocks rather than in steps."""
 
 from __future__ import annotations
 
@@ -57,12 +58,18 @@ def scored(
 
 
 def _isotonic(raw: np.ndarray, hit: np.ndarray) -> list[list[float]]:
+    """Centred isotonic regression: the isotonic fit's blocks (runs of predictions sharing one
+    fitted value), each placed at its predictions' mean raw score, joined by straight lines.
+    A plain isotonic map is flat across each block, so many spans share one score and
+    `min_score` can only show or hide them all together; this map rises between blocks,
+    keeping their order, with much the same fit (Oron and Flournoy, 2017)."""
     from sklearn.isotonic import IsotonicRegression
 
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
-    iso.fit(raw, hit.astype(np.float64))
-    xs, ys = iso.X_thresholds_, iso.y_thresholds_
-    return [[round(float(x), 5) for x in xs], [round(float(y), 5) for y in ys]]
+    fitted = iso.fit_transform(raw, hit.astype(np.float64))
+    levels, block = np.unique(np.round(fitted, 9), return_inverse=True)
+    centres = np.bincount(block, weights=raw) / np.bincount(block)
+    return [[round(float(x), 5) for x in centres], [round(float(y), 5) for y in levels]]
 
 
 def fit(
