@@ -307,7 +307,7 @@ def calibrate(
     """Tune what readers see on the tuning split, after `unspin tune`: the rules that revise
     a span's technique probabilities (span memory, Repetition where its words came earlier
     or recur; each kept only if TC F1 rises), the tidy-up rules (each kept only if SI and
-    FLC F1 do not drop), calibration of span scores (isotonic: per technique or one shared
+    FLC F1 do not drop), calibration of span scores (centred isotonic: per technique or one shared
     map, by cross-fitted Brier score), and the default least score (`threshold`) for FLC
     F1; writes them into MODEL/config.json."""
     import unspin
