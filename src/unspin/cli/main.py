@@ -24,4 +24,6 @@ from unspin.cli import (  # noqa: E402, F401
     research,
     serve,
     train,
+    tuning,
+    weights,
 )
