@@ -14,25 +14,22 @@ import numpy as np
 import torch
 from torch import nn
 
-from unspin import scoring
 from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io import ptc
 from unspin.io.extra import parse_extra, read_extra
 from unspin.models import artifact, provenance
-from unspin.models.calibration import scored
-from unspin.models.decoding import Settings, labelled_threshold
+from unspin.models.decoding import Settings
 from unspin.models.distil import from_cache, read_cache
 from unspin.models.examples import Example, Stats, build_examples
-from unspin.models.finding import labelled_spans
 from unspin.models.losses import batch_loss, collate
 from unspin.models.network import PropagandaNet
-from unspin.models.postprocess import si_labels, tc_labels
 from unspin.models.predictor import Predictor
 from unspin.models.splits import report_ids, tuning_ids
 from unspin.models.starting import load_corpus, load_init, seed_everything, special_id, start_from
 from unspin.models.threads import available_cpus, native_bf16
 from unspin.models.torch_backend import TorchBackend
+from unspin.models.validation import validate
 
 
 def default_valid_ids() -> list[str]:
@@ -90,48 +87,6 @@ class TrainingArguments:
     def extra_folders(self) -> list[tuple[str, float]]:
         """`extra` as (folder, weight) pairs."""
         return [parse_extra(entry) for entry in self.extra]
-
-
-def validate(
-    predictor: Predictor,
-    docs: list[Document],
-    gold: dict[str, list[ptc.Label]],
-) -> dict[str, Any]:
-    """SI, TC (on gold spans) and FLC figures of `predictor` on `docs`, from one encoder
-    pass per article. FLC is scored on what `analyze` shows: calibrated spans scoring at
-    least the model's `min_score`."""
-    gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
-    pred = validation_labels(predictor, docs, gold)
-    return {task: scoring.evaluate(task, pred[task], gold_rows).to_dict() for task in ("si", "tc", "flc")}
-
-
-def validation_labels(
-    predictor: Predictor,
-    docs: list[Document],
-    gold: dict[str, list[ptc.Label]],
-    encoded: list[Any] | None = None,
-) -> dict[str, list[ptc.Label]]:
-    """What `validate` scores: per task ("si", "tc", "flc") the predicted labels; from
-    `encoded` (the predictor's encodings of `docs`) where the caller has them."""
-    si_pred, flc_pred, tc_pred = [], [], []
-    settings = predictor.settings
-    si_th = predictor.settings.threshold
-    flc_th = labelled_threshold(predictor.settings)
-    encodings = encoded if encoded is not None else predictor.encode(d.text for d in docs)
-    for doc, enc in zip(docs, encodings, strict=True):
-        found = predictor.spans(enc, si_th)
-        si_pred += si_labels(str(doc.id), found)
-        if flc_th != si_th or predictor.settings.token_threshold is not None:
-            found = labelled_spans(predictor, enc)
-        flc_pred += [
-            ptc.Label(str(doc.id), r.start, r.end, name)
-            for r, name, _ in scored(found, predictor.techniques, settings, settings.min_score)
-        ]
-        template = [(lab.start, lab.end) for lab in gold.get(str(doc.id), [])]
-        unique = sorted(set(template))
-        raws = predictor.classify(enc, [(s, e, 1.0) for s, e in unique])
-        tc_pred += tc_labels(str(doc.id), raws, template, predictor.techniques)
-    return {"si": si_pred, "tc": tc_pred, "flc": flc_pred}
 
 
 class Trainer:
