@@ -19,7 +19,7 @@ from typing import Any
 from unspin.doc import Analysis, Document
 from unspin.errors import InputError
 from unspin.store import Store
-from unspin.store.store import lease_owner
+from unspin.store.work import lease_owner
 
 ENGINES = ("local", "ray")
 Progress = Callable[[int, int], None]
