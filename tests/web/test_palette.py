@@ -9,7 +9,7 @@ import itertools
 
 from unspin import taxonomy
 from unspin.web.context import GROUP_OF, GROUPS, TAGS
-from unspin.web.pages import technique_css
+from unspin.web.palette import technique_css
 
 MACHADO = {
     "normal": ((1, 0, 0), (0, 1, 0), (0, 0, 1)),

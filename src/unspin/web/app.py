@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 import unspin
 from unspin import taxonomy
-from unspin.web import api, api_jobs, errors, history, pages, pages_jobs, review_api
+from unspin.web import api, api_jobs, errors, history, pages, pages_jobs, pages_reference, review_api
 from unspin.web.jobs import JobManager
 from unspin.web.memstore import MemoryStore
 from unspin.web.middleware import BodyLimit, HostOriginCheck, SecurityHeaders
@@ -78,6 +78,7 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     app.include_router(history.router)
     app.include_router(pages.router)
     app.include_router(pages_jobs.router)
+    app.include_router(pages_reference.router)
     _include_dashboard(app)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -11,12 +10,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from unspin import review, taxonomy
+from unspin import review
 from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io.ptc import Label, format_label
 from unspin.web import context as ctx
 from unspin.web.inputs import one_of, with_title
+from unspin.web.palette import technique_css
 from unspin.web.service import Service
 
 router = APIRouter(include_in_schema=False)
@@ -241,76 +241,3 @@ async def compare_form(request: Request) -> Response:
     docs = await compare_documents(request, form)
     a, b = await service(request).analyze(docs, threshold=form_threshold(form))
     return RedirectResponse(f"/compare?a={a['id']}&b={b['id']}", status_code=303)
-
-
-# -- reference pages -------------------------------------------------------------------------
-@router.get("/techniques.json")
-async def techniques_json() -> Response:
-    return twin({"techniques": ctx.technique_list()})
-
-
-@router.get("/techniques")
-async def techniques_page(request: Request) -> Response:
-    return render(request, "techniques.html", {"techniques": ctx.technique_list(), "page": "techniques",
-                                               "title": "Techniques"})
-
-
-def technique_css() -> str:
-    """One class per technique, from the taxonomy (the single source of colours): a light
-    fill, an underline in the technique's colour whose style follows its group (solid, dashed,
-    dotted: a cue that does not rely on colour), and its tag's colours."""
-    rules = []
-    for i, t in enumerate(taxonomy.TECHNIQUES):
-        line = ctx.GROUP_OF[t.name][1]
-        ink = "#000" if _luminance(t.color) > 0.179 else "#fff"  # whichever contrasts more
-        rules.append(f".t{i}{{--c:{t.color};--ink:{ink};background-color:{t.color}40;"
-                     f"border-bottom:3px {line} {t.color}}}"
-                     f".sw{i}{{background-color:{t.color}}}.bar{i}{{fill:{t.color}}}"
-                     f".tg{i},.t{i}[data-tag]::before{{background-color:{t.color};color:{ink}}}")
-    return "\n".join(rules) + "\n"
-
-
-def _luminance(color: str) -> float:
-    """WCAG relative luminance of a #rrggbb colour."""
-    def channel(v: int) -> float:
-        c = v / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(color[k:k + 2], 16) for k in (1, 3, 5))
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-@router.get("/techniques.css")
-async def techniques_css() -> Response:
-    return Response(technique_css(), media_type="text/css",
-                    headers={"Cache-Control": "public, max-age=3600"})
-
-
-@router.get("/docs")
-async def api_docs(request: Request) -> Response:
-    """The API reference rendered from the OpenAPI schema (no CDN, no script)."""
-    schema = request.app.openapi()
-    routes = []
-    for path, methods in schema.get("paths", {}).items():
-        for method, op in methods.items():
-            routes.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                           "description": op.get("description", ""),
-                           "responses": sorted(op.get("responses", {}))})
-    analyze = schema.get("paths", {}).get("/api/analyze", {}).get("post", {})
-    sent = analyze.get("requestBody", {}).get("content", {}).get("application/json", {})
-    body = sent.get("schema") or schema.get("components", {}).get("schemas", {}).get("AnalyzeRequest", {})
-    fields = [{"name": name, "type": _type_of(spec), "description": spec.get("description", "")}
-              for name, spec in body.get("properties", {}).items()]
-    answer = analyze.get("responses", {}).get("200", {}).get("content", {}).get("application/json", {})
-    examples = {"request": json.dumps(sent.get("example"), indent=2, ensure_ascii=False) if sent else None,
-                "response": json.dumps(answer["example"], indent=2, ensure_ascii=False)
-                if "example" in answer else None}
-    return render(request, "docs.html", {"routes": routes, "fields": fields, "page": "docs", "title": "API",
-                                         "examples": examples,
-                                         "description": schema["info"].get("description", "")})
-
-
-def _type_of(spec: dict[str, Any]) -> str:
-    if "anyOf" in spec:
-        return " | ".join(s.get("type", "?") for s in spec["anyOf"])
-    return str(spec.get("type", "?"))
