@@ -19,7 +19,7 @@ from emit import emit, saw_report
 from unspin.models.calibrate import predictions
 from unspin.models.calibration import calibrate, expected_calibration_error, reliability
 from unspin.models.splits import evaluation_set
-from unspin.models.train import validation_labels
+from unspin.models.validation import validation_labels
 from unspin.scoring import bootstrap, evaluate, interval, without_ignored
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from emit import emit, saw_report
 
 from unspin.models.splits import evaluation_set
-from unspin.models.train import validation_labels
+from unspin.models.validation import validation_labels
 from unspin.scoring import bootstrap, evaluate, interval, without_ignored
 
 TASKS = ("si", "tc", "flc")

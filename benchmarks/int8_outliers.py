@@ -66,7 +66,7 @@ def news_windows(path: Path, tokenizer, settings: dict, *, skip: int, count: int
 
 def tuning_windows(data: str, tokenizer, settings: dict, *, count: int) -> list[dict]:
     from unspin.models.splits import split_of
-    from unspin.models.train import load_corpus
+    from unspin.models.starting import load_corpus
 
     docs, _ = load_corpus(data)
     keep, size, out = set(split_of([str(d.id) for d in docs], "tuning")), settings["max_len"] - 2, []
