@@ -1,4 +1,5 @@
-"""What the commands share: turning named errors into one-line messages."""
+"""What the commands share: turning named errors into one-line messages, and reading
+comma-separated numbers."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 
 import typer
 
-from unspin.errors import UnspinError
+from unspin.errors import InputError, UnspinError
 
 
 @contextlib.contextmanager
@@ -23,3 +24,11 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt as err:
         print("interrupted", file=sys.stderr)
         raise typer.Exit(130) from err
+
+
+def numbers(option: str, text: str) -> list[float]:
+    """`0.4,0.6` as numbers; a clear error naming `option` otherwise."""
+    try:
+        return [float(w) for w in text.split(",")]
+    except ValueError as err:
+        raise InputError(f"{option}: expected numbers like 0.4,0.6, got {text!r}.") from err

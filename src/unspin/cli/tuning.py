@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from unspin.cli.common import user_errors
+from unspin.cli.common import numbers, user_errors
 from unspin.cli.main import app
 from unspin.cli.train import annotation_split
 
@@ -48,22 +48,13 @@ def tune(
         if technique_weights and not weights:
             raise InputError("--technique-weights needs --weights.")
         if weights:
-            firsts = _numbers("--weights", weights)
-            technique_firsts = _numbers("--technique-weights", technique_weights) if technique_weights else []
+            firsts = numbers("--weights", weights)
+            technique_firsts = numbers("--technique-weights", technique_weights) if technique_weights else []
             tuned = tune_fusion(analyzer.predictor, dev, labels, firsts, technique_firsts)
         else:
             tuned = run_tune(analyzer.predictor, dev, labels)
         write_settings(model, tuned)
     print(json.dumps(tuned))
-
-
-def _numbers(option: str, text: str) -> list[float]:
-    from unspin.errors import InputError
-
-    try:
-        return [float(w) for w in text.split(",")]
-    except ValueError as err:
-        raise InputError(f"{option}: expected numbers like 0.4,0.6, got {text!r}.") from err
 
 
 @app.command()

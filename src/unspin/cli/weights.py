@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from unspin.cli.common import user_errors
+from unspin.cli.common import numbers, user_errors
 from unspin.cli.main import app
 
 
@@ -43,14 +43,10 @@ def soup(
 ) -> None:
     """Average the weights of several models (a model soup) into one model; tune it with
     `unspin tune` and check it with `unspin evaluate` or benchmarks/accuracy.py."""
-    from unspin.errors import InputError
     from unspin.models import artifact
 
     with user_errors():
-        try:
-            shares = [float(w) for w in weights.split(",")] if weights else None
-        except ValueError as err:
-            raise InputError(f"--weights: expected numbers like 0.5,0.5, got {weights!r}.") from err
+        shares = numbers("--weights", weights) if weights else None
         folder = artifact.soup(models, out, weights=shares, rank=rank, embedding_rank=embedding_rank)
     size = (folder / "weights.npz").stat().st_size / 1e6
     print(f"{folder}: soup of {len(models)} models, weights.npz {size:.1f} MB")
