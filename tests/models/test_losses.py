@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from unspin.models.examples import Example
-from unspin.models.losses import batch_loss, collate
+from unspin.models.losses import batch_loss, collate, rare_technique_weights
 
 N_TECH, LENGTH = 14, 9
 
@@ -96,3 +96,41 @@ def test_collate_carries_the_weights():
     rng = np.random.default_rng(0)
     batch = collate([example(rng, 5, 0.25, taught=False), example(rng, 7, 1.0, taught=False)], 0)
     assert batch["weights"].tolist() == [0.25, 1.0] and batch["weights"].dtype == torch.float32
+
+
+def test_rare_technique_weights_follow_inverse_share():
+    rng = np.random.default_rng(1)
+    examples = [example(rng, LENGTH, 1.0, taught=False) for _ in range(2)]
+    examples[1].targets = [np.eye(N_TECH, dtype=np.float32)[4]] * 2  # technique 4: 3 spans, 7: 1
+    assert rare_technique_weights(examples, 0.0) is None
+    w = rare_technique_weights(examples, 0.5)
+    assert w[7] / w[4] == pytest.approx(3**0.5, rel=1e-6)
+    assert (0.75 * w[4] + 0.25 * w[7]) == pytest.approx(1.0, rel=1e-6)  # the average gold span weighs 1
+    assert w[0] == pytest.approx(w[7])  # a technique no span has: the largest weight seen
+    linear = rare_technique_weights(examples, 1.0)
+    assert linear[7] / linear[4] == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+def test_class_weights_of_one_change_nothing_and_others_weigh_the_technique_terms(alpha):
+    def with_weights(values):
+        return lambda bio, tech, spans, batch, a: batch_loss(
+            bio, tech, spans, batch, alpha=a, class_weights=torch.tensor(values, dtype=torch.float32)
+        )
+
+    plain, plain_grads = loss_and_grads((1.0, 1.0), alpha)
+    ones, ones_grads = loss_and_grads((1.0, 1.0), alpha, with_weights([1.0] * N_TECH))
+    assert torch.allclose(plain, ones) and all(
+        torch.allclose(a, b) for a, b in zip(plain_grads, ones_grads, strict=True)
+    )
+    heavy = [1.0] * N_TECH
+    heavy[7] = 5.0
+    _, grads = loss_and_grads((1.0, 1.0), alpha, with_weights(heavy))
+    _, _, span_grads = grads
+    # The spans of technique 7 (the second of each example) pull five times harder; the others as before.
+    assert torch.allclose(span_grads[1::2], 5 * plain_grads[2][1::2])
+    assert torch.allclose(span_grads[0::2], plain_grads[2][0::2])
+    bio_grads, tech_grads = grads[0], grads[1]
+    assert torch.equal(bio_grads, plain_grads[0])  # the BIO term has no technique
+    assert not torch.allclose(tech_grads[..., 7], plain_grads[1][..., 7])
+    assert torch.allclose(tech_grads[..., 4], plain_grads[1][..., 4])

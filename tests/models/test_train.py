@@ -224,3 +224,16 @@ def test_a_teacher_cache_belongs_to_one_teacher(tiny_model_dir, tmp_path):
     (cache / "teacher.json").unlink()  # a cache from before teachers were recorded
     with pytest.raises(InputError, match="did not record"):
         label_cache(teacher, news, cache, teacher_id=ours)
+
+
+def test_class_weights_change_training_and_are_checked(ptc_dir, tmp_path):
+    _, tok = tiny_args(ptc_dir, tmp_path / "plain")
+    losses = []
+    for run, power in (("plain", 0.0), ("weighted", 0.5)):
+        args, _ = tiny_args(ptc_dir, tmp_path / run)
+        args.class_weights = power
+        losses.append(Trainer(args, tokenizer=tok).train()["history"][0]["train_loss"])
+    assert losses[0] != pytest.approx(losses[1])
+    assert json.loads((tmp_path / "weighted" / "args.json").read_text())["class_weights"] == 0.5
+    with pytest.raises(InputError, match="class_weights"):
+        TrainingArguments(data=str(ptc_dir), class_weights=-1)

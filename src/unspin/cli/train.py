@@ -60,6 +60,14 @@ def train(
     distil: float = typer.Option(
         0.5, "--distil", min=0.0, max=1.0, help="Weight of the teacher's targets against the gold ones."
     ),
+    class_weights: float = typer.Option(
+        0.0,
+        "--class-weights",
+        min=0.0,
+        max=2.0,
+        help="Weigh each technique's loss terms by (1 / its share of the gold spans) ** this, "
+        "so rare techniques count more (0: off; 0.5: square-root inverse frequency).",
+    ),
     bf16: bool | None = typer.Option(
         None,
         "--bf16/--fp32",
@@ -117,6 +125,7 @@ def train(
             init=str(init) if init else None,
             teacher=str(teacher) if teacher else None,
             distil=distil,
+            class_weights=class_weights,
             pseudo=[str(p) for p in pseudo or []],
             extra=list(extra or []),
             **({"holdout_ids": []} if all_data else {}),

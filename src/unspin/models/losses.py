@@ -1,6 +1,7 @@
 """Batches for training: `collate` pads examples into tensors; `batch_loss` is their loss
 (token BIO, with the teacher's soft BIO when distilling; token technique membership; span
-technique classification), each example weighted."""
+technique classification), each example weighted, and each technique weighted where
+`rare_technique_weights` re-weights the rare ones."""
 
 from __future__ import annotations
 
@@ -18,11 +19,15 @@ def batch_loss(
     batch: dict[str, torch.Tensor],
     *,
     alpha: float = 0.0,
+    class_weights: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """The loss of one collated batch; `alpha` weighs the teacher's targets against the gold
     ones. Each example's `weights` entry scales its tokens' and spans' terms, and every term
     keeps the divisor of its unweighted mean, so weights of 1 give the unweighted loss bit
-    for bit (the log-probabilities are scaled before `nll_loss`: cross-entropy's own sum)."""
+    for bit (the log-probabilities are scaled before `nll_loss`: cross-entropy's own sum).
+    `class_weights` (one per technique) scales the technique terms: a token's membership
+    term where it is inside a span of the technique, and a span's classification term by its
+    gold techniques' weights."""
     tags, weights = batch["tags"], batch["weights"]
     per_token = weights[:, None, None]
     logq = torch.log_softmax(bio.float(), -1) * per_token
@@ -36,12 +41,34 @@ def batch_loss(
         loss = (1 - alpha) * loss + alpha * soft_loss
     valid = (tags != -100).float()[..., None]
     bce = nn.functional.binary_cross_entropy_with_logits(tech.float(), batch["member"], reduction="none")
+    if class_weights is not None:
+        bce = bce * (1 + batch["member"] * (class_weights - 1))
     loss = loss + 0.5 * (bce * valid * per_token).sum() / valid.sum().clamp(min=1) / tech.shape[-1] * 4
     if span_logits is not None:
         logp = torch.log_softmax(span_logits.float(), -1)
         target = (1 - alpha) * batch["targets"] + alpha * batch["teacher_targets"]
-        loss = loss - ((target * logp).sum(-1) * weights[batch["spans"][:, 0]]).mean()
+        per_span = weights[batch["spans"][:, 0]]
+        if class_weights is not None:
+            per_span = per_span * (batch["targets"] * class_weights).sum(-1)
+        loss = loss - ((target * logp).sum(-1) * per_span).mean()
     return loss
+
+
+def rare_technique_weights(examples: list[Example], power: float) -> np.ndarray | None:
+    """One loss weight per technique, (1 / its share of the gold spans in `examples`) **
+    `power`, scaled so that the average gold span weighs 1 (0: none; 0.5: square-root
+    inverse frequency). A technique no span has gets the largest weight of the others."""
+    if not power:
+        return None
+    counts = np.sum([t for ex in examples for t in ex.targets], axis=0, dtype=np.float64)
+    if not np.ndim(counts) or counts.sum() <= 0:
+        return None
+    share = counts / counts.sum()
+    seen = share > 0
+    weights = np.zeros_like(share)
+    weights[seen] = share[seen] ** -power
+    weights[~seen] = weights[seen].max()
+    return (weights / (share * weights).sum()).astype(np.float32)
 
 
 def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:

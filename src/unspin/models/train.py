@@ -22,7 +22,7 @@ from unspin.models import artifact, provenance
 from unspin.models.decoding import Settings
 from unspin.models.distil import from_cache, read_cache
 from unspin.models.examples import Example, Stats, build_examples
-from unspin.models.losses import batch_loss, collate
+from unspin.models.losses import batch_loss, collate, rare_technique_weights
 from unspin.models.network import PropagandaNet
 from unspin.models.predictor import Predictor
 from unspin.models.splits import report_ids, tuning_ids
@@ -65,6 +65,7 @@ class TrainingArguments:
     init: str | None = None  # a run (checkpoint.pt or folder), model or pretrain folder; fresh schedule
     teacher: str | None = None  # a model folder whose soft targets the student also learns
     distil: float = 0.5  # weight of the teacher's targets against the gold ones
+    class_weights: float = 0.0  # rare techniques weigh (1 / share) ** this in the loss (0: off)
     resume: bool = True
 
     def __post_init__(self) -> None:
@@ -72,6 +73,8 @@ class TrainingArguments:
             self.bf16 = native_bf16()
         if self.epochs < 1 or self.batch_size < 1:
             raise InputError("epochs and batch_size must be at least 1.")
+        if not 0 <= self.class_weights <= 2:
+            raise InputError(f"class_weights must be between 0 and 2, got {self.class_weights}.")
         if not 16 <= self.max_len <= 512:
             raise InputError(f"max_len must be between 16 and 512, got {self.max_len}.")
         if not 0 < self.stride <= self.max_len - 2:
@@ -162,6 +165,8 @@ class Trainer:
                 examples += build_examples(doc, [], self.tokenizer, self.settings, stats, taught, pseudo=True)
                 pseudo_articles += 1
         steps_per_epoch = (len(examples) + a.batch_size - 1) // a.batch_size
+        found = rare_technique_weights(examples, a.class_weights)
+        by_class = None if found is None else torch.from_numpy(found)
         total = steps_per_epoch * a.epochs
         encoder_params = list(self.net.encoder.parameters())
         head_params = [p for n, p in self.net.named_parameters() if not n.startswith("encoder.")]
@@ -201,7 +206,7 @@ class Trainer:
                     states, bio, tech = self.net(batch["ids"], batch["mask"])
                     span_logits = self.net.classify(states, batch["spans"]) if len(batch["spans"]) else None
                 alpha = a.distil if a.teacher or a.pseudo else 0.0
-                loss = batch_loss(bio, tech, span_logits, batch, alpha=alpha)
+                loss = batch_loss(bio, tech, span_logits, batch, alpha=alpha, class_weights=by_class)
                 optim.zero_grad()
                 loss.backward()
                 nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
