@@ -16,11 +16,12 @@ from pathlib import Path
 
 from emit import emit, saw_report
 
-from unspin.models.calibrate import predictions
-from unspin.models.calibration import calibrate, expected_calibration_error, reliability
-from unspin.models.splits import evaluation_set
-from unspin.models.validation import validation_labels
+from unspin.runtime.calibration import calibrate
 from unspin.scoring import bootstrap, evaluate, interval, without_ignored
+from unspin.tuning.calibration import expected_calibration_error, reliability
+from unspin.tuning.output import predictions
+from unspin.tuning.splits import evaluation_set
+from unspin.tuning.validation import validation_labels
 
 
 def main() -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from emit import emit
 
-from unspin.models import calibration as C
-from unspin.models.calibrate import predictions
-from unspin.models.splits import split_of
-from unspin.models.starting import load_corpus
+from unspin.tuning import calibration as C
+from unspin.tuning.data import load_corpus
+from unspin.tuning.output import predictions
+from unspin.tuning.splits import split_of
 
 
 def main() -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 from emit import emit, saw_report
 
-from unspin.models.splits import evaluation_set
-from unspin.models.validation import validation_labels
 from unspin.scoring import bootstrap, evaluate, interval, without_ignored
+from unspin.tuning.splits import evaluation_set
+from unspin.tuning.validation import validation_labels
 
 TASKS = ("si", "tc", "flc")
 

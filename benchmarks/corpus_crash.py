@@ -28,9 +28,9 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from unspin.doc import Document
-    from unspin.models.tiny import build_tiny_model
     from unspin.store import Store
     from unspin.store.schema import analyses, spans, technique_counts
+    from unspin.testing.tiny import build_tiny_model
 
     tmp = Path(tempfile.mkdtemp())
     model = build_tiny_model(tmp / "tiny")

@@ -45,10 +45,10 @@ def build_minilm_sized(folder: Path, threshold: float) -> str:
     import torch
 
     from unspin import taxonomy
-    from unspin.models import artifact
-    from unspin.models.decoding import Settings
-    from unspin.models.network import PropagandaNet
-    from unspin.models.tiny import tiny_tokenizer
+    from unspin.runtime.backends.network import PropagandaNet
+    from unspin.runtime.settings import Settings
+    from unspin.testing.tiny import tiny_tokenizer
+    from unspin.training import weights as artifact
 
     torch.manual_seed(0)
     tok = tiny_tokenizer([t.definition + " " + t.example for t in taxonomy.TECHNIQUES] * 3)
@@ -83,7 +83,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     model = args.model
     if model is None and args.size == "tiny":
-        from unspin.models.tiny import build_tiny_model
+        from unspin.testing.tiny import build_tiny_model
 
         model = str(build_tiny_model(tmp / "tiny", threshold=args.threshold))
     elif model is None:

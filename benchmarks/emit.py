@@ -21,10 +21,10 @@ def emit(figures: dict[str, Any], out: str | Path | None) -> None:
 
 def saw_report(model: str | None, split: str) -> bool | None:
     """Whether `model` (a tier or folder; None: the default tier) learnt from the report
-    split's articles (`unspin.models.provenance`); on the report split, a warning on
+    split's articles (`unspin.runtime.provenance`); on the report split, a warning on
     standard error where that is so or not recorded."""
-    from unspin.models import provenance
-    from unspin.pipeline import DEFAULT_TIER, TIERS, shipped_model_path
+    from unspin.config import DEFAULT_TIER, TIERS, shipped_model_path
+    from unspin.runtime import provenance
 
     name = model or DEFAULT_TIER
     seen = provenance.saw_report(shipped_model_path(name) if name in TIERS else name)

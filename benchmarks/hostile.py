@@ -244,7 +244,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import unspin
-    from unspin.models.tiny import build_tiny_model
+    from unspin.testing.tiny import build_tiny_model
 
     tmp = Path(tempfile.mkdtemp(prefix="unspin-hostile-"))
     model = args.model or str(build_tiny_model(tmp / "tiny"))

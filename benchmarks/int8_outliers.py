@@ -30,10 +30,12 @@ from pathlib import Path
 import numpy as np
 from emit import emit
 
-from unspin.models import base, onnx_backend
-from unspin.models import windows as W
-from unspin.models.decoding import O, softmax
-from unspin.models.quantize import activation_maxima, pick_outliers, quantize
+from unspin.runtime import bases as base
+from unspin.runtime import windows as W
+from unspin.runtime.backends import onnx as onnx_backend
+from unspin.runtime.decode.bio import O, softmax
+from unspin.runtime.export.onnx import export
+from unspin.runtime.export.quantize import activation_maxima, pick_outliers, quantize
 
 ATTENTION, FFN = ("/attention/",), ("/intermediate/", "/output/dense/")
 RECIPES = {  # name: (MatMuls in int8, MatMuls with outlier channels, top, threshold)
@@ -65,8 +67,8 @@ def news_windows(path: Path, tokenizer, settings: dict, *, skip: int, count: int
 
 
 def tuning_windows(data: str, tokenizer, settings: dict, *, count: int) -> list[dict]:
-    from unspin.models.splits import split_of
-    from unspin.models.starting import load_corpus
+    from unspin.tuning.data import load_corpus
+    from unspin.tuning.splits import split_of
 
     docs, _ = load_corpus(data)
     keep, size, out = set(split_of([str(d.id) for d in docs], "tuning")), settings["max_len"] - 2, []
@@ -87,7 +89,7 @@ def outliers_for(recipe: str, maxima: dict[str, np.ndarray]) -> dict[str, list[i
 
 def compare(fused: Path, head: Path, recipes: list[str], maxima: dict, tuning: list, speed: list,
             repeats: int) -> dict:
-    from unspin.models.onnx_backend import OnnxBackend
+    from unspin.runtime.backends.onnx import OnnxBackend
 
     folder = Path(tempfile.mkdtemp(prefix="int8-outliers-"))
     sessions = {"fp32": OnnxBackend(fused, head, threads=2).session}
@@ -149,7 +151,7 @@ def main() -> None:
     tokenizer = W.load_tokenizer(args.model, base.locate(config["base"]) if config.get("base") else None)
     fused, head = onnx_backend.cached_paths(args.model, quantize=False)
     if not fused.exists():
-        onnx_backend.export(args.model, quantize=False)
+        export(args.model, quantize=False)
     calibration = news_windows(args.news, tokenizer, settings, skip=0, count=args.windows)
     maxima = activation_maxima(fused, calibration, only=ATTENTION + FFN)
     if args.config:

@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         model = args.model
         if model is None:
-            from unspin.models.tiny import build_tiny_model
+            from unspin.testing.tiny import build_tiny_model
 
             model = build_tiny_model(Path(tmp) / "tiny")
         port = free_port()

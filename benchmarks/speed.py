@@ -115,7 +115,7 @@ def peak_rss_mb() -> int:
 
 def machine() -> dict[str, Any]:
     """The CPU this runs on and the threads unspin uses."""
-    from unspin.models.threads import available_cpus, inference_threads
+    from unspin.runtime.threads import available_cpus, inference_threads
 
     cpu = platform.processor() or platform.machine()
     try:

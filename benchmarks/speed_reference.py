@@ -44,7 +44,7 @@ def _model() -> Any:
         import torch
         import transformers
 
-        from unspin.models.threads import inference_threads
+        from unspin.runtime.threads import inference_threads
 
         torch.set_num_threads(inference_threads())
         torch.manual_seed(0)

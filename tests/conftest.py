@@ -17,7 +17,7 @@ from fixtures_ptc import ARTICLES, write_ptc
 def _own_cache(tmp_path_factory: pytest.TempPathFactory):
     """Keep the test run's caches (ONNX exports) out of the user's, and use fp32; the
     installed base encoders (MPNet, for the accurate tier) are shared, read-only."""
-    from unspin.models.base import cache_dir
+    from unspin.runtime.bases import cache_dir
 
     bases = cache_dir() / "bases"
     old = {k: os.environ.get(k) for k in ("UNSPIN_HOME", "UNSPIN_BACKEND")}
@@ -42,7 +42,7 @@ def ptc_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from unspin.models.tiny import build_tiny_model
+    from unspin.testing.tiny import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny") / "model")
 

@@ -80,8 +80,8 @@ def write_extra(root: Path, *, ignore: bool = True) -> Path:
 
 def tiny_args(ptc_dir: Path, out: Path, **kw):
     """Training arguments for a tiny random encoder on the fixture articles, and its tokenizer."""
-    from unspin.models.tiny import TINY_ENCODER, tiny_tokenizer
-    from unspin.models.train import TrainingArguments
+    from unspin.testing.tiny import TINY_ENCODER, tiny_tokenizer
+    from unspin.training.trainer import TrainingArguments
 
     settings = dict(
         data=str(ptc_dir),

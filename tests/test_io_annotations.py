@@ -96,8 +96,8 @@ def test_split_ids_is_fixed_and_never_empty() -> None:
 
 
 def test_cli_convert_and_train_reads_annotation_files(ptc_dir: Path, tmp_path: Path) -> None:
-    from unspin.models.starting import load_corpus
-    from unspin.models.train import TrainingArguments
+    from unspin.training.trainer import TrainingArguments
+    from unspin.tuning.data import load_corpus
 
     out = tmp_path / "ls" / "tasks.json"
     result = CliRunner().invoke(app, ["convert", str(ptc_dir), str(out), "--to", "label-studio"])
@@ -113,8 +113,8 @@ def test_cli_convert_and_train_reads_annotation_files(ptc_dir: Path, tmp_path: P
 
 def test_a_tiny_training_run_on_a_doccano_file(ptc_dir: Path, tmp_path: Path) -> None:
     from fixtures_ptc import ARTICLES
-    from unspin.models.tiny import TINY_ENCODER, tiny_tokenizer
-    from unspin.models.train import Trainer, TrainingArguments
+    from unspin.testing.tiny import TINY_ENCODER, tiny_tokenizer
+    from unspin.training.trainer import Trainer, TrainingArguments
 
     data = tmp_path / "export.jsonl"
     found = read_annotations(ptc_dir)

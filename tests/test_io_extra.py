@@ -62,7 +62,7 @@ def test_bad_rows_are_input_errors(tmp_path, file, row, message):
 
 
 def test_evaluation_sets(tmp_path, ptc_dir):
-    from unspin.models.splits import evaluation_set
+    from unspin.tuning.splits import evaluation_set
 
     ct24 = evaluation_set(write_extra(tmp_path / "ct24"), "all")
     assert ct24.ignore == {"901": [(61, 92)]} and len(ct24.docs) == 2

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 import unspin
-from unspin.pipeline import TIERS, shipped_model_path
+from unspin.config import TIERS, shipped_model_path
 
 ROOT = Path(__file__).resolve().parents[1]
 OBVIOUS = "These corrupt, treacherous traitors will destroy our great nation forever!"

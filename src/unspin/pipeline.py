@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
+from unspin import config
 from unspin.doc import Analysis, Cue, Document, Span
 from unspin.errors import InputError
 from unspin.ingest.normalize import MAX_CHARS, normalize, normalize_document
@@ -17,15 +16,6 @@ def check_text(text: str, *, max_chars: int = MAX_CHARS) -> str:
     """`text` normalized for analysis (see `unspin.ingest.normalize`: LF line endings, lone
     surrogates replaced), else `InputError` saying why it cannot be analyzed."""
     return normalize(text, max_chars=max_chars)[0]
-
-
-TIERS = {"fast": "model", "accurate": "model-accurate"}
-DEFAULT_TIER = "accurate"
-
-
-def shipped_model_path(tier: str = DEFAULT_TIER) -> Path:
-    """The folder of a shipped model tier: "accurate" (default) or "fast"."""
-    return Path(str(resources.files("unspin").joinpath("resources", TIERS[tier])))
 
 
 class Analyzer:
@@ -41,7 +31,7 @@ class Analyzer:
     def __init__(self, predictor: Any, *, name: str, max_chars: int | None = None):
         self.predictor = predictor
         self.name = name
-        self.max_chars = max_chars or int(os.environ.get("UNSPIN_MAX_CHARS", MAX_CHARS))
+        self.max_chars = config.max_chars(max_chars)
 
     @property
     def threshold(self) -> float:
@@ -71,8 +61,8 @@ class Analyzer:
         """Analyze many texts, batching their windows `batch_size` at a time; each text's
         result is the same as alone. `threshold`: the least span score returned (default
         `self.threshold`); `progress(done, total)` counts windows encoded so far."""
-        from unspin.models.calibration import scored
-        from unspin.models.tidy import pick_cues
+        from unspin.runtime.calibration import scored
+        from unspin.runtime.decode.tidy import pick_cues
 
         least = self.threshold if threshold is None else check_threshold(threshold)
         settings = self.predictor.settings
@@ -111,19 +101,23 @@ def check_threshold(value: Any) -> float:
     return float(value)
 
 
-def load(name_or_path: str | os.PathLike[str] | None = None, *, backend: str | None = None) -> Analyzer:
+def load(
+    name_or_path: str | os.PathLike[str] | None = None,
+    *,
+    backend: str | None = None,
+    threads: int | None = None,
+) -> Analyzer:
     """Load an analyzer: a shipped tier ("accurate", the default, or "fast"), a model
     folder, or `UNSPIN_MODEL` when none is given.
 
     `backend` ("auto", "onnx", "onnx-fp32", "torch"; default `UNSPIN_BACKEND` or "auto"):
     auto and onnx use int8 ONNX where the model allows it, onnx-fp32 full precision. Every
     backend runs one window at a time, so a text's result never depends on what else is
-    analyzed with it.
+    analyzed with it. `threads`: inference threads (default `UNSPIN_THREADS`, else the CPUs
+    this process may use).
     """
-    backend = backend or os.environ.get("UNSPIN_BACKEND") or "auto"
-    from unspin.models.loading import load_predictor
+    from unspin.runtime.load import load_predictor
 
-    name = str(name_or_path or os.environ.get("UNSPIN_MODEL") or DEFAULT_TIER)
-    path = shipped_model_path(name) if name in TIERS else Path(name)
-    predictor, config = load_predictor(path, backend=backend)
-    return Analyzer(predictor, name=str(config.get("name", path.name)))
+    path = config.model_path(name_or_path)
+    predictor, folder = load_predictor(path, backend=config.backend(backend), threads=config.threads(threads))
+    return Analyzer(predictor, name=str(folder.get("name", path.name)))

@@ -31,8 +31,8 @@ def predict_folder(
     TC needs `template`: rows `id ? start end` (the gold spans to label). `track` wraps
     the article iterator (e.g. a progress bar). Returns the number of rows written.
     """
-    from unspin.models.postprocess import si_labels, tc_labels
     from unspin.pipeline import load
+    from unspin.runtime.semeval import si_labels, tc_labels
 
     docs = ptc.read_articles(articles)
     analyzer = load(model)
@@ -57,7 +57,7 @@ def predict_folder(
         for d, raws, tmpl in zip(docs, predictor.label(texts, unique), templates, strict=True):
             rows += tc_labels(str(d.id), raws, tmpl, predictor.techniques)
     elif task in ("si", "flc"):
-        from unspin.models.calibration import scored
+        from unspin.runtime.calibration import scored
 
         found = predictor.find(texts, threshold=threshold, labelled=task == "flc")
         least = predictor.settings.min_score

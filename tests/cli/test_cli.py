@@ -145,7 +145,7 @@ def test_shrink_refuses_a_model_without_base(tiny_model_dir, tmp_path):
 
 
 def test_soup_writes_a_model_that_analyzes(tmp_path):
-    from unspin.models.tiny import build_tiny_model
+    from unspin.testing.tiny import build_tiny_model
 
     a = build_tiny_model(tmp_path / "a", seed=0)
     b = build_tiny_model(tmp_path / "b", seed=1)

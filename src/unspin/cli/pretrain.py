@@ -37,8 +37,8 @@ def pretrain(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from unspin.cli.train import read_source
-    from unspin.models.pretrain import PretrainArguments
-    from unspin.models.pretrain import pretrain as run
+    from unspin.training.pretrain import PretrainArguments
+    from unspin.training.pretrain import pretrain as run
 
     with user_errors():
         texts = [d.text for path in data for d in read_source(path)[0][:limit] if d.text.strip()]

@@ -96,7 +96,7 @@ def train(
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from unspin.models.train import Trainer, TrainingArguments
+    from unspin.training.trainer import Trainer, TrainingArguments
 
     with (
         user_errors(),
@@ -172,14 +172,14 @@ def teach(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     import unspin
-    from unspin.models.distil import fingerprint, label_cache
-    from unspin.models.provenance import saw_report
-    from unspin.pipeline import TIERS, shipped_model_path
+    from unspin import config
+    from unspin.runtime.provenance import saw_report
+    from unspin.training.teacher import fingerprint, label_cache
 
     with user_errors():
         sources = [read_source(path) for path in data]
         teacher = unspin.load(model).predictor
-        folder = shipped_model_path(model) if model in TIERS else Path(model)
+        folder = config.model_path(model)
         teacher_id = fingerprint(folder)
         with Progress(
             TextColumn("{task.description}"),
@@ -219,8 +219,8 @@ def parse_layers(text: str | None) -> list[int] | None:
 def read_source(path: Path) -> tuple[list, dict]:
     """Articles to learn from without training on the held-out splits: a PTC folder's train
     split (with its gold labels), or every article of a JSONL file (no labels)."""
-    from unspin.models.splits import split_of
-    from unspin.models.starting import load_corpus
+    from unspin.tuning.data import load_corpus
+    from unspin.tuning.splits import split_of
 
     if not path.is_dir():
         return read_jsonl_articles(path), {}

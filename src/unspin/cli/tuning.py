@@ -35,10 +35,10 @@ def tune(
     writes them into MODEL/config.json."""
     import unspin
     from unspin.errors import InputError
-    from unspin.models.starting import load_corpus
-    from unspin.models.train import default_valid_ids
-    from unspin.models.tune import tune as run_tune
-    from unspin.models.tune import tune_fusion, write_settings
+    from unspin.training.trainer import default_valid_ids
+    from unspin.tuning.data import load_corpus
+    from unspin.tuning.thresholds import tune as run_tune
+    from unspin.tuning.thresholds import tune_fusion, write_settings
 
     with user_errors():
         analyzer = unspin.load(model, backend=backend)
@@ -74,10 +74,10 @@ def calibrate(
     map, by cross-fitted Brier score), and the default least score (`threshold`) for FLC
     F1; writes them into MODEL/config.json."""
     import unspin
-    from unspin.models import span_memory
-    from unspin.models.calibrate import tune_output, write_output_settings
-    from unspin.models.splits import split_of
-    from unspin.models.starting import load_corpus
+    from unspin.tuning import span_memory
+    from unspin.tuning.data import load_corpus
+    from unspin.tuning.output import tune_output, write_output_settings
+    from unspin.tuning.splits import split_of
 
     with user_errors():
         analyzer = unspin.load(model, backend=backend)

@@ -21,7 +21,7 @@ def shrink(
 ) -> None:
     """Store a model's encoder delta as int8 low-rank factors (truncated SVD), so a
     base-size model fits in the repository; check the cost with `unspin evaluate`."""
-    from unspin.models import artifact
+    from unspin.training import weights as artifact
 
     with user_errors():
         folder = artifact.shrink(model, out, rank=rank, embedding_rank=embedding_rank)
@@ -43,7 +43,7 @@ def soup(
 ) -> None:
     """Average the weights of several models (a model soup) into one model; tune it with
     `unspin tune` and check it with `unspin evaluate` or benchmarks/accuracy.py."""
-    from unspin.models import artifact
+    from unspin.training import weights as artifact
 
     with user_errors():
         shares = numbers("--weights", weights) if weights else None

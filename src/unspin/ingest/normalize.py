@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from unspin.config import MAX_CHARS
 from unspin.doc import Document
 from unspin.errors import InputError
 
-MAX_CHARS = 500_000  # about 80,000 words: longer than any news article
 SURROGATE = re.compile("[\ud800-\udfff]")
 _CR = re.compile(r"\r\n?")
 NOTE_KEY = "normalized"

@@ -22,7 +22,8 @@ process (a lock), and SQLite runs in WAL mode with a busy timeout, so readers ne
 the writer and other processes queue behind it. `save_batch` writes a whole batch in one
 transaction, so a killed run loses at most that batch and never leaves half a document.
 
-The package imports the core (`doc`, `taxonomy`, `errors`) only, never `unspin.models`.
+The package imports the core (`doc`, `taxonomy`, `errors`) only, never the model packages
+(`unspin.runtime`, `unspin.tuning`, `unspin.training`).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from unspin import config
 from unspin.errors import InputError, StoreError
 
 ENV = "UNSPIN_DB"
@@ -19,7 +20,7 @@ FILE_NAME = "unspin.db"
 
 def data_dir() -> Path:
     """The user's data folder for unspin (`UNSPIN_DATA_DIR` overrides it)."""
-    override = os.environ.get("UNSPIN_DATA_DIR")
+    override = config.env("UNSPIN_DATA_DIR")
     if override:
         return Path(override)
     from platformdirs import user_data_dir
@@ -29,7 +30,7 @@ def data_dir() -> Path:
 
 def default_url() -> str:
     """`UNSPIN_DB` if set, else a SQLite file in the user's data folder."""
-    return os.environ.get(ENV) or f"sqlite:///{data_dir() / FILE_NAME}"
+    return config.env(ENV) or f"sqlite:///{data_dir() / FILE_NAME}"
 
 
 def resolve_url(url: str | os.PathLike[str] | None) -> str:

@@ -8,6 +8,7 @@ import logging
 import os
 from typing import Any
 
+from unspin import config
 from unspin.web.settings import ENV_PREFIX, WebSettings
 
 log = logging.getLogger("unspin.web")
@@ -56,7 +57,7 @@ def worker_app() -> Any:
     """The app in one of several worker processes (`uvicorn --factory`): settings from the
     environment `run` prepared, the model loaded before the first request."""
     settings = WebSettings.from_env()
-    return build(settings, model=os.environ.get("UNSPIN_MODEL"), create=True)
+    return build(settings, model=config.env("UNSPIN_MODEL"), create=True)
 
 
 def run(app: Any, settings: WebSettings, *, log_level: str = "info", processes: int = 1,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from unspin import config
 from unspin.errors import InputError
 
 ENV_PREFIX = "UNSPIN_WEB_"
@@ -60,8 +61,8 @@ class WebSettings:
             raw = environ.get(ENV_PREFIX + field.name.upper())
             if raw is not None and raw != "":
                 merged[field.name] = _parse(field.name, str(field.type), raw)
-        if "db" not in merged and environ.get("UNSPIN_DB"):
-            merged["db"] = environ["UNSPIN_DB"]
+        if "db" not in merged and (db := config.env("UNSPIN_DB", environ)):
+            merged["db"] = db
         merged.update({k: v for k, v in values.items() if v is not None})
         return cls(**merged)
 

@@ -60,23 +60,10 @@ def decode_spans(doc: Document, data: str, model: str) -> Analysis:
 
 
 def load_with_threads(model_path: str, threads: int) -> Any:
-    """`unspin.load` with the model's thread pools sized to `threads` (the actor's CPU share):
-    `UNSPIN_THREADS` while the model loads (the ONNX session reads it then), and torch's."""
-    import torch
-
+    """`unspin.load` with the model's thread pools sized to `threads` (the actor's CPU share)."""
     import unspin
 
-    threads = max(1, int(threads))
-    torch.set_num_threads(threads)
-    before = os.environ.get("UNSPIN_THREADS")
-    os.environ["UNSPIN_THREADS"] = str(threads)
-    try:
-        return unspin.load(model_path)
-    finally:
-        if before is None:
-            os.environ.pop("UNSPIN_THREADS", None)
-        else:
-            os.environ["UNSPIN_THREADS"] = before
+    return unspin.load(model_path, threads=max(1, int(threads)))
 
 
 class AnalyzeActor:

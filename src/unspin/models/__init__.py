@@ -1,1 +1,0 @@
-"""Model code: the only package that imports torch, transformers or onnxruntime."""

@@ -1,0 +1,1 @@
+"""Backends that run the encoder: onnxruntime (the default, no torch) and torch."""

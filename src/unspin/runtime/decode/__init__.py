@@ -1,0 +1,1 @@
+"""Decoding: per-token probabilities to the spans, techniques and cues readers see."""

@@ -1,0 +1,1 @@
+"""Helpers for tests and development: a tiny random-init model."""

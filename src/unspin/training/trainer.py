@@ -1,0 +1,334 @@
+"""Training: `TrainingArguments` validates itself, `Trainer` orchestrates epochs,
+checkpoints (resumable), validation figures per epoch and the best model's artifact."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from unspin.doc import Document
+from unspin.errors import InputError
+from unspin.io import ptc
+from unspin.io.extra import parse_extra, read_extra
+from unspin.runtime import provenance
+from unspin.runtime.backends.network import PropagandaNet
+from unspin.runtime.backends.torch import TorchBackend
+from unspin.runtime.backends.weights import build_encoder
+from unspin.runtime.predictor import Predictor
+from unspin.runtime.settings import Settings
+from unspin.runtime.threads import available_cpus
+from unspin.runtime.windows import load_tokenizer, special_id
+from unspin.training import weights
+from unspin.training.device import native_bf16
+from unspin.training.examples import Example, Stats, build_examples
+from unspin.training.losses import batch_loss, collate, rare_technique_weights
+from unspin.training.start import load_init, seed_everything, start_from
+from unspin.training.teacher import from_cache, read_cache
+from unspin.tuning.data import load_corpus
+from unspin.tuning.splits import report_ids, tuning_ids
+from unspin.tuning.validation import validate
+
+
+def default_valid_ids() -> list[str]:
+    """The articles validated on after every epoch: the tuning split."""
+    return tuning_ids()
+
+
+@dataclass
+class TrainingArguments:
+    """Everything a training run depends on; stored beside its checkpoints."""
+
+    data: str
+    out: str = "runs/minilm"
+    base: str | None = "minilm"
+    encoder_config: dict[str, Any] | None = None  # for base=None: a random-init encoder
+    epochs: int = 6
+    batch_size: int = 16
+    lr: float = 5e-5
+    head_lr: float = 5e-4
+    warmup: float = 0.06
+    weight_decay: float = 0.01
+    max_len: int = 256
+    stride: int = 192
+    seed: int = 13
+    bf16: bool | None = None  # bfloat16 autocast; None: where the CPU has it natively
+    valid_ids: list[str] = field(default_factory=default_valid_ids)
+    holdout_ids: list[str] = field(default_factory=report_ids)  # never trained on ([] for all data)
+    pseudo: list[str] = field(default_factory=list)  # teacher caches of unlabelled articles
+    extra: list[str] = field(default_factory=list)  # annotated folders, PATH or PATH:WEIGHT
+    limit: int | None = None  # only the first N training articles, and of each extra folder
+    encoder_dropout: float | None = None  # override the encoder's dropout (e.g. 0 for MPNet)
+    layers: list[int] | None = None  # keep only these of the base's layers (a shallower student)
+    init: str | None = None  # a run (checkpoint.pt or folder), model or pretrain folder; fresh schedule
+    teacher: str | None = None  # a model folder whose soft targets the student also learns
+    distil: float = 0.5  # weight of the teacher's targets against the gold ones
+    class_weights: float = 0.0  # rare techniques weigh (1 / share) ** this in the loss (0: off)
+    resume: bool = True
+
+    def __post_init__(self) -> None:
+        if self.bf16 is None:
+            self.bf16 = native_bf16()
+        if self.epochs < 1 or self.batch_size < 1:
+            raise InputError("epochs and batch_size must be at least 1.")
+        if not 0 <= self.class_weights <= 2:
+            raise InputError(f"class_weights must be between 0 and 2, got {self.class_weights}.")
+        if not 16 <= self.max_len <= 512:
+            raise InputError(f"max_len must be between 16 and 512, got {self.max_len}.")
+        if not 0 < self.stride <= self.max_len - 2:
+            raise InputError(f"stride must be in 1..max_len-2, got {self.stride}.")
+        root = Path(self.data)
+        if not (root / "train-articles").is_dir() and not root.is_file():
+            raise InputError(
+                f"{root} has no train-articles/ folder: point --data at a PTC folder "
+                "(train-articles/ and train-labels-task-flc-tc/), a Label Studio .json or a doccano .jsonl."
+            )
+        self.extra_folders()
+
+    def extra_folders(self) -> list[tuple[str, float]]:
+        """`extra` as (folder, weight) pairs."""
+        return [parse_extra(entry) for entry in self.extra]
+
+
+class Trainer:
+    """Orchestrates a training run; reports progress through callbacks, never prints."""
+
+    def __init__(
+        self,
+        args: TrainingArguments,
+        *,
+        on_step: Callable[[int, int, float], None] | None = None,
+        on_epoch: Callable[[dict[str, Any]], None] | None = None,
+        on_teach: Callable[[int, int], None] | None = None,
+        tokenizer: Any = None,
+    ):
+        self.args = args
+        self.on_step = on_step or (lambda *_: None)
+        self.on_epoch = on_epoch or (lambda _: None)
+        self.on_teach = on_teach or (lambda *_: None)
+        self.tokenizer = tokenizer
+        self.out = Path(args.out)
+
+    def _setup(self) -> None:
+        a = self.args
+        seed_everything(a.seed)
+        torch.set_num_threads(available_cpus())
+        encoder, where = build_encoder(
+            a.base, a.encoder_config, dropout=a.encoder_dropout, layers=a.layers
+        )
+        self.base_state = {k: v.detach().clone() for k, v in encoder.state_dict().items()} if a.base else None
+        if self.tokenizer is None:
+            self.tokenizer = load_tokenizer(self.out / "none", where)
+        hidden = encoder.config.hidden_size
+        from unspin import taxonomy
+
+        self.net = PropagandaNet(encoder, hidden, len(taxonomy.NAMES))
+        self.settings = Settings(
+            max_len=a.max_len,
+            stride=a.stride,
+            cls_id=special_id(self.tokenizer, "[CLS]", "<s>"),
+            sep_id=special_id(self.tokenizer, "[SEP]", "</s>"),
+            pad_id=special_id(self.tokenizer, "[PAD]", "<pad>"),
+        )
+
+    def _split(self) -> tuple[list[Document], list[Document], dict[str, list[ptc.Label]]]:
+        docs, labels = load_corpus(self.args.data)
+        valid, holdout = set(self.args.valid_ids), set(self.args.holdout_ids)
+        train = [d for d in docs if d.id not in valid and d.id not in holdout]
+        dev = [d for d in docs if d.id in valid]
+        if self.args.limit:
+            train, dev = train[: self.args.limit], dev[: max(1, self.args.limit // 4)]
+        return train, dev, labels
+
+    def train(self) -> dict[str, Any]:
+        a = self.args
+        self._setup()
+        train_docs, dev_docs, labels = self._split()
+        stats = Stats()
+        saw_report = self._saw_report(train_docs)
+        teaching = self._teach(train_docs, labels) if a.teacher else {}
+        examples = [
+            ex
+            for d in train_docs
+            for ex in build_examples(
+                d, labels.get(str(d.id), []), self.tokenizer, self.settings, stats, teaching.get(str(d.id))
+            )
+        ]
+        more, extra_articles = self._extra_examples(stats)
+        examples += more
+        pseudo_articles = 0
+        for folder in a.pseudo:
+            for doc, arrays in read_cache(folder):
+                taught = from_cache(arrays, self.tokenizer)
+                examples += build_examples(doc, [], self.tokenizer, self.settings, stats, taught, pseudo=True)
+                pseudo_articles += 1
+        steps_per_epoch = (len(examples) + a.batch_size - 1) // a.batch_size
+        found = rare_technique_weights(examples, a.class_weights)
+        by_class = None if found is None else torch.from_numpy(found)
+        total = steps_per_epoch * a.epochs
+        encoder_params = list(self.net.encoder.parameters())
+        head_params = [p for n, p in self.net.named_parameters() if not n.startswith("encoder.")]
+        optim = torch.optim.AdamW(
+            [
+                {"params": encoder_params, "lr": a.lr},
+                {"params": head_params, "lr": a.head_lr},
+            ],
+            weight_decay=a.weight_decay,
+        )
+        warm = max(1, int(a.warmup * total))
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            optim, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
+        )
+        self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / "args.json").write_text(json.dumps(asdict(a), indent=2))
+        ckpt_path = self.out / "checkpoint.pt"
+        start_epoch, best, history = 0, -1.0, []
+        if a.init and not (a.resume and ckpt_path.exists()):
+            start_from(self.net, load_init(a.init), layers=a.layers)
+        if a.resume and ckpt_path.exists():
+            ckpt = torch.load(ckpt_path, weights_only=False)
+            self.net.load_state_dict(ckpt["net"])
+            optim.load_state_dict(ckpt["optim"])
+            sched.load_state_dict(ckpt["sched"])
+            start_epoch, best, history = ckpt["epoch"], ckpt["best"], ckpt["history"]
+        for epoch in range(start_epoch, a.epochs):
+            self.net.train()
+            order = np.random.RandomState(a.seed + epoch).permutation(len(examples))
+            t0, losses = time.time(), []
+            for step in range(steps_per_epoch):
+                batch = collate(
+                    [examples[i] for i in order[step * a.batch_size : (step + 1) * a.batch_size]],
+                    self.settings.pad_id,
+                )
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+                    states, bio, tech = self.net(batch["ids"], batch["mask"])
+                    span_logits = self.net.classify(states, batch["spans"]) if len(batch["spans"]) else None
+                alpha = a.distil if a.teacher or a.pseudo else 0.0
+                loss = batch_loss(bio, tech, span_logits, batch, alpha=alpha, class_weights=by_class)
+                optim.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
+                optim.step()
+                sched.step()
+                losses.append(loss.item())
+                self.on_step(epoch * steps_per_epoch + step + 1, total, losses[-1])
+            self.net.eval()
+            figures = validate(
+                Predictor(TorchBackend(self.net), self.tokenizer, self.settings), dev_docs, labels
+            )
+            record = {
+                "epoch": epoch + 1,
+                "train_loss": float(np.mean(losses)),
+                "seconds": round(time.time() - t0, 1),
+                "valid": figures,
+            }
+            history.append(record)
+            with open(self.out / "log.jsonl", "a") as log:
+                log.write(json.dumps(record) + "\n")
+            metric = figures["si"]["f1"] + figures["tc"]["f1"] + figures["flc"]["f1"]
+            if metric > best:
+                best = metric
+                self.save(
+                    self.out / "model",
+                    {"validation": figures, "epoch": epoch + 1, provenance.KEY: saw_report},
+                )
+            torch.save(
+                {
+                    "net": self.net.state_dict(),
+                    "optim": optim.state_dict(),
+                    "sched": sched.state_dict(),
+                    "epoch": epoch + 1,
+                    "best": best,
+                    "history": history,
+                },
+                ckpt_path,
+            )
+            self.on_epoch(record)
+        return {
+            "history": history,
+            "best": best,
+            "examples": len(examples),
+            "stats": asdict(stats),
+            "train_articles": len(train_docs),
+            "extra_articles": extra_articles,
+            "pseudo_articles": pseudo_articles,
+            "valid_articles": len(dev_docs),
+            provenance.KEY: saw_report,
+        }
+
+    def _saw_report(self, train_docs: list[Document]) -> bool | None:
+        """Whether the model will have learnt from report-split articles: its own training
+        articles, or what its start, teacher or pseudo-label caches record (`provenance`)."""
+        a = self.args
+        own = bool({str(d.id) for d in train_docs} & set(report_ids()))
+        starts = [a.init] if a.init else []
+        teachers = [a.teacher] if a.teacher else []
+        return provenance.combine([own, *map(provenance.saw_report, [*starts, *teachers, *a.pseudo])])
+
+    def _extra_examples(self, stats: Stats) -> tuple[list[Example], int]:
+        """The examples of every article of the extra folders (none is held out, so they must
+        not hold PTC's tuning or report articles), with their folder's weight and their
+        ignore spans as "don't care"; and the number of articles."""
+        a, tok, settings = self.args, self.tokenizer, self.settings
+        out, count = [], 0
+        for folder, weight in a.extra_folders():
+            corpus = read_extra(folder)
+            if clash := {str(d.id) for d in corpus.docs} & (set(a.valid_ids) | set(a.holdout_ids)):
+                raise InputError(
+                    f"--extra {folder} holds article {min(clash)} of PTC's tuning or report split, "
+                    "which is never trained on: leave those articles out of the folder."
+                )
+            docs = corpus.docs[: a.limit or None]
+            for d in docs:
+                found, ignore = corpus.labels.get(str(d.id), []), corpus.ignore.get(str(d.id))
+                out += build_examples(d, found, tok, settings, stats, ignore=ignore, weight=weight)
+            count += len(docs)
+        return out, count
+
+    def _teach(self, docs: list[Document], labels: dict[str, list[ptc.Label]]) -> dict[str, Any]:
+        """The teacher's soft targets for the training articles (see `distil`), from a
+        teacher cache (`unspin teach`); a model folder is first run over them into the
+        run's own cache, OUT/teacher (resumable like the rest of the run)."""
+        from unspin.runtime.load import load_predictor
+        from unspin.training.teacher import fingerprint, label_cache
+
+        assert self.args.teacher is not None
+        cache = Path(self.args.teacher)
+        if (cache / "config.json").exists():
+            teacher, _ = load_predictor(cache)
+            teacher_id = fingerprint(cache)
+            cache = self.out / "teacher"
+            label_cache(teacher, docs, cache, labels=labels, track=self.on_teach, teacher_id=teacher_id,
+                        saw_report=provenance.saw_report(self.args.teacher))
+        wanted = {str(d.id) for d in docs}
+        cached = {
+            doc.id: from_cache(arrays, self.tokenizer)
+            for doc, arrays in read_cache(cache)
+            if doc.id in wanted
+        }
+        if missing := wanted - set(cached):
+            raise InputError(
+                f"The teacher cache {cache} lacks {len(missing)} training articles "
+                f"(for example {sorted(missing)[0]}): run `unspin teach` over them first."
+            )
+        return cached
+
+    def save(self, folder: Path, extra: dict[str, Any]) -> Path:
+        return weights.save(
+            self.net,
+            folder,
+            base=self.args.base,
+            base_state=self.base_state,
+            settings=self.settings,
+            extra=extra,
+            encoder_config=self.args.encoder_config,
+            tokenizer=self.tokenizer if self.args.base is None else None,
+            layers=self.args.layers,
+        )
