@@ -81,7 +81,7 @@ def write_extra(root: Path, *, ignore: bool = True) -> Path:
 def tiny_args(ptc_dir: Path, out: Path, **kw):
     """Training arguments for a tiny random encoder on the fixture articles, and its tokenizer."""
     from unspin.testing.tiny import TINY_ENCODER, tiny_tokenizer
-    from unspin.training.trainer import TrainingArguments
+    from unspin.training.args import TrainingArguments
 
     settings = dict(
         data=str(ptc_dir),
@@ -92,7 +92,7 @@ def tiny_args(ptc_dir: Path, out: Path, **kw):
         max_len=32,
         stride=16,
         encoder_config=dict(TINY_ENCODER, vocab_size=400),
-        valid_ids=["3"],
+        tuning_ids=["3"],
         bf16=False,
     )
     return TrainingArguments(**{**settings, **kw}), tiny_tokenizer([a[0] for a in ARTICLES.values()] * 3)

@@ -96,7 +96,7 @@ def test_split_ids_is_fixed_and_never_empty() -> None:
 
 
 def test_cli_convert_and_train_reads_annotation_files(ptc_dir: Path, tmp_path: Path) -> None:
-    from unspin.training.trainer import TrainingArguments
+    from unspin.training.args import TrainingArguments
     from unspin.tuning.data import load_corpus
 
     out = tmp_path / "ls" / "tasks.json"
@@ -114,14 +114,15 @@ def test_cli_convert_and_train_reads_annotation_files(ptc_dir: Path, tmp_path: P
 def test_a_tiny_training_run_on_a_doccano_file(ptc_dir: Path, tmp_path: Path) -> None:
     from fixtures_ptc import ARTICLES
     from unspin.testing.tiny import TINY_ENCODER, tiny_tokenizer
-    from unspin.training.trainer import Trainer, TrainingArguments
+    from unspin.training.args import TrainingArguments
+    from unspin.training.trainer import Trainer
 
     data = tmp_path / "export.jsonl"
     found = read_annotations(ptc_dir)
     write_annotations(found.docs, found.labels, data, "doccano")
     args = TrainingArguments(data=str(data), out=str(tmp_path / "run"), base=None, epochs=1, batch_size=2,
                              max_len=32, stride=16, encoder_config=dict(TINY_ENCODER, vocab_size=400),
-                             valid_ids=["3"], holdout_ids=[], bf16=False)
+                             tuning_ids=["3"], holdout_ids=[], bf16=False)
     tokenizer = tiny_tokenizer([a[0] for a in ARTICLES.values()] * 3)
     result = Trainer(args, tokenizer=tokenizer).train()
     assert (result["train_articles"], result["valid_articles"]) == (2, 1)

@@ -73,14 +73,15 @@ def test_pretrain_writes_an_encoder_and_resumes(tiny_base, tmp_path):
 def test_train_init_from_a_pretrained_encoder(tiny_base, tmp_path, ptc_dir):
     from safetensors.torch import load_file
 
-    from unspin.training.trainer import Trainer, TrainingArguments
+    from unspin.training.args import TrainingArguments
+    from unspin.training.trainer import Trainer
 
     folder, tok = tiny_base
     pretrain(TEXTS, PretrainArguments(base=str(folder), out=str(tmp_path / "dapt"), batch_size=4,
                                       block=16, bf16=False))
     dapt = load_file(str(tmp_path / "dapt" / "encoder" / "model.safetensors"))
     args = TrainingArguments(data=str(ptc_dir), out=str(tmp_path / "run"), base=None, epochs=1,
-                             batch_size=2, max_len=32, stride=16, valid_ids=["3"], bf16=False,
+                             batch_size=2, max_len=32, stride=16, tuning_ids=["3"], bf16=False,
                              encoder_config=dict(TINY_ENCODER, vocab_size=tok.get_vocab_size()),
                              init=str(tmp_path / "dapt"), lr=0.0)
     trainer = Trainer(args, tokenizer=tok)

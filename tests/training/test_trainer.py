@@ -7,7 +7,8 @@ import pytest
 from fixtures_ptc import tiny_args
 from unspin.errors import InputError
 from unspin.testing.tiny import TINY_ENCODER
-from unspin.training.trainer import Trainer, TrainingArguments
+from unspin.training.args import TrainingArguments
+from unspin.training.trainer import Trainer
 
 
 def test_train_logs_checkpoints_and_resumes(ptc_dir, tmp_path):

@@ -10,6 +10,9 @@ import typer
 
 from unspin.cli.common import user_errors
 from unspin.cli.main import app
+from unspin.training.args import DEFAULTS
+
+RUN_FOLDER = Path(DEFAULTS["out"])
 
 
 @app.command()
@@ -18,13 +21,13 @@ def train(
         ..., "--data", help="PTC folder (train-articles/ and train-labels-task-flc-tc/), "
         "a Label Studio .json export or a doccano .jsonl export."
     ),
-    base: str = typer.Option("minilm", "--base", help="minilm, mpnet, a model folder or a Hub name."),
-    out: Path = typer.Option(Path("runs/minilm"), "--out", help="Run folder: checkpoints, log, model."),
-    epochs: int = typer.Option(6, "--epochs", min=1),
-    batch_size: int = typer.Option(16, "--batch-size", min=1),
-    lr: float = typer.Option(8e-5, "--lr", help="Encoder learning rate."),
-    head_lr: float = typer.Option(5e-4, "--head-lr", help="Learning rate of the heads."),
-    seed: int = typer.Option(13, "--seed"),
+    base: str = typer.Option(DEFAULTS["base"], "--base", help="minilm, mpnet, a model folder or a Hub name."),
+    out: Path = typer.Option(RUN_FOLDER, "--out", help="Run folder: checkpoints, log, model."),
+    epochs: int = typer.Option(DEFAULTS["epochs"], "--epochs", min=1),
+    batch_size: int = typer.Option(DEFAULTS["batch_size"], "--batch-size", min=1),
+    lr: float = typer.Option(DEFAULTS["lr"], "--lr", help="Encoder learning rate."),
+    head_lr: float = typer.Option(DEFAULTS["head_lr"], "--head-lr", help="Learning rate of the heads."),
+    seed: int = typer.Option(DEFAULTS["seed"], "--seed"),
     limit: int = typer.Option(None, "--limit", help="Use only the first N training articles."),
     fresh: bool = typer.Option(False, "--fresh", help="Ignore an existing checkpoint in --out."),
     init: Path = typer.Option(
@@ -58,10 +61,11 @@ def train(
         help="Also train on the report split (for a shipped model, once the recipe is fixed).",
     ),
     distil: float = typer.Option(
-        0.5, "--distil", min=0.0, max=1.0, help="Weight of the teacher's targets against the gold ones."
+        DEFAULTS["distil"], "--distil", min=0.0, max=1.0,
+        help="Weight of the teacher's targets against the gold ones.",
     ),
     class_weights: float = typer.Option(
-        0.0,
+        DEFAULTS["class_weights"],
         "--class-weights",
         min=0.0,
         max=2.0,
@@ -96,7 +100,8 @@ def train(
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from unspin.training.trainer import Trainer, TrainingArguments
+    from unspin.training.args import TrainingArguments
+    from unspin.training.trainer import Trainer
 
     with (
         user_errors(),
@@ -256,4 +261,4 @@ def annotation_split(data: Path) -> dict[str, list[str]]:
         return {}
     from unspin.io.annotations import read_annotations, split_ids
 
-    return {"valid_ids": split_ids([str(d.id) for d in read_annotations(data).docs])}
+    return {"tuning_ids": split_ids([str(d.id) for d in read_annotations(data).docs])}

@@ -35,15 +35,15 @@ def tune(
     writes them into MODEL/config.json."""
     import unspin
     from unspin.errors import InputError
-    from unspin.training.trainer import default_valid_ids
     from unspin.tuning.data import load_corpus
+    from unspin.tuning.splits import tuning_ids
     from unspin.tuning.thresholds import tune as run_tune
     from unspin.tuning.thresholds import tune_fusion, write_settings
 
     with user_errors():
         analyzer = unspin.load(model, backend=backend)
         docs, labels = load_corpus(data)
-        valid = set(annotation_split(data).get("valid_ids") or default_valid_ids())
+        valid = set(annotation_split(data).get("tuning_ids") or tuning_ids())
         dev = [d for d in docs if d.id in valid]
         if technique_weights and not weights:
             raise InputError("--technique-weights needs --weights.")

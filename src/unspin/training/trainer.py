@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from torch import nn
 from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io import ptc
-from unspin.io.extra import parse_extra, read_extra
+from unspin.io.extra import read_extra
 from unspin.runtime import provenance
 from unspin.runtime.backends.network import PropagandaNet
 from unspin.runtime.backends.torch import TorchBackend
@@ -27,74 +27,14 @@ from unspin.runtime.settings import Settings
 from unspin.runtime.threads import available_cpus
 from unspin.runtime.windows import load_tokenizer, special_id
 from unspin.training import weights
-from unspin.training.device import native_bf16
+from unspin.training.args import TrainingArguments
 from unspin.training.examples import Example, Stats, build_examples
 from unspin.training.losses import batch_loss, collate, rare_technique_weights
 from unspin.training.start import load_init, seed_everything, start_from
 from unspin.training.teacher import from_cache, read_cache
 from unspin.tuning.data import load_corpus
-from unspin.tuning.splits import report_ids, tuning_ids
+from unspin.tuning.splits import report_ids
 from unspin.tuning.validation import validate
-
-
-def default_valid_ids() -> list[str]:
-    """The articles validated on after every epoch: the tuning split."""
-    return tuning_ids()
-
-
-@dataclass
-class TrainingArguments:
-    """Everything a training run depends on; stored beside its checkpoints."""
-
-    data: str
-    out: str = "runs/minilm"
-    base: str | None = "minilm"
-    encoder_config: dict[str, Any] | None = None  # for base=None: a random-init encoder
-    epochs: int = 6
-    batch_size: int = 16
-    lr: float = 5e-5
-    head_lr: float = 5e-4
-    warmup: float = 0.06
-    weight_decay: float = 0.01
-    max_len: int = 256
-    stride: int = 192
-    seed: int = 13
-    bf16: bool | None = None  # bfloat16 autocast; None: where the CPU has it natively
-    valid_ids: list[str] = field(default_factory=default_valid_ids)
-    holdout_ids: list[str] = field(default_factory=report_ids)  # never trained on ([] for all data)
-    pseudo: list[str] = field(default_factory=list)  # teacher caches of unlabelled articles
-    extra: list[str] = field(default_factory=list)  # annotated folders, PATH or PATH:WEIGHT
-    limit: int | None = None  # only the first N training articles, and of each extra folder
-    encoder_dropout: float | None = None  # override the encoder's dropout (e.g. 0 for MPNet)
-    layers: list[int] | None = None  # keep only these of the base's layers (a shallower student)
-    init: str | None = None  # a run (checkpoint.pt or folder), model or pretrain folder; fresh schedule
-    teacher: str | None = None  # a model folder whose soft targets the student also learns
-    distil: float = 0.5  # weight of the teacher's targets against the gold ones
-    class_weights: float = 0.0  # rare techniques weigh (1 / share) ** this in the loss (0: off)
-    resume: bool = True
-
-    def __post_init__(self) -> None:
-        if self.bf16 is None:
-            self.bf16 = native_bf16()
-        if self.epochs < 1 or self.batch_size < 1:
-            raise InputError("epochs and batch_size must be at least 1.")
-        if not 0 <= self.class_weights <= 2:
-            raise InputError(f"class_weights must be between 0 and 2, got {self.class_weights}.")
-        if not 16 <= self.max_len <= 512:
-            raise InputError(f"max_len must be between 16 and 512, got {self.max_len}.")
-        if not 0 < self.stride <= self.max_len - 2:
-            raise InputError(f"stride must be in 1..max_len-2, got {self.stride}.")
-        root = Path(self.data)
-        if not (root / "train-articles").is_dir() and not root.is_file():
-            raise InputError(
-                f"{root} has no train-articles/ folder: point --data at a PTC folder "
-                "(train-articles/ and train-labels-task-flc-tc/), a Label Studio .json or a doccano .jsonl."
-            )
-        self.extra_folders()
-
-    def extra_folders(self) -> list[tuple[str, float]]:
-        """`extra` as (folder, weight) pairs."""
-        return [parse_extra(entry) for entry in self.extra]
 
 
 class Trainer:
@@ -140,7 +80,7 @@ class Trainer:
 
     def _split(self) -> tuple[list[Document], list[Document], dict[str, list[ptc.Label]]]:
         docs, labels = load_corpus(self.args.data)
-        valid, holdout = set(self.args.valid_ids), set(self.args.holdout_ids)
+        valid, holdout = set(self.args.tuning_ids), set(self.args.holdout_ids)
         train = [d for d in docs if d.id not in valid and d.id not in holdout]
         dev = [d for d in docs if d.id in valid]
         if self.args.limit:
@@ -280,7 +220,7 @@ class Trainer:
         out, count = [], 0
         for folder, weight in a.extra_folders():
             corpus = read_extra(folder)
-            if clash := {str(d.id) for d in corpus.docs} & (set(a.valid_ids) | set(a.holdout_ids)):
+            if clash := {str(d.id) for d in corpus.docs} & (set(a.tuning_ids) | set(a.holdout_ids)):
                 raise InputError(
                     f"--extra {folder} holds article {min(clash)} of PTC's tuning or report split, "
                     "which is never trained on: leave those articles out of the folder."
