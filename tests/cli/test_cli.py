@@ -125,20 +125,21 @@ def test_techniques_lists_fourteen():
 
 
 def test_every_command_has_help():
-    for command in ("analyze", "evaluate", "predict", "train", "techniques"):
-        result = runner.invoke(app, [command, "--help"])
+    for command in ("analyze", "evaluate", "predict", "model train", "model evaluate", "techniques"):
+        result = runner.invoke(app, [*command.split(), "--help"])
         assert result.exit_code == 0 and len(result.stdout) > 100
 
 
 def test_train_refuses_a_bad_extra_before_training(ptc_dir, tmp_path):
-    args = ["train", "--data", str(ptc_dir), "--out", str(tmp_path / "run"), "--extra", f"{ptc_dir}:2"]
+    args = ["model", "train", "--data", str(ptc_dir), "--out", str(tmp_path / "run"),
+            "--extra", f"{ptc_dir}:2"]
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and "the weight must be in (0, 1], got 2" in result.output
     assert not (tmp_path / "run").exists()
 
 
 def test_shrink_refuses_a_model_without_base(tiny_model_dir, tmp_path):
-    result = runner.invoke(app, ["shrink", str(tiny_model_dir), "--out", str(tmp_path / "s")])
+    result = runner.invoke(app, ["model", "shrink", str(tiny_model_dir), "--out", str(tmp_path / "s")])
     assert result.exit_code == 2
     assert "delta over a base" in result.output
     assert not (tmp_path / "s").exists()
@@ -149,12 +150,46 @@ def test_soup_writes_a_model_that_analyzes(tmp_path):
 
     a = build_tiny_model(tmp_path / "a", seed=0)
     b = build_tiny_model(tmp_path / "b", seed=1)
-    result = runner.invoke(app, ["soup", str(a), str(b), "--out", str(tmp_path / "s")])
+    result = runner.invoke(app, ["model", "soup", str(a), str(b), "--out", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
     assert "soup of 2 models" in result.stdout
     analyzed = runner.invoke(
         app, ["analyze", "-", "--format", "json", "--model", str(tmp_path / "s")], input="They lie."
     )
     assert analyzed.exit_code == 0, analyzed.output
-    bad = runner.invoke(app, ["soup", str(a), str(b), "--out", str(tmp_path / "t"), "--weights", "x"])
+    bad = runner.invoke(app, ["model", "soup", str(a), str(b), "--out", str(tmp_path / "t"),
+                              "--weights", "x"])
     assert bad.exit_code == 2 and "--weights" in bad.output
+
+
+def test_old_top_level_names_still_work_and_say_so(tiny_model_dir, tmp_path):
+    result = runner.invoke(app, ["shrink", str(tiny_model_dir), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 2 and "delta over a base" in result.output
+    assert "`unspin shrink` is now `unspin model shrink`" in result.output
+    listed = runner.invoke(app, ["--help"]).stdout
+    assert " shrink " not in listed and " model " in listed  # hidden, the group shown
+
+
+def test_model_help_lists_the_lifecycle_in_order():
+    listed = runner.invoke(app, ["model", "--help"]).stdout
+    order = ["pretrain", "train", "teach", "tune", "calibrate", "evaluate", "soup", "shrink"]
+    where = [listed.index(f"│ {name} ") for name in order]
+    assert where == sorted(where)
+
+
+def test_model_evaluate_scores_a_folder_with_intervals(tiny_model_dir, ptc_dir, tmp_path):
+    out = tmp_path / "figures.json"
+    result = runner.invoke(app, ["model", "evaluate", "--model", str(tiny_model_dir), "--split", str(ptc_dir),
+                                 "--resamples", "20", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(out.read_text())
+    articles = list((ptc_dir / "train-articles").glob("*.txt"))
+    assert figures["split"] == "all" and figures["articles"] == len(articles)
+    assert set(figures["ci95"]) == {"si", "tc", "flc"}
+    for task in ("si", "tc", "flc"):
+        lo, hi = figures["ci95"][task]
+        assert 0.0 <= lo <= hi <= 1.0
+    assert 0.0 <= figures["ece"] <= 1.0 and "tc_per_technique" in figures
+    assert "95 % interval" in result.stdout and "SI" in result.stdout
+    bad = runner.invoke(app, ["model", "evaluate", "--model", str(tiny_model_dir), "--split", "nowhere"])
+    assert bad.exit_code == 2 and "neither report, tuning, train, all nor a folder" in bad.output

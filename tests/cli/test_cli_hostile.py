@@ -90,7 +90,7 @@ def test_serve_options(tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest
 
 
 def test_tune_weight_options_say_what_is_wrong(tiny_model_dir: Path, ptc_dir: Path) -> None:
-    base = ["tune", "--data", str(ptc_dir), "--model", str(tiny_model_dir)]
+    base = ["model", "tune", "--data", str(ptc_dir), "--model", str(tiny_model_dir)]
     one_line_error(runner.invoke(app, [*base, "--technique-weights", "0.5"]), "needs --weights")
     one_line_error(runner.invoke(app, [*base, "--weights", "a,b"]), "--weights: expected numbers")
     one_line_error(

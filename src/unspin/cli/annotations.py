@@ -22,7 +22,7 @@ def export_annotations(
                                                  "relabelled, resized or added (default: every span "
                                                  "not rejected).")] = False,
 ) -> None:
-    """Write reviewed analyses as a PTC folder (for `unspin train --data`) and/or JSONL."""
+    """Write reviewed analyses as a PTC folder (for `unspin model train --data`) and/or JSONL."""
     from unspin.store import Store
     from unspin.store.annotations import export_annotations as export
 

@@ -20,10 +20,7 @@ from unspin.cli import (  # noqa: E402, F401
     convert,
     corpus,
     feeds,
-    pretrain,
+    model,
     research,
     serve,
-    train,
-    tuning,
-    weights,
 )

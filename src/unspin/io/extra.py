@@ -1,4 +1,4 @@
-"""Extra annotated data for training (`unspin train --extra`): a folder laid out like
+"""Extra annotated data for training (`unspin model train --extra`): a folder laid out like
 ct24-en (`articles/article<ID>.txt`, `labels-flc-tc.tsv`, optional `ignore-spans.tsv`)
 or an ordinary PTC folder (`train-articles/`, `train-labels-task-flc-tc/`)."""
 

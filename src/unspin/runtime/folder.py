@@ -91,7 +91,7 @@ class ModelFolder:
         except FileNotFoundError as err:
             raise ModelNotFoundError(
                 f"{path} is not an unspin model ({CONFIG} and {WEIGHTS} expected). "
-                "Train one with `unspin train`, adapt one with `unspin adapt`, or use a shipped tier."
+                "Train one with `unspin model train`, adapt one with `unspin adapt`, or use a shipped tier."
             ) from err
         try:
             config = json.loads(text)

@@ -35,7 +35,7 @@ def _json(path: Path) -> dict[str, Any]:
 
 def saw_report(where: str | Path) -> bool | None:
     """What is recorded of `where`: a model folder (a fused one: its members), a training
-    run's folder, a teacher cache, or a `unspin pretrain` folder (it reads PTC's train
+    run's folder, a teacher cache, or a `unspin model pretrain` folder (it reads PTC's train
     split only, so never the report split)."""
     folder = Path(where)
     if folder.is_file():  # a run's checkpoint.pt

@@ -1,5 +1,5 @@
 """Reviewed analyses as training data: PTC folders (`train-articles/article<ID>.txt` and
-`train-labels-task-flc-tc/article<ID>.task-flc-tc.labels`, what `unspin train --data`
+`train-labels-task-flc-tc/article<ID>.task-flc-tc.labels`, what `unspin model train --data`
 reads) and JSONL, one article per line. Only analyses with at least one correction go out."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """`TrainingArguments`: everything a training run depends on, with the one set of defaults
-that `unspin train` (its options' defaults come from here) and Python share. Validates itself;
+that `unspin model train` (its options' defaults come from here) and Python share. Validates itself;
 imports no torch."""
 
 from __future__ import annotations
@@ -74,5 +74,5 @@ class TrainingArguments:
         return [parse_extra(entry) for entry in self.extra]
 
 
-# Each field's default, for the CLI's options (`unspin train` and Python train alike).
+# Each field's default, for the CLI's options (`unspin model train` and Python train alike).
 DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(TrainingArguments) if f.default is not MISSING}

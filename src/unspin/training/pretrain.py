@@ -1,5 +1,5 @@
 """Domain-adaptive pretraining: a short masked-LM pass of a base encoder over unlabelled
-news before fine-tuning (`unspin pretrain`, then `unspin train --init OUT`). Seeded,
+news before fine-tuning (`unspin model pretrain`, then `unspin model train --init OUT`). Seeded,
 checkpointed every `save_every` steps, resumable; writes OUT/encoder (a transformers
 folder) and OUT/log.jsonl."""
 
@@ -171,7 +171,7 @@ def pretrain(
 
 def encoder_state(folder: Path) -> dict[str, torch.Tensor] | None:
     """The pretrained encoder's weights as `PropagandaNet` keys (`encoder.*`) when `folder`
-    is a `unspin pretrain` output, else None."""
+    is a `unspin model pretrain` output, else None."""
     weights = folder / ENCODER / "model.safetensors"
     if not weights.exists():
         return None

@@ -1,5 +1,5 @@
 """Where a training run starts: its seed and the weights it starts
-from (an earlier run, or a `unspin pretrain` encoder)."""
+from (an earlier run, or a `unspin model pretrain` encoder)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from unspin.runtime.backends.network import PropagandaNet
 def load_init(where: str | Path) -> dict[str, torch.Tensor]:
     """The network weights of an earlier run (its checkpoint.pt, or a run folder holding
     one) or of a model folder (config.json + weights.npz), or only the encoder's, from a
-    `unspin pretrain` folder."""
+    `unspin model pretrain` folder."""
     from unspin.runtime.backends import weights
     from unspin.training.pretrain import encoder_state
 
@@ -31,7 +31,7 @@ def load_init(where: str | Path) -> dict[str, torch.Tensor]:
     if not path.is_file():
         raise InputError(
             f"--init: {where} is neither a checkpoint.pt, a run folder holding one, a model "
-            "folder, nor a `unspin pretrain` folder."
+            "folder, nor a `unspin model pretrain` folder."
         )
     return torch.load(path, weights_only=False, map_location="cpu")["net"]
 

@@ -234,7 +234,7 @@ class Trainer:
 
     def _teach(self, docs: list[Document], labels: dict[str, list[ptc.Label]]) -> dict[str, Any]:
         """The teacher's soft targets for the training articles (see `distil`), from a
-        teacher cache (`unspin teach`); a model folder is first run over them into the
+        teacher cache (`unspin model teach`); a model folder is first run over them into the
         run's own cache, OUT/teacher (resumable like the rest of the run)."""
         from unspin.runtime.load import load_predictor
         from unspin.training.teacher import fingerprint, label_cache
@@ -256,7 +256,7 @@ class Trainer:
         if missing := wanted - set(cached):
             raise InputError(
                 f"The teacher cache {cache} lacks {len(missing)} training articles "
-                f"(for example {sorted(missing)[0]}): run `unspin teach` over them first."
+                f"(for example {sorted(missing)[0]}): run `unspin model teach` over them first."
             )
         return cached
 

@@ -1,4 +1,4 @@
-"""`unspin calibrate`: the output a reader sees, tuned on the tuning split after the
+"""`unspin model calibrate`: the output a reader sees, tuned on the tuning split after the
 decoding thresholds (`tune`): the rules that revise a span's technique probabilities
 (`revision.revise`: the span memory's share, weight moved to Repetition where a span's
 words came earlier or recur; each for the best TC F1, in that order), which tidy-up rules

@@ -3,7 +3,7 @@ A table from a span's normalised text (as a short hash: the corpus's text is nev
 to how often each technique was marked on it; at prediction, a span whose text is in the
 table gets a share of its technique probabilities from the table's counts (`blend`).
 
-The table is built from the train split only (`unspin calibrate` builds it with
+The table is built from the train split only (`unspin model calibrate` builds it with
 `unspin.tuning.span_memory`; never from
 the tuning or report split) and stored in a model's `config.json` settings
 (`span_memory`: key -> "technique index:count,..." in the model's technique order)."""

@@ -1,4 +1,4 @@
-"""`unspin pretrain`: domain-adaptive masked-LM pretraining of a base encoder on news."""
+"""`unspin model pretrain`: domain-adaptive masked-LM pretraining of a base encoder on news."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ from pathlib import Path
 import typer
 
 from unspin.cli.common import user_errors
-from unspin.cli.main import app
 
 
-@app.command()
 def pretrain(
     data: list[Path] = typer.Option(
         ...,
@@ -33,10 +31,10 @@ def pretrain(
 ) -> None:
     """Continue a base encoder's masked-LM training on unlabelled text (domain-adaptive
     pretraining; seeded, resumes from OUT/checkpoint.pt). Then fine-tune from it with
-    `unspin train --base BASE --init OUT`."""
+    `unspin model train --base BASE --init OUT`."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from unspin.cli.train import read_source
+    from unspin.cli.model.train import read_source
     from unspin.training.pretrain import PretrainArguments
     from unspin.training.pretrain import pretrain as run
 
@@ -59,4 +57,4 @@ def pretrain(
 
             result = run(texts, args, on_step=on_step)
     print(json.dumps({"articles": len(texts), **result}))
-    print(f"fine-tune from it: unspin train --base {base} --init {out}")
+    print(f"fine-tune from it: unspin model train --base {base} --init {out}")

@@ -1,4 +1,4 @@
-"""`unspin train` and `unspin teach`: fine-tune the encoder and heads on PTC-format data,
+"""`unspin model train` and `unspin model teach`: fine-tune the encoder and heads on PTC-format data,
 and cache a teacher's view of articles for distillation and self-training."""
 
 from __future__ import annotations
@@ -9,13 +9,11 @@ from pathlib import Path
 import typer
 
 from unspin.cli.common import user_errors
-from unspin.cli.main import app
 from unspin.training.args import DEFAULTS
 
 RUN_FOLDER = Path(DEFAULTS["out"])
 
 
-@app.command()
 def train(
     data: Path = typer.Option(
         ..., "--data", help="PTC folder (train-articles/ and train-labels-task-flc-tc/), "
@@ -34,18 +32,18 @@ def train(
         None,
         "--init",
         help="Start from an earlier run (its folder or checkpoint.pt), a model folder or a "
-        "`unspin pretrain` folder, with a fresh schedule; --base must match.",
+        "`unspin model pretrain` folder, with a fresh schedule; --base must match.",
     ),
     teacher: Path = typer.Option(
         None,
         "--teacher",
         help="Distil: also learn this model's soft targets (a model folder such as the accurate "
-        "tier's, or a teacher cache from `unspin teach`).",
+        "tier's, or a teacher cache from `unspin model teach`).",
     ),
     pseudo: list[Path] = typer.Option(
         None,
         "--pseudo",
-        help="A teacher cache of unlabelled articles (`unspin teach`) to self-train on; repeatable.",
+        help="A teacher cache of unlabelled articles (`unspin model teach`) to self-train on; repeatable.",
     ),
     extra: list[str] = typer.Option(
         None,
@@ -158,7 +156,6 @@ def train(
     print(f"best model: {out / 'model'}")
 
 
-@app.command()
 def teach(
     data: list[Path] = typer.Option(
         ...,
@@ -171,7 +168,7 @@ def teach(
     limit: int = typer.Option(None, "--limit", min=1, help="Only the first N articles of each source."),
 ) -> None:
     """Run a teacher model over articles once and cache what it says (token BIO and
-    technique probabilities, its spans, its view of gold spans) for `unspin train
+    technique probabilities, its spans, its view of gold spans) for `unspin model train
     --teacher/--pseudo`. PTC folders contribute their `train` split only (never the tuning
     or report split)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn

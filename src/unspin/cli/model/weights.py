@@ -1,4 +1,4 @@
-"""`unspin shrink` and `unspin soup`: a trained model's weights made smaller or averaged."""
+"""`unspin model soup` and `unspin model shrink`: a trained model's weights made smaller or averaged."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from pathlib import Path
 import typer
 
 from unspin.cli.common import numbers, user_errors
-from unspin.cli.main import app
 
 
-@app.command()
 def shrink(
     model: Path = typer.Argument(..., help="Model folder (for example RUN/model)."),
     out: Path = typer.Option(..., "--out", help="Folder for the smaller model."),
@@ -20,7 +18,7 @@ def shrink(
     ),
 ) -> None:
     """Store a model's encoder delta as int8 low-rank factors (truncated SVD), so a
-    base-size model fits in the repository; check the cost with `unspin evaluate`."""
+    base-size model fits in the repository; check the cost with `unspin model evaluate`."""
     from unspin.training import weights as artifact
 
     with user_errors():
@@ -29,7 +27,6 @@ def shrink(
     print(f"{folder}: weights.npz {size:.1f} MB (rank {rank})")
 
 
-@app.command()
 def soup(
     models: list[Path] = typer.Argument(..., help="Model folders fine-tuned from one start (RUN/model ...)."),
     out: Path = typer.Option(..., "--out", help="Folder for the averaged model."),
@@ -42,7 +39,7 @@ def soup(
     ),
 ) -> None:
     """Average the weights of several models (a model soup) into one model; tune it with
-    `unspin tune` and check it with `unspin evaluate` or benchmarks/accuracy.py."""
+    `unspin model tune` and check it with `unspin model evaluate` or benchmarks/accuracy.py."""
     from unspin.training import weights as artifact
 
     with user_errors():
