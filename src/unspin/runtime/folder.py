@@ -16,6 +16,7 @@ config.json (format 1):
 | `hidden` | int | the encoder's hidden size |
 | `layers` | list of int | the base's layers this encoder keeps (a shallower student) |
 | `techniques` | list of str | the techniques it labels, in output order |
+| `technique_info` | list of objects | `name`, `display`, `definition` of techniques outside PTC's 14 |
 | `settings` | object | `unspin.runtime.settings.Settings`: windowing, decoding, calibration |
 | `delta_rank` | object | low-rank factors' ranks (`matrices`, `word_embeddings`) |
 | `backend` | str | the backend `auto` picks for it (`onnx`, `onnx-fp32`, `torch`) |
@@ -34,6 +35,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from unspin import taxonomy
 from unspin.errors import ModelNotFoundError
 from unspin.runtime.settings import Settings
 
@@ -65,6 +67,7 @@ SCHEMA: dict[str, tuple[type, ...] | None] = {
     "output_tuning": None,
     "soup": None,
     "adapted": None,
+    "technique_info": (list,),
 }
 SETTINGS = {f.name for f in fields(Settings)}
 BACKENDS = ("auto", "onnx", "onnx-fp32", "torch")
@@ -171,6 +174,21 @@ class ModelFolder:
     @property
     def members(self) -> list[Path]:
         return [self.path / m for m in self.config.get("fuse", [])]
+
+    @property
+    def techniques(self) -> tuple[str, ...]:
+        """The techniques it labels, in output order (PTC's 14 where the config names none)."""
+        return tuple(self.config.get("techniques") or taxonomy.NAMES)
+
+    def technique_info(self) -> list[taxonomy.Technique]:
+        """Its techniques outside PTC's 14 as `taxonomy.Technique`s (display name and definition
+        from `technique_info`, else the name and "no definition given")."""
+        info = {str(i.get("name")): i for i in self.config.get("technique_info", []) if isinstance(i, dict)}
+        return [
+            taxonomy.custom(name, info.get(name, {}).get("display"), info.get(name, {}).get("definition"), k)
+            for k, name in enumerate(self.techniques)
+            if name not in taxonomy.BY_NAME
+        ]
 
     @property
     def name(self) -> str:

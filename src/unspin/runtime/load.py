@@ -9,8 +9,9 @@ shipped MPNet model: `["/attention/"]`, because int8 everywhere costs it 12 SI p
 has `"fuse": [...]` is a fused ensemble of the member folders it names (see `fusion`),
 each encoding the number of views its `"views"` entry gives.
 
-A model's config lists the techniques it labels, in its output order; loading checks them
-against `unspin.taxonomy` so a model never labels with another model's names.
+A model's config lists the techniques it labels, in its output order: PTC's 14, or an
+adapted model's own list (`technique_info` gives their display names and definitions), which
+loading registers with `unspin.taxonomy`.
 """
 
 from __future__ import annotations
@@ -30,13 +31,9 @@ log = logging.getLogger(__name__)
 
 
 def _folder(path: Path) -> ModelFolder:
+    """The folder, its techniques made known to `taxonomy` (an adapted model's own list)."""
     folder = ModelFolder.read(path)
-    names = folder.config.get("techniques")
-    if names is not None and list(names) != list(taxonomy.NAMES):
-        raise ModelNotFoundError(
-            f"{path} labels {len(names)} techniques ({', '.join(names[:3])}, ...) that differ from "
-            f"this unspin's {len(taxonomy.NAMES)}: retrain it or use a matching unspin version."
-        )
+    taxonomy.register(folder.technique_info())
     return folder
 
 
@@ -57,6 +54,7 @@ def _onnx_predictor(folder: ModelFolder, *, quantize: bool, threads: int | None 
         onnx_backend.OnnxBackend(onnx_path, head_path, threads=threads, prepack=quantize),
         load_tokenizer(path, where),
         folder.settings(),
+        techniques=folder.techniques,
     )
 
 
@@ -82,6 +80,8 @@ def load_predictor(
         from unspin.runtime.fusion import FusedPredictor
 
         members = [load_predictor(m, backend=backend, threads=threads)[0] for m in folder.members]
+        if len({m.techniques for m in members}) > 1:
+            raise ModelNotFoundError(f"{path}: the members of a fused model must label the same techniques.")
         settings = folder.settings(members[0].settings)
         for member, views in zip(members, _views(folder, settings), strict=True):
             member.settings.shifted_pass = views == 2  # each member encodes its own views
@@ -101,4 +101,5 @@ def load_predictor(
     from unspin.runtime.backends.torch import TorchBackend
 
     net, tokenizer, settings, config = weights.load(path)
-    return Predictor(TorchBackend(net, threads=threads), tokenizer, settings), config
+    backend_ = TorchBackend(net, threads=threads)
+    return Predictor(backend_, tokenizer, settings, techniques=folder.techniques), config

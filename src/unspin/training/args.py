@@ -23,7 +23,7 @@ def default_tuning_ids() -> list[str]:
 class TrainingArguments:
     """Everything a training run depends on; stored beside its checkpoints."""
 
-    data: str
+    data: str | None  # None: the Trainer is given its corpus (`unspin adapt`)
     out: str = "runs/minilm"
     base: str | None = "minilm"
     encoder_config: dict[str, Any] | None = None  # for base=None: a random-init encoder
@@ -49,6 +49,8 @@ class TrainingArguments:
     distil: float = 0.5  # weight of the teacher's targets against the gold ones
     class_weights: float = 0.0  # rare techniques weigh (1 / share) ** this in the loss (0: off)
     resume: bool = True
+    techniques: list[str] | None = None  # the labels, in output order (None: PTC's 14)
+    technique_info: list[dict[str, str]] = field(default_factory=list)  # display, definition of new ones
 
     def __post_init__(self) -> None:
         if self.bf16 is None:
@@ -61,6 +63,11 @@ class TrainingArguments:
             raise InputError(f"max_len must be between 16 and 512, got {self.max_len}.")
         if not 0 < self.stride <= self.max_len - 2:
             raise InputError(f"stride must be in 1..max_len-2, got {self.stride}.")
+        names = self.techniques
+        if names is not None and (not names or len(set(names)) != len(names)):
+            raise InputError("techniques must be a non-empty list of distinct names.")
+        if self.data is None:
+            return
         root = Path(self.data)
         if not (root / "train-articles").is_dir() and not root.is_file():
             raise InputError(

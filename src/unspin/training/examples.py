@@ -48,6 +48,7 @@ def build_examples(
     confident: float = 0.6,
     ignore: list[tuple[int, int]] | None = None,
     weight: float = 1.0,
+    techniques: tuple[str, ...] | list[str] | None = None,
 ) -> list[Example]:
     """Examples for one article; technique spans cut by a window edge are counted and
     skipped for the span head (their tokens still get BIO tags). With `teaching`, each
@@ -56,9 +57,10 @@ def build_examples(
     `confident` (elsewhere none), its token technique probabilities, and its own spans.
     Tokens of an `ignore` span (propaganda of a technique PTC lacks) outside every labelled
     span get no BIO tag (-100): neither positives nor negatives. Every example carries
-    `weight`."""
+    `weight`. `techniques`: the model's labels in output order (default PTC's 14)."""
     stats = stats if stats is not None else Stats()
-    n_tech = len(taxonomy.NAMES)
+    index = {name: k for k, name in enumerate(techniques or taxonomy.NAMES)}
+    n_tech = len(index)
     tokens = W.tokenize(tokenizer, doc.text)
     by_offsets: dict[tuple[int, int], np.ndarray] = {}
     if pseudo:
@@ -70,7 +72,7 @@ def build_examples(
         by_offsets = {k: v / max(float(v.sum()), 1e-6) for k, v in teaching.found.items()}
     else:
         tags = W.bio_tags(tokens, merge((lab.start, lab.end) for lab in labels))
-        labelled = [(lab.start, lab.end, taxonomy.INDEX[lab.technique]) for lab in labels if lab.technique]
+        labelled = [(lab.start, lab.end, index[lab.technique]) for lab in labels if lab.technique]
         member = W.membership(tokens, labelled, n_tech)
         for start, end, k in labelled:
             by_offsets.setdefault((start, end), np.zeros(n_tech, dtype=np.float32))[k] += 1.0

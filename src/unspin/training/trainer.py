@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from unspin import taxonomy
 from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io import ptc
@@ -37,8 +38,21 @@ from unspin.tuning.splits import report_ids
 from unspin.tuning.validation import validate
 
 
+@dataclass
+class TrainingCorpus:
+    """Articles given to the Trainer directly: their labels, "don't care" spans and loss
+    weights by article id (`unspin adapt`); `tuning` articles are validated on, never trained."""
+
+    docs: list[Document]
+    labels: dict[str, list[ptc.Label]]
+    ignore: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+
+
 class Trainer:
-    """Orchestrates a training run; reports progress through callbacks, never prints."""
+    """Orchestrates a training run; reports progress through callbacks, never prints.
+    `stop()`, asked after every step, ends training early (the epoch so far is validated and
+    saved); an exception raised by `on_step` cancels it, leaving the last epoch's checkpoint."""
 
     def __init__(
         self,
@@ -48,7 +62,14 @@ class Trainer:
         on_epoch: Callable[[dict[str, Any]], None] | None = None,
         on_teach: Callable[[int, int], None] | None = None,
         tokenizer: Any = None,
+        corpus: TrainingCorpus | None = None,
+        stop: Callable[[], bool] | None = None,
     ):
+        if (corpus is None) == (args.data is None):
+            raise InputError("Give the Trainer either args.data or a corpus, not both.")
+        self.corpus = corpus
+        self.stop = stop or (lambda: False)
+        self.names = tuple(args.techniques or taxonomy.NAMES)
         self.args = args
         self.on_step = on_step or (lambda *_: None)
         self.on_epoch = on_epoch or (lambda _: None)
@@ -67,9 +88,7 @@ class Trainer:
         if self.tokenizer is None:
             self.tokenizer = load_tokenizer(self.out / "none", where)
         hidden = encoder.config.hidden_size
-        from unspin import taxonomy
-
-        self.net = PropagandaNet(encoder, hidden, len(taxonomy.NAMES))
+        self.net = PropagandaNet(encoder, hidden, len(self.names))
         self.settings = Settings(
             max_len=a.max_len,
             stride=a.stride,
@@ -79,7 +98,7 @@ class Trainer:
         )
 
     def _split(self) -> tuple[list[Document], list[Document], dict[str, list[ptc.Label]]]:
-        docs, labels = load_corpus(self.args.data)
+        docs, labels = (self.corpus.docs, self.corpus.labels) if self.corpus else load_corpus(self.args.data)
         valid, holdout = set(self.args.tuning_ids), set(self.args.holdout_ids)
         train = [d for d in docs if d.id not in valid and d.id not in holdout]
         dev = [d for d in docs if d.id in valid]
@@ -98,7 +117,10 @@ class Trainer:
             ex
             for d in train_docs
             for ex in build_examples(
-                d, labels.get(str(d.id), []), self.tokenizer, self.settings, stats, teaching.get(str(d.id))
+                d, labels.get(str(d.id), []), self.tokenizer, self.settings, stats, teaching.get(str(d.id)),
+                techniques=self.names,
+                ignore=self.corpus.ignore.get(str(d.id)) if self.corpus else None,
+                weight=self.corpus.weights.get(str(d.id), 1.0) if self.corpus else 1.0,
             )
         ]
         more, extra_articles = self._extra_examples(stats)
@@ -138,6 +160,7 @@ class Trainer:
             optim.load_state_dict(ckpt["optim"])
             sched.load_state_dict(ckpt["sched"])
             start_epoch, best, history = ckpt["epoch"], ckpt["best"], ckpt["history"]
+        stopped = False
         for epoch in range(start_epoch, a.epochs):
             self.net.train()
             order = np.random.RandomState(a.seed + epoch).permutation(len(examples))
@@ -159,15 +182,18 @@ class Trainer:
                 sched.step()
                 losses.append(loss.item())
                 self.on_step(epoch * steps_per_epoch + step + 1, total, losses[-1])
+                if stopped := self.stop():
+                    break
             self.net.eval()
-            figures = validate(
-                Predictor(TorchBackend(self.net), self.tokenizer, self.settings), dev_docs, labels
-            )
+            backend = TorchBackend(self.net)
+            predictor = Predictor(backend, self.tokenizer, self.settings, techniques=self.names)
+            figures = validate(predictor, dev_docs, labels)
             record = {
                 "epoch": epoch + 1,
                 "train_loss": float(np.mean(losses)),
                 "seconds": round(time.time() - t0, 1),
                 "valid": figures,
+                **({"stopped_after_step": step + 1} if stopped else {}),
             }
             history.append(record)
             with open(self.out / "log.jsonl", "a") as log:
@@ -191,6 +217,8 @@ class Trainer:
                 ckpt_path,
             )
             self.on_epoch(record)
+            if stopped:
+                break
         return {
             "history": history,
             "best": best,
@@ -267,8 +295,9 @@ class Trainer:
             base=self.args.base,
             base_state=self.base_state,
             settings=self.settings,
-            extra=extra,
+            extra={**extra, **({"technique_info": info} if (info := self.args.technique_info) else {})},
             encoder_config=self.args.encoder_config,
             tokenizer=self.tokenizer if self.args.base is None else None,
             layers=self.args.layers,
+            techniques=self.names,
         )

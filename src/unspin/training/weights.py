@@ -60,10 +60,12 @@ def save(
     rank: int | None = None,
     embedding_rank: int | None = None,
     layers: list[int] | None = None,
+    techniques: list[str] | tuple[str, ...] | None = None,
 ) -> Path:
     """Write `net` to `folder` as a delta over `base_state`, low-rank for large matrices
     when `rank` is given (the word embeddings at `embedding_rank`, default `rank`);
-    `layers`: the base's layers `net` kept (and `base_state` holds)."""
+    `layers`: the base's layers `net` kept (and `base_state` holds); `techniques`: what its
+    outputs label, in order (default PTC's 14)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {}
@@ -94,7 +96,7 @@ def save(
         "base": base,
         "encoder_config": encoder_config,
         "hidden": net.tagger.in_features,
-        "techniques": list(taxonomy.NAMES),
+        "techniques": list(techniques or taxonomy.NAMES),
         "settings": asdict(settings),
         **extra,
     }
@@ -123,6 +125,7 @@ def shrink(folder: str | Path, out: str | Path, *, rank: int, embedding_rank: in
         rank=rank,
         embedding_rank=embedding_rank,
         layers=config.get("layers"),
+        techniques=config.get("techniques"),
     )
 
 
@@ -178,4 +181,5 @@ def soup(
         rank=rank,
         embedding_rank=embedding_rank,
         layers=layers,
+        techniques=config.get("techniques"),
     )
