@@ -5,7 +5,7 @@ are kept exactly as written (`unspin adapt --taxonomy data`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -252,3 +252,24 @@ def continues(name: str) -> str | None:
         return name
     return _CONTINUES.get(_key(name)) or _ALIASES.get(_key(name))
 
+
+def renamer(names: list[str]) -> Callable[[str], str | None]:
+    """Where another spelling of a technique goes in `names`: the same name, the same name
+    folded (case, punctuation), or the one name continuing the same PTC technique; None
+    where none (or several) fit."""
+    exact = set(names)
+    folded = {_key(n): n for n in names}
+    by_ptc: dict[str, list[str]] = {}
+    for n in names:
+        if (ptc_name := continues(n)) is not None:
+            by_ptc.setdefault(ptc_name, []).append(n)
+
+    def rename(name: str) -> str | None:
+        if name in exact:
+            return name
+        if _key(name) in folded:
+            return folded[_key(name)]
+        found = by_ptc.get(continues(name) or "", [])
+        return found[0] if len(found) == 1 else None
+
+    return rename

@@ -13,10 +13,10 @@ from typing import Any
 import typer
 
 from unspin.cli.main import app
-from unspin.cli.model import calibrate, evaluate, pretrain, train, tune, weights
+from unspin.cli.model import adapt, calibrate, evaluate, pretrain, train, tune, weights
 
 model_app = typer.Typer(
-    help="A model's lifecycle: pretrain, train, teach, tune, calibrate, evaluate, soup, shrink.",
+    help="A model's lifecycle: pretrain, train, teach, tune, calibrate, evaluate, soup, shrink, adapt.",
     no_args_is_help=True,
 )
 app.add_typer(model_app, name="model")
@@ -30,6 +30,7 @@ LIFECYCLE: list[tuple[str, Callable[..., Any]]] = [
     ("evaluate", evaluate.evaluate),
     ("soup", weights.soup),
     ("shrink", weights.shrink),
+    ("adapt", adapt.adapt),
 ]
 # Top-level names of the last release (`unspin evaluate` is the SemEval scorer and stays).
 ALIASES = ("pretrain", "train", "teach", "tune", "calibrate", "soup", "shrink")
@@ -49,3 +50,4 @@ for _name, _command in LIFECYCLE:
     model_app.command(_name)(_command)
     if _name in ALIASES:
         app.command(_name, hidden=True)(_alias(_name, _command))
+app.command("adapt")(adapt.adapt)  # the loop users run most: also at the top level

@@ -1,0 +1,314 @@
+"""`unspin adapt`: a shipped (or any) model adapted to a team's annotations, genre and list of
+techniques, in minutes on a laptop.
+
+Reads the data (`unspin.io.labelled`), chooses the taxonomy (`taxonomy.py`: keep PTC's 14,
+the names in the data, or a file), splits the documents into training and held-out parts
+(seeded, by document), starts from the model's encoder and heads (a technique the start
+already labels keeps its class, a new one starts from the mean of the start's classes),
+fine-tunes with some replay of PTC's train split so kept techniques are not forgotten,
+re-tunes decoding and re-fits calibration on the held-out part, and writes a model folder
+that every surface loads, with its provenance and the held-out figures before and after."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import resource
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from unspin import config, scoring, taxonomy
+from unspin.doc import Document
+from unspin.errors import InputError, UnspinError
+from unspin.io.labelled import Labelled, read_labelled
+from unspin.io.ptc import Label
+from unspin.runtime.folder import ModelFolder
+from unspin.training.args import TrainingArguments
+from unspin.training.replay import replay_articles
+from unspin.training.trainer import Trainer, TrainingCorpus
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+HEADS = ("token_techniques.weight", "token_techniques.bias", "span_head.mlp.3.weight", "span_head.mlp.3.bias")
+TUNING_SHARE = 0.2  # of --minutes kept for tuning and calibration after training
+
+
+class Cancelled(UnspinError):
+    """The adaptation was cancelled; run it again with the same --out to resume."""
+
+
+@dataclass
+class AdaptArguments:
+    """What `adapt` depends on; stored in the adapted folder's config (`adapted`)."""
+
+    data: list[str]
+    out: str
+    start: str = "fast"  # a tier or a model folder
+    taxonomy: str = "keep"  # keep, data, or a file listing the techniques
+    techniques_file: str | None = None  # display names and definitions of new techniques
+    epochs: int = 5
+    minutes: float | None = None  # a cap on the whole run
+    replay: float = 0.2  # share of training windows drawn from PTC's train split
+    replay_data: str | None = "../shared/data/ptc"  # a PTC folder; None or missing: no replay
+    held_out: float = 0.2  # share of the documents held out for tuning, calibration and figures
+    seed: int = 13
+    lr: float = 5e-5
+    head_lr: float = 1e-3
+    batch_size: int = 16
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.replay < 1:
+            raise InputError(f"--replay must be in [0, 1), got {self.replay}.")
+        if not 0 < self.held_out < 1:
+            raise InputError(f"the held-out share must be in (0, 1), got {self.held_out}.")
+        if self.minutes is not None and self.minutes <= 0:
+            raise InputError(f"--minutes must be positive, got {self.minutes}.")
+        if self.epochs < 1:
+            raise InputError(f"--epochs must be at least 1, got {self.epochs}.")
+
+
+def read_taxonomy_file(path: str | Path) -> dict[str, dict[str, str]]:
+    """`name` or `name<TAB>display<TAB>definition` per line (# comments and blank lines skipped)."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"Cannot read the technique list {path}: {err}.") from err
+    out: dict[str, dict[str, str]] = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("\t")]
+        if not parts[0] or len(parts) > 3:
+            raise InputError(f"{path}:{number}: expected `name` or `name<TAB>display<TAB>definition`.")
+        out[parts[0]] = {"name": parts[0], **dict(zip(("display", "definition"), parts[1:], strict=False))}
+    if not out:
+        raise InputError(f"{path} lists no techniques.")
+    return out
+
+
+def choose_taxonomy(args: AdaptArguments, data: Labelled) -> tuple[list[str], list[dict[str, str]]]:
+    """The techniques of the adapted model, in output order, and what is known of the new ones."""
+    info: dict[str, dict[str, str]] = {}
+    if args.taxonomy == "keep":
+        names = list(taxonomy.NAMES)
+    elif args.taxonomy == "data":
+        names = data.names()
+        if not names:
+            raise InputError("The data has no technique spans, so `--taxonomy data` has nothing to learn.")
+    else:
+        info = read_taxonomy_file(args.taxonomy)
+        names = list(info)
+    if args.techniques_file:
+        info.update({k: v for k, v in read_taxonomy_file(args.techniques_file).items() if k in names})
+    extra = [{"name": n, **info.get(n, {})} for n in names if n not in taxonomy.BY_NAME]
+    return names, extra
+
+
+Spans = dict[str, list[tuple[int, int]]]
+
+
+def relabel(data: Labelled, names: list[str]) -> tuple[dict[str, list[Label]], Spans, int]:
+    """The labels in `names`' spelling; spans of other techniques become "don't care" spans
+    (neither positives nor negatives). With the count of such spans."""
+    rename = taxonomy.renamer(names)
+    labels: dict[str, list[Label]] = {}
+    ignore = {k: list(v) for k, v in data.ignore.items()}
+    dropped = 0
+    for ident, rows in data.labels.items():
+        kept = []
+        for lab in rows:
+            new = rename(str(lab.technique))
+            if new is None:
+                ignore.setdefault(ident, []).append((lab.start, lab.end))
+                dropped += 1
+            else:
+                kept.append(Label(ident, lab.start, lab.end, new))
+        labels[ident] = kept
+    return labels, ignore, dropped
+
+
+def split_documents(docs: list[Document], share: float, seed: int) -> tuple[list[Document], list[Document]]:
+    """(training, held out), by document, seeded; at least one of each."""
+    if len(docs) < 2:
+        raise InputError(
+            f"Adapting needs at least 2 documents (one to train on, one to check on); got {len(docs)}."
+        )
+    order = sorted(docs, key=lambda d: str(d.id))
+    random.Random(seed).shuffle(order)
+    n = min(len(order) - 1, max(1, round(len(order) * share)))
+    return order[n:], order[:n]
+
+
+def start_folder(start: str) -> tuple[ModelFolder, str | None]:
+    """The folder to adapt: a tier or a path; a fused ensemble's first member (and a note)."""
+    folder = ModelFolder.read(config.model_path(start))
+    if not folder.is_fused:
+        return folder, None
+    member = ModelFolder.read(folder.members[0])
+    return member, f"{start} is a fused ensemble: adapting its first member, {member.path.name}"
+
+
+def remap_heads(state: dict[str, torch.Tensor], old: list[str], new: list[str]) -> dict[str, torch.Tensor]:
+    """`state` with technique heads for `new`: a technique the start labels (or continues, in
+    another spelling) keeps its row; a new one starts from the mean of the start's rows."""
+    rename = taxonomy.renamer(old)
+    rows = [old.index(r) if (r := rename(n)) is not None else None for n in new]
+    out = dict(state)
+    for key in HEADS:
+        weight = state[key]
+        mean = weight.mean(0)
+        out[key] = torch.stack([weight[r] if r is not None else mean for r in rows]).clone()
+    return out
+
+
+def digest(paths: list[str]) -> list[dict[str, Any]]:
+    """What the data was: each source's path, format and SHA-256 (of a folder: of its files)."""
+    out = []
+    for raw in paths:
+        path = Path(raw)
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        h = hashlib.sha256()
+        for f in files:
+            h.update(str(f.relative_to(path) if path.is_dir() else f.name).encode())
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+        out.append({"path": str(path), "sha256": h.hexdigest()[:16], "files": len(files)})
+    return out
+
+
+def figures(
+    predictor: Any, docs: list[Document], labels: dict[str, list[Label]], names: list[str]
+) -> dict[str, Any]:
+    """SI, TC and FLC of `predictor` on `docs`, its techniques renamed into `names` (a start
+    model's PTC names where they continue the adapted taxonomy's)."""
+    from unspin.tuning.validation import validation_labels
+
+    rename = taxonomy.renamer(names)
+    found = validation_labels(predictor, docs, labels)
+    gold = [lab for d in docs for lab in labels.get(str(d.id), [])]
+    out = {}
+    for task in ("si", "tc", "flc"):
+        rows = found[task]
+        if task != "si":
+            rows = [Label(r.article_id, r.start, r.end, t) for r in rows if (t := rename(str(r.technique)))]
+        out[task] = scoring.evaluate(task, rows, gold).to_dict()
+    return out
+
+
+def adapt(args: AdaptArguments, *, progress: Progress | None = None,
+          cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
+    """Adapt `args.start` to `args.data`; returns the report it also writes to OUT/adapt.json.
+    `progress(stage, done, total)` follows the run; `cancel()` true stops it (resumable)."""
+    began = time.monotonic()
+    say = progress or (lambda *_: None)
+    stop_asked = cancel or (lambda: False)
+    out = Path(args.out)
+    data = read_labelled(args.data)
+    names, info = choose_taxonomy(args, data)
+    taxonomy.register(taxonomy.custom(i["name"], i.get("display"), i.get("definition"), k)
+                      for k, i in enumerate(info))
+    labels, ignore, dropped = relabel(data, names)
+    train_docs, held_docs = split_documents(data.docs, args.held_out, args.seed)
+    start, note = start_folder(args.start)
+    notes = [n for n in (note,) if n]
+    if dropped:
+        notes.append(f"{dropped} span(s) of techniques outside the taxonomy count as \"don't care\"")
+    from unspin.runtime.backends.weights import load as load_network
+    from unspin.runtime.load import load_predictor
+
+    net, start_tokenizer, start_settings, start_config = load_network(start.path)
+    old = list(start.techniques)
+    run = out / "run"
+    run.mkdir(parents=True, exist_ok=True)
+    init = run / "start.pt"
+    torch.save({"net": remap_heads(net.state_dict(), old, names)}, init)
+    before = figures(load_predictor(start.path, backend="torch")[0], held_docs, labels, names)
+    replay_docs, replay_labels, replay_ignore = replay_articles(
+        args.replay_data, args.replay, train_docs, names, seed=args.seed, settings=start_settings
+    )
+    if args.replay and not replay_docs:
+        notes.append("no replay: the PTC folder for --replay-data is not there")
+    corpus = TrainingCorpus(
+        train_docs + held_docs + replay_docs,
+        {**labels, **replay_labels},
+        {**ignore, **replay_ignore},
+    )
+    training = TrainingArguments(
+        data=None, out=str(run), base=start_config.get("base"),
+        encoder_config=start_config.get("encoder_config"),
+        layers=start_config.get("layers"), epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+        head_lr=args.head_lr, seed=args.seed, max_len=start_settings.max_len, stride=start_settings.stride,
+        tuning_ids=[str(d.id) for d in held_docs], holdout_ids=[], init=str(init), bf16=False,
+        techniques=names, technique_info=info,
+    )
+    deadline = began + args.minutes * 60 * (1 - TUNING_SHARE) if args.minutes else None
+
+    def on_step(done: int, total: int, _loss: float) -> None:
+        if stop_asked():
+            raise Cancelled(f"Cancelled; run the same command again to resume from {run}.")
+        say("train", done, total)
+
+    trainer = Trainer(training, corpus=corpus, on_step=on_step, tokenizer=start_tokenizer,
+                      stop=lambda: deadline is not None and time.monotonic() > deadline)
+    result = trainer.train()
+    model = run / "model"
+    if not (model / "config.json").is_file():
+        raise InputError("Training stopped before its first epoch ended: give it more --minutes.")
+    say("tune", 0, 2)
+    for name in ("config.json", "weights.npz", "tokenizer.json"):  # the run's model stays as trained
+        if (model / name).is_file():
+            shutil.copy2(model / name, out / name)
+    _tune(out, train_docs, held_docs, labels)
+    say("tune", 2, 2)
+    adapted = ModelFolder.read(out)
+    after = figures(load_predictor(out, backend="torch")[0], held_docs, labels, names)
+    report = {
+        "start": {"model": args.start, "folder": str(start.path), "name": start.name},
+        "data": {"sources": digest(args.data), "formats": data.sources, "documents": len(data.docs),
+                 "spans": sum(len(v) for v in labels.values()), "skipped": data.skipped},
+        "taxonomy": {"mode": args.taxonomy, "techniques": names,
+                     "new": [n for n in names if taxonomy.renamer(old)(n) is None]},
+        "split": {"train": len(train_docs), "held_out": len(held_docs), "replay": len(replay_docs),
+                  "seed": args.seed},
+        "settings": {k: v for k, v in asdict(args).items() if k not in ("data", "out", "extra")},
+        "held_out_before": _short(before), "held_out_after": _short(after),
+        "per_technique_after": after["flc"]["per_technique"],
+        "per_technique_before": before["flc"]["per_technique"],
+        "epochs_run": len(result["history"]),
+        "stopped_early": any("stopped_after_step" in r for r in result["history"]),
+        "seconds": round(time.monotonic() - began, 1),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "notes": notes,
+    }
+    adapted.config["adapted"] = report
+    adapted.config["name"] = f"{start.name}-adapted"
+    adapted.write()
+    (out / "adapt.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+def _short(figs: dict[str, Any]) -> dict[str, float]:
+    return {task: figs[task]["f1"] for task in ("si", "tc", "flc")}
+
+
+def _tune(model: Path, train_docs: list[Document], held_docs: list[Document],
+          labels: dict[str, list[Label]]) -> None:
+    """Decoding thresholds, then revision rules, calibration and the least score, all chosen
+    on the held-out documents (the span memory from the training documents)."""
+    from unspin.runtime.load import load_predictor
+    from unspin.tuning import span_memory
+    from unspin.tuning.output import tune_output, write_output_settings
+    from unspin.tuning.thresholds import tune, write_settings
+
+    predictor, _ = load_predictor(model, backend="torch")
+    write_settings(model, tune(predictor, held_docs, labels))
+    predictor, _ = load_predictor(model, backend="torch")
+    table = span_memory.of_documents(train_docs, labels, predictor.techniques)
+    write_output_settings(model, tune_output(predictor, held_docs, labels, memory=table or None))

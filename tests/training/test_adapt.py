@@ -1,0 +1,116 @@
+"""`unspin adapt` end to end on the tiny random-init model: read, adapt, save, load, analyze
+with a new technique; the taxonomy choices; resume; cancel."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from unspin import taxonomy
+from unspin.errors import InputError
+from unspin.io.labelled import read_labelled
+from unspin.training.adapt import AdaptArguments, Cancelled, adapt, choose_taxonomy, remap_heads
+
+MEMES = [
+    ("They are CORRUPT TRAITORS and LIARS", [(9, 16, "Loaded Language"), (17, 25, "Smears")]),
+    ("Our GREAT nation will never kneel", [(4, 9, "Loaded Language")]),
+    ("That senator is a FRAUD and a crook", [(18, 23, "Smears")]),
+    ("Disgusting lies from the fake media", [(0, 15, "Loaded Language"), (25, 35, "Smears")]),
+    ("Vote for freedom, vote for us", []),
+    ("The elites are thieves who rob you", [(15, 22, "Smears")]),
+    ("A shameful, cowardly betrayal", [(2, 10, "Loaded Language"), (12, 20, "Loaded Language")]),
+    ("Weather today: sunny and mild", []),
+]
+
+
+def write_memes(path: Path) -> Path:
+    records = [
+        {"id": str(i), "text": text,
+         "labels": [{"start": s, "end": e, "technique": t, "text_fragment": text[s:e]} for s, e, t in spans]}
+        for i, (text, spans) in enumerate(MEMES)
+    ]
+    path.write_text(json.dumps(records))
+    return path
+
+
+def test_adapt_learns_a_new_technique_and_every_surface_takes_it(tiny_model_dir, tmp_path):
+    import unspin
+
+    data = write_memes(tmp_path / "memes.json")
+    seen: list[tuple[str, int, int]] = []
+    args = AdaptArguments(data=[str(data)], out=str(tmp_path / "out"), start=str(tiny_model_dir),
+                          taxonomy="data", epochs=2, replay=0.0, batch_size=4, held_out=0.25)
+    report = adapt(args, progress=lambda *a: seen.append(a))
+    assert report["taxonomy"]["techniques"] == ["Loaded Language", "Smears"]
+    assert report["taxonomy"]["new"] == ["Smears"]  # Loaded Language continues PTC's class
+    assert report["split"] == {"train": 6, "held_out": 2, "replay": 0, "seed": 13}
+    assert {s for s, *_ in seen} == {"train", "tune"} and seen[-1] == ("tune", 2, 2)
+    config = json.loads((tmp_path / "out" / "config.json").read_text())
+    assert config["techniques"] == ["Loaded Language", "Smears"]
+    assert {i["name"] for i in config["technique_info"]} == {"Loaded Language", "Smears"}
+    assert "calibration" in config["settings"] and config["adapted"]["start"]["folder"] == str(tiny_model_dir)
+    assert set(report["held_out_before"]) == set(report["held_out_after"]) == {"si", "tc", "flc"}
+    analyzer = unspin.load(tmp_path / "out")
+    assert analyzer.predictor.techniques == ("Loaded Language", "Smears")
+    analysis = analyzer.analyze("They are corrupt traitors and liars", threshold=0.0)
+    assert {s.technique for s in analysis.spans} <= {"Loaded Language", "Smears"}
+    assert taxonomy.get("Smears").definition == taxonomy.NO_DEFINITION
+
+
+def test_resume_and_cancel(tiny_model_dir, tmp_path):
+    data = write_memes(tmp_path / "memes.json")
+    args = AdaptArguments(data=[str(data)], out=str(tmp_path / "out"), start=str(tiny_model_dir),
+                          taxonomy="keep", epochs=2, replay=0.0, batch_size=4)
+    with pytest.raises(Cancelled, match="run the same command again"):
+        adapt(args, cancel=lambda: True)
+    assert not (tmp_path / "out" / "config.json").exists()
+    first = adapt(args)
+    log = (tmp_path / "out" / "run" / "log.jsonl").read_text().splitlines()
+    again = adapt(args)  # the checkpoint holds both epochs: nothing is trained twice
+    assert (tmp_path / "out" / "run" / "log.jsonl").read_text().splitlines() == log
+    assert again["held_out_after"] == first["held_out_after"]
+    assert first["taxonomy"]["techniques"] == list(taxonomy.NAMES)  # keep: Smears is "don't care"
+    assert any("don't care" in note for note in first["notes"])
+
+
+def test_taxonomy_file_and_bad_input(tmp_path):
+    data = read_labelled([write_memes(tmp_path / "memes.json")])
+    listed = tmp_path / "list.tsv"
+    listed.write_text("Smears\tSmears\tAttacks a person's reputation.\nLoaded_Language\n")
+    names, info = choose_taxonomy(AdaptArguments(data=[], out="x", taxonomy=str(listed)), data)
+    assert names == ["Smears", "Loaded_Language"]
+    assert info == [{"name": "Smears", "display": "Smears", "definition": "Attacks a person's reputation."}]
+    assert taxonomy.renamer(names)("Loaded Language") == "Loaded_Language"
+    with pytest.raises(InputError, match="--replay must be in"):
+        AdaptArguments(data=[], out="x", replay=1.5)
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("a\tb\tc\td\n")
+    with pytest.raises(InputError, match=r"bad\.tsv:1"):
+        choose_taxonomy(AdaptArguments(data=[], out="x", taxonomy=str(bad)), data)
+
+
+def test_heads_keep_continued_classes_and_start_new_ones_from_the_mean():
+    import torch
+
+    old = ["Loaded_Language", "Name_Calling,Labeling"]
+    state = {
+        "token_techniques.weight": torch.tensor([[1.0, 0.0], [0.0, 1.0]]),
+        "token_techniques.bias": torch.tensor([1.0, 3.0]),
+        "span_head.mlp.3.weight": torch.tensor([[2.0], [4.0]]),
+        "span_head.mlp.3.bias": torch.tensor([0.0, 2.0]),
+    }
+    new = remap_heads(state, old, ["Name calling/Labeling", "Smears", "Loaded Language"])
+    assert new["token_techniques.bias"].tolist() == [3.0, 2.0, 1.0]
+    assert new["span_head.mlp.3.weight"].tolist() == [[4.0], [3.0], [2.0]]
+
+
+def test_spellings_table():
+    assert taxonomy.continues("False_Dilemma-No_Choice") == "Black-and-White_Fallacy"
+    assert taxonomy.continues("Black-and-white Fallacy/Dictatorship") == "Black-and-White_Fallacy"
+    assert taxonomy.continues("Name_Calling-Labeling") == "Name_Calling,Labeling"
+    assert taxonomy.continues("Name calling/Labeling") == "Name_Calling,Labeling"
+    assert taxonomy.continues("Straw_Man") == "Whataboutism,Straw_Men,Red_Herring"
+    assert taxonomy.continues("Smears") is None and taxonomy.continues("Questioning_the_Reputation") is None
+    # several names continuing one merged class: none is chosen for it
+    rename = taxonomy.renamer(["Whataboutism", "Straw_Man", "Red_Herring"])
+    assert rename("Whataboutism,Straw_Men,Red_Herring") is None and rename("Straw_Man") == "Straw_Man"
