@@ -246,7 +246,7 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
         layers=start_config.get("layers"), epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         head_lr=args.head_lr, seed=args.seed, max_len=start_settings.max_len, stride=start_settings.stride,
         tuning_ids=[str(d.id) for d in held_docs], holdout_ids=[], init=str(init), bf16=False,
-        techniques=names, technique_info=info,
+        techniques=names, technique_info=info, length_buckets=True,
     )
     deadline = began + args.minutes * 60 * (1 - TUNING_SHARE) if args.minutes else None
 

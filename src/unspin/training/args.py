@@ -49,6 +49,7 @@ class TrainingArguments:
     distil: float = 0.5  # weight of the teacher's targets against the gold ones
     class_weights: float = 0.0  # rare techniques weigh (1 / share) ** this in the loss (0: off)
     resume: bool = True
+    length_buckets: bool = False  # batch examples of similar length (short texts: far less padding)
     techniques: list[str] | None = None  # the labels, in output order (None: PTC's 14)
     technique_info: list[dict[str, str]] = field(default_factory=list)  # display, definition of new ones
 

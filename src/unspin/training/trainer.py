@@ -38,6 +38,24 @@ from unspin.tuning.splits import report_ids
 from unspin.tuning.validation import validate
 
 
+def batch_order(examples: list[Example], size: int, seed: int, *, by_length: bool = False) -> list[list[int]]:
+    """The epoch's batches (example indices), shuffled with `seed`. `by_length`: batches of
+    examples of similar length (sorted within chunks of 50 batches, then the batches
+    shuffled), so short texts are not padded to a long one's length."""
+    rng = np.random.RandomState(seed)
+    order = rng.permutation(len(examples))
+    if by_length:
+        chunk = 50 * size
+        order = np.concatenate([
+            sorted(order[i : i + chunk], key=lambda k: len(examples[k].input_ids))
+            for i in range(0, len(order), chunk)
+        ]) if len(order) else order
+    batches = [list(order[i : i + size]) for i in range(0, len(order), size)]
+    if by_length:
+        batches = [batches[i] for i in rng.permutation(len(batches))]
+    return batches
+
+
 @dataclass
 class TrainingCorpus:
     """Articles given to the Trainer directly: their labels, "don't care" spans and loss
@@ -163,13 +181,10 @@ class Trainer:
         stopped = False
         for epoch in range(start_epoch, a.epochs):
             self.net.train()
-            order = np.random.RandomState(a.seed + epoch).permutation(len(examples))
+            batches = batch_order(examples, a.batch_size, a.seed + epoch, by_length=a.length_buckets)
             t0, losses = time.time(), []
             for step in range(steps_per_epoch):
-                batch = collate(
-                    [examples[i] for i in order[step * a.batch_size : (step + 1) * a.batch_size]],
-                    self.settings.pad_id,
-                )
+                batch = collate([examples[i] for i in batches[step]], self.settings.pad_id)
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
                     states, bio, tech = self.net(batch["ids"], batch["mask"])
                     span_logits = self.net.classify(states, batch["spans"]) if len(batch["spans"]) else None
