@@ -1,4 +1,4 @@
-"""int8 for MPNet with outlier channels kept fp32 (docs/model.md, "Speed"): compares the
+"""int8 for MPNet with outlier channels kept fp32 (docs/model.md, "int8 for MPNet"): compares the
 int8 recipes of `unspin.runtime.export.outliers` against the fused fp32 graph. Choosing one
 for a model is `unspin model quantize MODEL --outliers RECIPE`, which writes its config.
 

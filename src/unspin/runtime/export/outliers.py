@@ -5,7 +5,7 @@ Calibration: the first window (254 word pieces) of each of the first `windows` a
 unlabelled news (JSONL with a `text` field; never PTC) that fill one, run through the model's
 fused fp32 export; per weight MatMul, the largest |x| of each input channel. A recipe keeps,
 for the MatMuls it matches, the `top` channels at or above `threshold` (docs/model.md,
-"int8 with outlier channels"; `benchmarks/int8_outliers.py` compares the recipes)."""
+"int8 for MPNet"; `benchmarks/int8_outliers.py` compares the recipes)."""
 
 from __future__ import annotations
 
