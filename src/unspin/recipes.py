@@ -213,10 +213,12 @@ def unpack(inp: Input, out: Path) -> Path:
     if done.returncode != 0:
         raise RecipeError(f"input {inp.name!r}: git archive {inp.git} failed: {done.stderr.decode().strip()}")
     tmp = dest.with_name(dest.name + ".partial")
+    lead = prefix.rstrip("/") + "/"
     with tarfile.open(fileobj=io.BytesIO(done.stdout)) as tar:
-        for member in tar.getmembers():
-            member.name = member.name.removeprefix(prefix.rstrip("/") + "/")
-        tar.extractall(tmp, filter="data")
+        members = [m for m in tar.getmembers() if m.name.startswith(lead) and m.name != lead]
+        for member in members:
+            member.name = member.name.removeprefix(lead)
+        tar.extractall(tmp, members=members, filter="data")
     tmp.rename(dest)
     return dest
 

@@ -176,3 +176,25 @@ def test_quantize_writes_the_int8_choice(tmp_path, tiny_model_dir):
     assert summary["fp32_channels"] == sum(map(len, config["int8_outliers"].values()))
     bad = runner.invoke(app, ["model", "quantize", str(model), "--outliers", "top-99", "--news", str(news)])
     assert bad.exit_code == 2 and "--outliers 'top-99': expected one of attn-int8" in bad.output
+
+
+def test_a_git_input_is_unpacked_from_history_and_checked(tmp_path):
+    import subprocess
+
+    from unspin.recipes import ROOT, unpack
+
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    data = tmp_path / "data"
+    recipe = fake_recipe(tmp_path, data)
+    old = f'[inputs.old]\ngit = "{head}:src/unspin/tuning"\n\n[[steps]]'
+    recipe.write_text(recipe.read_text().replace("[[steps]]", old, 1))
+    folder = unpack(next(i for i in load(recipe).inputs if i.git), tmp_path / "out")
+    assert folder == tmp_path / "out" / "inputs" / "old"
+    assert (folder / "splits.py").is_file() and (folder / "tuning_ids.txt").is_file()
+    assert not (folder / "src").exists()
+    recipe.write_text(recipe.read_text().replace(head, "0" * 40))
+    result = runner.invoke(app, ["model", "rebuild", str(recipe), "--dry-run", "--data", str(data)])
+    assert result.exit_code == 2
+    missing = f"error: input 'old' is missing: {'0' * 40}:src/unspin/tuning is not in this repository's"
+    assert missing in result.output
