@@ -1,12 +1,8 @@
-"""int8 for MPNet with outlier channels kept fp32 (docs/model.md, "Speed"): finds the
-channels, and compares recipes against the fused fp32 graph.
+"""int8 for MPNet with outlier channels kept fp32 (docs/model.md, "int8 for MPNet"): compares the
+int8 recipes of `unspin.runtime.export.outliers` against the fused fp32 graph. Choosing one
+for a model is `unspin model quantize MODEL --outliers RECIPE`, which writes its config.
 
-Calibration: the first window (254 word pieces) of each of the first `--windows` articles
-of unlabelled news (`--news`, JSONL with a `text` field; never PTC) that fill one, run
-through the fused fp32 export; per weight MatMul, the largest |x| of each input channel.
-A recipe keeps, for the MatMuls it matches, the `top` channels at or above `threshold`.
-
-    .venv/bin/python benchmarks/int8_outliers.py --config all-top8   # the config entries
+    .venv/bin/python benchmarks/int8_outliers.py --config all-top8   # print the config entries
     .venv/bin/python benchmarks/int8_outliers.py --compare attn-int8,int8-all,ffn-top8,all-top8 \
         --out benchmarks/results/int8-outliers.json
 
@@ -30,40 +26,11 @@ from pathlib import Path
 import numpy as np
 from emit import emit
 
-from unspin.runtime import bases as base
 from unspin.runtime import windows as W
 from unspin.runtime.backends import onnx as onnx_backend
 from unspin.runtime.decode.bio import O, softmax
-from unspin.runtime.export.onnx import export
-from unspin.runtime.export.quantize import activation_maxima, pick_outliers, quantize
-
-ATTENTION, FFN = ("/attention/",), ("/intermediate/", "/output/dense/")
-RECIPES = {  # name: (MatMuls in int8, MatMuls with outlier channels, top, threshold)
-    "attn-int8": (ATTENTION, (), 0, 0.0),  # what ships before this
-    "int8-all": (ATTENTION + FFN, (), 0, 0.0),
-    **{f"ffn-top{k}": (ATTENTION + FFN, FFN, k, 0.0) for k in (4, 8, 16)},
-    "ffn-ge6-max16": (ATTENTION + FFN, FFN, 16, 6.0),
-    **{f"all-top{k}": (ATTENTION + FFN, ATTENTION + FFN, k, 0.0) for k in (4, 8)},
-    "all-ge6-max16": (ATTENTION + FFN, ATTENTION + FFN, 16, 6.0),
-}
-PREFIX = "/net/encoder/encoder"  # of every encoder node's name; left out of the config keys
-
-
-def feed(settings: dict, pieces: list[int]) -> dict[str, np.ndarray]:
-    ids = np.array([[settings["cls_id"], *pieces, settings["sep_id"]]], dtype=np.int64)
-    return {"input_ids": ids, "attention_mask": np.ones_like(ids)}
-
-
-def news_windows(path: Path, tokenizer, settings: dict, *, skip: int, count: int) -> list[dict]:
-    size, out = settings["max_len"] - 2, []
-    with open(path) as f:
-        for i, line in enumerate(f):
-            ids = W.tokenize(tokenizer, json.loads(line)["text"]).ids
-            if i >= skip and len(ids) >= size:
-                out.append(feed(settings, ids[:size].tolist()))
-            if len(out) == count:
-                break
-    return out
+from unspin.runtime.export.outliers import RECIPES, entries, feed, maxima_of, news_windows, outliers_for
+from unspin.runtime.export.quantize import quantize
 
 
 def tuning_windows(data: str, tokenizer, settings: dict, *, count: int) -> list[dict]:
@@ -76,15 +43,6 @@ def tuning_windows(data: str, tokenizer, settings: dict, *, count: int) -> list[
         ids = W.tokenize(tokenizer, doc.text).ids.tolist()
         out += [feed(settings, ids[a : a + size]) for a in range(0, max(1, len(ids) - 64), size)]
     return out[:count]
-
-
-def outliers_for(recipe: str, maxima: dict[str, np.ndarray]) -> dict[str, list[int]]:
-    _, split, top, threshold = RECIPES[recipe]
-    picked = {
-        name.removeprefix(PREFIX).removesuffix("MatMul"): pick_outliers(m, top=top, threshold=threshold)
-        for name, m in maxima.items() if any(s in name for s in split)
-    }
-    return {k: v for k, v in picked.items() if v}
 
 
 def compare(fused: Path, head: Path, recipes: list[str], maxima: dict, tuning: list, speed: list,
@@ -146,25 +104,23 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
-    config = json.loads((args.model / "config.json").read_text())
+    from unspin.runtime import bases
+    from unspin.runtime.folder import ModelFolder
+
+    config = ModelFolder.read(args.model).config
     settings = config["settings"]
-    tokenizer = W.load_tokenizer(args.model, base.locate(config["base"]) if config.get("base") else None)
-    fused, head = onnx_backend.cached_paths(args.model, quantize=False)
-    if not fused.exists():
-        export(args.model, quantize=False)
-    calibration = news_windows(args.news, tokenizer, settings, skip=0, count=args.windows)
-    maxima = activation_maxima(fused, calibration, only=ATTENTION + FFN)
+    maxima, used = maxima_of(args.model, args.news, windows=args.windows)
     if args.config:
-        only = list(RECIPES[args.config][0])
-        entries = {"int8_only": only, "int8_outliers": outliers_for(args.config, maxima)}
-        sys.stdout.write(json.dumps(entries) + "\n")
+        sys.stdout.write(json.dumps(entries(args.config, maxima)) + "\n")
         return
+    tokenizer = W.load_tokenizer(args.model, bases.locate(config["base"]) if config.get("base") else None)
+    fused, head = onnx_backend.cached_paths(args.model, quantize=False)
     recipes = [r for r in args.compare.split(",") if r]
     unknown = [r for r in recipes if r not in RECIPES]
     if unknown:
         parser.error(f"unknown recipes {unknown}: expected some of {', '.join(RECIPES)}")
     out = {
-        "calibration_windows": len(calibration),
+        "calibration_windows": used,
         "recipes": compare(
             fused, head, recipes, maxima,
             tuning_windows(args.data, tokenizer, settings, count=args.tuning_windows),

@@ -55,7 +55,7 @@ def window_workers(threads: int) -> tuple[int, int]:
     threads in all than `threads` (2 -> two windows on one thread each; 3 -> three on one;
     8 -> two on four). Two single-threaded runs side by side keep both cores busy through
     the small operations (LayerNorm, adds, softmax) that one two-threaded run spends waking
-    its second thread for (docs/model.md, "Speed")."""
+    its second thread for (docs/notebook/2026-11-30-speed-and-int8.md)."""
     per = max(1, threads // 2)
     return max(1, threads // per), per
 

@@ -13,10 +13,22 @@ from typing import Any
 import typer
 
 from unspin.cli.main import app
-from unspin.cli.model import adapt, calibrate, evaluate, pretrain, train, tune, weights
+from unspin.cli.model import (
+    adapt,
+    calibrate,
+    card,
+    evaluate,
+    pretrain,
+    quantize,
+    rebuild,
+    train,
+    tune,
+    weights,
+)
 
 model_app = typer.Typer(
-    help="A model's lifecycle: pretrain, train, teach, tune, calibrate, evaluate, soup, shrink, adapt.",
+    help="A model's lifecycle: pretrain, train, teach, tune, calibrate, evaluate, soup, shrink, quantize, "
+    "fuse, adapt, card, rebuild.",
     no_args_is_help=True,
 )
 app.add_typer(model_app, name="model")
@@ -30,7 +42,11 @@ LIFECYCLE: list[tuple[str, Callable[..., Any]]] = [
     ("evaluate", evaluate.evaluate),
     ("soup", weights.soup),
     ("shrink", weights.shrink),
+    ("quantize", quantize.quantize),
+    ("fuse", quantize.fuse),
     ("adapt", adapt.adapt),
+    ("card", card.card),
+    ("rebuild", rebuild.rebuild),
 ]
 # Top-level names of the last release (`unspin evaluate` is the SemEval scorer and stays).
 ALIASES = ("pretrain", "train", "teach", "tune", "calibrate", "soup", "shrink")

@@ -74,7 +74,7 @@ def fuse(path: Path, *, heads: int, hidden: int) -> None:
     """Rewrite the fp32 graph at `path` with onnxruntime's transformer optimizer: LayerNorm
     with its residual add (SkipLayerNormalization) and GELU with its bias (BiasGelu) become
     single kernels. The outputs are the same to float rounding; fp32 MPNet-base runs about
-    1.14x faster on CPU (docs/model.md, "Speed"). Left as it is if the optimizer fails."""
+    1.14x faster on CPU (docs/notebook/2026-11-30-speed-and-int8.md). Left as it is if the optimizer fails."""
     from onnxruntime.transformers import optimizer
 
     try:

@@ -1,5 +1,5 @@
 """Dynamic int8 for an exported encoder graph (per-channel weights, activations quantized
-per call), and the outlier split that lets more of MPNet go int8 (docs/model.md, "Speed").
+per call), and the outlier split that lets more of MPNet go int8 (docs/notebook/2026-11-30-speed-and-int8.md).
 
 A few of MPNet's hidden channels carry activations near 100 where the rest stay under 2;
 one int8 scale per activation tensor cannot hold both. With `outliers`, a quantized

@@ -1,0 +1,143 @@
+"""`unspin adapt` on the two real shifts in ../shared/data: figures on documents the
+adaptation never saw, before (the start model, its PTC names mapped onto the data's
+taxonomy where one name continues another) and after, with the time and peak memory of the
+run. Scored with PTC's FLC measure (technique and span, partial overlap credited), close to
+SemEval-2021 Task 6's technique-and-span F1.
+
+    # memes: adapt on the 687 training memes, score on the 63 dev memes
+    .venv/bin/python benchmarks/adapt.py memes --out benchmarks/results/adapt-memes.json
+    # CheckThat! 2024, 23 techniques: adapt on two thirds of the 60 articles, score on the rest (3 folds)
+    .venv/bin/python benchmarks/adapt.py ct24 --out benchmarks/results/adapt-ct24.json
+    # forgetting: an adapted model's PTC report-split figures for the techniques it kept
+    .venv/bin/python benchmarks/adapt.py ptc --model runs/adapt/memes --out ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from emit import emit
+
+DATA = Path("../shared/data")
+
+
+def score(model: str | Path, test: list[str | Path], names: list[str] | None = None) -> dict[str, Any]:
+    """Figures of `model` on the labelled `test` sources, in `names`' spelling (default: the model's)."""
+    import unspin
+    from unspin.io.labelled import read_labelled
+    from unspin.training.adapt import figures
+
+    predictor = unspin.load(model, backend="torch").predictor
+    data = read_labelled(list(test))
+    names = names or list(predictor.techniques)
+    found = figures(predictor, data.docs, data.labels, names)
+    out: dict[str, Any] = {task: {k: found[task][k] for k in ("precision", "recall", "f1")}
+                           for task in ("si", "tc", "flc")}
+    out["flc_per_technique"] = found["flc"]["per_technique"]
+    return out
+
+
+def run_adapt(data: list[Path], out: Path, **options: Any) -> dict[str, Any]:
+    from unspin.training.adapt import AdaptArguments, adapt
+
+    started = time.monotonic()
+    report = adapt(AdaptArguments(data=[str(d) for d in data], out=str(out), **options))
+    report["wall_minutes"] = round((time.monotonic() - started) / 60, 2)
+    return report
+
+
+def memes(args: argparse.Namespace) -> dict[str, Any]:
+    train, dev = DATA / "memes" / "training_set_task2.txt", DATA / "memes" / "dev_set_task2.txt"
+    out = Path(args.runs) / "memes"
+    report = run_adapt([train], out, start=args.start, taxonomy="data", epochs=args.epochs,
+                       minutes=args.minutes)
+    names = report["taxonomy"]["techniques"]
+    return {
+        "test": str(dev),
+        "before": score(args.start, [dev], names),
+        "after": score(out, [dev]),
+        "adapt": {k: report[k] for k in ("seconds", "peak_memory_mb", "epochs_run", "stopped_early",
+                                         "held_out_before", "held_out_after", "split", "wall_minutes")},
+    }
+
+
+def ct24_folder(ids: list[str], root: Path) -> Path:
+    """A ct24-en-style folder of `ids` with labels-2023.tsv's 23 techniques as its labels."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "articles").mkdir(exist_ok=True)
+    for ident in ids:
+        shutil.copy2(DATA / "ct24-en" / "articles" / f"article{ident}.txt", root / "articles")
+    rows = [r for r in (DATA / "ct24-en" / "labels-2023.tsv").read_text().splitlines()
+            if r.strip() and r.split("\t")[0] in set(ids)]
+    (root / "labels-flc-tc.tsv").write_text("\n".join(rows) + "\n")
+    return root
+
+
+def ct24(args: argparse.Namespace) -> dict[str, Any]:
+    ids = sorted(p.stem.removeprefix("article") for p in (DATA / "ct24-en" / "articles").glob("article*.txt"))
+    random.Random(2024).shuffle(ids)
+    folds = [ids[k::args.folds] for k in range(args.folds)]
+    out: dict[str, Any] = {"folds": []}
+    tmp = Path(tempfile.mkdtemp(prefix="ct24-"))
+    for k, test_ids in enumerate(folds):
+        train_ids = [i for i in ids if i not in set(test_ids)]
+        train = ct24_folder(train_ids, tmp / f"train{k}")
+        test = ct24_folder(test_ids, tmp / f"test{k}")
+        model = Path(args.runs) / f"ct24-fold{k}"
+        report = run_adapt([train], model, start=args.start, taxonomy="data", epochs=args.epochs,
+                           minutes=args.minutes)
+        names = report["taxonomy"]["techniques"]
+        out["folds"].append({
+            "test_articles": len(test_ids),
+            "before": score(args.start, [test], names),
+            "after": score(model, [test]),
+            "adapt": {k2: report[k2] for k2 in ("seconds", "peak_memory_mb", "epochs_run", "stopped_early")},
+        })
+        if args.one_fold:
+            break
+    for side in ("before", "after"):
+        out[side + "_mean_flc_f1"] = round(
+            sum(f[side]["flc"]["f1"] for f in out["folds"]) / len(out["folds"]), 4)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def ptc(args: argparse.Namespace) -> dict[str, Any]:
+    """Forgetting: FLC per technique on PTC's report split, start and adapted, for the kept techniques."""
+    import unspin
+    from unspin.tuning.evaluate import evaluate_model
+
+    out = {}
+    for name, model in (("start", args.start), ("adapted", args.model)):
+        analyzer = unspin.load(model, backend="torch")
+        out[name] = evaluate_model(analyzer.predictor, DATA / "ptc", "report", name=analyzer.name,
+                                   resamples=0)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("shift", choices=("memes", "ct24", "ptc"))
+    parser.add_argument("--start", default="fast")
+    parser.add_argument("--model", default=None, help="ptc: the adapted model folder")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--minutes", type=float, default=None)
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--one-fold", action="store_true")
+    parser.add_argument("--runs", default="runs/adapt-bench")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    measure = {"memes": memes, "ct24": ct24, "ptc": ptc}[args.shift]
+    emit({"shift": args.shift, "start": args.start, **measure(args)}, args.out)
+
+
+if __name__ == "__main__":
+    main()
