@@ -23,12 +23,13 @@ def predict_folder(
     *,
     template: str | Path | None = None,
     model: str | None = None,
-    threshold: float | None = None,
+    span_threshold: float | None = None,
     track: Callable[..., Iterable[Any]] = _identity,
 ) -> int:
     """Predict `task` ("si", "tc", "flc") for every article; write rows to `out`.
 
-    TC needs `template`: rows `id ? start end` (the gold spans to label). `track` wraps
+    TC needs `template`: rows `id ? start end` (the gold spans to label). `span_threshold`
+    overrides the model's span-decoding threshold (not the least score `analyze` shows). `track` wraps
     the article iterator (e.g. a progress bar). Returns the number of rows written.
     """
     from unspin.pipeline import load
@@ -59,7 +60,7 @@ def predict_folder(
     elif task in ("si", "flc"):
         from unspin.runtime.calibration import scored
 
-        found = predictor.find(texts, threshold=threshold, labelled=task == "flc")
+        found = predictor.find(texts, span_threshold=span_threshold, labelled=task == "flc")
         least = predictor.settings.min_score
         for d, raws in zip(docs, found, strict=True):
             rows += (

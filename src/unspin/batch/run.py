@@ -130,20 +130,6 @@ def _claimed(store: Store, model: str, owner: str, *, page: int, limit: int | No
         given += len(claimed)
 
 
-def analyze_documents(docs: list[Document], analyzer: Any, *, settings: BatchSettings | None = None,
-                      model_path: str | None = None) -> list[Analysis]:
-    """Analyze documents without a store (for benchmarks and tests), with either engine."""
-    settings = settings or BatchSettings()
-    if settings.engine == "ray":
-        from unspin.batch.engines.ray import analyze_ray
-
-        found = analyze_ray(iter(docs), model_path=str(model_path), model=analyzer.name, settings=settings)
-        return list(found)
-    from unspin.batch.engines.local import analyze_local
-
-    return list(analyze_local(iter(docs), analyzer, settings=settings))
-
-
 def model_folder(model: str | None) -> Path:
     """The model folder `unspin.load` would use: a tier name ("fast", "accurate"), a folder,
     `UNSPIN_MODEL`, or the shipped default tier."""

@@ -54,7 +54,7 @@ def predict(
     model: str = typer.Option(
         None, "--model", "-m", envvar="UNSPIN_MODEL", help="accurate (default), fast, or a model folder."
     ),
-    threshold: float = typer.Option(
+    span_threshold: float = typer.Option(
         None,
         "--span-threshold",
         min=0.0,
@@ -70,7 +70,7 @@ def predict(
 
     with user_errors():
         n = predict_folder(
-            articles, task.value, out, template=spans, model=model, threshold=threshold, track=track
+            articles, task.value, out, template=spans, model=model, span_threshold=span_threshold, track=track
         )
     print(f"wrote {n} rows to {out}")
 

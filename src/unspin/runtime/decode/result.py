@@ -72,15 +72,16 @@ class Decoding:
         texts: Iterable[str],
         *,
         batch_windows: int = 16,
-        threshold: float | None = None,
+        span_threshold: float | None = None,
         labelled: bool = False,
         progress: Progress | None = None,
     ) -> Iterator[list[RawSpan]]:
         """Predicted spans with technique probabilities, one list per text, in order: for
-        SI, or with `labelled` the spans to label (see `labelled_spans`); `threshold`
-        overrides the span threshold; `progress(done, total)` hears of windows encoded."""
+        SI, or with `labelled` the spans to label (see `labelled_spans`); `span_threshold`
+        overrides the span-decoding threshold (not a least score); `progress(done, total)`
+        hears of windows encoded."""
         for enc in self.encode(texts, batch_windows=batch_windows, progress=progress):
-            yield labelled_spans(self, enc, threshold) if labelled else self.spans(enc, threshold)
+            yield labelled_spans(self, enc, span_threshold) if labelled else self.spans(enc, span_threshold)
 
     def label(
         self, texts: Iterable[str], spans: Sequence[Sequence[tuple[int, int]]], *, batch_windows: int = 16
