@@ -70,3 +70,14 @@ def test_refusals_name_the_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     none = refusal(at, DriverAuth(None, "token", False))
     assert f"this driver has no token (RAY_AUTH_TOKEN and RAY_AUTH_TOKEN_PATH are unset, {tmp_path}" in none
     assert "\n" not in none
+
+
+
+def test_the_no_token_line_says_why_the_file_gave_none(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    none = DriverAuth(None, None, False)
+    home = home_with_token(tmp_path, token="")
+    monkeypatch.setenv("HOME", str(home))
+    assert f"{home / '.ray' / 'auth_token'} is empty)" in refusal("h:1", none)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert f"{tmp_path / '.ray' / 'auth_token'} does not exist)" in refusal("h:1", none)

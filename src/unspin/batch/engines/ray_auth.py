@@ -82,6 +82,16 @@ def restore(auth: DriverAuth) -> None:
         del os.environ[MODE]
 
 
+def _why_not(path: Path) -> str:
+    """Why the token file at `path` gives no token: missing, unreadable for this user, or empty."""
+    try:
+        if not path.exists():
+            return f"{path} does not exist"
+    except OSError:  # a folder on the way this user may not enter
+        return f"{path} cannot be read by this user"
+    return f"{path} cannot be read by this user" if not os.access(path, os.R_OK) else f"{path} is empty"
+
+
 def refusal(address: str, auth: DriverAuth) -> str:
     """The one-line error for a cluster that refused this driver's token (or its lack of one)."""
     if auth.mode is not None and auth.mode.lower() != "token":
@@ -91,6 +101,6 @@ def refusal(address: str, auth: DriverAuth) -> str:
     if auth.source is None:
         return (f"The Ray cluster at {address} refused this driver (InvalidAuthToken): it uses token "
                 f"authentication and this driver has no token ({TOKEN} and {TOKEN_PATH} are unset, "
-                f"{default_token_file()} does not exist). " + GET_TOKEN)
+                f"{_why_not(default_token_file())}). " + GET_TOKEN)
     return (f"The Ray cluster at {address} refused this driver's token (InvalidAuthToken: the token from "
             f"{auth.source} is not the cluster's). " + GET_TOKEN)
