@@ -81,3 +81,15 @@ def test_the_no_token_line_says_why_the_file_gave_none(tmp_path: Path,
     assert f"{home / '.ray' / 'auth_token'} is empty)" in refusal("h:1", none)
     monkeypatch.setenv("HOME", str(tmp_path))
     assert f"{tmp_path / '.ray' / 'auth_token'} does not exist)" in refusal("h:1", none)
+
+
+def test_docs_show_the_lines_unspin_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "corpus.md").read_text()
+    monkeypatch.setenv("HOME", "/home/ana")  # as in the docs' example (no such folder here)
+    at = "10.0.0.5:6379"
+    with pytest.raises(TokenPathError) as unreadable:
+        token_source({"RAY_AUTH_TOKEN_PATH": "/home/ana/ray-token"})
+    lines = [refusal(at, DriverAuth("RAY_AUTH_TOKEN", None, True)),
+             refusal(at, DriverAuth(None, None, False)), str(unreadable.value)]
+    for line in lines:
+        assert f"error: {line}\n" in docs
