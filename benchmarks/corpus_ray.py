@@ -1,6 +1,7 @@
 """The same documents three ways: `unspin batch --engine local`, `--engine ray` with Ray started
 in the process, and `--engine ray --address` on a two-node cluster started on this machine with
-`ray start` (head + one worker, `--num-cpus 1` each, loopback only, token authentication on).
+`ray start` (head + one worker, `--num-cpus 1` each, `--node-ip-address 127.0.0.2`: loopback only;
+token authentication on).
 
     python benchmarks/corpus_ray.py --model src/unspin/resources/model --docs 500
     python benchmarks/corpus_ray.py --docs 40 --words 300 --model fast --out benchmarks/results/x.json

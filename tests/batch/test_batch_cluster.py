@@ -1,6 +1,7 @@
 """`unspin batch --engine ray --address` against a real cluster started with `ray start --head`
-(1 CPU, loopback, token authentication on), then stopped; and the one-line errors when the
-cluster cannot be reached or refuses the driver's token."""
+(1 CPU, loopback, a token in its user's ~/.ray/auth_token, so token authentication on), then
+stopped; and the one-line errors when the cluster cannot be reached or refuses the driver's
+token. The other token states are in test_batch_cluster_auth.py."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from ray_cluster import Cluster, free_port, start_cluster
 
+from unspin.batch.engines.ray_auth import GET_TOKEN
 from unspin.doc import Document
 from unspin.store import Store
 from unspin.store.records import content_hash
@@ -57,8 +59,8 @@ def test_batch_on_a_ray_start_cluster(cluster: Cluster, tmp_path: Path, tiny_mod
     code = (f"import ray, logging, json; ray.init(address={cluster.address!r}, logging_level=logging.ERROR); "
             "print(json.dumps([ray.available_resources().get('CPU', 0), "
             "ray.util.list_named_actors(all_namespaces=True)])); ray.shutdown()")
-    left = subprocess.run([sys.executable, "-c", code], env=cluster.env, capture_output=True, text=True,
-                          timeout=120)
+    left = subprocess.run([sys.executable, "-c", code], env=cluster.plain_ray_env(), capture_output=True,
+                          text=True, timeout=120)
     assert left.returncode == 0, left.stderr[-2000:]
     assert json.loads(left.stdout.strip().splitlines()[-1]) == [1.0, []]
 
@@ -70,7 +72,10 @@ def test_a_wrong_token_is_one_clear_line(cluster: Cluster, tmp_path: Path, tiny_
     out = batch(env, "--address", cluster.address, "--db", str(db), "--model", str(tiny_model_dir))
     assert out.returncode == 2
     errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and "refused this driver" in errors[0] and "RAY_AUTH_TOKEN" in errors[0]
+    expected = (f"error: The Ray cluster at {cluster.address} refused this driver's token "
+                "(InvalidAuthToken: the token from RAY_AUTH_TOKEN is not the cluster's). " + GET_TOKEN)
+    assert errors == [expected], out.stderr[-2000:]
+    assert "not-the-cluster-token" not in out.stderr + out.stdout
     assert "Traceback" not in out.stderr and "gcs_client" not in out.stderr, out.stderr[-2000:]
     assert Store.open(db).models() == []  # nothing was written
 

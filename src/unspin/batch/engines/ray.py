@@ -8,8 +8,9 @@ runs one actor per `threads` CPUs instead of oversubscribing them.
 
 `connect` joins a cluster (`HOST:PORT` of a `ray start --head`, `auto`, or a `ray://HOST:10001`
 client URL) or starts a local Ray, and fails with one `RayClusterError` line when the cluster
-cannot be reached or refuses this driver's token. A run kills its actors and, when it started
-or joined Ray itself, disconnects at the end. Ray is imported here only.
+cannot be reached or refuses this driver's token. Joining a cluster with a token available
+here turns token authentication on for this driver (see `ray_auth`). A run kills its actors
+and, when it started or joined Ray itself, disconnects at the end. Ray is imported here only.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from itertools import count, islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from unspin.batch.engines import ray_auth
 from unspin.doc import Analysis, Cue, Document, Span
 from unspin.errors import InputError
 
@@ -39,8 +41,6 @@ CONNECT_TIMEOUT = 5.0
 # Ray Data's detached helper actors (older unspin versions ran on Ray Data); removed after a run.
 DATA_HELPERS = ("_dataset_stats_actor", "_dataset_stats_summary_actor", "AutoscalingRequester",
                 "AutoscalingCoordinator", "ActorLocationTracker", "DataUsageCollectionActor")
-TOKEN_HELP = ("This cluster uses token authentication: run `ray get-auth-token` on the head node and "
-              "set RAY_AUTH_TOKEN to it here (or copy the head's ~/.ray/auth_token; see docs/corpus.md).")
 
 
 class RayClusterError(InputError):
@@ -101,21 +101,27 @@ def _check_reachable(address: str) -> None:
                               f"`ray start --head --port {port}`, or check the address.") from err
 
 
-def connect(address: str | None, num_cpus: int | None) -> tuple[Any, bool]:
-    """(ray, whether this call connected): join `address`, or start a local Ray with `num_cpus`."""
+def connect(address: str | None, num_cpus: int | None) -> tuple[Any, bool, ray_auth.DriverAuth | None]:
+    """(ray, whether this call connected, the token mode it set): join `address`, or start a local
+    Ray with `num_cpus`. Pass the result to `disconnect` when the run ends."""
     import ray
 
     if ray.is_initialized():
-        return ray, False
+        return ray, False, None
     options: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.WARNING,
                                "log_to_driver": False, "configure_logging": True}
     if not address:
         ray.init(num_cpus=num_cpus or os.cpu_count(), **options)
-        return ray, True
+        return ray, True, None
     if address != "auto":
         _check_reachable(address)
     if address.startswith("ray://"):
         options = {"logging_level": logging.WARNING}
+    try:
+        auth = ray_auth.enable()
+    except ray_auth.TokenPathError as err:
+        raise RayClusterError(str(err)) from err
+    _reload_auth(ray, auth)
     failure: BaseException | None = None
     with _held_stderr() as held:  # Ray's C++ client logs each of its retries (20 s of them)
         try:
@@ -124,13 +130,34 @@ def connect(address: str | None, num_cpus: int | None) -> tuple[Any, bool]:
             failure = err
     if failure is None:
         sys.stderr.write(held.getvalue())  # connected: let Ray's own messages through
-        return ray, True
-    refused = _auth_error(ray, failure)
-    if refused is not None:
-        raise RayClusterError(f"The Ray cluster at {address} refused this driver ({refused}). "
-                              + TOKEN_HELP) from failure
+        return ray, True, auth
+    ray_auth.restore(auth)
+    _reload_auth(ray, auth)
+    if _refused(ray, failure):
+        raise RayClusterError(ray_auth.refusal(address, auth)) from failure
     why = _first_line(failure)
     raise RayClusterError(f"Cannot connect to the Ray cluster at {address}: {why}") from failure
+
+
+def disconnect(ray: Any, auth: ray_auth.DriverAuth | None) -> None:
+    """Remove Ray Data's helper actors, leave Ray, and undo the token mode `connect` set."""
+    try:
+        remove_data_helpers(ray)
+        ray.shutdown()
+    finally:
+        if auth is not None:
+            ray_auth.restore(auth)
+            _reload_auth(ray, auth)
+
+
+def _reload_auth(ray: Any, auth: ray_auth.DriverAuth) -> None:
+    """Make Ray's C++ side read RAY_AUTH_MODE and the token again (as Ray does when it turns
+    token mode on itself), after `ray_auth` changed RAY_AUTH_MODE."""
+    if not auth.enabled:
+        return
+    raylet = ray._raylet
+    raylet.Config.initialize("")
+    raylet.AuthenticationTokenLoader.instance().reset_cache()
 
 
 @contextlib.contextmanager
@@ -151,16 +178,16 @@ def _held_stderr() -> Iterator[io.StringIO]:
             held.write(sink.read().decode("utf-8", "replace"))
 
 
-def _auth_error(ray: Any, err: BaseException | None) -> str | None:
-    """Why the cluster refused this driver, when `err` comes from a token refusal (ray.init
-    wraps the AuthenticationError in a RuntimeError's text, inside a ConnectionError)."""
+def _refused(ray: Any, err: BaseException | None) -> bool:
+    """Whether `err` comes from a token refusal (ray.init wraps the AuthenticationError in a
+    RuntimeError's text, inside a ConnectionError)."""
     seen = 0
     while err is not None and seen < 10:
         text = str(getattr(err, "message", "") or err)
         if isinstance(err, ray.exceptions.AuthenticationError) or "InvalidAuthToken" in text:
-            return "InvalidAuthToken: the token is missing or not the cluster's"
+            return True
         err, seen = err.__cause__ or err.__context__, seen + 1
-    return None
+    return False
 
 
 def _first_line(err: BaseException) -> str:
@@ -194,7 +221,7 @@ def analyze_ray(docs: Iterator[Document], *, model_path: str, model: str,
     """Analyses of `docs` computed on Ray, in the order the actors finish them."""
     threads = max(1, int(settings.ray_options.get("threads", 1)))
     task_size = max(1, int(settings.ray_options.get("task_size", TASK_SIZE)))
-    ray, connected = connect(settings.address, settings.actors)
+    ray, connected, auth = connect(settings.address, settings.actors)
     pool: list[Any] = []
     try:
         cpus = float(ray.cluster_resources().get("CPU", 1))
@@ -214,8 +241,7 @@ def analyze_ray(docs: Iterator[Document], *, model_path: str, model: str,
         for actor in pool:
             ray.kill(actor)
         if connected:
-            remove_data_helpers(ray)
-            ray.shutdown()
+            disconnect(ray, auth)
 
 
 def _stream(ray: Any, pool: list[Any], docs: Iterator[Document], task_size: int,
