@@ -22,12 +22,12 @@ def analysis_text(analysis: Analysis) -> Text:
     for start, end, covering in cut(len(analysis.text), [(s.start, s.end) for s in spans]):
         piece = analysis.text[start:end]
         if covering:
-            color = taxonomy.BY_NAME[spans[covering[0]].technique].color
+            color = taxonomy.get(spans[covering[0]].technique).color
             out.append(piece, style=f"bold black on {color}")
         else:
             out.append(piece)
         for name in ends.get(end, []):
-            t = taxonomy.BY_NAME[name]
+            t = taxonomy.get(name)
             out.append(f"[{t.display}]", style=f"italic {t.color}")
     return out
 
@@ -43,7 +43,7 @@ def print_analysis(analysis: Analysis, console: Console | None = None) -> None:
     table.add_column("spans", justify="right")
     table.add_column("example cue")
     for name, count in figures["counts"].items():
-        t = taxonomy.BY_NAME[name]
+        t = taxonomy.get(name)
         cue = next((s for s in analysis.spans if s.technique == name), None)
         words = ", ".join(analysis.text[c.start : c.end] for c in cue.why) if cue else ""
         table.add_row(Text(t.display, style=t.color), str(count), words)

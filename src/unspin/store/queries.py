@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 
 from unspin import taxonomy
 from unspin.errors import InputError
@@ -79,8 +79,19 @@ def _where(table: Any, f: Filters, *, technique_column: bool) -> list[Any]:
         if technique_column:
             conds.append(table.c.technique.in_(f.techniques))
         else:
-            conds.append(table.c.mask.op("&")(_mask(f.techniques)) != 0)
+            conds.append(_any_technique(table, f.techniques))
     return conds
+
+
+def _any_technique(table: Any, names: tuple[str, ...]) -> Any:
+    """Analyses with any of `names`: PTC's through the bit mask, an adapted model's own
+    techniques through `technique_counts`."""
+    own = [n for n in names if n not in taxonomy.INDEX]
+    found = table.c.mask.op("&")(_mask(tuple(n for n in names if n in taxonomy.INDEX))) != 0
+    if not own:
+        return found
+    t = technique_counts.c
+    return or_(found, exists(select(t.analysis_id).where(t.analysis_id == table.c.id, t.technique.in_(own))))
 
 
 def _rows(store: Store, query: Select[Any]) -> list[Any]:
@@ -172,7 +183,7 @@ def by_technique(store: Store, f: Filters) -> list[dict[str, Any]]:
     tot = _rows(store, _totals(f))
     if not tot or not tot[0].docs:
         return []
-    rows = [{**_figures(r, tot[0]), "display": taxonomy.BY_NAME[r.technique].display}
+    rows = [{**_figures(r, tot[0]), "display": taxonomy.get(r.technique).display}
             for r in _rows(store, _per_technique(f))]
     return sorted(rows, key=lambda r: -r["spans"])
 

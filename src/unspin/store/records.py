@@ -151,7 +151,8 @@ def analysis_rows(analysis: Analysis, doc_row: dict[str, Any], *, kind: str,
                                  "weight": float(c.weight)})
     mask = 0
     for name in per_technique:
-        mask |= 1 << taxonomy.INDEX[name]
+        if name in taxonomy.INDEX:  # PTC techniques; an adapted model's own are in technique_counts
+            mask |= 1 << taxonomy.INDEX[name]
     analysis_row = {
         "id": aid, "document_id": document_id, "created": now(), **shared,
         "chars": len(text), "words": doc_row["words"], "spans": len(analysis.spans),
