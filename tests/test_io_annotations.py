@@ -72,7 +72,7 @@ def test_label_studio_export_shape_and_utf16_offsets(tmp_path: Path) -> None:
     assert found.labels["7"] == [Label("7", 18, 32, "Repetition"), Label("7", 18, 32, "Slogans")]
     assert len(found.skipped) == 3
     assert any("Not_A_Technique" in s for s in found.skipped)
-    assert any("do not give the span's text" in s for s in found.skipped)
+    assert any("not the span's text 'Build'" in s for s in found.skipped)
     assert any("not annotated" in s for s in found.skipped)
     assert '<Label value="Loaded_Language"' in label_studio_config()
 
@@ -102,7 +102,8 @@ def test_cli_convert_and_train_reads_annotation_files(ptc_dir: Path, tmp_path: P
     out = tmp_path / "ls" / "tasks.json"
     result = CliRunner().invoke(app, ["convert", str(ptc_dir), str(out), "--to", "label-studio"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"documents": 3, "spans": 8, "skipped": 0, "out": str(out)}
+    assert json.loads(result.stdout) == {"documents": 3, "spans": 8, "skipped": 0, "renamed": 0,
+                                         "out": str(out)}
     assert (out.parent / "label-studio-config.xml").exists()
     docs, labels = load_corpus(out)
     ptc_docs, ptc_labels = load_corpus(ptc_dir)
