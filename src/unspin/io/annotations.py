@@ -188,7 +188,7 @@ def write_ptc(docs: Iterable[Document], labels: Labels, root: str | Path) -> int
     numbers = ptc_ids(docs)
     root = Path(root)
     arts, tc = root / "train-articles", root / "train-labels-task-flc-tc"
-    created = [p for p in (root, arts, tc) if not p.exists()]
+    created = [p for p in (*reversed(root.parents), root, arts, tc) if not p.exists()]  # to remove on error
     written: list[Path] = []
     try:
         arts.mkdir(parents=True, exist_ok=True)
@@ -197,7 +197,11 @@ def write_ptc(docs: Iterable[Document], labels: Labels, root: str | Path) -> int
             number = numbers[str(doc.id)]
             written.append(arts / f"article{number}.txt")
             with open(written[-1], "w", encoding="utf-8", newline="") as handle:
-                handle.write(doc.text)
+                try:
+                    handle.write(doc.text)
+                except UnicodeEncodeError as err:
+                    raise InputError(f"Document {doc.id}: its text cannot be written as UTF-8 "
+                                     f"({err.reason} at character {err.start}).") from err
             rows = [Label(number, x.start, x.end, x.technique) for x in labels.get(str(doc.id), [])]
             written.append(tc / f"article{number}.task-flc-tc.labels")
             ptc.write_labels(rows, written[-1])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from unspin import taxonomy
@@ -112,15 +112,24 @@ def task_score(scores: Iterable[float]) -> float:
     return round(min((float(s) for s in scores), default=1.0), 4)
 
 
+def local_name(value: str) -> str | None:
+    """The file name of an absolute local path (POSIX or Windows), else None."""
+    for pure in (PurePosixPath, PureWindowsPath):
+        if pure(value).is_absolute():
+            return pure(value).name
+    return None
+
+
 def _data(doc: Document) -> dict[str, Any]:
-    """A task's `data`: the text, unspin's id and the plain metadata; local file paths
-    become their file names (`file`), so no reviewer sees the machine's folders."""
+    """A task's `data`: the text, unspin's id and the plain metadata. Local file paths become
+    their file names (`path` as `file`, and any other absolute path), so reviewers never see
+    the machine's folders."""
     data: dict[str, Any] = {"text": doc.text, "unspin_id": str(doc.id)}
     for key, value in doc.meta.items():
         if key in LOCAL_PATH_KEYS and isinstance(value, str):
-            data.setdefault("file", Path(value).name)
+            data.setdefault("file", PurePosixPath(PureWindowsPath(value).as_posix()).name)
         elif isinstance(value, str | int | float) and key not in data:
-            data[key] = value
+            data[key] = (local_name(value) or value) if isinstance(value, str) else value
     return data
 
 
