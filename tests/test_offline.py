@@ -129,3 +129,18 @@ def test_library_cli_and_server_connect_only_to_loopback(tiny_model_dir: Path, t
     log = trace.read_text(encoding="utf-8")
     assert "127.0.0.1" in log  # the HTTP requests were traced: the trace covers the processes
     assert outside_connects(log) == []
+
+
+def test_import_unspin_turns_telemetry_off_and_says_when_too_late() -> None:
+    env = {**{k: v for k, v in os.environ.items() if k not in TELEMETRY_OFF}, "ORT_DISABLE_TELEMETRY": "0",
+           "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    code = ("import json, os, unspin\n"
+            "print(json.dumps({k: os.environ[k] for k in unspin.offline.TELEMETRY_OFF}))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert json.loads(run.stdout) == {"HF_HUB_DISABLE_TELEMETRY": "1",
+                                                        "ORT_DISABLE_TELEMETRY": "1",
+                                                        "RAY_USAGE_STATS_ENABLED": "0"}
+    assert run.stderr == ""
+    late = subprocess.run([sys.executable, "-c", "import onnxruntime, unspin"], capture_output=True,
+                          text=True, env=env, check=True)
+    assert "onnxruntime was imported before unspin, so its telemetry could not be turned off" in late.stderr
