@@ -153,7 +153,9 @@ def label_studio_task(doc: Document, labels: Iterable[Label], *, scores: Mapping
         task["predictions"] = [{"model_version": model or "unspin", "result": result,
                                 "score": task_score(item.get("score", 1.0) for item in result)}]
     else:
-        task["annotations"] = [{"result": result}]
+        # Label Studio marks an imported annotation ground truth unless told otherwise, which
+        # would outrank every reviewer's later annotation (measured with Label Studio 1.23.2)
+        task["annotations"] = [{"result": result, "ground_truth": False}]
     return task
 
 
