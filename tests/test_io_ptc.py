@@ -44,3 +44,14 @@ def test_missing_inputs(tmp_path):
         ptc.read_labels(tmp_path / "nope")
     with pytest.raises(InputError):
         ptc.read_articles(tmp_path)
+
+
+@pytest.mark.parametrize("ident", ["a\tb", "a\nb", "a\r", "a\u2028b", "a\x85b", ""])
+def test_label_writers_refuse_ids_that_break_rows(tmp_path, ident):
+    with pytest.raises(FormatError, match="tab-separated label row"):
+        ptc.write_labels([ptc.Label("1", 0, 2, "Doubt"), ptc.Label(ident, 0, 2, "Doubt")],
+                         tmp_path / "x.labels")
+    assert not (tmp_path / "x.labels").exists()  # no row written
+    with pytest.raises(FormatError):
+        ptc.format_label(ptc.Label(ident, 0, 2))  # SI rows too
+    assert ptc.format_label(ptc.Label("a b", 0, 2)) == "a b\t0\t2"  # a space is kept: rows split on tabs

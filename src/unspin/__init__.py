@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from unspin.offline import telemetry_off
+
+telemetry_off()  # before anything imports onnxruntime, Ray or huggingface_hub
+
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select
 
 from unspin.doc import Analysis
-from unspin.io.annotations import label_studio_config, label_studio_task, write_doccano
+from unspin.io.annotations import label_studio_config, write_doccano
+from unspin.io.label_studio import prediction_tasks
 from unspin.io.ptc import Label
 from unspin.store import Store
 from unspin.store import queries as q
@@ -59,10 +60,7 @@ def export_annotations(store: Store, out: str | Path, *, fmt: str,
               for x in found}
     if fmt == "label-studio":
         path = folder / "label-studio.json"
-        tasks = []
-        for x in found:
-            scores = {Label(str(x.doc.id), s.start, s.end, s.technique): s.score for s in x.spans}
-            tasks.append(label_studio_task(x.doc, labels[str(x.doc.id)], scores=scores, model=x.model))
+        tasks = prediction_tasks(found)
         path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
         (folder / "label-studio-config.xml").write_text(label_studio_config(), encoding="utf-8")
     else:

@@ -19,6 +19,7 @@ class OutputFormat(StrEnum):
     json = "json"
     si = "si"
     tc = "tc"
+    label_studio = "label-studio"
 
 
 @app.command()
@@ -44,6 +45,9 @@ def analyze(
     "spans": [{"start", "end", "text", "technique", "score", "why": [...]}]}; offsets
     are character offsets into "text" (for HTML input, the extracted article text).
     CRLF/CR line endings become LF before analysis; "normalized" then says how many.
+    label-studio writes one JSON list of Label Studio tasks, the spans as predictions to
+    review (each with its score; each task's score is its least sure span's). si and tc
+    refuse an id (file name) holding a tab or line break.
     """
     import unspin
     from unspin.ingest import text as ingest
@@ -59,8 +63,19 @@ def analyze(
             match = ARTICLE_NAME.match(Path(name).name)
             ident = match["id"] if match else Path(name).stem  # PTC article<ID>.txt -> ID
             docs.append(type(doc)(doc.text, id="stdin" if name == "-" else ident, meta=doc.meta))
+        if format in (OutputFormat.si, OutputFormat.tc):
+            from unspin.io.ptc import check_field
+
+            for doc in docs:
+                check_field(str(doc.id), "The id (file name)")
         analyzer = unspin.load(model)
-        for analysis in analyzer.pipe(docs, threshold=threshold):
+        analyses = analyzer.pipe(docs, threshold=threshold)
+        if format is OutputFormat.label_studio:
+            from unspin.io.label_studio import prediction_tasks
+
+            print(json.dumps(prediction_tasks(analyses), ensure_ascii=False, indent=1))
+            return
+        for analysis in analyses:
             _emit(analysis, format)
 
 

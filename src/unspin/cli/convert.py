@@ -27,12 +27,13 @@ def convert(
     from_: AnnotationFormat = typer.Option(None, "--from",
                                            help="The input's format (default: from its name)."),
 ) -> None:
-    """Convert span annotations between formats, offsets unchanged (spans that cannot be placed
-    exactly are skipped and listed on stderr)."""
+    """Convert span annotations between formats, offsets unchanged. Spans that cannot be placed
+    exactly and records skipped are listed on stderr ("skipped ..."), and so are ids renamed to
+    keep them unique and the annotation used of several ("note: ...")."""
     from unspin.io.annotations import label_studio_config, read_annotations, write_annotations
 
     with user_errors():
-        found = read_annotations(source, from_.value if from_ else None)
+        found = read_annotations(source, from_.value if from_ else None, keep_partial=True)
         if to is not AnnotationFormat.ptc:
             out.parent.mkdir(parents=True, exist_ok=True)
         written = write_annotations(found.docs, found.labels, out, to.value)
@@ -40,5 +41,8 @@ def convert(
             out.with_name("label-studio-config.xml").write_text(label_studio_config(), encoding="utf-8")
     for why in found.skipped:
         print(f"skipped {why}", file=sys.stderr)
+    for note in found.notes:
+        print(f"note: {note}", file=sys.stderr)
     spans = sum(len(v) for v in found.labels.values())
-    print(json.dumps({"documents": written, "spans": spans, "skipped": len(found.skipped), "out": str(out)}))
+    print(json.dumps({"documents": written, "spans": spans, "skipped": len(found.skipped),
+                      "renamed": len(found.renamed), "out": str(out)}))

@@ -1,14 +1,13 @@
-"""Span annotations in Label Studio JSON and doccano JSONL, read and written with exact offsets.
+"""Span annotations in Label Studio JSON, doccano JSONL and PTC folders, read and written
+with exact offsets.
 
 Both tools store `[start, end)` offsets in Unicode code points, as Python `str` indices are,
-so offsets pass through unchanged. Older Label Studio versions counted UTF-16 code units (an
-emoji counts twice); when a span carries its text and the code-point offsets do not give that
-text, the UTF-16 reading is tried, and if neither fits the span is skipped and counted
-(`Loaded.skipped`), never silently moved. Unknown technique names are skipped the same way.
+so offsets pass through unchanged (older Label Studio's UTF-16 offsets and its editor's
+rewritten region text are handled in `unspin.io.spans`). A span that cannot be placed, an
+unknown technique, a record skipped: each is listed (`Loaded.skipped`), never silently
+dropped; ids are made unique (`Loaded.renamed`, with a note).
 
-    Label Studio: [{"id": 1, "data": {"text": "..."}, "annotations": [{"result": [
-        {"type": "labels", "from_name": "label", "to_name": "text",
-         "value": {"start": 0, "end": 8, "text": "Traitors", "labels": ["Name_Calling,Labeling"]}}]}]}]
+    Label Studio: see `unspin.io.label_studio`
     doccano:      {"id": 1, "text": "...", "label": [[0, 8, "Name_Calling,Labeling"]]}   (one per line)
                   (doccano's `entities` form, with start_offset / end_offset, is read too)
 """
@@ -17,27 +16,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from unspin import taxonomy
 from unspin.doc import Document
-from unspin.errors import FormatError, InputError, UnknownTechniqueError
+from unspin.errors import FormatError, InputError
+from unspin.io.label_studio import (
+    label_studio_config,
+    label_studio_task,
+    read_label_studio,
+    write_label_studio,
+)
 from unspin.io.ptc import Label
+from unspin.io.spans import Loaded, UniqueIds, place, present
+
+__all__ = ["FORMATS", "Loaded", "detect", "label_studio_config", "label_studio_task", "read_annotations",
+           "read_doccano", "read_label_studio", "read_ptc", "split_ids", "write_annotations",
+           "write_doccano", "write_label_studio", "write_ptc"]
 
 FORMATS = ("label-studio", "doccano", "ptc")
 Labels = Mapping[str, list[Label]]
-
-
-@dataclass(slots=True)
-class Loaded:
-    """Documents, their labels by document id, and the spans skipped (with why)."""
-
-    docs: list[Document]
-    labels: dict[str, list[Label]]
-    skipped: list[str] = field(default_factory=list)
+ID_MAP = "ids.json"  # written beside a PTC folder's articles when document ids had to become numbers
 
 
 def detect(path: str | Path) -> str:
@@ -54,126 +55,11 @@ def detect(path: str | Path) -> str:
                      "or a doccano .jsonl file.")
 
 
-def _utf16_to_index(text: str, units: int) -> int | None:
-    """The str index at `units` UTF-16 code units into `text`, or None past the end / mid-pair."""
-    count = 0
-    for index, char in enumerate(text):
-        if count == units:
-            return index
-        count += 2 if ord(char) > 0xFFFF else 1
-        if count > units:
-            return None
-    return len(text) if count == units else None
-
-
-def _span(text: str, start: Any, end: Any, name: Any, doc_id: str, quoted: str | None,
-          skipped: list[str]) -> Label | None:
-    where = f"document {doc_id} [{start}, {end})"
-    try:
-        technique = taxonomy.normalize(str(name))
-    except UnknownTechniqueError as err:
-        skipped.append(f"{where}: {err}")
-        return None
-    if not isinstance(start, int) or not isinstance(end, int):
-        skipped.append(f"{where}: offsets must be whole numbers")
-        return None
-    if quoted is not None and text[start:end] != quoted:
-        a, b = _utf16_to_index(text, start), _utf16_to_index(text, end)
-        if a is None or b is None or text[a:b] != quoted:
-            skipped.append(f"{where}: the offsets do not give the span's text {quoted[:40]!r}")
-            return None
-        start, end = a, b
-    if not 0 <= start < end <= len(text):
-        skipped.append(f"{where}: outside the text of length {len(text)} or empty")
-        return None
-    return Label(doc_id, start, end, technique)
-
-
-# -- Label Studio ----------------------------------------------------------------------------------
-def read_label_studio(path: str | Path) -> Loaded:
-    """Tasks with annotations (the latest one not cancelled); tasks never annotated are skipped."""
-    try:
-        tasks = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise FormatError(f"{path}: not a Label Studio JSON export ({err}).") from err
-    tasks = [tasks] if isinstance(tasks, dict) else tasks
-    if not isinstance(tasks, list):
-        raise FormatError(f"{path}: expected a list of tasks, found {type(tasks).__name__}.")
-    out = Loaded([], {})
-    for number, task in enumerate(tasks, 1):
-        data = task.get("data") if isinstance(task, dict) else None
-        if not isinstance(data, dict):
-            raise FormatError(f"{path}: task {number} has no `data` object.")
-        text = data.get("text")
-        if not isinstance(text, str):
-            strings = [v for v in data.values() if isinstance(v, str)]
-            if len(strings) != 1:
-                raise FormatError(f"{path}: task {number} has no `data.text` (and not one string field).")
-            text = strings[0]
-        doc_id = str(data.get("unspin_id") or task.get("id") or number)
-        done = [a for a in task.get("annotations") or task.get("completions") or []
-                if isinstance(a, dict) and not a.get("was_cancelled")]
-        if not done:
-            out.skipped.append(f"task {doc_id}: not annotated")
-            continue
-        labels = []
-        for item in done[-1].get("result") or []:
-            value = item.get("value") or {}
-            if item.get("type") not in (None, "labels") or "start" not in value:
-                continue
-            for name in value.get("labels") or []:
-                found = _span(text, value.get("start"), value.get("end"), name, doc_id, value.get("text"),
-                              out.skipped)
-                if found is not None:
-                    labels.append(found)
-        meta = {k: v for k, v in data.items() if k not in ("text", "unspin_id")}
-        out.docs.append(Document(text, doc_id, meta))
-        out.labels[doc_id] = sorted(labels)
-    return out
-
-
-def label_studio_task(doc: Document, labels: Iterable[Label], *, scores: Mapping[Label, float] | None = None,
-                      model: str | None = None) -> dict[str, Any]:
-    """One task; with `scores` (or `model`) the spans are predictions to review, else annotations."""
-    result = []
-    for n, label in enumerate(sorted(labels)):
-        value = {"start": label.start, "end": label.end, "text": doc.text[label.start:label.end],
-                 "labels": [label.technique]}
-        item: dict[str, Any] = {"id": f"s{n}", "from_name": "label", "to_name": "text", "type": "labels",
-                                "value": value}
-        if scores is not None and label in scores:
-            item["score"] = round(float(scores[label]), 4)
-        result.append(item)
-    data = {"text": doc.text, "unspin_id": str(doc.id)}
-    data.update({k: v for k, v in doc.meta.items() if isinstance(v, str | int | float) and k not in data})
-    task: dict[str, Any] = {"data": data}
-    if doc.id is not None and str(doc.id).isdigit():
-        task["id"] = int(str(doc.id))
-    if scores is not None or model is not None:
-        task["predictions"] = [{"model_version": model or "unspin", "result": result}]
-    else:
-        task["annotations"] = [{"result": result}]
-    return task
-
-
-def write_label_studio(docs: Iterable[Document], labels: Labels, path: str | Path) -> int:
-    """Write a Label Studio import file (annotations); returns the number of tasks."""
-    tasks = [label_studio_task(d, labels.get(str(d.id), [])) for d in docs]
-    Path(path).write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
-    return len(tasks)
-
-
-def label_studio_config() -> str:
-    """The labeling interface for unspin's 14 techniques (paste it into the project settings)."""
-    labels = "\n".join(f'    <Label value="{t.name}" background="{t.color}"/>' for t in taxonomy.TECHNIQUES)
-    return (f'<View>\n  <Labels name="label" toName="text">\n{labels}\n  </Labels>\n'
-            '  <Text name="text" value="$text" granularity="symbol"/>\n</View>\n')
-
-
 # -- doccano ---------------------------------------------------------------------------------------
 def read_doccano(path: str | Path) -> Loaded:
     """doccano sequence-labeling JSONL: `label` as [start, end, name] or `entities` objects."""
     out = Loaded([], {})
+    ids = UniqueIds(out)
     try:
         lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as err:
@@ -188,17 +74,36 @@ def read_doccano(path: str | Path) -> Loaded:
         text = record.get("text") if isinstance(record, dict) else None
         if not isinstance(text, str):
             raise FormatError(f"{path}:{number}: the record has no `text`.")
-        doc_id = str(record.get("unspin_id") or record.get("id") or number)
-        raw = record.get("label") if isinstance(record.get("label"), list) else []
-        spans = [(s[0], s[1], s[2]) for s in raw if isinstance(s, list) and len(s) == 3]
-        spans += [(e.get("start_offset"), e.get("end_offset"), e.get("label"))
-                  for e in record.get("entities") or [] if isinstance(e, dict)]
-        labels = [found for a, b, name in spans
-                  if (found := _span(text, a, b, name, doc_id, None, out.skipped)) is not None]
+        doc_id = ids.claim(present(record.get("unspin_id"), record.get("id"), number), f"{path}:{number}")
+        labels = []
+        for span in _doccano_spans(record, doc_id, out):
+            found = place(text, *span, doc_id, None, out)
+            if found is not None:
+                labels.append(found)
         meta = {k: v for k, v in record.items() if k not in ("text", "label", "entities", "id", "unspin_id")}
         out.docs.append(Document(text, doc_id, meta))
         out.labels[doc_id] = sorted(labels)
     return out
+
+
+def _doccano_spans(record: dict[str, Any], doc_id: str, out: Loaded) -> list[tuple[Any, Any, Any]]:
+    """(start, end, name) of a record's `label` lists and `entities` objects; anything else
+    in them is lost, said so."""
+    spans = []
+    raw = record.get("label")
+    for item in raw if isinstance(raw, list) else []:
+        if isinstance(item, list) and len(item) == 3:
+            spans.append((item[0], item[1], item[2]))
+        else:
+            out.lose(doc_id, f"document {doc_id}: a `label` entry that is not [start, end, name]: "
+                             f"{str(item)[:80]}")
+    for item in record.get("entities") or []:
+        if isinstance(item, dict):
+            spans.append((item.get("start_offset"), item.get("end_offset"), item.get("label")))
+        else:
+            out.lose(doc_id, f"document {doc_id}: an `entities` entry that is not an object: "
+                             f"{str(item)[:80]}")
+    return spans
 
 
 def write_doccano(docs: Iterable[Document], labels: Labels, path: str | Path) -> int:
@@ -209,15 +114,19 @@ def write_doccano(docs: Iterable[Document], labels: Labels, path: str | Path) ->
             record: dict[str, Any] = {"text": doc.text, "label": [[x.start, x.end, x.technique]
                                                                for x in sorted(labels.get(str(doc.id), []))]}
             if doc.id is not None:
-                record = {"id": int(doc.id) if str(doc.id).isdigit() else doc.id, **record}
+                record = {"id": int(doc.id) if NUMBER.fullmatch(str(doc.id)) else doc.id, **record}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             n += 1
     return n
 
 
-# -- any format ------------------------------------------------------------------------------------
+# -- PTC -------------------------------------------------------------------------------------------
+NUMBER = re.compile(r"[0-9]+")
+
+
 def read_ptc(root: str | Path) -> Loaded:
-    """A PTC folder: `train-articles/` and `train-labels-task-flc-tc/` (or the files themselves)."""
+    """A PTC folder: `train-articles/` and `train-labels-task-flc-tc/` (or the files themselves).
+    Labels naming no article, or lying outside its text, are skipped and listed."""
     from unspin.io import ptc
 
     root = Path(root)
@@ -225,41 +134,109 @@ def read_ptc(root: str | Path) -> Loaded:
     tc = root / "train-labels-task-flc-tc" if (root / "train-labels-task-flc-tc").is_dir() else root
     docs = ptc.read_articles(articles)
     grouped = ptc.group_by_article(ptc.read_labels(tc)) if list(tc.glob("*.labels")) else {}
-    return Loaded(docs, {str(d.id): sorted(grouped.get(str(d.id), [])) for d in docs})
+    out = Loaded(docs, {})
+    lengths = {str(d.id): len(d.text) for d in docs}
+    for ident in sorted(set(grouped) - set(lengths)):
+        out.skipped.append(f"{len(grouped[ident])} labels of article {ident}: {articles} has no "
+                           f"article{ident}.txt")
+    for ident, size in lengths.items():
+        kept = []
+        for label in grouped.get(ident, []):
+            if label.end <= size:
+                kept.append(label)
+            else:
+                out.lose(ident, f"document {ident} [{label.start}, {label.end}): outside the text of "
+                                f"length {size}")
+        out.labels[ident] = sorted(kept, key=lambda x: (x.start, x.end, x.technique or ""))
+    return out
+
+
+def ptc_ids(docs: list[Document]) -> dict[str, str]:
+    """The PTC number of each document id: the id itself when it is a number, else its `ext_id`
+    when that is a free number, else a stable 9-digit number from the id's sha256 (the next
+    free one on a collision)."""
+    given = [str(d.id) for d in docs]
+    if len(set(given)) != len(given):
+        twice = sorted({i for i in given if given.count(i) > 1})
+        raise InputError(f"Document ids must be unique to write a PTC folder; repeated: "
+                         f"{', '.join(twice[:5])}.")
+    out = {i: i for i in given if NUMBER.fullmatch(i)}
+    used = set(out.values())
+    for doc in docs:
+        ext = str(present(doc.meta.get("ext_id"), "") or "")
+        if str(doc.id) not in out and NUMBER.fullmatch(ext) and ext not in used:
+            out[str(doc.id)] = ext
+            used.add(ext)
+    for ident in given:
+        if ident not in out:
+            digest = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()
+            number = 100_000_000 + int(digest, 16) % 900_000_000
+            while str(number) in used:
+                number += 1
+            out[ident] = str(number)
+            used.add(str(number))
+    return out
 
 
 def write_ptc(docs: Iterable[Document], labels: Labels, root: str | Path) -> int:
-    """Write `train-articles/article<ID>.txt` (text byte for byte) and one TC label file per article."""
+    """Write `train-articles/article<ID>.txt` (text byte for byte) and one TC label file per
+    article. Ids that are not numbers become numbers (`ptc_ids`), listed in `ids.json` (PTC
+    number -> id) in `root`. On an error, nothing written is left behind."""
     from unspin.io import ptc
 
+    docs = list(docs)
+    numbers = ptc_ids(docs)
     root = Path(root)
     arts, tc = root / "train-articles", root / "train-labels-task-flc-tc"
-    arts.mkdir(parents=True, exist_ok=True)
-    tc.mkdir(parents=True, exist_ok=True)
-    n = 0
-    for doc in docs:
-        if not str(doc.id).isdigit():
-            raise InputError(f"PTC article files are named article<number>.txt; document id {doc.id!r} "
-                             "is not a number.")
-        with open(arts / f"article{doc.id}.txt", "w", encoding="utf-8", newline="") as handle:
-            handle.write(doc.text)
-        ptc.write_labels(labels.get(str(doc.id), []), tc / f"article{doc.id}.task-flc-tc.labels")
-        n += 1
-    return n
+    created = [p for p in (*reversed(root.parents), root, arts, tc) if not p.exists()]  # to remove on error
+    written: list[Path] = []
+    try:
+        arts.mkdir(parents=True, exist_ok=True)
+        tc.mkdir(parents=True, exist_ok=True)
+        for doc in docs:
+            number = numbers[str(doc.id)]
+            written.append(arts / f"article{number}.txt")
+            with open(written[-1], "w", encoding="utf-8", newline="") as handle:
+                try:
+                    handle.write(doc.text)
+                except UnicodeEncodeError as err:
+                    raise InputError(f"Document {doc.id}: its text cannot be written as UTF-8 "
+                                     f"({err.reason} at character {err.start}).") from err
+            rows = [Label(number, x.start, x.end, x.technique) for x in labels.get(str(doc.id), [])]
+            written.append(tc / f"article{number}.task-flc-tc.labels")
+            ptc.write_labels(rows, written[-1])
+        renamed = {number: ident for ident, number in numbers.items() if number != ident}
+        if renamed:
+            written.append(root / ID_MAP)
+            written[-1].write_text(json.dumps(renamed, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                   encoding="utf-8")
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        for folder in reversed(created):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        raise
+    return len(docs)
 
 
 READERS = {"label-studio": read_label_studio, "doccano": read_doccano, "ptc": read_ptc}
 WRITERS = {"label-studio": write_label_studio, "doccano": write_doccano, "ptc": write_ptc}
 
 
-def read_annotations(path: str | Path, fmt: str | None = None) -> Loaded:
-    """Documents and labels from a PTC folder, a Label Studio .json or a doccano .jsonl."""
+def read_annotations(path: str | Path, fmt: str | None = None, *, keep_partial: bool = False) -> Loaded:
+    """Documents and labels from a PTC folder, a Label Studio .json or a doccano .jsonl.
+
+    A document that lost spans (listed in `skipped`) is left out, so it is never trained on as
+    if those words were clean; `keep_partial=True` keeps it with the spans that could be
+    placed (for `unspin convert`)."""
     fmt = fmt or detect(path)
     if fmt not in READERS:
         raise InputError(f"Unknown annotation format {fmt!r}; expected one of {', '.join(FORMATS)}.")
     if not Path(path).exists():
         raise InputError(f"No such file or folder: {path}")
-    return READERS[fmt](path)
+    found = READERS[fmt](path)
+    return found if keep_partial else found.without_lost()
 
 
 def write_annotations(docs: list[Document], labels: Labels, path: str | Path, fmt: str) -> int:

@@ -97,7 +97,20 @@ def read_labels(path: str | Path) -> list[Label]:
     return list(iter_label_file(path))
 
 
+def check_field(value: str, what: str) -> str:
+    """`value` for one tab-separated field of a label row: refused (FormatError) when empty or
+    holding a tab or anything that ends a line, since it would split or forge rows."""
+    if not value or "\t" in value or len(f"a{value}b".splitlines()) > 1:
+        raise FormatError(f"{what} {value!r} cannot be written in a tab-separated label row: it is "
+                          "empty or holds a tab or a line break (rename it).")
+    return value
+
+
 def format_label(label: Label) -> str:
+    """One row; an article id or technique that would break the row is refused."""
+    check_field(label.article_id, "The article id")
+    if label.technique is not None:
+        check_field(label.technique, "The technique")
     if label.technique is None:
         return f"{label.article_id}\t{label.start}\t{label.end}"
     return f"{label.article_id}\t{label.technique}\t{label.start}\t{label.end}"

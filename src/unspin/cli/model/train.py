@@ -4,6 +4,7 @@ and cache a teacher's view of articles for distillation and self-training."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import typer
@@ -253,9 +254,16 @@ def read_jsonl_articles(path: Path) -> list:
 
 
 def annotation_split(data: Path) -> dict[str, list[str]]:
-    """For a Label Studio / doccano file: a fixed validation split of its own documents."""
+    """For a Label Studio / doccano file: a fixed validation split of its own documents. What
+    the reader skips (spans it cannot place, documents that lost spans and are left out,
+    records not annotated) and notes is printed on stderr."""
     if not data.is_file():
         return {}
     from unspin.io.annotations import read_annotations, split_ids
 
-    return {"tuning_ids": split_ids([str(d.id) for d in read_annotations(data).docs])}
+    found = read_annotations(data)
+    for why in found.skipped:
+        print(f"skipped {why}", file=sys.stderr)
+    for note in found.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return {"tuning_ids": split_ids([str(d.id) for d in found.docs])}
