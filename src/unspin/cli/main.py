@@ -21,6 +21,8 @@ from unspin.cli import (  # noqa: E402, F401
     corpus,
     feeds,
     model,
-    research,
+    semeval,
     serve,
+    setup,
+    techniques,
 )

@@ -1,4 +1,4 @@
-"""SemEval-2020 Task 11 commands: `unspin predict` and `unspin evaluate`, plus `techniques`."""
+"""SemEval-2020 Task 11 commands: `unspin predict` and `unspin evaluate`."""
 
 from __future__ import annotations
 
@@ -73,32 +73,3 @@ def predict(
             articles, task.value, out, template=spans, model=model, span_threshold=span_threshold, track=track
         )
     print(f"wrote {n} rows to {out}")
-
-
-@app.command()
-def techniques(
-    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
-    model: str = typer.Option(
-        None, "--model", "-m", help="A model folder: its techniques (an adapted model's own list)."
-    ),
-) -> None:
-    """List the techniques with their definitions: PTC's 14, or a model's own."""
-    from dataclasses import asdict
-
-    from unspin import config, taxonomy
-
-    found = list(taxonomy.TECHNIQUES)
-    if model:
-        from unspin.runtime.folder import ModelFolder
-
-        with user_errors():
-            folder = ModelFolder.read(config.model_path(model))
-        taxonomy.register(folder.technique_info())
-        found = [taxonomy.get(name) for name in folder.techniques]
-    if as_json:
-        print(json.dumps([asdict(t) for t in found], indent=2))
-        return
-    table = Table("name", "display", "definition")
-    for t in found:
-        table.add_row(t.name, t.display, t.definition)
-    Console().print(table)
