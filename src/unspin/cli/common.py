@@ -26,6 +26,17 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(130) from err
 
 
+def use_techniques_of(model: str | None) -> None:
+    """Make the techniques of `model` (a tier or folder; an adapted model's own list) known
+    to the readers, so its names are accepted as written."""
+    if not model:
+        return
+    from unspin import config, taxonomy
+    from unspin.runtime.folder import ModelFolder
+
+    taxonomy.register(ModelFolder.read(config.model_path(model)).technique_info())
+
+
 def numbers(option: str, text: str) -> list[float]:
     """`0.4,0.6` as numbers; a clear error naming `option` otherwise."""
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from unspin.cli.common import user_errors
+from unspin.cli.common import use_techniques_of, user_errors
 from unspin.cli.main import app
 
 
@@ -26,6 +26,7 @@ def convert(
     to: AnnotationFormat = typer.Option(..., "--to", help="ptc, label-studio or doccano."),
     from_: AnnotationFormat = typer.Option(None, "--from",
                                            help="The input's format (default: from its name)."),
+    model: str = typer.Option(None, "--model", "-m", help="Accept this (adapted) model's technique names."),
 ) -> None:
     """Convert span annotations between formats, offsets unchanged. Spans that cannot be placed
     exactly and records skipped are listed on stderr ("skipped ..."), and so are ids renamed to
@@ -33,6 +34,7 @@ def convert(
     from unspin.io.annotations import label_studio_config, read_annotations, write_annotations
 
     with user_errors():
+        use_techniques_of(model)
         found = read_annotations(source, from_.value if from_ else None, keep_partial=True)
         if to is not AnnotationFormat.ptc:
             out.parent.mkdir(parents=True, exist_ok=True)

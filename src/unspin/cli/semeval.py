@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from unspin.cli.common import user_errors
+from unspin.cli.common import use_techniques_of, user_errors
 from unspin.cli.main import app
 
 
@@ -26,12 +26,14 @@ def evaluate(
     pred: Path = typer.Argument(..., help="Predicted labels: a file or a folder of *.labels."),
     gold: Path = typer.Argument(..., help="Gold labels: a file or a folder of *.labels."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    model: str = typer.Option(None, "--model", "-m", help="Accept this (adapted) model's technique names."),
 ) -> None:
     """Score predictions against gold labels (precision, recall, F1, per-technique F1)."""
     from unspin import scoring
     from unspin.io import ptc
 
     with user_errors():
+        use_techniques_of(model)
         score = scoring.evaluate(task.value, ptc.read_labels(pred), ptc.read_labels(gold))
     if as_json:
         print(json.dumps(score.to_dict(), indent=2))
