@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from unspin.doc import Document
-from unspin.errors import InputError, UnspinError
+from unspin.errors import FetchInterrupted, InputError, UnspinError
 from unspin.ingest.feeds import FEED_TYPES, Item, Listing, parse_listing
 from unspin.ingest.normalize import clean_field
 from unspin.ingest.polite import PoliteFetcher
@@ -51,12 +51,15 @@ def is_url(text: str) -> bool:
 
 
 class FeedImporter:
-    """One run over some feeds; `stop` (an Event) ends it between two items."""
+    """One run over some feeds; `stop` (an Event) ends it within a tenth of a second: a wait or
+    fetch in flight is cut (`FetchInterrupted`) and its item left for the next run."""
 
     def __init__(self, store: Store, fetcher: PoliteFetcher, *, source: str | None = None,
                  stop: threading.Event | None = None, on_problem: Callable[[str], None] | None = None):
         self.store, self.fetcher, self.source = store, fetcher, source
-        self.stop = stop or threading.Event()
+        if stop is not None:
+            fetcher.stop = stop  # the fetcher's waits and fetches end when the run does
+        self.stop = fetcher.stop
         self.on_problem = on_problem
         self.rounds: list[FeedRound] = []
 
@@ -91,6 +94,9 @@ class FeedImporter:
         try:
             page = self.fetcher.get(url, accept=FEED_TYPES, headers=headers)
             listing = Listing("unchanged") if page.status == 304 else parse_listing(page.text, page.url)
+        except FetchInterrupted:
+            report.status = "interrupted"
+            return
         except UnspinError as err:
             report.status, report.error = "error", str(err)
             self._problem(report, f"{url}: {err}")
@@ -124,6 +130,9 @@ class FeedImporter:
             text = page.text if listing.kind == "page" else None
             try:
                 doc = self._article(item, source, text=text, final_url=page.url)
+            except FetchInterrupted:  # stopping: the item is neither stored nor failed, next run takes it
+                report.status = "interrupted"
+                return
             except UnspinError as err:
                 self._failed(report, url, item.url, str(err))
                 continue

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import typer
@@ -38,6 +40,27 @@ def parse_duration(text: str) -> float:
     return float(found[1]) * _UNITS[found[2].lower()]
 
 
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An Event set by SIGINT or SIGTERM while the block runs (the previous handlers come back
+    after); the feed importer's waits and fetches end within a second once it is set."""
+    stop = threading.Event()
+    previous: dict[int, Any] = {}
+
+    def handle(signum: int, _frame: Any) -> None:
+        print(f"{signal.Signals(signum).name}: stopping (an item being fetched is fetched next time)",
+              file=sys.stderr, flush=True)
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous[sig] = signal.signal(sig, handle)
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 @corpus_app.command()
 def watch(
     feeds: list[str] = typer.Argument(..., help="URLs of RSS/Atom feeds, sitemaps or OPML lists."),
@@ -56,15 +79,9 @@ def watch(
     as_json: bool = typer.Option(False, "--json", help="Print the totals as JSON at the end."),
 ) -> None:
     """Follow feeds: each round imports new items (and analyzes them with --analyze), one log line
-    per round; SIGINT or SIGTERM stops after the item in flight, losing nothing."""
+    per round; SIGINT or SIGTERM stops within a second, losing nothing (an item being fetched
+    is fetched again next time)."""
     from unspin.batch.feeds import watch_feeds
-
-    stop = threading.Event()
-    previous: dict[int, Any] = {}
-
-    def handle(signum: int, _frame: Any) -> None:
-        print(f"{signal.Signals(signum).name}: stopping after the item in flight", file=sys.stderr)
-        stop.set()
 
     with user_errors():
         seconds = parse_duration(every)
@@ -79,17 +96,12 @@ def watch(
             def run() -> int:
                 return int(run_batch(store, analyzer, settings=BatchSettings())["analyzed"])
 
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, handle)
-        try:
+        with stop_on_signals() as stop:
             totals = watch_feeds(store, feeds, every=seconds, once=once, source=source, analyze=run,
                                  stop=stop,
                                  fetcher=fetcher(allow_private, delay, timeout),
                                  log=lambda line: print(line, flush=True),
                                  on_problem=lambda p: print(f"failed {p}", file=sys.stderr))
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
     if as_json:
         _print_json(totals)
 
