@@ -97,10 +97,11 @@ class FeedImporter:
         except FetchInterrupted:
             report.status = "interrupted"
             return
-        except UnspinError as err:
-            report.status, report.error = "error", str(err)
-            self._problem(report, f"{url}: {err}")
-            fs.save_feed(self.store, url, last_fetched=now(), last_status="error", last_error=str(err)[:2000])
+        except Exception as err:  # UnspinError, or anything a hostile feed provokes: one feed's error
+            why = str(err) if isinstance(err, UnspinError) else f"unexpected {type(err).__name__}: {err}"
+            report.status, report.error = "error", why
+            self._problem(report, f"{url}: {why}")
+            fs.save_feed(self.store, url, last_fetched=now(), last_status="error", last_error=why[:2000])
             return
         report.kind = known.get("kind") if listing.kind == "unchanged" else listing.kind
         if listing.feeds:  # an OPML list or a sitemap index: follow what it lists

@@ -1,0 +1,96 @@
+"""Hostile feeds, round two (loopback server, SQLite and PostgreSQL): entity blow-ups refused
+quickly with bounded memory, over-long metadata clipped, and one bad feed never stopping the others."""
+
+from __future__ import annotations
+
+import sys
+import time
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import feed_server
+from feed_server import XML, Handler
+
+from unspin.batch.feeds import import_feeds
+from unspin.errors import FormatError
+from unspin.ingest.feeds import parse_listing
+from unspin.ingest.polite import FetchSettings, PoliteFetcher
+from unspin.store import Store
+from unspin.store.feeds import get_feed
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    httpd, base = feed_server.start()
+    yield base
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def base(site: str) -> str:
+    feed_server.reset(site)
+    return site
+
+
+def polite() -> PoliteFetcher:
+    return PoliteFetcher(FetchSettings(delay=0.0, timeout=5.0, allow_private_network=True))
+
+
+def quadratic(base: str, *, well_formed: bool = True) -> bytes:
+    """A 3 MB feed: one 30,000-character entity referenced 100,000 times (3 GB expanded)."""
+    refs = "&a;" * 100_000
+    tail = "</channel></rss>" if well_formed else "<item><title>unclosed"
+    return (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "{"x" * 30_000}">]>'
+            f'<rss version="2.0"><channel><title>{refs}</title><item><title>Item</title>'
+            f"<link>{base}/a/1</link></item>{tail}").encode()
+
+
+@pytest.mark.parametrize("well_formed", [True, False], ids=["strict", "loose"])
+def test_quadratic_blowup_is_refused_quickly_in_little_memory(well_formed: bool) -> None:
+    feed = quadratic("http://example.org", well_formed=well_formed).decode()
+    assert len(feed) > 300_000
+    tracemalloc.start()
+    began = time.monotonic()
+    try:
+        with pytest.raises(FormatError, match="declares XML entities"):
+            parse_listing(feed, "http://example.org/feed.xml")
+        took = time.monotonic() - began
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert took < 3.0, took
+    assert peak < 50_000_000, peak  # the expanded feed would be 3 GB
+
+
+def test_a_blowup_feed_does_not_stop_the_feeds_after_it(store: Store, base: str) -> None:
+    Handler.routes["/bomb.xml"] = (200, XML, quadratic(base))
+    report = import_feeds(store, [f"{base}/bomb.xml", f"{base}/rss.xml"], fetcher=polite())
+    bomb, rss = report["feeds"]
+    assert bomb["status"] == "error" and "declares XML entities" in bomb["error"]
+    assert rss["status"] == "ok" and rss["new"] == 3
+    assert get_feed(store, f"{base}/bomb.xml")["last_status"] == "error"  # type: ignore[index]
+
+
+def test_harmless_feeds_still_parse() -> None:
+    plain = feed_server.rss("http://example.org", [1, 2]).decode()
+    assert [i.url for i in parse_listing(plain, "http://example.org/rss.xml").items] == [
+        "http://example.org/a/1", "http://example.org/a/2"]
+    doctype = plain.replace('<?xml version="1.0"?>', '<?xml version="1.0"?><!DOCTYPE rss>')
+    assert len(parse_listing(doctype, "http://example.org/rss.xml").items) == 2
+
+
+def test_a_feed_over_the_parse_time_budget_is_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unspin.ingest import feeds
+
+    monkeypatch.setattr(feeds, "PARSE_SECONDS", 0.01)
+    big = feed_server.rss("http://example.org", list(range(5000))).decode()
+    began = time.monotonic()
+    with pytest.raises(FormatError, match="to parse; skipped"):
+        parse_listing(big, "http://example.org/rss.xml")
+    assert time.monotonic() - began < 1.0
