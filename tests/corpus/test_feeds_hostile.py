@@ -94,3 +94,52 @@ def test_a_feed_over_the_parse_time_budget_is_given_up(monkeypatch: pytest.Monke
     with pytest.raises(FormatError, match="to parse; skipped"):
         parse_listing(big, "http://example.org/rss.xml")
     assert time.monotonic() - began < 1.0
+
+
+def long_feed(base: str) -> bytes:
+    """An RSS feed whose title, item title, author and an item URL overflow their columns."""
+    title, item_title, author = "T" * 1500, "I" * 3000, "a" * 500 + "@example.org"
+    long_url = f"{base}/a/1?" + "q" * 2100
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+            f"<item><title>{item_title}</title><link>{base}/a/9</link><author>{author}</author></item>"
+            f"<item><title>Too long</title><link>{long_url.replace('&', '&amp;')}</link></item>"
+            "</channel></rss>").encode()
+
+
+def test_over_long_metadata_is_clipped_on_every_database(store: Store, base: str) -> None:
+    Handler.routes["/long.xml"] = (200, {**XML, "Last-Modified": "Wed, " + "x" * 300}, long_feed(base))
+    Handler.etags["/long.xml"] = '"' + "e" * 1500 + '"'
+    feeds = [f"{base}/long.xml", f"{base}/rss.xml"]
+    report = import_feeds(store, feeds, fetcher=polite())
+    long, rss = report["feeds"]
+    assert long["status"] == "ok" and long["new"] == 1 and long["failed"] == 1, long
+    assert "2,1" in long["problems"][0] and "not fetched" in long["problems"][0]
+    assert rss["status"] == "ok" and rss["new"] == 3
+    row = get_feed(store, f"{base}/long.xml")
+    assert row is not None and row["title"] == "T" * 1000  # clipped to the column
+    assert row["etag"] is None and row["last_modified"] is None  # a cut validator means nothing: dropped
+    from unspin.store.schema import documents
+
+    with store.read() as conn:
+        titles = {r.url: r.title for r in conn.execute(documents.select())}
+    assert titles[f"{base}/a/9"] == "I" * 1000
+    again = import_feeds(store, feeds, fetcher=polite())  # and the next round works the same
+    assert [f["status"] for f in again["feeds"]] == ["ok", "not-modified"]
+
+
+def test_watch_survives_rounds_with_over_long_values(store: Store, base: str) -> None:
+    import threading
+
+    from unspin.batch.feeds import watch_feeds
+
+    Handler.routes["/long.xml"] = (200, XML, long_feed(base))
+    Handler.etags["/long.xml"] = '"' + "e" * 1500 + '"'
+    stop, lines = threading.Event(), []
+
+    def log(line: str) -> None:
+        lines.append(line)
+        if len(lines) == 2:
+            stop.set()
+
+    totals = watch_feeds(store, [f"{base}/long.xml"], every=0.05, fetcher=polite(), stop=stop, log=log)
+    assert totals["rounds"] == 2 and totals["new"] == 1 and "0 feed errors" in lines[1]

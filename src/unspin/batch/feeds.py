@@ -26,6 +26,7 @@ from unspin.store import feeds as fs
 from unspin.store.records import now, parse_date
 
 MAX_DEPTH = 2  # OPML -> feed, sitemap index -> sitemap
+MAX_URL = 2000  # characters: an item URL longer than `feed_items.url` holds is reported, not fetched
 
 
 @dataclass(slots=True)
@@ -65,10 +66,18 @@ class FeedImporter:
 
     def run(self, urls: Iterable[str]) -> dict[str, Any]:
         began = time.perf_counter()
+        from sqlalchemy.exc import DataError, IntegrityError
+
         for url in urls:
             if self.stop.is_set():
                 break
-            self._feed(url.strip(), depth=0)
+            try:
+                self._feed(url.strip(), depth=0)
+            except (DataError, IntegrityError) as err:  # a value the database refused: this feed only
+                why = f"the database refused a value: {err.orig}"
+                report = FeedRound(url.strip(), status="error", error=why)
+                self.rounds.append(report)
+                self._problem(report, f"{report.url}: {report.error}")
         return self.summary(time.perf_counter() - began)
 
     def summary(self, seconds: float) -> dict[str, Any]:
@@ -128,6 +137,11 @@ class FeedImporter:
             if self.stop.is_set():
                 report.status = "interrupted"
                 return
+            if len(item.url) > MAX_URL:
+                report.failed += 1
+                self._problem(report, f"{item.url[:100]}...: the URL is {len(item.url):,} characters, "
+                                      f"over the {MAX_URL:,} stored; not fetched")
+                continue
             text = page.text if listing.kind == "page" else None
             try:
                 doc = self._article(item, source, text=text, final_url=page.url)
