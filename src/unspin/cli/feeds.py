@@ -109,15 +109,22 @@ def watch(
 @corpus_app.command("feeds")
 def feeds_(
     db: str = typer.Option(None, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    failed: bool = typer.Option(False, "--failed", help="List the items that failed last time or were "
+                                "parked (failed 5 times in a row: no longer fetched), with the reason."),
     as_json: bool = typer.Option(False, "--json", help="Print the feeds as JSON."),
 ) -> None:
     """Each followed feed: kind, source, items stored, last fetched, last status, errors."""
-    from unspin.store.feeds import feed_status
+    from unspin.store.feeds import failed_items, feed_status
 
     with user_errors():
-        rows = feed_status(_store(db))
+        rows = failed_items(_store(db)) if failed else feed_status(_store(db))
     if as_json:
         _print_json(rows)
+        return
+    if failed:
+        for r in rows:
+            print(f"{r['status']}  {r['url']}  feed={r['feed']}  attempts={r['attempts']}  "
+                  f"last={r['last_tried']}  ({r['error'] or '-'})")
         return
     for r in rows:
         print(f"{r['url']}  {r['kind'] or '?'}  source={r['source'] or '-'}  items={r['items']}  "

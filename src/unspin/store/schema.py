@@ -163,6 +163,8 @@ feeds = Table(
     Column("items", Integer, nullable=False),  # items stored so far
     Column("errors", Integer, nullable=False),  # items that failed in the last round
     Column("created", DateTime, nullable=False),
+    Column("lease_owner", String(200), nullable=True),  # host:pid:token of the run fetching it now
+    Column("lease_expires", DateTime, nullable=True),
 )
 
 feed_items = Table(
@@ -172,7 +174,7 @@ feed_items = Table(
     Column("feed_id", String(32), ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
     Column("url", Bounded(2000), nullable=False),
     Column("document_id", String(64), nullable=True),  # set once the page is stored
-    Column("status", String(16), nullable=False),  # ok or failed (retried next round)
+    Column("status", String(16), nullable=False),  # ok, failed (retried next round) or parked
     Column("error", Text, nullable=True),
     Column("attempts", Integer, nullable=False),
     Column("last_tried", DateTime, nullable=False),
