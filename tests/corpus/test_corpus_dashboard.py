@@ -91,8 +91,9 @@ def test_source_links_are_only_http(sqlite_url: str) -> None:
     import re
 
     store = Store.open(sqlite_url)
-    urls = ["javascript:alert(document.cookie)", " JaVa\tScRiPt:alert(1)", "data:text/html,<script>x</script>",
-            "vbscript:msgbox(1)", "https://news.example/story", "//evil.example/x"]
+    urls = ["javascript:alert(document.cookie)", " JaVa\tScRiPt:alert(1)",
+            "data:text/html,<script>x</script>", "vbscript:msgbox(1)", "https://news.example/story",
+            "//evil.example/x"]
     store.add_documents([make_doc(f"The traitors lied again, story {i}.", source="A", url=u,
                                   published="2024-01-05") for i, u in enumerate(urls)])
     store.save_batch([make_analysis(d, [("traitors", NC)]) for d in store.pending("m1")])
