@@ -309,3 +309,35 @@ def test_cli_watch_once_analyze(tmp_path: Path, base: str, tiny_model_dir: Path,
     assert "round 1: 2 new, 0 skipped, 0 failed, 0 feed errors, 2 analyzed" in result.stdout
     store = Store.open(db)
     assert store.pending_count(tiny_analyzer.name) == 0 and store.models()[0]["documents"] == 2
+
+
+def test_sigterm_stops_import_of_a_url_within_a_second(tmp_path: Path, base: str) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    Handler.slow = {"/rss.xml": 30.0}
+    cmd = [sys.executable, "-c", "from unspin.cli.main import app; app()", "corpus", "import",
+           f"{base}/rss.xml", "--db", str(tmp_path / "i.db"), "--allow-private-network", "--timeout", "60",
+           "--json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 120
+        while Handler.hits["/rss.xml"] == 0 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        began = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        took = time.monotonic() - began
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert took < 1.5, took
+    report = json.loads(out)
+    assert report["interrupted"] is True and report["feeds"][0]["status"] == "interrupted"
+    assert report["feed_errors"] == 0

@@ -80,3 +80,12 @@ def test_a_fast_answer_is_read_whole() -> None:
     with drip_server(whole, pause=0.05) as base:
         page = fetch(f"{base}/", allow_networks=LOOPBACK, timeout=5.0)
     assert page.text == "hello world"
+
+
+def test_a_slow_dns_answer_is_cut_at_the_deadline() -> None:
+    def slow_resolver(host: str, port: int) -> list[str]:
+        time.sleep(5)
+        return ["93.184.216.34"]
+
+    took, err = timed_fetch("http://slow-dns.example/", timeout=0.5, resolve=slow_resolver)
+    assert "took too long" in str(err) and took < 1.0, took

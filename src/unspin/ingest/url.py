@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 from unspin.doc import Document
 from unspin.errors import FetchError
-from unspin.ingest.watchdog import PinnedHTTP, PinnedHTTPS, Watchdog
+from unspin.ingest.watchdog import PinnedHTTP, PinnedHTTPS, Watchdog, resolve_within
 
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT = 10.0
@@ -188,12 +188,12 @@ def _hop(url: str, *, resolve: Resolver, networks: tuple, dog: Watchdog, max_byt
          truncate: bool = False) -> tuple[int, str | None, str, str | None, bytes, dict[str, str]]:
     """One request: (status, location, media type, charset, body, kept response headers)."""
     scheme, host, port, path = _split(url)
-    addresses = resolve(host, port)
+    dog.what = url
+    addresses = resolve_within(resolve, host, port, dog)
     if not addresses:
         raise FetchError(f"Host {host!r} has no address.", status=502)
     for address in addresses:  # every answer must be public, not just the first
         check_address(address, networks, host)
-    dog.what = url
     dog.check()
     kind = PinnedHTTPS if scheme == "https" else PinnedHTTP
     conn = kind(host, port, addresses[0], dog)

@@ -18,6 +18,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 from unspin.errors import FetchError, FetchInterrupted
@@ -88,6 +89,29 @@ class Watchdog:
 def _shut(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
+
+
+def resolve_within(resolve: Callable[[str, int], list[str]], host: str, port: int,
+                   dog: Watchdog) -> list[str]:
+    """`resolve(host, port)` in a helper thread, given up at the deadline or on cancel (a DNS
+    lookup cannot be interrupted; the thread is left to finish on its own)."""
+    found: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            found["addresses"] = resolve(host, port)
+        except BaseException as err:  # handed to the caller below
+            found["error"] = err
+
+    worker = threading.Thread(target=work, name="fetch-resolve", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(max(0.0, min(POLL, dog.remaining())))
+        if worker.is_alive():
+            dog.check()
+    if "error" in found:
+        raise found["error"]  # type: ignore[misc]
+    return found["addresses"]  # type: ignore[return-value]
 
 
 def connect(ip: str, port: int, dog: Watchdog) -> socket.socket:
