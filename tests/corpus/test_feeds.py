@@ -341,3 +341,17 @@ def test_sigterm_stops_import_of_a_url_within_a_second(tmp_path: Path, base: str
     report = json.loads(out)
     assert report["interrupted"] is True and report["feeds"][0]["status"] == "interrupted"
     assert report["feed_errors"] == 0
+
+
+def test_watch_analysis_ends_when_stopping(tmp_path: Path, tiny_model_dir: Path) -> None:
+    from unspin.cli.feeds import _analyze_until
+    from unspin.doc import Document
+
+    store = Store.open(tmp_path / "a.db")
+    store.add_documents([Document(f"Story {i}: the traitors lied again.") for i in range(3)])
+    stop = threading.Event()
+    stop.set()
+    run = _analyze_until(store, str(tiny_model_dir), stop)
+    assert run() == 0 and store.pending_count("tiny-random") == 3  # stopped before the first batch
+    stop.clear()
+    assert run() == 3 and store.pending_count("tiny-random") == 0

@@ -41,10 +41,10 @@ def parse_duration(text: str) -> float:
 
 
 @contextlib.contextmanager
-def stop_on_signals() -> Iterator[threading.Event]:
+def stop_on_signals(stop: threading.Event | None = None) -> Iterator[threading.Event]:
     """An Event set by SIGINT or SIGTERM while the block runs (the previous handlers come back
     after); the feed importer's waits and fetches end within a second once it is set."""
-    stop = threading.Event()
+    stop = stop or threading.Event()
     previous: dict[int, Any] = {}
 
     def handle(signum: int, _frame: Any) -> None:
@@ -59,6 +59,34 @@ def stop_on_signals() -> Iterator[threading.Event]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+class _Stopped(Exception):
+    """Raised from the batch's progress callback to end `--analyze` after the batch written."""
+
+
+def _analyze_until(store: Any, model: str | None, stop: threading.Event) -> Any:
+    """With --analyze: a function analyzing the new documents, ending after the batch being
+    written once `stop` is set (the rest is analyzed next round or by `unspin batch`)."""
+    import unspin
+    from unspin.batch.run import BatchSettings, model_folder, run_batch
+
+    analyzer = unspin.load(model_folder(model))
+
+    def run() -> int:
+        seen = {"done": 0}
+
+        def progress(done: int, _total: int) -> None:
+            seen["done"] = done
+            if stop.is_set():
+                raise _Stopped
+
+        try:
+            return int(run_batch(store, analyzer, settings=BatchSettings(), progress=progress)["analyzed"])
+        except _Stopped:
+            return seen["done"]
+
+    return run
 
 
 @corpus_app.command()
@@ -86,17 +114,9 @@ def watch(
     with user_errors():
         seconds = parse_duration(every)
         store = _store(db, create)
-        run = None
-        if analyze:
-            import unspin
-            from unspin.batch.run import BatchSettings, model_folder, run_batch
-
-            analyzer = unspin.load(model_folder(model))
-
-            def run() -> int:
-                return int(run_batch(store, analyzer, settings=BatchSettings())["analyzed"])
-
-        with stop_on_signals() as stop:
+        stop_now = threading.Event()
+        run = _analyze_until(store, model, stop_now) if analyze else None
+        with stop_on_signals(stop_now) as stop:
             totals = watch_feeds(store, feeds, every=seconds, once=once, source=source, analyze=run,
                                  stop=stop,
                                  fetcher=fetcher(allow_private, delay, timeout),
