@@ -91,6 +91,7 @@ class FeedImporter:
         total = {k: sum(getattr(r, k) for r in self.rounds) for k in keys}
         return {**total, "feed_errors": sum(r.status == "error" for r in self.rounds),
                 "busy": sum(r.status == "busy" for r in self.rounds),
+                "notes": list(self.fetcher.notes),
                 "interrupted": self.stop.is_set(), "feeds": [r.to_dict() for r in self.rounds],
                 "seconds": round(seconds, 3), "documents": self.store.document_count(),
                 "store": self.store.describe()}

@@ -126,7 +126,8 @@ def import_(
         found = report["urls"] if files else report
         print(f"{found['new']:,} new items, {found['skipped'] + found['duplicates']:,} already stored, "
               f"{found['failed']:,} failed (tried again next run), "
-              f"{found['feed_errors']:,} feeds unreadable; "
+              + "".join(f"{found[k]:,} {k}, " for k in ("parked", "deferred", "busy") if found.get(k))
+              + f"{found['feed_errors']:,} feeds unreadable; "
               f"the corpus holds {found['documents']:,} documents in {found['store']}")
 
 
