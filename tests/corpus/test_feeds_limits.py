@@ -120,3 +120,15 @@ def test_two_watch_once_at_once_fetch_each_page_once(any_url: str, base: str) ->
     assert sorted(f["items"] for f in fs.feed_status(store)) == [2, 3]
     news = sum(int(out.split("round 1: ")[1].split(" new")[0]) for _, out, _ in outs)
     assert news == 5
+
+
+def test_items_per_run_are_capped_over_all_feeds(store: Store, base: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch_feeds, "MAX_RUN_ITEMS", 4)
+    report = import_feeds(store, [f"{base}/rss.xml", f"{base}/atom.xml", f"{base}/sitemap.xml"],
+                          fetcher=polite())
+    assert [(f["new"], f["deferred"]) for f in report["feeds"]] == [(3, 0), (1, 1), (0, 2)]
+    assert sum(n for path, n in Handler.hits.items() if path.startswith("/a/")) == 4
+    again = import_feeds(store, [f"{base}/rss.xml", f"{base}/atom.xml", f"{base}/sitemap.xml"],
+                         fetcher=polite())
+    assert (again["new"], again["deferred"]) == (3, 0)  # 5, 6 and 7 (1 was stored from the RSS feed)

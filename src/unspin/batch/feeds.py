@@ -29,6 +29,7 @@ MAX_DEPTH = 2  # OPML -> feed, sitemap index -> sitemap
 MAX_URL = 2000  # characters: an item URL longer than `feed_items.url` holds is reported, not fetched
 MAX_LISTS = 50  # feeds and sitemaps that OPML lists and sitemap indexes make a run follow, in all
 MAX_ITEMS = 500  # new items fetched per feed and round; the rest come next round
+MAX_RUN_ITEMS = 2000  # new items fetched per run (round) over all feeds; the rest come next round
 
 
 @dataclass(slots=True)
@@ -64,6 +65,7 @@ class FeedImporter:
         self.store, self.fetcher, self.source = store, fetcher, source
         self.owner = lease_owner()  # the name this run's feed leases carry
         self.lists_followed = 0
+        self.items_tried = 0
         if stop is not None:
             fetcher.stop = stop  # the fetcher's waits and fetches end when the run does
         self.stop = fetcher.stop
@@ -145,11 +147,13 @@ class FeedImporter:
         todo = [i for i in items if states.get(i.url) not in (fs.OK, fs.PARKED)] + retry
         report.skipped = sum(states.get(i.url) == fs.OK for i in items)
         report.parked = sum(states.get(i.url) == fs.PARKED for i in items)
-        if len(todo) > MAX_ITEMS:
-            report.deferred = len(todo) - MAX_ITEMS
-            todo = todo[:MAX_ITEMS]
-            self._problem(report, f"{url}: {report.deferred:,} more new items than the {MAX_ITEMS:,} "
-                                  "fetched per feed and round; they come next round")
+        room = min(MAX_ITEMS, max(0, MAX_RUN_ITEMS - self.items_tried))
+        if len(todo) > room:
+            report.deferred = len(todo) - room
+            todo = todo[:room]
+            self._problem(report, f"{url}: {report.deferred:,} new items left for the next round (a round "
+                                  f"fetches at most {MAX_ITEMS:,} per feed and {MAX_RUN_ITEMS:,} in all)")
+        self.items_tried += len(todo)
         renewed = time.monotonic()
         for item in todo:
             if self.stop.is_set():
