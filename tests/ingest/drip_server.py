@@ -13,8 +13,9 @@ Script = Callable[[str], Iterable[bytes]]  # request path -> pieces to send
 
 
 @contextlib.contextmanager
-def drip_server(script: Script, pause: float = 0.2) -> Iterator[str]:
-    """Serve `script` on 127.0.0.1 (one thread per connection); yields the base URL."""
+def drip_server(script: Script, pause: float = 0.2, *, http: bool = True) -> Iterator[str]:
+    """Serve `script` on 127.0.0.1 (one thread per connection); yields the base URL. With
+    `http` false the script starts at once, without reading a request (a TLS server)."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
@@ -24,7 +25,7 @@ def drip_server(script: Script, pause: float = 0.2) -> Iterator[str]:
     def serve(conn: socket.socket) -> None:
         with conn, contextlib.suppress(OSError):
             conn.settimeout(5)
-            request = b""
+            request = b"" if http else b"GET / HTTP/1.1\r\n\r\n"
             while b"\r\n\r\n" not in request:
                 got = conn.recv(4096)
                 if not got:
@@ -48,7 +49,7 @@ def drip_server(script: Script, pause: float = 0.2) -> Iterator[str]:
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        yield f"{'http' if http else 'https'}://127.0.0.1:{listener.getsockname()[1]}"
     finally:
         done.set()
         thread.join(2)

@@ -89,3 +89,21 @@ def test_a_slow_dns_answer_is_cut_at_the_deadline() -> None:
 
     took, err = timed_fetch("http://slow-dns.example/", timeout=0.5, resolve=slow_resolver)
     assert "took too long" in str(err) and took < 1.0, took
+
+
+def test_a_tls_handshake_dripped_byte_by_byte_is_cut() -> None:
+    def tls_drip(_path: str) -> Iterator[bytes]:
+        return forever(b"\x16\x03\x03\x40\x00", b"\x02")  # a 16 KB handshake record, one byte at a time
+
+    with drip_server(tls_drip, pause=0.2, http=False) as base:
+        took, err = timed_fetch(f"{base}/", timeout=1.0)
+    assert "took too long" in str(err) and err.status == 504, err
+    assert took < 1.6, took
+
+
+def test_cancel_during_a_tls_handshake() -> None:
+    cancel = threading.Event()
+    with drip_server(lambda _path: forever(b"\x16\x03\x03\x40\x00", b"\x02"), pause=0.2, http=False) as base:
+        threading.Timer(0.4, cancel.set).start()
+        took, err = timed_fetch(f"{base}/", timeout=60.0, cancel=cancel)
+    assert isinstance(err, FetchInterrupted) and took < 1.0, (err, took)

@@ -87,8 +87,10 @@ class Watchdog:
 
 
 def _shut(sock: socket.socket) -> None:
+    """Shut the connection down under whatever reads it; an SSL socket's own `shutdown` is
+    bypassed (it would drop its TLS state under a thread still using it)."""
     with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def resolve_within(resolve: Callable[[str, int], list[str]], host: str, port: int,
