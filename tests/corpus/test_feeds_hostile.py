@@ -143,3 +143,12 @@ def test_watch_survives_rounds_with_over_long_values(store: Store, base: str) ->
 
     totals = watch_feeds(store, [f"{base}/long.xml"], every=0.05, fetcher=polite(), stop=stop, log=log)
     assert totals["rounds"] == 2 and totals["new"] == 1 and "0 feed errors" in lines[1]
+
+
+def test_error_messages_with_nul_are_stored_on_every_database(store: Store) -> None:
+    from unspin.store import feeds as fs
+
+    fs.save_feed(store, "http://example.org/f.xml", last_status="error", last_error="bad\x00 byte\x1b[2J")
+    fs.fail_item(store, "http://example.org/f.xml", "http://example.org/a", "HTTP 500 \x00 oops")
+    assert fs.get_feed(store, "http://example.org/f.xml")["last_error"] == "bad byte[2J"  # type: ignore[index]
+    assert fs.failed_items(store)[0]["error"] == "HTTP 500  oops"

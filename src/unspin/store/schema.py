@@ -26,7 +26,7 @@ from sqlalchemy import (
     text,
 )
 
-from unspin.store.types import Bounded
+from unspin.store.types import Bounded, CleanText
 
 metadata = MetaData()
 
@@ -159,7 +159,7 @@ feeds = Table(
     Column("last_modified", Bounded(200, over="drop"), nullable=True),
     Column("last_fetched", DateTime, nullable=True),
     Column("last_status", String(16), nullable=True),  # ok, not-modified or error
-    Column("last_error", Text, nullable=True),
+    Column("last_error", CleanText, nullable=True),
     Column("items", Integer, nullable=False),  # items stored so far
     Column("errors", Integer, nullable=False),  # items that failed in the last round
     Column("created", DateTime, nullable=False),
@@ -175,7 +175,7 @@ feed_items = Table(
     Column("url", Bounded(2000), nullable=False),
     Column("document_id", String(64), nullable=True),  # set once the page is stored
     Column("status", String(16), nullable=False),  # ok, failed (retried next round) or parked
-    Column("error", Text, nullable=True),
+    Column("error", CleanText, nullable=True),
     Column("attempts", Integer, nullable=False),
     Column("last_tried", DateTime, nullable=False),
     Index("ix_feed_items_feed", "feed_id", "status"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.types import TypeDecorator
 
 from unspin.ingest.normalize import clean_field
@@ -43,3 +43,13 @@ class Bounded(TypeDecorator[str]):
 
     def __repr__(self) -> str:
         return f"Bounded({self.length}, over={self.over!r})"
+
+
+class CleanText(TypeDecorator[str]):
+    """TEXT for messages (errors): cleaned as `Bounded` cleans, never clipped."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        return clean_field(value) if isinstance(value, str) else value
