@@ -66,3 +66,11 @@ def test_agreement_by_hand() -> None:
     flag = rows["Flag-Waving"]
     assert (flag["model"], flag["reviewer"], flag["rejected"], flag["agreement"]) == (1, 0, 1, 0.0)
     assert [r["technique"] for r in review.agreement([])] == []
+
+
+def test_reviewer_names_lose_bidi_and_zero_width_characters() -> None:
+    hostile = "\u202eAna\u202c\u200b \u2066Lopez\u2069\ufeff\u200d\u00ad\x1b"
+    made = review.correction("accept", text=TEXT, spans=review.reviewed(TEXT, model(), []), reviewer=hostile,
+                             target=review.reviewed(TEXT, model(), [])[0]["key"])
+    assert made["reviewer"] == "Ana Lopez"
+    assert review.reviewer_name("\u200b\u200c\u200e\u200f\u2060") == ""

@@ -29,11 +29,17 @@ class UnknownTechniqueError(UnspinError, KeyError):
 class FetchError(InputError):
     """A URL could not be fetched safely: refused address, bad scheme, too big, too slow.
 
-    `status` is the HTTP status the web API answers with (400 refused, 502/504 upstream)."""
+    `status` is the HTTP status the web API answers with (400 refused, 502/504 upstream);
+    `upstream` the status the fetched server answered, when it answered one (404, 503...)."""
 
-    def __init__(self, message: str, *, status: int = 400):
+    def __init__(self, message: str, *, status: int = 400, upstream: int | None = None):
         super().__init__(message)
         self.status = status
+        self.upstream = upstream
+
+
+class FetchInterrupted(FetchError):
+    """A fetch (or the wait before it) was cut short because the run is stopping (SIGINT, SIGTERM)."""
 
 
 class StoreError(UnspinError):

@@ -9,6 +9,7 @@ Pure functions on plain dicts: the store saves the log, the web app and the expo
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,14 @@ STATUS = {"accept": "accepted", "reject": "rejected", "relabel": "relabelled", "
 MAX_REVIEWER = 100
 
 
+def reviewer_name(name: Any) -> str:
+    """A reviewer's name as stored: format characters (bidi overrides and isolates, zero-width
+    spaces and joiners, BOM, soft hyphen) and controls dropped, whitespace runs made one space,
+    at most `MAX_REVIEWER` characters."""
+    kept = "".join(c for c in str(name or "") if unicodedata.category(c) not in ("Cf", "Cc") or c in "\t\n")
+    return " ".join(kept.split())[:MAX_REVIEWER]
+
+
 def correction(action: str, *, text: str, spans: list[dict[str, Any]], reviewer: str,
                target: str | None = None, start: int | None = None, end: int | None = None,
                technique: str | None = None) -> dict[str, Any]:
@@ -28,7 +37,7 @@ def correction(action: str, *, text: str, spans: list[dict[str, Any]], reviewer:
     current reviewed `spans` of `text`; `InputError` says what is wrong."""
     if action not in ACTIONS:
         raise InputError(f"Unknown review action {action!r}; use one of {', '.join(ACTIONS)}.")
-    who = " ".join(str(reviewer or "").split())[:MAX_REVIEWER]
+    who = reviewer_name(reviewer)
     if not who:
         raise InputError("Say who is reviewing: give a reviewer name (set it once on the page).")
     by_key = {s["key"]: s for s in spans}

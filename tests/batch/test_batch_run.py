@@ -117,3 +117,55 @@ def test_cli_batch(tmp_path: Path, tiny_model_dir: Path) -> None:
     result = CliRunner().invoke(app, ["batch", "--db", str(db), "--model", str(tiny_model_dir), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["analyzed"] == 3
+
+
+def test_disk_full_mid_batch_is_one_line_and_loses_nothing(tmp_path: Path, tiny_model_dir: Path) -> None:
+    """`unspin batch` whose files may not grow past 3 MB (RLIMIT_FSIZE: the writes fail as on a
+    full disk): one `error:` line, exit 2, and a rerun analyzes each document exactly once."""
+    import resource
+
+    db = tmp_path / "full.db"
+    store = Store.open(db)
+    store.add_documents([Document(f"Document {i}: they are traitors and liars, all of them. " * 40)
+                         for i in range(120)])
+    limit = 3 * 1024 * 1024
+    assert db.stat().st_size < limit / 2
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    cmd = [sys.executable, "-c", "from unspin.cli.main import app; app()", "batch", "--db", str(db),
+           "--model", str(tiny_model_dir), "--batch-size", "8", "--json"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    full = subprocess.run(cmd, env=env, capture_output=True, text=True, preexec_fn=small_disk, timeout=300)
+    assert full.returncode == 2, full.stderr
+    lines = full.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: The database could not be written")
+    assert "run the same command again" in lines[0] and "Traceback" not in full.stderr
+    done_before = store.models()[0]["documents"] if store.models() else 0
+    assert 0 < done_before < 120, "the disk should fill up mid-run"
+    rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True, timeout=300)
+    assert json.loads(rerun.stdout)["analyzed"] == 120 - done_before
+    with store.read() as conn:
+        rows = conn.execute(analyses.select()).all()
+    assert len(rows) == 120 == len({r.document_id for r in rows})
+
+
+def test_storage_messages() -> None:
+    import errno
+
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from unspin.cli.storage import storage_message
+
+    pg_full = OperationalError("INSERT ...", {}, psycopg.errors.DiskFull("could not extend file"))
+    assert "it is full (could not extend file)" in storage_message(pg_full)  # type: ignore[operator]
+    lite = OperationalError("INSERT ...", {}, Exception("database or disk is full"))
+    assert "Free space on the disk" in storage_message(lite)  # type: ignore[operator]
+    gone = OperationalError("SELECT 1", {}, psycopg.errors.AdminShutdown("terminating connection"))
+    assert "connection to the database was lost" in storage_message(gone)  # type: ignore[operator]
+    disk = OSError(errno.ENOSPC, "No space left on device", "/out/spans.parquet")
+    assert "writing /out/spans.parquet: the disk is full" in storage_message(disk)  # type: ignore[operator]
+    assert storage_message(ValueError("nope")) is None
+    assert storage_message(OperationalError("x", {}, Exception("syntax error"))) is None

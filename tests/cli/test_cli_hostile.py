@@ -97,3 +97,24 @@ def test_tune_weight_options_say_what_is_wrong(tiny_model_dir: Path, ptc_dir: Pa
         runner.invoke(app, [*base, "--weights", "0.5", "--technique-weights", "x"]),
         "--technique-weights: expected numbers",
     )
+
+
+def test_pretty_output_strips_terminal_escapes(model_env: Path, tmp_path: Path) -> None:
+    f = tmp_path / "esc.txt"
+    hostile = ("They are traitors \x1b]52;c;ZXZpbCBjb21tYW5k\x07 and liars, \x1b]0;pwned\x1b\\ all of them! "
+               "\x1b[2J\x1b[H Every one \x9b31m of them \x0c is a traitor \x7f.")
+    f.write_text(hostile, encoding="utf-8")
+    for threshold in ("0", "1"):  # every span shown, and none (the text in one piece)
+        result = runner.invoke(app, ["analyze", str(f), "-t", threshold])
+        assert result.exit_code == 0, result.output
+        out = result.stdout
+        for bad in ("\x1b", "\x07", "\x9b", "\x0c", "\x7f"):
+            assert bad not in out, repr(bad)
+        assert out.count("\ufffd") >= 8  # each control character shown inert, not dropped
+    assert "They are traitors \ufffd]52;c;ZXZpbCBjb21tYW5k\ufffd and liars" in out
+
+
+def test_terminal_safe_keeps_offsets() -> None:
+    from unspin.cli.pretty import terminal_safe
+
+    assert terminal_safe("a\x1b[2Jb\tc\nd\r\x85") == "a\ufffd[2Jb\tc\nd\ufffd\ufffd"

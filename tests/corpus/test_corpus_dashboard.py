@@ -85,3 +85,24 @@ def test_without_a_database() -> None:
     with TestClient(app, raise_server_exceptions=False) as c:
         answer = c.get("/corpus.json")
     assert answer.status_code == 404 and "needs a database" in answer.json()["error"]
+
+
+def test_source_links_are_only_http(sqlite_url: str) -> None:
+    import re
+
+    store = Store.open(sqlite_url)
+    urls = ["javascript:alert(document.cookie)", " JaVa\tScRiPt:alert(1)",
+            "data:text/html,<script>x</script>", "vbscript:msgbox(1)", "https://news.example/story",
+            "//evil.example/x"]
+    store.add_documents([make_doc(f"The traitors lied again, story {i}.", source="A", url=u,
+                                  published="2024-01-05") for i, u in enumerate(urls)])
+    store.save_batch([make_analysis(d, [("traitors", NC)]) for d in store.pending("m1")])
+    app = create_app(None, store=store, settings=WebSettings())
+    if not any(getattr(r, "path", "") == "/corpus" for r in app.routes):
+        app.include_router(dashboard.router)
+    with TestClient(app) as c:
+        page = c.get("/corpus/documents", params={"focus": NC}).text
+        found = c.get("/corpus/documents.json", params={"focus": NC}).json()["documents"]
+    links = re.findall(r'href="([^"]*)"[^>]*>source<', page)
+    assert links == ["https://news.example/story"]
+    assert sorted(str(d["link"]) for d in found) == ["None"] * 5 + ["https://news.example/story"]

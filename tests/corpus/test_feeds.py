@@ -217,16 +217,17 @@ def test_dashboard_shows_feed_freshness_and_filters_by_feed(sqlite_url: str, bas
         assert "Feeds (3)" in page and 'href="/corpus?model=m1' in page
 
 
-def test_sigterm_stops_watch_after_the_item_in_flight(tmp_path: Path, base: str) -> None:
+def test_sigterm_stops_watch_within_a_second(tmp_path: Path, base: str) -> None:
     import os
     import signal
     import subprocess
     import time
 
     db = tmp_path / "s.db"
-    Handler.slow = {"/a/2": 2.0}
+    Handler.slow = {"/a/2": 30.0}  # the server holds the second item's answer for 30 s
     cmd = [sys.executable, "-c", "from unspin.cli.main import app; app()", "corpus", "watch",
-           f"{base}/rss.xml", "--every", "1h", "--db", str(db), "--allow-private-network", "--delay", "0"]
+           f"{base}/rss.xml", "--every", "1h", "--db", str(db), "--allow-private-network", "--delay", "0",
+           "--timeout", "60"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
@@ -234,21 +235,57 @@ def test_sigterm_stops_watch_after_the_item_in_flight(tmp_path: Path, base: str)
         while Handler.hits["/a/2"] == 0 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
         assert Handler.hits["/a/2"] == 1, "the second item should be in flight"
+        time.sleep(0.3)
+        began = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
+        proc.wait(timeout=30)
+        took = time.monotonic() - began
+        out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, err
-    assert "SIGTERM: stopping after the item in flight" in err
-    assert "round 1: 2 new" in out and "(stopped)" in out
+    assert took < 1.5, took  # the fetch in flight is cut, not waited for
+    assert "SIGTERM: stopping" in err
+    assert "round 1: 1 new" in out and "(stopped)" in out and "0 failed" in out
     assert Handler.hits["/a/3"] == 0
-    store = Store.open(db)
-    assert set(stored(store)) == {f"{base}/a/1", f"{base}/a/2"}  # the item in flight was finished
-    assert get_feed(store, f"{base}/rss.xml")["etag"] is None  # type: ignore[index]
     Handler.slow = {}
+    store = Store.open(db)
+    assert set(stored(store)) == {f"{base}/a/1"}
+    assert get_feed(store, f"{base}/rss.xml")["etag"] is None  # type: ignore[index]
     again = import_feeds(store, [f"{base}/rss.xml"], fetcher=polite())
-    assert (again["new"], again["skipped"]) == (1, 2)  # nothing lost: the rest comes next time
+    assert (again["new"], again["skipped"], again["failed"]) == (2, 1, 0)  # nothing lost
+
+
+def test_sigint_stops_watch_waiting_on_a_crawl_delay(tmp_path: Path, base: str) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    robots = b"User-agent: *\nCrawl-delay: 100000\n"
+    Handler.routes["/robots.txt"] = (200, {"Content-Type": "text/plain"}, robots)
+    cmd = [sys.executable, "-c", "from unspin.cli.main import app; app()", "corpus", "watch",
+           f"{base}/rss.xml", "--once", "--db", str(tmp_path / "c.db"), "--allow-private-network"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 120
+        while Handler.hits["/rss.xml"] == 0 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        time.sleep(0.5)  # now waiting the (capped) crawl delay before the first item
+        began = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        took = time.monotonic() - began
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert took < 1.5, took
+    assert "Crawl-delay of 100000 s; waiting 60 s instead" in err
+    assert "round 1: 0 new" in out and "0 failed" in out and "(stopped)" in out
 
 
 def test_hostile_feed_metadata_is_cleaned(store: Store, base: str) -> None:
@@ -272,3 +309,49 @@ def test_cli_watch_once_analyze(tmp_path: Path, base: str, tiny_model_dir: Path,
     assert "round 1: 2 new, 0 skipped, 0 failed, 0 feed errors, 2 analyzed" in result.stdout
     store = Store.open(db)
     assert store.pending_count(tiny_analyzer.name) == 0 and store.models()[0]["documents"] == 2
+
+
+def test_sigterm_stops_import_of_a_url_within_a_second(tmp_path: Path, base: str) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    Handler.slow = {"/rss.xml": 30.0}
+    cmd = [sys.executable, "-c", "from unspin.cli.main import app; app()", "corpus", "import",
+           f"{base}/rss.xml", "--db", str(tmp_path / "i.db"), "--allow-private-network", "--timeout", "60",
+           "--json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 120
+        while Handler.hits["/rss.xml"] == 0 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        began = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        took = time.monotonic() - began
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert took < 1.5, took
+    report = json.loads(out)
+    assert report["interrupted"] is True and report["feeds"][0]["status"] == "interrupted"
+    assert report["feed_errors"] == 0
+
+
+def test_watch_analysis_ends_when_stopping(tmp_path: Path, tiny_model_dir: Path) -> None:
+    from unspin.cli.feeds import _analyze_until
+    from unspin.doc import Document
+
+    store = Store.open(tmp_path / "a.db")
+    store.add_documents([Document(f"Story {i}: the traitors lied again.") for i in range(3)])
+    stop = threading.Event()
+    stop.set()
+    run = _analyze_until(store, str(tiny_model_dir), stop)
+    assert run() == 0 and store.pending_count("tiny-random") == 3  # stopped before the first batch
+    stop.clear()
+    assert run() == 3 and store.pending_count("tiny-random") == 0

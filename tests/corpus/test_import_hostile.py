@@ -119,3 +119,25 @@ def test_filters_with_nul_do_not_reach_the_database(store: Store) -> None:
     from unspin.store.queries import Filters, overview
 
     assert overview(store, Filters(sources=("\x00", "S\ud800"), model="m\x00"))["documents"] == 0
+
+
+def test_fifos_are_reported_and_skipped(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text("A text before the pipe.", encoding="utf-8")
+    os.mkfifo(folder / "b.txt")  # nobody ever writes: reading it would block forever
+    os.symlink(folder / "b.txt", folder / "c.txt")  # a link to it, inside the folder
+    (folder / "d.jsonl").write_text('{"text": "A record after the pipe."}\n', encoding="utf-8")
+    os.mkfifo(tmp_path / "given.txt")
+    db = tmp_path / "f.db"
+    cmd = [sys.executable, "-c", "from unspin.cli.main import app; app()", "corpus", "import", str(folder),
+           str(tmp_path / "given.txt"), "--db", str(db), "--json"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["added"], report["skipped"]) == (2, 3)
+    assert done.stderr.count("a FIFO (named pipe), not a regular file; skipped") == 3
+    assert all(name in done.stderr for name in ("b.txt", "c.txt", "given.txt"))

@@ -1,4 +1,9 @@
-"""Corpus statistics as tables, and their export to CSV, Parquet or JSONL."""
+"""Corpus statistics as tables, and their export to CSV, Parquet or JSONL.
+
+CSV cells that a spreadsheet would run as a formula (text starting with `=`, `+`, `-`, `@`, a
+tab or a carriage return) are written with a leading `'` (`spreadsheet_safe`); numbers, and
+every Parquet and JSONL value, are written as they are.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,14 @@ from unspin.store.schema import analyses, documents, spans
 TABLES = ("by_source", "by_time", "by_technique", "top_cues", "cooccurrence", "spans")
 FORMATS = ("csv", "parquet", "jsonl")
 STATS = ("by_source", "by_time", "by_technique", "top_cues", "cooccurrence")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """`value` with a leading `'` when it is text a spreadsheet would read as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def stats(store: Store, f: q.Filters, *, bucket: str = "month", top: int = 10) -> dict[str, Any]:
@@ -85,8 +98,8 @@ def write_rows(rows: list[dict[str, Any]], path: Path, fmt: str, *, schema: Any 
         with open(path, "w", encoding="utf-8", newline="") as handle:
             columns = list(rows[0]) if rows else []
             writer = csv.DictWriter(handle, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows(rows)
+            writer.writerow({c: spreadsheet_safe(c) for c in columns})
+            writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
     elif fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq

@@ -4,7 +4,8 @@ Readers yield `Document`s and report bad records as `Problem`s (file:line and wh
 them; a whole file that cannot be read is one problem too. No record, however hostile (bad
 UTF-8, lone surrogates, NUL, JSON nested 100,000 deep, a 1 GB line), stops its neighbours.
 Every text goes through `unspin.ingest.normalize` (line endings become LF). In a folder,
-links that lead outside it are skipped and reported.
+links that lead outside it are skipped and reported, and so is anything that is not a regular
+file (a FIFO, socket or device would block the read or never end).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,15 +57,30 @@ def iter_documents(paths: Iterable[str | Path], report: Report, *,
             report(Problem(str(path), None, "no such file or folder"))
         elif path.is_dir():
             yield from _folder(path, report, source)
-        else:
+        elif _regular(path, report):
             yield from _file(path, report, source)
+
+
+def _regular(path: Path, report: Report) -> bool:
+    """Whether `path` (links followed) is a regular file; anything else is reported."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as err:
+        report(Problem(str(path), None, f"cannot be read: {err.strerror or err}"))
+        return False
+    if stat.S_ISREG(mode):
+        return True
+    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    report(Problem(str(path), None, f"{kind}, not a regular file; skipped"))
+    return False
 
 
 def _folder(folder: Path, report: Report, source: str | None) -> Iterator[Document]:
     root = folder.resolve()
     for path in _walk(folder, root, report):
         suffix = path.suffix.lower()
-        if suffix in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES:
+        if suffix in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES and _regular(path, report):
             yield from _file(path, report, source)
 
 
@@ -82,7 +99,7 @@ def _walk(folder: Path, root: Path, report: Report) -> Iterator[Path]:
             target = path.resolve()
             if not target.is_relative_to(root):
                 report(Problem(str(path), None, f"a link to {target}, outside the imported folder; skipped"))
-            elif target.is_file():
+            elif not target.is_dir():
                 found.append(path)  # a link to a folder inside the root: its files are read there
     return iter(sorted(found))
 

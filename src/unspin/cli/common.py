@@ -14,11 +14,21 @@ from unspin.errors import InputError, UnspinError
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
-    """Print an `UnspinError` as one line on stderr and exit with status 2."""
+    """Print an `UnspinError`, or a storage failure (full disk, lost database: see `storage`),
+    as one line on stderr and exit with status 2."""
+    from unspin.cli.storage import storage_message
+
     try:
         yield
     except UnspinError as err:
         message = " ".join(str(err).split("\n")).encode("utf-8", "backslashreplace").decode("utf-8")
+        print(f"error: {message}", file=sys.stderr)
+        raise typer.Exit(2) from err
+    except Exception as err:
+        found = storage_message(err)
+        if found is None:
+            raise
+        message = " ".join(found.split("\n")).encode("utf-8", "backslashreplace").decode("utf-8")
         print(f"error: {message}", file=sys.stderr)
         raise typer.Exit(2) from err
     except KeyboardInterrupt as err:

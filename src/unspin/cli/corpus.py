@@ -50,10 +50,13 @@ TIMEOUT = typer.Option(10.0, "--timeout", min=0.1, help="Seconds allowed per req
 
 
 def fetcher(allow_private: bool, delay: float, timeout: float) -> Any:
-    """The polite fetcher the feed commands share."""
+    """The polite fetcher the feed commands share (what it changes on its own goes to stderr)."""
+    import sys
+
     from unspin.ingest.polite import FetchSettings, PoliteFetcher
 
-    return PoliteFetcher(FetchSettings(delay=delay, timeout=timeout, allow_private_network=allow_private))
+    return PoliteFetcher(FetchSettings(delay=delay, timeout=timeout, allow_private_network=allow_private),
+                         warn=lambda note: print(f"note: {note}", file=sys.stderr, flush=True))
 
 
 def _store(db: str | None, create: bool = False) -> Any:
@@ -105,8 +108,12 @@ def import_(
             report = import_paths(store, files, source=source,
                                   on_problem=lambda p: print(f"skipped {p}", file=sys.stderr))
         if urls:
-            found = import_feeds(store, urls, fetcher=fetcher(allow_private, delay, timeout), source=source,
-                                 on_problem=lambda p: print(f"failed {p}", file=sys.stderr))
+            from unspin.cli.feeds import stop_on_signals
+
+            with stop_on_signals() as stop:
+                found = import_feeds(store, urls, fetcher=fetcher(allow_private, delay, timeout),
+                                     source=source, stop=stop,
+                                     on_problem=lambda p: print(f"failed {p}", file=sys.stderr))
             report = {**report, "urls": found} if files else found
     if as_json:
         _print_json(report)
@@ -119,7 +126,8 @@ def import_(
         found = report["urls"] if files else report
         print(f"{found['new']:,} new items, {found['skipped'] + found['duplicates']:,} already stored, "
               f"{found['failed']:,} failed (tried again next run), "
-              f"{found['feed_errors']:,} feeds unreadable; "
+              + "".join(f"{found[k]:,} {k}, " for k in ("parked", "deferred", "busy") if found.get(k))
+              + f"{found['feed_errors']:,} feeds unreadable; "
               f"the corpus holds {found['documents']:,} documents in {found['store']}")
 
 

@@ -5,11 +5,18 @@ the item pages it lists (`Item`) and the further lists it points to (`Listing.fe
 feeds of an OPML file, the sitemaps of a sitemap index). A page that is none of these is
 kind "page": the URL itself is its only item. A document that looks like XML but parses as
 no known kind raises `FormatError`.
+
+Feeds are parsed within budgets: at most `MAX_FEED_BYTES`, no entity declarations (defusedxml
+refuses them before feedparser, whose parsers would expand them: the billion-laughs and
+quadratic blow-ups), and at most `PARSE_SECONDS` of parsing; a feed over any of them raises
+`FormatError`, so one bad feed costs one error line and the others still import.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +30,10 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xm
               "text/plain")
 _SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 _NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+MAX_FEED_BYTES = 5 * 1024 * 1024  # the fetcher's body limit: a feed is never longer
+PARSE_SECONDS = 20.0  # a feed that takes longer to parse is given up (the parse thread is left behind)
+_FIRST_ELEMENT = re.compile(rb"<\w")  # feedparser takes entity declarations from before it
+_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +120,53 @@ def _looks_like_html(text: str) -> bool:
     return looks_like_html(text) and not head.startswith(("<?xml", "<rss", "<feed", "<rdf"))
 
 
-def _feed(text: str, url: str, *, xml: bool) -> Listing:
+def refuse_entities(data: bytes, url: str) -> None:
+    """`FormatError` when the document declares entities or refers to external ones."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    try:
+        fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as err:
+        raise FormatError(f"{url} declares XML entities ({err}); such feeds are refused "
+                          "(entity expansion can blow up to gigabytes).") from err
+    except (ParseError, ValueError):  # not well-formed: feedparser's loose parser reads the head only
+        first = _FIRST_ELEMENT.search(data)
+        if _ENTITY.search(data[:first.start() if first else len(data)]):
+            raise FormatError(f"{url} declares XML entities; such feeds are refused "
+                              "(entity expansion can blow up to gigabytes).") from None
+
+
+def _parse_feed(data: bytes, url: str) -> Any:
+    """feedparser's result for `data`, within `PARSE_SECONDS` (else `FormatError`)."""
     import feedparser
 
-    parsed = feedparser.parse(io.BytesIO(text.encode("utf-8")), response_headers={"content-location": url},
-                              sanitize_html=True, resolve_relative_uris=True)
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["parsed"] = feedparser.parse(io.BytesIO(data), response_headers={"content-location": url},
+                                                 sanitize_html=True, resolve_relative_uris=True)
+        except Exception as err:  # MemoryError and RecursionError too: any failure is the feed's
+            outcome["error"] = err
+
+    worker = threading.Thread(target=work, name="feed-parse", daemon=True)
+    worker.start()
+    worker.join(PARSE_SECONDS)
+    if worker.is_alive():
+        raise FormatError(f"{url} took more than {PARSE_SECONDS:g} s to parse; skipped.")
+    if "error" in outcome:
+        err = outcome["error"]
+        raise FormatError(f"{url} could not be parsed as a feed ({type(err).__name__}: {err}).") from err
+    return outcome["parsed"]
+
+
+def _feed(text: str, url: str, *, xml: bool) -> Listing:
+    if len(text) > MAX_FEED_BYTES:
+        raise FormatError(f"{url} is {len(text):,} characters; feeds are read up to {MAX_FEED_BYTES:,}.")
+    data = text.encode("utf-8")
+    refuse_entities(data, url)
+    parsed = _parse_feed(data, url)
     version = str(parsed.get("version") or "")
     if not version or (not parsed.entries and parsed.get("bozo") and not xml):
         why = parsed.get("bozo_exception")

@@ -86,3 +86,22 @@ def clean_field(value: Any, *, max_chars: int | None = None) -> Any:
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def web_link(url: Any) -> str | None:
+    """`url` when it is an http(s) address with a host, else None: a page never links to a
+    `javascript:`, `data:` or other scheme a stored URL might carry (whitespace and controls
+    that browsers drop are dropped before the scheme is read)."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(url, str):
+        return None
+    text = _LINK_JUNK.sub("", url)
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    return text if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+
+
+_LINK_JUNK = re.compile("[\x00-\x20\x7f]")  # browsers strip these anywhere in a URL (or percent-encode)

@@ -4,7 +4,9 @@ Every hop (the first request and each redirect, at most `MAX_REDIRECTS`) is reso
 DNS first; if any address is private, loopback, link-local, multicast, reserved or otherwise
 not global, the fetch is refused. The connection then goes to the checked address itself, so
 a second DNS answer cannot swap it (DNS rebinding). Bodies are capped (`MAX_BYTES`), the whole
-fetch has one deadline (`TIMEOUT`), and only HTML or plain text is accepted.
+fetch (connect, TLS, headers, body and every redirect) has one deadline (`TIMEOUT`) that a
+watchdog enforces even against a server dripping one byte at a time (`ingest.watchdog`), a
+`cancel` event stops it within a tenth of a second, and only HTML or plain text is accepted.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import ipaddress
 import re
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,6 +25,7 @@ from urllib.parse import urljoin, urlsplit
 
 from unspin.doc import Document
 from unspin.errors import FetchError
+from unspin.ingest.watchdog import PinnedHTTP, PinnedHTTPS, Watchdog, resolve_within
 
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT = 10.0
@@ -138,29 +142,6 @@ def _split(url: str) -> tuple[str, str, int, str]:
     return scheme, host, port or (443 if scheme == "https" else 80), path
 
 
-class _PinnedHTTP(http.client.HTTPConnection):
-    """An HTTP connection to an address checked beforehand (the Host header keeps the name)."""
-
-    def __init__(self, host: str, port: int, ip: str, timeout: float):
-        super().__init__(host, port, timeout=timeout)
-        self._ip = ip
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._ip, self.port), self.timeout)
-
-
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    """HTTPS to a checked address; the certificate is still verified against the host name."""
-
-    def __init__(self, host: str, port: int, ip: str, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._ip = ip
-
-    def connect(self) -> None:
-        sock = socket.create_connection((self._ip, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
-
-
 def _decode(body: bytes, charset: str | None) -> str:
     if not charset:
         if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
@@ -177,20 +158,24 @@ def _decode(body: bytes, charset: str | None) -> str:
         return body.decode("utf-8", errors="replace")
 
 
-def _read(response: http.client.HTTPResponse, url: str, max_bytes: int, deadline: float) -> bytes:
+def _read(response: http.client.HTTPResponse, url: str, max_bytes: int, dog: Watchdog,
+          truncate: bool = False) -> bytes:
     length = response.getheader("Content-Length")
-    if length and length.isdigit() and int(length) > max_bytes:
+    if not truncate and length and length.isdigit() and int(length) > max_bytes:
         raise FetchError(f"{url} is {int(length):,} bytes; the limit is {max_bytes:,}.", status=413)
     chunks: list[bytes] = []
     size = 0
     while True:
-        if time.monotonic() > deadline:
-            raise FetchError(f"Fetching {url} took too long.", status=504)
+        dog.check()
         chunk = response.read1(65536)
+        dog.check()  # a socket the watchdog shut down reads as the end of the body
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)
         if size > max_bytes:
+            if truncate:
+                chunks.append(chunk)
+                return b"".join(chunks)[:max_bytes]
             raise FetchError(f"{url} is larger than the limit of {max_bytes:,} bytes.", status=413)
         chunks.append(chunk)
 
@@ -198,27 +183,27 @@ def _read(response: http.client.HTTPResponse, url: str, max_bytes: int, deadline
 KEPT_HEADERS = ("ETag", "Last-Modified")
 
 
-def _hop(url: str, *, resolve: Resolver, networks: tuple, deadline: float, max_bytes: int,
+def _hop(url: str, *, resolve: Resolver, networks: tuple, dog: Watchdog, max_bytes: int,
          headers: dict[str, str] | None = None, accept: tuple[str, ...] = ACCEPTED_TYPES,
-         ) -> tuple[int, str | None, str, str | None, bytes, dict[str, str]]:
+         truncate: bool = False) -> tuple[int, str | None, str, str | None, bytes, dict[str, str]]:
     """One request: (status, location, media type, charset, body, kept response headers)."""
     scheme, host, port, path = _split(url)
-    addresses = resolve(host, port)
+    dog.what = url
+    addresses = resolve_within(resolve, host, port, dog)
     if not addresses:
         raise FetchError(f"Host {host!r} has no address.", status=502)
     for address in addresses:  # every answer must be public, not just the first
         check_address(address, networks, host)
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise FetchError(f"Fetching {url} took too long.", status=504)
-    kind = _PinnedHTTPS if scheme == "https" else _PinnedHTTP
-    conn = kind(host, port, addresses[0], timeout=remaining)
+    dog.check()
+    kind = PinnedHTTPS if scheme == "https" else PinnedHTTP
+    conn = kind(host, port, addresses[0], dog)
     try:
         conn.request("GET", path, headers={
             "User-Agent": USER_AGENT, "Accept": ",".join(accept), "Accept-Encoding": "identity",
             **(headers or {}),
         })
         response = conn.getresponse()
+        dog.check()  # headers cut short by the watchdog read as a complete (empty) header block
         status = response.status
         kept = {k: v for k in KEPT_HEADERS if (v := response.getheader(k))}
         if status in _REDIRECTS:
@@ -226,19 +211,24 @@ def _hop(url: str, *, resolve: Resolver, networks: tuple, deadline: float, max_b
         if status == 304:
             return status, None, "", None, b"", kept
         if status >= 400:
-            raise FetchError(f"{url} answered HTTP {status} {response.reason}.", status=502)
+            raise FetchError(f"{url} answered HTTP {status} {response.reason}.", status=502, upstream=status)
         media, charset = _content_type(response.getheader("Content-Type", ""))
         if media not in accept:
             raise FetchError(
                 f"{url} is {media or 'of unknown type'}, not an HTML page or plain text; "
                 "only web pages and text can be analyzed.", status=415,
             )
-        return status, None, media, charset, _read(response, url, max_bytes, deadline), kept
+        return status, None, media, charset, _read(response, url, max_bytes, dog, truncate), kept
+    except FetchError:
+        raise
     except TimeoutError as err:
+        dog.check()
         raise FetchError(f"Fetching {url} took too long.", status=504) from err
     except ssl.SSLError as err:
+        dog.check()
         raise FetchError(f"TLS error talking to {host}: {err.reason or err}.", status=502) from err
     except (OSError, http.client.HTTPException) as err:
+        dog.check()  # the watchdog's shutdown surfaces as a closed connection: say why
         raise FetchError(f"Could not fetch {url}: {err}.", status=502) from err
     finally:
         conn.close()
@@ -257,23 +247,34 @@ def _content_type(header: str) -> tuple[str, str | None]:
 def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
           max_redirects: int = MAX_REDIRECTS, resolve: Resolver | None = None,
           allow_networks: Iterable[str] = (), headers: dict[str, str] | None = None,
-          accept: tuple[str, ...] = ACCEPTED_TYPES) -> Fetched:
+          accept: tuple[str, ...] = ACCEPTED_TYPES, cancel: threading.Event | None = None,
+          truncate: bool = False) -> Fetched:
     """Fetch `url` safely (see the module docstring); raise `FetchError` saying why not.
 
     `allow_networks` (e.g. ``["127.0.0.1/32"]``) lets addresses in those networks through;
     it exists for tests and for trusted intranets, never set it from user input.
     `headers` are sent too (e.g. ``If-None-Match`` for a conditional GET: a 304 answer comes
     back as `Fetched.status` 304 with no text); `accept` lists the media types taken.
+    `cancel` (an Event) ends the fetch with `FetchInterrupted` within a tenth of a second;
+    `truncate` keeps the first `max_bytes` of a larger body instead of refusing it.
     """
     networks = tuple(ipaddress.ip_network(n, strict=False) for n in allow_networks)
     resolve = resolve or system_resolver
-    deadline = time.monotonic() + timeout
+    with Watchdog(time.monotonic() + timeout, cancel, what=url[:200]) as dog:
+        return _follow(url, dog, resolve=resolve, networks=networks, max_bytes=max_bytes,
+                       max_redirects=max_redirects, headers=headers, accept=accept, truncate=truncate)
+
+
+def _follow(url: str, dog: Watchdog, *, resolve: Resolver, networks: tuple, max_bytes: int,
+            max_redirects: int, headers: dict[str, str] | None, accept: tuple[str, ...],
+            truncate: bool) -> Fetched:
+    """The request and each redirect, under one watchdog."""
     hops: list[str] = []
     current = url.strip()
     for _ in range(max_redirects + 1):
         status, location, media, charset, body, kept = _hop(
-            current, resolve=resolve, networks=networks, deadline=deadline, max_bytes=max_bytes,
-            headers=headers, accept=accept)
+            current, resolve=resolve, networks=networks, dog=dog, max_bytes=max_bytes,
+            headers=headers, accept=accept, truncate=truncate)
         if status == 304:
             return Fetched(current, "", "", tuple(hops), status=304, headers=kept)
         if location is None and status in _REDIRECTS:

@@ -1,4 +1,10 @@
-"""Alembic migrations run from Python: `upgrade(engine)` brings a database to the newest schema."""
+"""Alembic migrations run from Python: `upgrade(engine)` brings a database to the newest schema.
+
+Two processes opening a fresh database at once (two `corpus watch --once` from cron) take
+turns: the migration runs under a lock (PostgreSQL: a transaction-level advisory lock;
+SQLite: `BEGIN IMMEDIATE`, the database's own write lock) and looks at the revision again
+once it holds it, so the second one finds the schema made and does nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
+
+LOCK_KEY = 0x756E7370696E  # "unspin": the advisory lock key migrations take on PostgreSQL
 
 
 def alembic_config() -> Config:
@@ -33,5 +41,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         return
     config = alembic_config()
     with engine.begin() as connection:
+        _lock(connection)
+        if revision == "head" and MigrationContext.configure(connection).get_current_revision() == head():
+            return  # another process migrated while this one waited for the lock
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _lock(connection: Connection) -> None:
+    """Hold the database's migration lock until the transaction ends."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # waits (busy_timeout) for another writer

@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 
 from unspin import taxonomy
 from unspin.errors import InputError
-from unspin.ingest.normalize import clean_field
+from unspin.ingest.normalize import clean_field, web_link
 from unspin.store.schema import KIND_BATCH, analyses, cues, documents, technique_counts
 from unspin.store.store import Store
 
@@ -270,5 +270,6 @@ def documents_for(store: Store, f: Filters, *, technique: str | None = None, req
                  .where(*conds).order_by(score.desc(), a.id).limit(limit).offset(offset))
     return {"total": total, "technique": technique, "documents": [
         {"analysis_id": r.id, "document_id": r.document_id, "ext_id": r.ext_id, "title": r.title,
-         "url": r.url, "source": r.source, "published": _iso(r.day), "words": r.words,
+         "url": r.url, "link": web_link(r.url), "source": r.source, "published": _iso(r.day),
+         "words": r.words,
          "spans": r.n_spans, "density": round(float(r.score or 0.0), 4)} for r in rows]}

@@ -1,5 +1,8 @@
 """The store's tables (SQLAlchemy Core). Alembic migrations in `migrations/` create them.
 
+Free-text columns are `Bounded` (see `types`): a longer value is clipped, or for the feed
+validators dropped, by the same rule on SQLite and PostgreSQL.
+
 Corpus rows (`analyses`, `technique_counts`) repeat a document's `source` and date
 buckets (`day`, `week`, `month`) so dashboard queries group one table without joins.
 """
@@ -23,6 +26,8 @@ from sqlalchemy import (
     text,
 )
 
+from unspin.store.types import Bounded, CleanText
+
 metadata = MetaData()
 
 KIND_BATCH = "batch"  # one per (document, model): what corpus runs write and analytics read
@@ -32,11 +37,11 @@ documents = Table(
     "documents",
     metadata,
     Column("id", String(64), primary_key=True, comment="sha256 of the UTF-8 text"),
-    Column("ext_id", String(200), nullable=True, comment="id given by the source (PTC id, JSONL id)"),
+    Column("ext_id", Bounded(200), nullable=True, comment="id given by the source (PTC id, JSONL id)"),
     Column("text", Text, nullable=False),
-    Column("source", String(200), nullable=True),
-    Column("url", String(2000), nullable=True),
-    Column("title", String(1000), nullable=True),
+    Column("source", Bounded(200), nullable=True),
+    Column("url", Bounded(2000), nullable=True),
+    Column("title", Bounded(1000), nullable=True),
     Column("published", Date, nullable=True),
     Column("chars", Integer, nullable=False),
     Column("words", Integer, nullable=False),
@@ -53,10 +58,10 @@ analyses = Table(
     metadata,
     Column("id", String(32), primary_key=True, comment="short token used in permalinks"),
     Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
-    Column("model", String(200), nullable=False),
+    Column("model", Bounded(200), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("created", DateTime, nullable=False),
-    Column("source", String(200), nullable=True),
+    Column("source", Bounded(200), nullable=True),
     Column("day", Date, nullable=True),
     Column("week", Date, nullable=True),
     Column("month", Date, nullable=True),
@@ -94,9 +99,9 @@ technique_counts = Table(
     Column("technique", String(64), primary_key=True),
     Column("spans", Integer, nullable=False),
     Column("chars", Integer, nullable=False, comment="characters inside this technique's spans"),
-    Column("model", String(200), nullable=False),
+    Column("model", Bounded(200), nullable=False),
     Column("kind", String(16), nullable=False),
-    Column("source", String(200), nullable=True),
+    Column("source", Bounded(200), nullable=True),
     Column("day", Date, nullable=True),
     Column("week", Date, nullable=True),
     Column("month", Date, nullable=True),
@@ -111,7 +116,7 @@ cues = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("analysis_id", String(32), ForeignKey("analyses.id", ondelete="CASCADE"), nullable=False),
     Column("technique", String(64), nullable=False),
-    Column("phrase", String(100), nullable=False, comment="the cue's text, lowercased"),
+    Column("phrase", Bounded(100), nullable=False, comment="the cue's text, lowercased"),
     Column("weight", Float, nullable=False),
     Index("ix_cues_analysis", "analysis_id"),
     Index("ix_cues_technique", "technique", "phrase"),
@@ -127,7 +132,7 @@ corrections = Table(
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
     Column("technique", String(64), nullable=False),
-    Column("reviewer", String(100), nullable=False),
+    Column("reviewer", Bounded(100), nullable=False),
     Column("created", DateTime, nullable=False),
     Index("ix_corrections_analysis", "analysis_id", "id"),
 )
@@ -136,8 +141,8 @@ leases = Table(
     "leases",
     metadata,
     Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
-    Column("model", String(200), primary_key=True),
-    Column("owner", String(200), nullable=False, comment="host:pid:token of the run"),
+    Column("model", Bounded(200), primary_key=True),
+    Column("owner", Bounded(200), nullable=False, comment="host:pid:token of the run"),
     Column("expires", DateTime, nullable=False),
     Index("ix_leases_owner", "model", "owner"),
 )
@@ -146,18 +151,20 @@ feeds = Table(
     "feeds",
     metadata,
     Column("id", String(32), primary_key=True),  # sha256 of the feed URL, first 32 hex digits
-    Column("url", String(2000), nullable=False),
+    Column("url", Bounded(2000), nullable=False),
     Column("kind", String(16), nullable=True),  # rss, atom, sitemap, opml, page
-    Column("title", String(1000), nullable=True),
-    Column("source", String(200), nullable=True),  # outlet given to the feed's documents
-    Column("etag", String(1000), nullable=True),
-    Column("last_modified", String(200), nullable=True),
+    Column("title", Bounded(1000), nullable=True),
+    Column("source", Bounded(200), nullable=True),  # outlet given to the feed's documents
+    Column("etag", Bounded(1000, over="drop"), nullable=True),
+    Column("last_modified", Bounded(200, over="drop"), nullable=True),
     Column("last_fetched", DateTime, nullable=True),
     Column("last_status", String(16), nullable=True),  # ok, not-modified or error
-    Column("last_error", Text, nullable=True),
+    Column("last_error", CleanText, nullable=True),
     Column("items", Integer, nullable=False),  # items stored so far
     Column("errors", Integer, nullable=False),  # items that failed in the last round
     Column("created", DateTime, nullable=False),
+    Column("lease_owner", String(200), nullable=True),  # host:pid:token of the run fetching it now
+    Column("lease_expires", DateTime, nullable=True),
 )
 
 feed_items = Table(
@@ -165,10 +172,10 @@ feed_items = Table(
     metadata,
     Column("id", String(32), primary_key=True),  # sha256 of the item URL, first 32 hex digits
     Column("feed_id", String(32), ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
-    Column("url", String(2000), nullable=False),
+    Column("url", Bounded(2000), nullable=False),
     Column("document_id", String(64), nullable=True),  # set once the page is stored
-    Column("status", String(16), nullable=False),  # ok or failed (retried next round)
-    Column("error", Text, nullable=True),
+    Column("status", String(16), nullable=False),  # ok, failed (retried next round) or parked
+    Column("error", CleanText, nullable=True),
     Column("attempts", Integer, nullable=False),
     Column("last_tried", DateTime, nullable=False),
     Index("ix_feed_items_feed", "feed_id", "status"),
