@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, update
 
 from unspin import taxonomy
+from unspin.doc import SNIPPET_CHARS, snippet
 from unspin.store import records
 from unspin.store.schema import KIND_SAVED, analyses, corrections, cues, documents, spans, technique_counts
 
@@ -26,14 +27,16 @@ class HistoryMixin:
     load_analysis: Any
 
     def saved_analyses(self, *, query: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-        """Saved analyses newest first (`total` and one page of `items`), those whose title,
-        source, URL or text contain `query` (any case) when given."""
+        """Saved analyses newest first (`total` and one page of `items`, each with its outlet
+        and a `snippet` of its text), those whose title, source, outlet, URL or text contain
+        `query` (any case) when given."""
         where = [analyses.c.kind == KIND_SAVED]
         if query and query.strip():
             pattern = _like(query)
             where.append(or_(documents.c.title.ilike(pattern, escape="\\"),
                              documents.c.source.ilike(pattern, escape="\\"),
                              documents.c.url.ilike(pattern, escape="\\"),
+                             analyses.c.meta["sitename"].as_string().ilike(pattern, escape="\\"),
                              documents.c.text.ilike(pattern, escape="\\")))
         joined = analyses.join(documents, documents.c.id == analyses.c.document_id)
         review_count = (select(func.count()).where(corrections.c.analysis_id == analyses.c.id)
@@ -45,6 +48,7 @@ class HistoryMixin:
                        analyses.c.words, analyses.c.spans, analyses.c.covered, analyses.c.meta,
                        documents.c.title, documents.c.source, documents.c.url, documents.c.published,
                        documents.c.in_corpus,
+                       func.substr(documents.c.text, 1, SNIPPET_CHARS * 4).label("head"),
                        review_count.label("corrections"))
                 .select_from(joined).where(*where)
                 .order_by(analyses.c.created.desc(), analyses.c.id).limit(limit).offset(offset)).all()
@@ -57,10 +61,13 @@ class HistoryMixin:
         items = []
         for r in rows:
             meta = r.meta or {}
+            own = bool(meta.get("source"))  # the analysis's own input, not the shared document's
             items.append({
                 "id": r.id, "created": r.created.isoformat() + "Z", "model": r.model,
-                "title": meta.get("title") or r.title, "source": meta.get("source") or r.source,
-                "url": meta.get("url") or r.url,
+                "title": meta.get("title") or (None if own else r.title),
+                "source": meta.get("source") or r.source,
+                "url": meta.get("url") or (None if own else r.url), "outlet": meta.get("sitename"),
+                "snippet": snippet(r.head),
                 "published": r.published.isoformat() if r.published else meta.get("date"),
                 "words": r.words, "chars": r.chars, "spans": r.spans,
                 "density": round(r.covered / r.chars, 4) if r.chars else 0.0,

@@ -121,7 +121,9 @@ def source_of(record: dict[str, Any]) -> dict[str, Any]:
     and the input's name (a file name; not "text" or "html"), from the analysis's metadata,
     else its stored document (corpus analyses)."""
     meta = record.get("meta") or {}
-    doc = record.get("document") or {}
+    # a saved analysis records where its text came from; the stored document it shares with
+    # other analyses of the same text may carry another input's URL or title
+    doc = {} if meta.get("source") else (record.get("document") or {})
     url = meta.get("url") or doc.get("url")
     source = meta.get("source") or doc.get("source")
     outlet = meta.get("sitename") or (doc.get("source") if not meta.get("source") else None)

@@ -181,7 +181,30 @@ def for_request(doc: Document, body: AnalyzeRequest) -> Document:
 
 
 def with_title(doc: Document, title: str | None) -> Document:
+    """`doc` titled `title` when given, else by its own title, else by `derived_title`."""
     if not _given(title):
-        return doc
+        if _given(doc.meta.get("title")):
+            return doc
+        title = derived_title(doc.text)
+        if not title:
+            return doc
     title = clean_field(str(title).strip(), max_chars=MAX_TITLE)
     return Document(doc.text, doc.id, dict(doc.meta, title=title))
+
+
+TITLE_LINE_CHARS = 120
+TITLE_WORDS = 8
+
+
+def derived_title(text: str) -> str | None:
+    """A title for a text that has none: its first line when that looks like a headline
+    (short, more text after it, not ending like a sentence), else its first words."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return None
+    first = " ".join(lines[0].split())
+    if len(lines) > 1 and len(first) <= TITLE_LINE_CHARS and not first.endswith((".", ",", ";", ":")):
+        return first
+    words = " ".join(text.split()).split(" ")
+    head = " ".join(words[:TITLE_WORDS])
+    return head + "…" if len(words) > TITLE_WORDS else head

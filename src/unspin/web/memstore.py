@@ -10,7 +10,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
-from unspin.doc import Analysis, covered_chars
+from unspin.doc import Analysis, covered_chars, snippet
 from unspin.errors import InputError
 from unspin.taxonomy import top
 
@@ -51,7 +51,8 @@ class MemoryStore:
         found = []
         for r in records:
             meta = r.get("meta") or {}
-            hay = " ".join(str(meta.get(k) or "") for k in ("title", "source", "url")) + " " + r["text"]
+            fields = (str(meta.get(k) or "") for k in ("title", "source", "url", "sitename"))
+            hay = " ".join(fields) + " " + r["text"]
             if needle and needle not in hay.lower():
                 continue
             found.append(r)
@@ -62,6 +63,7 @@ class MemoryStore:
             items.append({
                 "id": r["id"], "created": r["created"], "model": r["model"], "title": meta.get("title"),
                 "source": meta.get("source"), "url": meta.get("url"), "published": meta.get("date"),
+                "outlet": meta.get("sitename"), "snippet": snippet(r["text"]),
                 "words": fig["words"], "chars": fig["characters"], "spans": fig["spans"],
                 "density": round(covered / fig["characters"], 4) if fig["characters"] else 0.0,
                 "techniques": top(fig["counts"]),

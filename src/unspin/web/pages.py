@@ -81,6 +81,8 @@ async def form_input(request: Request, form: Any, suffix: str = "") -> tuple[str
     fields = {"text": form.get("text" + suffix) or None, "url": form.get("url" + suffix) or None,
               "file": file_value}
     fields = {k: (v if not isinstance(v, str) or v.strip() else None) for k, v in fields.items()}
+    if isinstance(fields["text"], str):  # browsers send every text box line break as CRLF
+        fields["text"] = fields["text"].replace("\r\n", "\n")
     where = "the form" if not suffix else f"article {suffix.strip('_').upper()}"
     kind = one_of(fields, where=where)
     return kind, fields[kind]
@@ -231,7 +233,7 @@ async def compare_documents(request: Request, form: Any) -> list[Document]:
     docs = []
     for side in ("_a", "_b"):
         kind, value = await form_input(request, form, side)
-        docs.append(await svc.document(kind, value))
+        docs.append(with_title(await svc.document(kind, value), None))
     return docs
 
 

@@ -22,7 +22,8 @@
       event.preventDefault();
       const text = document.getElementById("text");
       const title = document.getElementById("title");
-      text.value = exampleText.textContent;
+      // a <template>'s children live in its .content fragment; its own textContent is empty
+      text.value = (exampleText.content || exampleText).textContent.replace(/^\s+/, "");
       if (title && !title.value) title.value = example.dataset.title || "";
       text.focus();
     });

@@ -1,0 +1,47 @@
+"""The review desk's first use in Chromium (issue 30): "Try an example", titles and history
+rows, no sideways scrolling, confirmations, and messages people can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from test_browser import ARTICLE, CHROMIUM, browser, page  # noqa: F401 - fixtures
+
+from unspin.web import WebSettings, create_app
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}"),
+]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    pytest.importorskip("sqlalchemy")
+    from web_fakes import FakeAnalyzer, serve_in_thread
+
+    db = str(tmp_path_factory.mktemp("desk") / "desk.db")
+    with serve_in_thread(create_app(FakeAnalyzer(), settings=WebSettings(db=db))) as url:
+        yield url
+
+
+def save(url: str, **body: Any) -> str:
+    r = httpx.post(url + "/api/analyze", json=body)
+    assert r.status_code == 200, r.text
+    return r.json()["id"]
+
+
+def test_try_an_example_fills_the_text_and_analyzes(page: Any, live: str) -> None:  # noqa: F811
+    page.goto(live + "/")
+    page.get_by_role("button", name="Try an example").click()
+    text = page.input_value("#text")
+    assert text.startswith("Corrupt Elites Betray Our Nation Again\n") and len(text) > 300
+    assert page.input_value("#title") == "Corrupt Elites Betray Our Nation Again"
+    page.click("form.analyze button[type=submit]")
+    page.wait_for_url("**/a/*")
+    assert page.locator("h1").inner_text() == "Corrupt Elites Betray Our Nation Again"
+    assert page.problems == []
