@@ -45,3 +45,29 @@ def test_try_an_example_fills_the_text_and_analyzes(page: Any, live: str) -> Non
     page.wait_for_url("**/a/*")
     assert page.locator("h1").inner_text() == "Corrupt Elites Betray Our Nation Again"
     assert page.problems == []
+
+
+LONG_TITLE = "A very long headline about the council budget vote " * 5
+
+
+def test_no_page_scrolls_sideways(browser: Any, live: str) -> None:  # noqa: F811
+    ids = [save(live, text=ARTICLE, title=LONG_TITLE.strip()), save(live, text=ARTICLE + " More.")]
+    for aid in ids:
+        assert httpx.post(f"{live}/api/analyses/{aid}/corpus").json()["ok"]
+    pages = ["/", f"/a/{ids[0]}", f"/a/{ids[1]}", "/history", "/compare", f"/compare?a={ids[0]}&b={ids[1]}",
+             "/corpus", "/corpus/documents?focus=Loaded_Language", "/techniques", "/docs"]
+    for width, height in ((390, 844), (1366, 768)):
+        context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=width < 500)
+        pg = context.new_page()
+        try:
+            wide = []
+            for path in pages:
+                pg.goto(live + path)
+                if path == "/corpus":
+                    pg.wait_for_selector(".chart canvas")
+                scroll = pg.evaluate("document.documentElement.scrollWidth")
+                if scroll > width + 1:
+                    wide.append((path, scroll))
+            assert wide == [], f"at {width} px"
+        finally:
+            context.close()
