@@ -71,3 +71,20 @@ def test_no_page_scrolls_sideways(browser: Any, live: str) -> None:  # noqa: F81
             assert wide == [], f"at {width} px"
         finally:
             context.close()
+
+
+def test_a_refused_form_comes_back_filled(page: Any, live: str) -> None:  # noqa: F811
+    page.goto(live + "/")
+    page.fill("#text", "My draft\nwith two lines.")
+    page.fill("#url", "https://example.com/story")
+    page.fill("#title", "Draft")
+    page.click("form.analyze button[type=submit]")
+    alert = page.get_by_role("alert")
+    assert alert.inner_text() == ("Give only one thing to analyze: you gave an article text and a URL. "
+                                  "Clear all but one of them.")
+    assert page.input_value("#text") == "My draft\nwith two lines."
+    assert page.input_value("#url") == "https://example.com/story" and page.input_value("#title") == "Draft"
+    page.fill("#url", "")
+    page.click("form.analyze button[type=submit]")  # fixed in place, sent again
+    page.wait_for_url("**/a/*")
+    assert page.locator("h1").inner_text() == "Draft"

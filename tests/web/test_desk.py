@@ -84,3 +84,43 @@ def test_an_upload_does_not_show_the_url_of_an_earlier_input(client: Any) -> Non
     assert record["source"]["url"] is None and record["source"]["input"] == "rally.html"
     assert "news.example" not in client.get(f"/a/{aid}", headers=HTML).text
     assert [i["url"] for i in client.get("/api/analyses").json()["items"]] == [None, "https://news.example/rally"]
+
+
+def test_form_errors_keep_the_input_and_read_like_sentences(client: Any) -> None:
+    text = "Line one\r\nLine two of the article."
+    for action in ("/analyze", "/jobs"):
+        r = client.post(action, data={"text": text, "url": "https://example.com/a", "title": "Mine",
+                                      "threshold": "0.4"}, headers=HTML)
+        assert r.status_code == 400 and "text/html" in r.headers["content-type"]
+        assert ('<p class="error" role="alert" id="form-error">Give only one thing to analyze: you gave an '
+                'article text and a URL. Clear all but one of them.</p>') in r.text
+        assert "|" not in r.text.split('id="form-error">')[1].split("</p>")[0]
+        assert 'placeholder="Paste the article here">Line one\nLine two of the article.</textarea>' in r.text
+        assert 'value="https://example.com/a"' in r.text and 'value="Mine"' in r.text
+        assert 'value="0.4"' in r.text
+    r = client.post("/compare", data={"text_a": "Side A text.", "url_b": ""}, headers=HTML)
+    assert r.status_code == 400
+    assert "Nothing to analyze for article B: give an article text, a URL or a file." in r.text
+    assert ">Side A text.</textarea>" in r.text
+    r = client.post("/api/analyze", json={"text": "x", "url": "https://example.com/a"})
+    assert r.json()["error"] == (
+        "Give only one thing to analyze: you gave an article text and a URL. Send one of "
+        "an article text, a URL or an HTML page (the JSON field `text`, `url` or `html`).")
+
+
+def test_a_refused_address_says_how_to_allow_an_intranet(client: Any) -> None:
+    error = client.post("/api/analyze", json={"url": "http://10.1.2.3/story"}).json()["error"]
+    assert "private address" in error and "`unspin serve --fetch-allow-network 10.0.0.0/8`" in error
+    page = client.post("/analyze", data={"url": "http://10.1.2.3/story"}, headers=HTML).text
+    assert "--fetch-allow-network" in page and 'value="http://10.1.2.3/story"' in page
+
+
+def test_serve_has_the_fetch_allow_network_option() -> None:
+    from typer.testing import CliRunner
+
+    from unspin.cli.main import app
+
+    out = CliRunner().invoke(app, ["serve", "--help"], terminal_width=200).output
+    assert "--fetch-allow-network" in out and "10.0.0.0/8" in out
+    with pytest.raises(Exception, match="not a network"):
+        WebSettings(fetch_allow_networks=("intranet",))

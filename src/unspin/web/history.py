@@ -104,8 +104,8 @@ async def list_analyses(request: Request, q: str | None = None,
                         limit: int = Query(PAGE_SIZE, ge=1, le=1000), offset: int = Query(0, ge=0)
                         ) -> dict[str, Any]:
     """Saved analyses newest first (`total`, `items` with id, created, title, source, url,
-    published, words, spans, density, top `techniques`, `corrections`); `q` searches title,
-    source, URL and text."""
+    published, outlet, snippet, words, spans, density, top `techniques`, `corrections`); `q`
+    searches title, source, outlet, URL and text."""
     found = await run_in_threadpool(service(request).store.saved_analyses, query=q, limit=limit,
                                     offset=offset)
     return {"ok": True, **found}

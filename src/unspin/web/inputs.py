@@ -109,14 +109,26 @@ def _given(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
+WHAT = {"text": "an article text", "url": "a URL", "html": "an HTML page", "file": "a file"}
+
+
+def _either(words: list[str], last: str) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
+
+
 def one_of(fields: dict[str, Any], *, where: str = "the request") -> str:
-    """The name of the one field given, or `InputError` when none or several are."""
+    """The name of the one field given, or `InputError` saying in words what to give."""
     given = [name for name, value in fields.items() if value is not None and value != ""]
-    names = " | ".join(fields)
+    form = "JSON" not in where and where != "the request"
+    names = _either([WHAT.get(n, n) for n in fields], "or")
+    keys = "" if form else " (the JSON field " + _either([f"`{n}`" for n in fields], "or") + ")"
+    place = f" for {where}" if where.startswith("article") else ""
     if not given:
-        raise InputError(f"Nothing to analyze in {where}: give one of {names}.")
+        raise InputError(f"Nothing to analyze{place}: give {names}{keys}.")
     if len(given) > 1:
-        raise InputError(f"Give only one of {names} in {where}; got {', '.join(given)}.")
+        both = _either([WHAT.get(n, n) for n in given], "and")
+        raise InputError(f"Give only one thing to analyze{place}: you gave {both}. "
+                         + ("Clear all but one of them." if form else f"Send one of {names}{keys}."))
     return given[0]
 
 
@@ -134,13 +146,24 @@ def from_html(html: str, *, source: str = "html") -> Document:
     return extract_article(html, source=source)
 
 
+INTRANET_HINT = (" To let this server fetch from an intranet, whoever runs it can allow that network: "
+                 "`unspin serve --fetch-allow-network 10.0.0.0/8` (or UNSPIN_WEB_FETCH_ALLOW_NETWORKS).")
+
+
 def from_url(url: str, settings: WebSettings) -> Document:
+    from unspin.errors import FetchError
     from unspin.ingest.url import document_from_url
 
     if not _given(url):
         raise InputError("The URL is empty.")
-    return document_from_url(url.strip(), timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_bytes,
-                             allow_networks=settings.fetch_allow_networks)
+    try:
+        return document_from_url(url.strip(), timeout=settings.fetch_timeout,
+                                 max_bytes=settings.fetch_max_bytes,
+                                 allow_networks=settings.fetch_allow_networks)
+    except FetchError as err:
+        if str(err).startswith("Refused to fetch") and " address" in str(err):
+            raise FetchError(str(err) + INTRANET_HINT, status=err.status) from err
+        raise
 
 
 def from_upload(filename: str | None, data: bytes) -> Document:
