@@ -3,6 +3,7 @@ rows, no sideways scrolling, confirmations, and messages people can act on."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,20 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """(base URL, fake analyzer) of an app on SQLite."""
     pytest.importorskip("sqlalchemy")
     from web_fakes import FakeAnalyzer, serve_in_thread
 
+    fake = FakeAnalyzer()
     db = str(tmp_path_factory.mktemp("desk") / "desk.db")
-    with serve_in_thread(create_app(FakeAnalyzer(), settings=WebSettings(db=db))) as url:
-        yield url
+    with serve_in_thread(create_app(fake, settings=WebSettings(db=db))) as url:
+        yield url, fake
+
+
+@pytest.fixture(scope="module")
+def live(desk: tuple[str, Any]) -> str:
+    return desk[0]
 
 
 def save(url: str, **body: Any) -> str:
@@ -88,3 +96,51 @@ def test_a_refused_form_comes_back_filled(page: Any, live: str) -> None:  # noqa
     page.click("form.analyze button[type=submit]")  # fixed in place, sent again
     page.wait_for_url("**/a/*")
     assert page.locator("h1").inner_text() == "Draft"
+
+
+def test_first_screen_explains_and_fits(browser: Any, live: str) -> None:  # noqa: F811
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    pg = context.new_page()
+    try:
+        pg.goto(live + "/")
+        assert "propaganda technique" in pg.locator("#what").inner_text()
+        box = pg.locator("form.analyze button[type=submit]").bounding_box()
+        assert box["y"] + box["height"] <= 768  # Analyze is on the first screen
+    finally:
+        context.close()
+
+
+def test_slider_starts_at_the_threshold_used(page: Any, live: str) -> None:  # noqa: F811
+    aid = save(live, text=ARTICLE, title="Slider start")
+    page.goto(f"{live}/a/{aid}")
+    assert page.locator(".min-score").input_value() == "0.2"  # the fake model's own least score
+    assert page.locator(".min-score-out").inner_text() == "20%"
+    assert "less than 20% sure of were left out" in page.locator(".controls .hint").inner_text()
+    assert "Showing 5 of 5 spans" in page.locator(".shown").inner_text()
+
+
+def test_a_cancelled_job_says_so(page: Any, desk: tuple[str, Any]) -> None:  # noqa: F811
+    url, fake = desk
+    fake.gate, fake.waiting = threading.Event(), threading.Event()
+    before = httpx.get(url + "/api/health").json()["queue"]["cancelled"]
+    try:
+        page.goto(url + "/")
+        page.fill("#text", ARTICLE + "\n\n" + "The committee met on Tuesday and adjourned. " * 60)
+        page.fill("#title", "Minutes")
+        page.click("form.analyze button[type=submit]")
+        page.wait_for_url("**/jobs/*")
+        assert fake.waiting.wait(10)
+        expect = pytest.importorskip("playwright.sync_api").expect  # polls without eval (the CSP forbids it)
+        expect(page.locator(".job-status")).to_have_text("1 of 7 parts of the text read.")
+        assert page.title() == "Analyzing: Minutes · unspin"
+        page.click(".cancel-job")
+        expect(page.locator(".job-status")).to_have_text("Cancelled.")
+        assert page.locator("h1").inner_text() == "Cancelled: Minutes"
+        assert page.title() == "Cancelled: Minutes · unspin"
+        page.reload()
+        assert page.locator("h1").inner_text() == "Cancelled: Minutes"
+    finally:
+        fake.gate.set()
+        fake.gate = None
+    assert httpx.get(url + "/api/health").json()["queue"]["cancelled"] == before + 1
+    assert page.problems == []

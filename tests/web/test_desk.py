@@ -3,6 +3,7 @@ time, outlet and snippet, search by outlet, and an upload never showing another 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +125,21 @@ def test_serve_has_the_fetch_allow_network_option() -> None:
     assert "--fetch-allow-network" in out and "10.0.0.0/8" in out
     with pytest.raises(Exception, match="not a network"):
         WebSettings(fetch_allow_networks=("intranet",))
+
+
+def test_a_starting_job_does_not_say_0_of_0_and_numbers_have_separators() -> None:
+    from web_fakes import FakeAnalyzer
+
+    slow = FakeAnalyzer(delay=1.5)  # sleeps after the runner's progress(0, 0), before any window
+    with TestClient(create_app(slow, settings=WebSettings()), raise_server_exceptions=False) as c:
+        text = "The committee met on Tuesday and adjourned. " * 2000
+        r = c.post("/jobs", data={"text": text, "title": "Long"}, follow_redirects=False)
+        page = c.get(r.headers["location"], headers=HTML).text
+        assert "14,000 words." in page
+        assert '<p class="job-status" aria-live="polite">Starting…</p>' in page and "0 of 0" not in page
+        deadline = time.monotonic() + 20
+        while c.get(r.headers["location"] + ".json").json()["job"]["status"] != "done":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        result = c.get(r.headers["location"] + ".json").json()["job"]["links"]["result"]
+        assert "<dt>Words</dt><dd>14,000</dd>" in c.get(result, headers=HTML).text

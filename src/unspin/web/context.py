@@ -3,6 +3,7 @@ view renders and the JSON twin returns, so the two cannot drift."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -196,8 +197,17 @@ def html_extras(record: dict[str, Any], corrections: list[dict[str, Any]] | None
     return {
         "segments": segments(record["text"], spans),
         "data": client_data(record, spans),
-        "min_score": min((s["score"] for s in record["spans"]), default=0.0),
+        "min_score": floor_score(record),
     }
+
+
+def floor_score(record: dict[str, Any]) -> float:
+    """The least score an analysis kept: the threshold it ran with (recorded since issue 30),
+    else its lowest span's score, floored to the slider's step."""
+    threshold = (record.get("meta") or {}).get("threshold")
+    if not isinstance(threshold, int | float):
+        threshold = min((s["score"] for s in record["spans"]), default=0.0)
+    return math.floor(float(threshold) * 100) / 100
 
 
 def profile(record: dict[str, Any]) -> dict[str, float]:

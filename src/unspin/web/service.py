@@ -60,6 +60,8 @@ class Service:
             admitted=admitted, timeout=None if admitted else self.settings.request_timeout,
             disconnected=disconnected,
         )
+        if threshold is None:  # record the model's own least score: the page's slider starts there
+            threshold = getattr(self.runner.analyzer(), "threshold", None)
         records = []
         for analysis in analyses:
             meta = {k: analysis.doc.meta[k] for k in _META_KEYS if analysis.doc.meta.get(k)}

@@ -18,8 +18,8 @@
     const segs = Array.from(panel.querySelectorAll(".article .hl"));
     const items = Array.from(panel.querySelectorAll(".span-item"));
     const hidden = new Set();
-    let minScore = 0;
     const slider = panel.querySelector(".min-score");
+    let minScore = slider ? Number(slider.value) : 0;  // starts at the threshold the analysis used
     const out = panel.querySelector(".min-score-out");
     const shown = panel.querySelector(".shown");
 
@@ -66,7 +66,7 @@
       updateFigures();
       const n = spans.filter(visible).length;
       const all = spans.filter(function (s) { return s.status !== "rejected"; }).length;
-      if (shown) shown.textContent = "Showing " + n + " of " + all + " spans.";
+      if (shown) shown.textContent = "Showing " + n.toLocaleString("en-US") + " of " + all.toLocaleString("en-US") + " spans.";
     }
 
     // The first segment of a span is where its tag goes.
@@ -92,7 +92,7 @@
         const density = data.characters ? covered / data.characters : 0;
         setText(fig, ".density", (density * 100).toFixed(1) + "%");
         setText(fig, ".per1k", pyFloat(data.words ? Math.round(100000 * kept.length / data.words) / 100 : 0));
-        setText(fig, ".nspans", String(kept.length));
+        setText(fig, ".nspans", kept.length.toLocaleString("en-US"));
       }
       panel.querySelectorAll(".tech").forEach(function (b) {
         const c = b.querySelector(".count");
