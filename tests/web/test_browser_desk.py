@@ -144,3 +144,30 @@ def test_a_cancelled_job_says_so(page: Any, desk: tuple[str, Any]) -> None:  # n
         fake.gate = None
     assert httpx.get(url + "/api/health").json()["queue"]["cancelled"] == before + 1
     assert page.problems == []
+
+
+def test_delete_ticked_asks_first_and_the_count_follows(page: Any, live: str) -> None:  # noqa: F811
+    a = save(live, text="First throwaway text for deleting.", title="Throwaway one")
+    b = save(live, text="Second throwaway text for deleting.", title="Throwaway two")
+    c = save(live, text="Third throwaway text for deleting.", title="Throwaway three")
+    total = httpx.get(live + "/api/analyses").json()["total"]
+    page.goto(live + "/history")
+    count = page.locator(".saved-count")
+    assert count.inner_text() == f"{total:,} saved analyses"
+    page.locator(f'tr[data-id="{c}"]').get_by_role("button", name="Delete Throwaway three").click()
+    page.locator(f'tr[data-id="{c}"]').get_by_role("button", name="Delete Throwaway three").click()
+    page.locator(f'tr[data-id="{c}"]').wait_for(state="detached")
+    assert count.inner_text() == f"{total - 1:,} saved analyses"
+    page.check(f'input[name=id][value="{a}"]')
+    page.check(f'input[name=id][value="{b}"]')
+    bulk = page.locator(".delete-ticked")
+    bulk.click()
+    assert bulk.inner_text() == "Really delete 2 analyses? Press again"
+    assert httpx.get(f"{live}/api/analyses/{a}").status_code == 200  # nothing deleted yet
+    bulk.click()
+    page.wait_for_url("**/history")
+    assert httpx.get(f"{live}/api/analyses/{a}").status_code == 404
+    left = total - 3
+    shown = page.locator(".saved-count").inner_text()
+    assert shown == f"{left:,} saved analys" + ("is" if left == 1 else "es")
+    assert page.problems == []
