@@ -209,12 +209,20 @@ def test_review_round_trip_to_training_labels(page: Any, live: Live, tmp_path: P
     added = page.locator(".article").get_by_role("button", name="Doubt, reviewer added: Officials declined",
                                                  exact=True)
     assert added.count() == 1
-    assert "Reviewed: 2 corrections by Ana" in page.locator(".reviewed-badge").inner_text()
+    assert "2 corrections by Ana, not marked reviewed yet" in page.locator(".corrections-badge").inner_text()
     with page.expect_navigation():
         page.click(".accept-rest")
     statuses = {s["status"] for s in httpx.get(f"{live.url}/api/analyses/{aid}/review").json()["spans"]}
     assert statuses == {"accepted", "rejected", "added"}
-    assert "Reviewed: 6 corrections by Ana" in page.locator(".reviewed-badge").inner_text()
+    assert "6 corrections by Ana" in page.locator(".corrections-badge").inner_text()
+    url = page.url
+    page.click(".mark-reviewed")  # the whole article: in place, no reload
+    page.locator(".reviewed-badge").wait_for()
+    assert page.url == url and page.locator(".mark-reviewed").get_attribute("aria-pressed") == "true"
+    assert page.locator(".reviewed-badge").inner_text().startswith("Reviewed by Ana, ")
+    assert "Reviewed by Ana" in page.locator(".mark-status").inner_text()
+    page.goto(f"{live.url}/history?reviewed=yes")
+    assert page.locator(f'tr[data-id="{aid}"] .badge').inner_text() == "reviewed"
     assert page.problems == []
 
     out = tmp_path / "ptc"

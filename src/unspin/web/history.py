@@ -23,21 +23,35 @@ PAGE_SIZE = 50
 MAX_EXPORT = 10_000
 
 
-async def history_context(request: Request, q: str | None, page: int) -> dict[str, Any]:
-    """Context of the history page (and its twin): one page of saved analyses, running jobs,
-    and agreement per technique over reviewed analyses."""
+REVIEWED = {"": None, "yes": True, "no": False}
+
+
+def reviewed_filter(value: str | None) -> bool | None:
+    """`?reviewed=yes|no` (or empty: all) as a filter."""
+    if (value or "") not in REVIEWED:
+        raise InputError(f"`reviewed` must be yes, no or empty, not {value[:20]!r}.")
+    return REVIEWED[value or ""]
+
+
+async def history_context(request: Request, q: str | None, page: int,
+                          reviewed: str | None = None) -> dict[str, Any]:
+    """Context of the history page (and its twin): one page of saved analyses (all, or only
+    those marked reviewed or not), running jobs, and agreement per technique over reviewed
+    analyses."""
     store = service(request).store
     page = max(1, page)
     found = await run_in_threadpool(store.saved_analyses, query=q, limit=PAGE_SIZE,
-                                    offset=(page - 1) * PAGE_SIZE)
+                                    offset=(page - 1) * PAGE_SIZE, reviewed=reviewed_filter(reviewed))
     jobs = [j.to_dict(with_result=False) for j in request.app.state.jobs.active()]
-    return {"query": q or "", "page_no": page, "pages": max(1, -(-found["total"] // PAGE_SIZE)),
+    return {"query": q or "", "reviewed": reviewed or "",
+            "page_no": page, "pages": max(1, -(-found["total"] // PAGE_SIZE)),
             "total": found["total"], "items": found["items"], "jobs": jobs,
             "agreement": await run_in_threadpool(agreement_rows, store)}
 
 
 def agreement_rows(store: Any) -> dict[str, Any]:
-    """Model vs reviewer per technique (`unspin.review.agreement`) over every reviewed analysis."""
+    """Model vs reviewer per technique (`unspin.review.agreement`) over every analysis marked
+    reviewed (in one only partly reviewed, untouched model spans say nothing either way)."""
     articles = []
     for aid in store.reviewed_ids():
         record = store.get_analysis(aid)
@@ -47,13 +61,15 @@ def agreement_rows(store: Any) -> dict[str, Any]:
 
 
 @router.get("/history.json")
-async def history_json(request: Request, q: str | None = None, page: int = 1) -> Response:
-    return twin(await history_context(request, q, page))
+async def history_json(request: Request, q: str | None = None, page: int = 1,
+                       reviewed: str | None = None) -> Response:
+    return twin(await history_context(request, q, page, reviewed))
 
 
 @router.get("/history")
-async def history_page(request: Request, q: str | None = None, page: int = 1) -> Response:
-    context = await history_context(request, q, page)
+async def history_page(request: Request, q: str | None = None, page: int = 1,
+                       reviewed: str | None = None) -> Response:
+    context = await history_context(request, q, page, reviewed)
     return render(request, "history.html", {**context, "page": "history", "title": "History"})
 
 
@@ -101,13 +117,14 @@ async def delete(request: Request, analysis_id: str) -> None:
 
 @api.get("/analyses", responses=ERRORS)
 async def list_analyses(request: Request, q: str | None = None,
-                        limit: int = Query(PAGE_SIZE, ge=1, le=1000), offset: int = Query(0, ge=0)
-                        ) -> dict[str, Any]:
+                        limit: int = Query(PAGE_SIZE, ge=1, le=1000), offset: int = Query(0, ge=0),
+                        reviewed: bool | None = None) -> dict[str, Any]:
     """Saved analyses newest first (`total`, `items` with id, created, title, source, url,
-    published, outlet, snippet, words, spans, density, top `techniques`, `corrections`); `q`
-    searches title, source, outlet, URL and text."""
+    published, outlet, snippet, words, spans, density, top `techniques`, `corrections`,
+    `reviewed`: who marked it reviewed and when, or null); `q` searches title, source, outlet,
+    URL and text; `reviewed=true|false` keeps those marked reviewed or not."""
     found = await run_in_threadpool(service(request).store.saved_analyses, query=q, limit=limit,
-                                    offset=offset)
+                                    offset=offset, reviewed=reviewed)
     return {"ok": True, **found}
 
 

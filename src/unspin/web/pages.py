@@ -163,8 +163,9 @@ async def reviewed_context(request: Request, analysis_id: str) -> tuple[dict[str
     record = await svc.get(analysis_id)
     log = await run_in_threadpool(svc.store.corrections, analysis_id)
     context = ctx.analysis_context(record)
+    mark = await run_in_threadpool(svc.store.review_mark, analysis_id)
     context["review"] = {"corrections": len(log), "reviewers": sorted({c["reviewer"] for c in log}),
-                         "spans": review.reviewed(record["text"], record["spans"], log)}
+                         "reviewed": mark, "spans": review.reviewed(record["text"], record["spans"], log)}
     return context, log
 
 

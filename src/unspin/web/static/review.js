@@ -189,6 +189,39 @@
     act(e.key === "a" ? "accept" : "reject", span);
   });
 
+  // The article as a whole: "Mark reviewed" toggles the mark in place (no reload).
+  const markBox = tools.querySelector(".mark-box");
+  if (markBox) {
+    const mark = markBox.querySelector(".mark-reviewed");
+    const said = markBox.querySelector(".mark-status");
+    mark.addEventListener("click", function () {
+      const name = who ? who.value.trim() : "";
+      const on = mark.getAttribute("aria-pressed") !== "true";
+      if (on && !name) { said.textContent = "Type your name first: the mark is stored with it."; if (who) who.focus(); return; }
+      mark.disabled = true;
+      fetch(markBox.dataset.api, {method: "POST", credentials: "same-origin",
+                                  headers: {"Content-Type": "application/json", "Accept": "application/json"},
+                                  body: JSON.stringify({reviewed: on, reviewer: name || null})})
+        .then(function (r) { return r.json(); })
+        .then(function (answer) {
+          mark.disabled = false;
+          if (!answer.ok) { said.textContent = answer.error; return; }
+          const m = answer.reviewed;
+          mark.setAttribute("aria-pressed", m ? "true" : "false");
+          said.textContent = m ? "Reviewed by " + m.reviewer + " (" + m.at.slice(0, 16).replace("T", " ") +
+            " UTC). Press again to take the mark back." : "The reviewed mark was taken back.";
+          const head = document.querySelector(".review-mark-head");
+          if (head) {
+            let badge = head.querySelector(".reviewed-badge");
+            if (m && !badge) { badge = document.createElement("span"); badge.className = "reviewed-badge"; head.prepend(badge); }
+            if (m) badge.textContent = "Reviewed by " + m.reviewer + ", " + m.at.slice(0, 16).replace("T", " ") + " UTC";
+            else if (badge) badge.remove();
+          }
+        })
+        .catch(function () { mark.disabled = false; said.textContent = "Could not save the mark; is the server running?"; });
+    });
+  }
+
   const corpus = document.querySelector(".to-corpus");
   if (corpus) {
     corpus.addEventListener("click", function () {
