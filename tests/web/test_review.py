@@ -50,7 +50,7 @@ def round_trip(c: Any) -> str:
     assert twin["review"]["corrections"] == 4 and twin["review"]["reviewers"] == ["Ana"]
     page = c.get(f"/a/{aid}", headers=HTML).text
     assert "4 corrections by Ana, not marked reviewed yet" in page and "reviewed-badge" not in page
-    assert 'aria-label="Doubt, reviewer added: Officials declined"' in page
+    assert 'aria-label="Officials declined (Doubt, reviewer added)"' in page
     assert "rejected by Ana" in page and "Everybody knows" in page
     block = page.split('id="data-main">')[1].split("</script>")[0]
     assert '"status": "rejected"' in block or '"status":"rejected"' in block

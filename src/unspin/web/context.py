@@ -65,8 +65,10 @@ def safe_link(url: Any) -> str | None:
 def segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`text` cut at every span boundary: consecutive segments covering all of it, each with
     the indexes of the spans covering it (innermost first), so overlaps lose nothing. Spans a
-    reviewer rejected are left out; `starts` lists the spans that begin at a segment, `long`
-    says the innermost one is long (drawn as an outline)."""
+    reviewer rejected are left out; `starts` lists the spans that begin at a segment (where
+    the page puts its one tab stop), `long` says the innermost one is long (drawn as an
+    outline); `label` names the segment: its own text, then the spans starting there (or, in
+    `all_label`, every span covering it)."""
     live = [i for i, s in enumerate(spans) if s.get("status") != "rejected"]
     bounds = [(spans[i]["start"], spans[i]["end"]) for i in live]
 
@@ -82,8 +84,18 @@ def segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "top": taxonomy.INDEX[top["technique"]] if top else None,
                     "long": bool(top and top["end"] - top["start"] > LONG_SPAN),
                     "starts": [i for i in ids if spans[i]["start"] == a],
-                    "label": "; ".join(aria_label(spans[i], text) for i in ids)})
+                    "label": piece_label(text[a:b], [spans[i] for i in ids if spans[i]["start"] == a]),
+                    "all_label": "; ".join(aria_label(spans[i], text) for i in ids)})
     return out
+
+
+def piece_label(piece: str, starting: list[dict[str, Any]]) -> str:
+    """A tab stop's accessible name: the text it shows (so the name matches what is seen and
+    said), then the techniques of the spans starting there, e.g. "mob (Name calling, 83%)"."""
+    said = "; ".join(f"{taxonomy.BY_NAME[s['technique']].display}, "
+                     + ("reviewer added" if s.get("status") == "added" else f"{round(s['score'] * 100)}%")
+                     for s in starting)
+    return f"{' '.join(piece.split())} ({said})" if said else " ".join(piece.split())
 
 
 def aria_label(span: dict[str, Any], doc_text: str) -> str:
