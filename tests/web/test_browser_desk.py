@@ -171,3 +171,26 @@ def test_delete_ticked_asks_first_and_the_count_follows(page: Any, live: str) ->
     shown = page.locator(".saved-count").inner_text()
     assert shown == f"{left:,} saved analys" + ("is" if left == 1 else "es")
     assert page.problems == []
+
+
+def test_upload_a_pdf(page: Any, live: str, tmp_path: Path) -> None:  # noqa: F811
+    pytest.importorskip("pypdf")
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "ingest"))
+    from office_files import make_pdf
+
+    path = tmp_path / "rally.pdf"
+    path.write_bytes(make_pdf([["The radical left mob staged a shameful, disgusting betrayal."]],
+                              title="Rally in print"))
+    page.goto(live + "/")
+    assert ".pdf" in page.locator("#file").get_attribute("accept")
+    page.set_input_files("#file", str(path))
+    page.click("form.analyze button[type=submit]")
+    page.wait_for_url("**/a/*")
+    assert page.locator("h1").inner_text() == "Rally in print"
+    shown = page.locator(".article").inner_text()
+    assert shown == "The radical left mob staged a shameful, disgusting betrayal."
+    assert "text layer (1 page)" in page.locator("#extracted-note").inner_text()
+    assert page.locator(".article .hl.on").count() >= 3
+    assert page.problems == []

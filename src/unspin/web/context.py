@@ -152,6 +152,20 @@ def source_of(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def extracted_note(meta: dict[str, Any]) -> str | None:
+    """For a PDF or Word file: where the text shown came from (offsets index that text)."""
+    kind = meta.get("format")
+    if kind not in ("pdf", "docx"):
+        return None
+    if kind == "docx":
+        return "Text taken from the Word file's paragraphs and tables; spans and offsets refer to this text."
+    pages = meta.get("pages") or 0
+    blank = meta.get("pages_without_text") or 0
+    said = f"Text taken from the PDF's text layer ({pages:,} page{'s' if pages != 1 else ''}"
+    said += f", {blank:,} without text: scanned pages need OCR" if blank else ""
+    return said + "); spans and offsets refer to this text, not to the PDF's layout."
+
+
 def analysis_context(record: dict[str, Any]) -> dict[str, Any]:
     """Context of the analysis page (and its JSON twin)."""
     aid = record["id"]
@@ -161,6 +175,7 @@ def analysis_context(record: dict[str, Any]) -> dict[str, Any]:
         "source": source_of(record),
         "legend": legend(record["spans"]),
         "note": note_text((record.get("meta") or {}).get(NOTE_KEY)),
+        "extracted": extracted_note(record.get("meta") or {}),
         "links": {
             "page": base,
             "json": f"{base}.json",

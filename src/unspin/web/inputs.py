@@ -167,13 +167,16 @@ def from_url(url: str, settings: WebSettings) -> Document:
 
 
 def from_upload(filename: str | None, data: bytes) -> Document:
-    """An uploaded .txt or .html file; anything binary is refused."""
+    """An uploaded .txt, .html, .pdf or .docx file; anything else binary is refused."""
+    from unspin.ingest.documents import SUFFIXES, kind_of, read_document
     from unspin.ingest.text import decode, looks_like_html
 
     name = PurePath(filename or "upload").name[:200]
     suffix = PurePath(name).suffix.lower()
+    if suffix in SUFFIXES or (suffix == "" and kind_of(data)):
+        return read_document(data, source=name)
     if suffix not in ("", ".txt", ".text", ".html", ".htm", ".xhtml"):
-        raise InputError(f"{name} is not a .txt or .html file.")
+        raise InputError(f"{name} is not a file unspin reads: give a .txt, .html, .pdf or .docx file.")
     text = decode(data, source=name)
     if suffix in (".html", ".htm", ".xhtml") or (suffix != ".txt" and looks_like_html(text)):
         return from_html(text, source=name)

@@ -17,7 +17,8 @@ from unspin.web.runner import InferenceRunner, Progress
 from unspin.web.settings import WebSettings
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-_META_KEYS = ("title", "url", "source", "format", "date", "sitename", "normalized")
+_META_KEYS = ("title", "url", "source", "format", "date", "sitename", "normalized", "pages",
+              "pages_without_text")
 
 
 class StoreLike(Protocol):
