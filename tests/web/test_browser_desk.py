@@ -194,3 +194,20 @@ def test_upload_a_pdf(page: Any, live: str, tmp_path: Path) -> None:  # noqa: F8
     assert "text layer (1 page)" in page.locator("#extracted-note").inner_text()
     assert page.locator(".article .hl.on").count() >= 3
     assert page.problems == []
+
+
+def test_dashboard_drill_down_by_keyboard(page: Any, live: str) -> None:  # noqa: F811
+    aid = save(live, text=ARTICLE + " Dashboard copy.", title="Dashboard copy")
+    assert httpx.post(f"{live}/api/analyses/{aid}/corpus").json()["ok"]
+    page.goto(live + "/corpus")
+    page.wait_for_selector(".chart canvas")
+    summary = page.locator("#h-mix ~ details summary").first
+    summary.focus()
+    page.keyboard.press("Enter")  # open the chart's data table
+    link = page.locator("#h-mix ~ details a", has_text="documents").first
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/corpus/documents?**")
+    lead = page.locator(".lead").inner_text()
+    assert lead.startswith(("1 document with ", "2 documents with ")) and "_" not in lead.split(".")[0]
+    assert page.problems == []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from unspin import taxonomy
 from unspin.errors import InputError
@@ -22,6 +22,9 @@ from unspin.store.schema import KIND_BATCH, analyses, cues, documents, technique
 from unspin.store.store import Store
 
 BUCKETS = ("day", "week", "month")
+
+
+NO_SOURCE = "(no source)"  # as a source filter: documents without one
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +68,9 @@ def scope(table: Any, f: Filters) -> list[Any]:
     kind, sources and dates; techniques are left to the caller."""
     conds = [table.c.model == f.model, table.c.kind == KIND_BATCH]
     if f.sources:
-        conds.append(table.c.source.in_(f.sources))
+        named = [s for s in f.sources if s != NO_SOURCE]
+        cond = table.c.source.in_(named)
+        conds.append(or_(cond, table.c.source.is_(None)) if NO_SOURCE in f.sources else cond)
     if f.start:
         conds.append(table.c.day >= f.start)
     if f.end:
