@@ -211,3 +211,18 @@ def test_dashboard_drill_down_by_keyboard(page: Any, live: str) -> None:  # noqa
     lead = page.locator(".lead").inner_text()
     assert lead.startswith(("1 document with ", "2 documents with ")) and "_" not in lead.split(".")[0]
     assert page.problems == []
+
+
+def test_docs_page_methods_on_one_line_and_code_as_code(browser: Any, live: str) -> None:  # noqa: F811
+    for width in (1366, 390):
+        context = browser.new_context(viewport={"width": width, "height": 800}, is_mobile=width < 500)
+        pg = context.new_page()
+        try:
+            pg.goto(live + "/docs")
+            method = pg.locator(".routes td:first-child code", has_text="POST").first
+            line = method.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 20")
+            assert method.bounding_box()["height"] < 1.6 * line  # "POST", never "POS/T"
+            assert pg.locator(".routes td code", has_text="html").count() >= 1  # from `html` in a docstring
+            assert all("`" not in t for t in pg.locator(".routes").all_inner_texts())
+        finally:
+            context.close()

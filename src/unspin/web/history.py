@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from unspin import review
 from unspin.errors import InputError
-from unspin.web.api import ERRORS
+from unspin.web.api import READ, errors
 from unspin.web.pages import read_form, render, service, twin
 
 router = APIRouter(include_in_schema=False)
@@ -115,7 +115,7 @@ async def delete(request: Request, analysis_id: str) -> None:
         raise HTTPException(404, f"No saved analysis with id {analysis_id[:128]!r}.")
 
 
-@api.get("/analyses", responses=ERRORS)
+@api.get("/analyses", responses=errors(400, 422))
 async def list_analyses(request: Request, q: str | None = None,
                         limit: int = Query(PAGE_SIZE, ge=1, le=1000), offset: int = Query(0, ge=0),
                         reviewed: bool | None = None) -> dict[str, Any]:
@@ -128,14 +128,14 @@ async def list_analyses(request: Request, q: str | None = None,
     return {"ok": True, **found}
 
 
-@api.delete("/analyses/{analysis_id}", responses=ERRORS)
+@api.delete("/analyses/{analysis_id}", responses=errors(400, 403, 404))
 async def delete_analysis(analysis_id: str, request: Request) -> dict[str, Any]:
     """Delete a saved analysis with its spans and corrections (its permalink then answers 404)."""
     await delete(request, analysis_id)
     return {"ok": True, "deleted": analysis_id}
 
 
-@api.post("/analyses/{analysis_id}/corpus", responses=ERRORS)
+@api.post("/analyses/{analysis_id}/corpus", responses=errors(400, 403, 404))
 async def send_to_corpus(analysis_id: str, request: Request) -> dict[str, Any]:
     """Add a saved analysis's text to the corpus (the `/corpus` dashboard counts it under its
     model at once). Needs the app on a database; 400 otherwise."""
@@ -145,7 +145,7 @@ async def send_to_corpus(analysis_id: str, request: Request) -> dict[str, Any]:
     return {"ok": True, "analysis_id": analysis_id, **(done or {})}
 
 
-@api.get("/agreement", responses=ERRORS)
+@api.get("/agreement", responses=READ)
 async def agreement(request: Request) -> dict[str, Any]:
     """Model vs reviewer per technique over reviewed analyses: `model`, `reviewer`, `agreed`,
     `rejected`, `relabelled`, `added` and `agreement` (2·agreed / (model + reviewer))."""

@@ -18,14 +18,18 @@ MAX_TITLE = 300
 Model = TypeVar("Model", bound=BaseModel)
 EXAMPLE_REQUEST = {"text": "The radical left mob staged a shameful betrayal of our great nation.",
                    "threshold": 0.3, "save": False}
+# The shape of a real answer to EXAMPLE_REQUEST (tests/web/test_docs_page.py compares every
+# key with one); the span and its score are illustrative: they depend on the model.
 EXAMPLE_RESPONSE = {
-    "ok": True, "id": None, "model": "unspin-accurate",
+    "ok": True, "id": None, "model": "unspin-ptc-accurate",
     "text": "The radical left mob staged a shameful betrayal of our great nation.",
     "figures": {"characters": 68, "words": 12, "spans": 1, "density": 0.2353,
                 "spans_per_1k_words": 83.33, "counts": {"Name_Calling,Labeling": 1}},
     "spans": [{"start": 4, "end": 20, "text": "radical left mob", "technique": "Name_Calling,Labeling",
-               "score": 0.83, "why": [{"text": "mob", "start": 17, "end": 20, "weight": 0.9}]}],
-    "meta": {"format": "text", "source": "text"},
+               "score": 0.41, "why": [{"text": "mob", "start": 17, "end": 20, "weight": 0.62}]}],
+    "created": "2026-12-05T10:00:00.000000Z",
+    "meta": {"title": "The radical left mob staged a shameful betrayal…", "source": "text", "format": "text",
+             "threshold": 0.3},
 }
 
 

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from unspin import review
 from unspin.errors import InputError
-from unspin.web.api import ERRORS
+from unspin.web.api import CHANGE_ONE, READ_ONE
 from unspin.web.pages import service
 
 api = APIRouter(prefix="/api", tags=["review"])
@@ -49,7 +49,7 @@ async def review_state(request: Request, analysis_id: str) -> dict[str, Any]:
             "spans": review.reviewed(record["text"], record["spans"], log)}
 
 
-@api.get("/analyses/{analysis_id}/review", responses=ERRORS)
+@api.get("/analyses/{analysis_id}/review", responses=READ_ONE)
 async def get_review(analysis_id: str, request: Request) -> dict[str, Any]:
     """The reviewed spans (each with `key`, `status`, `reviewer`, `at` and the `model`'s own
     offsets and technique) and the log of corrections, oldest first."""
@@ -59,7 +59,7 @@ async def get_review(analysis_id: str, request: Request) -> dict[str, Any]:
             "corrections": state["corrections"]}
 
 
-@api.post("/analyses/{analysis_id}/reviewed", responses=ERRORS)
+@api.post("/analyses/{analysis_id}/reviewed", responses=CHANGE_ONE)
 async def post_reviewed(analysis_id: str, body: ReviewedRequest, request: Request) -> dict[str, Any]:
     """Mark the article reviewed by `reviewer` (exports and the agreement table then use it,
     with every span not rejected as confirmed), or unmark it; returns the mark (null when none)."""
@@ -74,7 +74,7 @@ async def post_reviewed(analysis_id: str, body: ReviewedRequest, request: Reques
     return {"ok": True, "id": analysis_id, "reviewed": mark}
 
 
-@api.post("/analyses/{analysis_id}/review", responses=ERRORS)
+@api.post("/analyses/{analysis_id}/review", responses=CHANGE_ONE)
 async def post_review(analysis_id: str, body: ReviewRequest, request: Request) -> dict[str, Any]:
     """Append one correction and return it with the reviewed spans."""
     svc = service(request)
