@@ -143,3 +143,20 @@ def test_a_starting_job_does_not_say_0_of_0_and_numbers_have_separators() -> Non
             time.sleep(0.1)
         result = c.get(r.headers["location"] + ".json").json()["job"]["links"]["result"]
         assert "<dt>Words</dt><dd>14,000</dd>" in c.get(result, headers=HTML).text
+
+
+def test_compare_and_report_show_review_status(client: Any) -> None:
+    text = "The radical left mob staged a shameful, disgusting betrayal of our great nation."
+    a = client.post("/api/analyze", json={"text": text, "title": "A"}).json()["id"]
+    b = client.post("/api/analyze", json={"text": "Everybody knows the truth.", "title": "B"}).json()["id"]
+    spans = {s["text"]: s for s in client.get(f"/api/analyses/{a}/review").json()["spans"]}
+    client.post(f"/api/analyses/{a}/review", json={"action": "reject", "span": spans["disgusting"]["key"],
+                                                   "reviewer": "Ana"})
+    client.post(f"/api/analyses/{a}/reviewed", json={"reviewer": "Ana"})
+    page = client.get("/compare", params={"a": a, "b": b}, headers=HTML).text
+    assert '<span class="reviewed-badge">Reviewed by Ana, ' in page
+    assert "Not reviewed: the model's spans, unchecked" in page
+    report = client.get(f"/a/{a}/report.html").text
+    assert "Reviewed by Ana" in report and "The spans are the reviewer's version" in report
+    assert "<td>rejected" not in report and "disgusting</td>" not in report  # the rejected span is gone
+    assert "<td>confirmed (reviewed article)</td>" in report

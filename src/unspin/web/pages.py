@@ -220,11 +220,11 @@ async def export_report(analysis_id: str, request: Request) -> Response:
     """A standalone HTML report: inline CSS, no script, opens offline."""
     from importlib import resources
 
-    record = await service(request).get(analysis_id)
+    context, log = await reviewed_context(request, analysis_id)
+    record = context["analysis"]
     css = resources.files("unspin.web").joinpath("static", "app.css").read_text(encoding="utf-8")
-    context = ctx.analysis_context(record)
     headers = {"Content-Security-Policy": REPORT_CSP, **_attachment(f"unspin-{record['id']}.html")}
-    return render(request, "report.html", {**context, **ctx.html_extras(record), "css": css,
+    return render(request, "report.html", {**context, **ctx.html_extras(record, log), "css": css,
                                            "technique_css": technique_css(),
                                            "title": context["source"]["title"] or "unspin report"},
                   headers=headers)
@@ -258,6 +258,9 @@ async def compare_page(request: Request, a: str | None = None, b: str | None = N
     context = await compare_context(request, a, b)
     extras = {"a_extras": ctx.html_extras(context["a"]["analysis"]),
               "b_extras": ctx.html_extras(context["b"]["analysis"])}
+    for side in ("a", "b"):  # each side's review status (its highlights are the model's)
+        side_context, _ = await reviewed_context(request, context[side]["analysis"]["id"])
+        extras[f"{side}_review"] = side_context["review"]
     names = [context[k]["source"]["title"] or f"Analysis {k.upper()}" for k in ("a", "b")]
     return render(request, "compare.html", {**context, **extras, "page": "compare",
                                             "title": f"Compare: {names[0]} / {names[1]}"})
