@@ -94,6 +94,9 @@ def test_keys_relabel_resize_next_and_undo(page: Any, live: str) -> None:  # noq
     page.locator(".span-item.st-relabelled").wait_for()
     [changed] = [s for s in spans(live, aid) if s["status"] == "relabelled"]
     assert changed["technique"] == techniques[11] and changed["text"] == "radical left mob"
+    new = page.locator(f'.tech[data-technique="{techniques[11]}"]')  # a technique new to the page
+    assert new.get_attribute("aria-pressed") == "true" and new.locator(".count").inner_text() == "1"
+    assert page.locator(f'.bars tr[data-technique="{techniques[11]}"] .num').inner_text() == "1"
     page.keyboard.press("Shift+ArrowRight")  # the end one word later
     page.locator(".span-item.st-resized").wait_for()
     [resized] = [s for s in spans(live, aid) if s["status"] == "resized"]

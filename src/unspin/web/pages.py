@@ -164,8 +164,11 @@ async def reviewed_context(request: Request, analysis_id: str) -> tuple[dict[str
     log = await run_in_threadpool(svc.store.corrections, analysis_id)
     context = ctx.analysis_context(record)
     mark = await run_in_threadpool(svc.store.review_mark, analysis_id)
+    spans = review.reviewed(record["text"], record["spans"], log)
     context["review"] = {"corrections": len(log), "reviewers": sorted({c["reviewer"] for c in log}),
-                         "reviewed": mark, "spans": review.reviewed(record["text"], record["spans"], log)}
+                         "reviewed": mark, "spans": spans}
+    if log:  # the legend and bars count the reviewer's version (a relabel can bring a technique in)
+        context["legend"] = ctx.legend(review.kept(spans))
     return context, log
 
 

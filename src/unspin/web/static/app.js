@@ -123,13 +123,13 @@
       });
     }
 
-    panel.querySelectorAll(".tech").forEach(function (button) {
-      button.addEventListener("click", function () {
-        const name = button.dataset.technique;
-        if (hidden.has(name)) { hidden.delete(name); button.setAttribute("aria-pressed", "true"); }
-        else { hidden.add(name); button.setAttribute("aria-pressed", "false"); }
-        apply();
-      });
+    panel.addEventListener("click", function (e) {  // delegated: buttons a review adds work too
+      const button = e.target.closest && e.target.closest(".tech");
+      if (!button || !panel.contains(button)) return;
+      const name = button.dataset.technique;
+      if (hidden.has(name)) { hidden.delete(name); button.setAttribute("aria-pressed", "true"); }
+      else { hidden.add(name); button.setAttribute("aria-pressed", "false"); }
+      apply();
     });
     if (slider) {
       slider.addEventListener("input", function () {
@@ -255,6 +255,17 @@
       const article = panel.querySelector(".article");
       const list = panel.querySelector(".span-list .spans");
       article.innerHTML = fresh.querySelector(".analysis .article").innerHTML;
+      // a technique a reviewer brought in gets its legend button and bar (the others keep their state)
+      [[".legend", ".tech"], [".bars", "tr[data-technique]"]].forEach(function (pair) {
+        const mine = panel.querySelector(pair[0]), theirs = fresh.querySelector(".analysis " + pair[0]);
+        if (!mine || !theirs) return;
+        theirs.querySelectorAll(pair[1]).forEach(function (node) {
+          const known = Array.from(mine.querySelectorAll(pair[1])).some(function (m) {
+            return m.dataset.technique === node.dataset.technique;
+          });
+          if (!known) (mine.querySelector("tbody") || mine).appendChild(document.importNode(node, true));
+        });
+      });
       if (list) list.innerHTML = fresh.querySelector(".span-list .spans").innerHTML;
       block.textContent = fresh.getElementById("data-" + key).textContent;
       data = JSON.parse(block.textContent);
