@@ -78,6 +78,12 @@ def test_corrections_update_in_place_keeping_slider_filters_and_scroll(page: Any
     assert "on" not in on_segment(page, "great nation").get_attribute("class").split()
     assert abs(page.evaluate("window.scrollY") - before) < 5
     assert "1 correction by Ana" in page.locator(".corrections-badge").inner_text()
+    # the rejected span left the text: the focus went on to the next span, ready for its key
+    assert page.evaluate("document.activeElement.textContent").startswith("shameful")
+    page.keyboard.press("a")
+    page.locator(".span-item.st-accepted").wait_for()
+    accepted = [s["text"] for s in spans(live, aid) if s["status"] == "accepted"]
+    assert accepted == ["shameful, disgusting betrayal"]
     rejected = [s for s in spans(live, aid) if s["status"] == "rejected"]
     assert [s["text"] for s in rejected] == ["radical left mob"]
     assert page.problems == []

@@ -169,6 +169,15 @@
       return order[Math.min(order.length - 1, Math.max(0, at + dir))];
     }
 
+    // The first shown span starting at or after `pos` (reading order), or -1.
+    function nextFrom(pos) {
+      let best = -1;
+      spans.forEach(function (s, i) {
+        if (visible(s) && s.start >= pos && (best < 0 || s.start < spans[best].start)) best = i;
+      });
+      return best;
+    }
+
     function goTo(i, chosen) {
       const seg = firstSeg.get(i);
       if (seg) {
@@ -280,7 +289,7 @@
     }
 
     panel.unspin = {spans: spans, select: select, goTo: goTo, visibleOf: visibleOf, spanAt: spanAt,
-                    step: step, reload: reload, firstSeg: function (i) { return firstSeg.get(i); }};
+                    step: step, nextFrom: nextFrom, reload: reload, firstSeg: function (i) { return firstSeg.get(i); }};
     apply();
   }
 

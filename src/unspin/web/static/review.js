@@ -92,6 +92,12 @@
         const head = document.querySelector(".review-mark-head"), freshHead = fresh.querySelector(".review-mark-head");
         if (head && freshHead) head.innerHTML = freshHead.innerHTML;
         const i = u.spans.findIndex(function (s) { return s.key === key; });
+        if (i >= 0 && !u.firstSeg(i) && focusAfter) {  // rejected: no highlight now; go on to the next span
+          const next = u.nextFrom(u.spans[i].start);
+          if (next >= 0) u.goTo(next);
+          else editor.hidden = true;
+          return;
+        }
         if (i >= 0) {
           u.select(i, false);
           const seg = u.firstSeg(i);
