@@ -183,3 +183,12 @@ def test_the_tooltip_stays_on_screen(browser: Any, live: str) -> None:  # noqa: 
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1
     finally:
         context.close()
+
+
+def test_send_to_corpus_answers_in_place(page: Any, live: str) -> None:  # noqa: F811
+    open_review(page, live, ARTICLE)
+    page.click(".to-corpus")
+    status = page.locator(".review-status")
+    expect = pytest.importorskip("playwright.sync_api").expect
+    expect(status).to_contain_text("keeps analyses in memory")  # this app has no database
+    assert page.locator(".to-corpus").is_enabled() and page.evaluate("window.stillHere") is True
