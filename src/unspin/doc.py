@@ -147,3 +147,14 @@ class Analysis:
         if self.doc.meta.get("normalized"):
             out["normalized"] = dict(self.doc.meta["normalized"])
         return out
+
+
+SNIPPET_CHARS = 160
+
+
+def snippet(text: str | None, limit: int = SNIPPET_CHARS) -> str:
+    """The start of `text` on one line, cut at a word before `limit` characters (with …)."""
+    flat = " ".join((text or "")[: limit * 4].split())
+    if len(flat) <= limit:
+        return flat
+    return flat[:limit].rsplit(" ", 1)[0] + "…"

@@ -36,11 +36,16 @@ def test_list_search_review_delete(store: Store) -> None:
     fix = review.correction("reject", text=TEXT, spans=spans, reviewer="Ana", target="m0")
     saved = store.add_correction(aid, fix)
     assert saved["reviewer"] == "Ana" and saved["created"].endswith("Z")
-    assert store.corrections(aid) == [saved] and store.reviewed_ids() == [aid]
+    assert store.corrections(aid) == [saved] and store.corrected_ids() == [aid] and store.reviewed_ids() == []
+    mark = store.set_reviewed(aid, "Ana")
+    assert mark["reviewer"] == "Ana" and store.review_mark(aid) == mark and store.reviewed_ids() == [aid]
+    assert store.saved_analyses(reviewed=True)["items"][0]["reviewed"] == mark
+    assert store.saved_analyses(reviewed=False)["total"] == 1
     assert store.saved_analyses(query="speech")["items"][0]["corrections"] == 1
 
     assert store.delete_analysis(aid) is True and store.delete_analysis(aid) is False
     assert store.get_analysis(aid) is None and store.corrections(aid) == [] and store.reviewed_ids() == []
+    assert store.corrected_ids() == [] and store.review_mark(aid) is None
     assert store.get_document(record["document_id"]) is None  # only the web app used that text
     assert store.saved_analyses()["total"] == 1
 
@@ -55,9 +60,11 @@ def test_upgrade_from_0002_keeps_analyses(tmp_path: Path) -> None:
     aid = old.save_analysis(make_analysis(make_doc(TEXT), [("corrupt traitors", "Loaded_Language")]))
     old.close()
     store = Store.open(url)
-    assert migrate.current(store.engine) == migrate.head() == "h32_feed_leases"  # after 0005: feeds
+    assert migrate.current(store.engine) == migrate.head() == "0007"  # 0006 feed leases, 0007 reviewed marks
     assert store.saved_analyses()["items"][0]["id"] == aid
     store.add_correction(aid, {"action": "accept", "target": "m0", "start": 4, "end": 20,
                                "technique": "Loaded_Language", "reviewer": "Ana"})
+    assert store.corrected_ids() == [aid]
+    store.set_reviewed(aid, "Ana")
     assert store.reviewed_ids() == [aid]
     store.close()

@@ -60,7 +60,7 @@ def test_analyze_html(sync_client: Any) -> None:
 
 
 @pytest.mark.parametrize("payload,status,fragment", [
-    ({}, 400, "give one of text | url | html"),
+    ({}, 400, "give an article text, a URL or an HTML page (the JSON field `text`, `url` or `html`)"),
     ({"text": ARTICLE, "url": "https://example.com"}, 400, "only one"),
     ({"text": "   \n "}, 400, "empty"),
     ({"text": "abc\u0000def"}, 400, "binary"),

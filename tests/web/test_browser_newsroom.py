@@ -153,11 +153,11 @@ def test_highlights_have_accessible_names_and_tags(page: Any, live: Live) -> Non
     aid = live.save(ARTICLE, "Names")
     page.goto(f"{live.url}/a/{aid}")
     text = page.locator(".article")
-    mob = text.get_by_role("button", name="Name calling / labeling, 83%: radical left mob", exact=True)
+    mob = text.get_by_role("button", name="radical left mob (Name calling / labeling, 83%)", exact=True)
     assert mob.count() == 1 and mob.get_attribute("data-tag") == "NC"
-    nested = text.get_by_role("button", name="Exaggeration / minimisation, 42%: disgusting; "
-                                   "Loaded language, 91%: shameful, disgusting betrayal", exact=True)
+    nested = text.get_by_role("button", name="disgusting (Exaggeration / minimisation, 42%)", exact=True)
     assert nested.count() == 1
+    assert text.get_by_role("button").count() == 5  # one tab stop per span: " betrayal" is none
     mob.hover()
     tip = page.locator("#tip")
     tip.wait_for(state="visible")
@@ -198,23 +198,33 @@ def test_review_round_trip_to_training_labels(page: Any, live: Live, tmp_path: P
     target.focus()  # keyboard: select with Enter, reject with r
     page.keyboard.press("Enter")
     assert page.locator(".editor").is_visible()
-    with page.expect_navigation():
-        page.keyboard.press("r")
+    url = page.url
+    page.keyboard.press("r")  # saved in place: no reload
+    page.locator(".span-item.st-rejected", has_text="Everybody knows").wait_for()
+    assert page.url == url
     assert "rejected by Ana" in page.locator(".span-item", has_text="Everybody knows").inner_text()
     assert page.locator(".article .hl.on", has_text="Everybody knows").count() == 0
     page.fill("#add-text", "Officials declined")  # add one (typed; a mouse selection fills it too)
     page.select_option("#add-technique", "Doubt")
-    with page.expect_navigation():
-        page.click(".add-span button")
-    added = page.locator(".article").get_by_role("button", name="Doubt, reviewer added: Officials declined",
+    page.click(".add-span button")
+    added = page.locator(".article").get_by_role("button", name="Officials declined (Doubt, reviewer added)",
                                                  exact=True)
+    added.wait_for()
     assert added.count() == 1
-    assert "Reviewed: 2 corrections by Ana" in page.locator(".reviewed-badge").inner_text()
-    with page.expect_navigation():
-        page.click(".accept-rest")
+    assert "2 corrections by Ana, not marked reviewed yet" in page.locator(".corrections-badge").inner_text()
+    page.click(".accept-rest")
+    page.locator(".corrections-badge", has_text="6 corrections").wait_for()
     statuses = {s["status"] for s in httpx.get(f"{live.url}/api/analyses/{aid}/review").json()["spans"]}
     assert statuses == {"accepted", "rejected", "added"}
-    assert "Reviewed: 6 corrections by Ana" in page.locator(".reviewed-badge").inner_text()
+    assert "6 corrections by Ana" in page.locator(".corrections-badge").inner_text()
+    url = page.url
+    page.click(".mark-reviewed")  # the whole article: in place, no reload
+    page.locator(".reviewed-badge").wait_for()
+    assert page.url == url and page.locator(".mark-reviewed").get_attribute("aria-pressed") == "true"
+    assert page.locator(".reviewed-badge").inner_text().startswith("Reviewed by Ana, ")
+    assert "Reviewed by Ana" in page.locator(".mark-status").inner_text()
+    page.goto(f"{live.url}/history?reviewed=yes")
+    assert page.locator(f'tr[data-id="{aid}"] .badge').inner_text() == "reviewed"
     assert page.problems == []
 
     out = tmp_path / "ptc"

@@ -74,7 +74,7 @@ async def test_cancel_a_running_job(client: httpx.AsyncClient, fake: Any, app: A
 async def test_job_errors(client: httpx.AsyncClient) -> None:
     assert_error(await client.get("/api/jobs/nope"), 404, "No job")
     assert_error(await client.delete("/api/jobs/nope"), 404, "No job")
-    assert_error(await client.post("/api/jobs", json={}), 400, "give one of")
+    assert_error(await client.post("/api/jobs", json={}), 400, "Nothing to analyze")
     assert_error(await client.post("/api/jobs", json={"text": "  "}), 400, "empty")
 
 

@@ -58,7 +58,7 @@ def test_form_errors_render_html_pages(sync_client: Any) -> None:
     assert "Nothing to analyze" in r.text and 'role="alert"' in r.text
     r = sync_client.post("/analyze", files={"file": ("x.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "image/png")},
                          headers=HTML)
-    assert r.status_code == 400 and "not a .txt or .html file" in r.text
+    assert r.status_code == 400 and "give a .txt, .html, .pdf or .docx file" in r.text
     r = sync_client.post("/analyze", files={"file": ("x.txt", b"abc\x00\x00\x01", "text/plain")})
     assert r.status_code == 400 and "binary" in r.json()["error"]
     r = sync_client.post("/analyze", files={"file": ("x.txt", b"caf\xe9 \xff", "text/plain")})

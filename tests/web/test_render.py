@@ -74,8 +74,11 @@ def test_labels_tags_and_rejected_spans() -> None:
     segs = segments(text, spans)
     by_text = {s["text"]: s for s in segs}
     assert by_text["a "]["spans"] == []  # rejected by a reviewer: not drawn
-    assert by_text["disgusting"]["label"] == ("Exaggeration / minimisation, 42%: disgusting; "
-                                              "Loaded language, 90%: shameful, disgusting betrayal")
+    assert by_text["disgusting"]["label"] == "disgusting (Exaggeration / minimisation, 42%)"  # starts here
+    assert by_text["shameful, "]["label"] == "shameful, (Loaded language, 90%)"
+    assert by_text[" betrayal"]["label"] == "betrayal"  # a later piece: no tab stop, no techniques
+    assert by_text["disgusting"]["all_label"] == ("Exaggeration / minimisation, 42%: disgusting; "
+                                                  "Loaded language, 90%: shameful, disgusting betrayal")
     assert by_text["shameful, "]["starts"] == [0] and by_text["disgusting"]["starts"] == [1]
     assert by_text[" betrayal"]["starts"] == []
     long_text = "word " * 60

@@ -49,8 +49,8 @@ def round_trip(c: Any) -> str:
     twin = c.get(f"/a/{aid}.json").json()
     assert twin["review"]["corrections"] == 4 and twin["review"]["reviewers"] == ["Ana"]
     page = c.get(f"/a/{aid}", headers=HTML).text
-    assert "Reviewed: 4 corrections by Ana" in page
-    assert 'aria-label="Doubt, reviewer added: Officials declined"' in page
+    assert "4 corrections by Ana, not marked reviewed yet" in page and "reviewed-badge" not in page
+    assert 'aria-label="Officials declined (Doubt, reviewer added)"' in page
     assert "rejected by Ana" in page and "Everybody knows" in page
     block = page.split('id="data-main">')[1].split("</script>")[0]
     assert '"status": "rejected"' in block or '"status":"rejected"' in block
@@ -61,6 +61,16 @@ def round_trip(c: Any) -> str:
     assert f"{aid}\tDoubt\t{start}\t{start + 18}" in reviewed_rows
     assert not any("Bandwagon" in row for row in reviewed_rows)
 
+    assert c.get("/api/agreement").json() == {"ok": True, "articles": 0, "techniques": []}  # not marked
+    assert c.get("/api/analyses", params={"reviewed": "true"}).json()["total"] == 0
+    mark = c.post(f"/api/analyses/{aid}/reviewed", json={"reviewer": "Ana"}).json()
+    assert mark["ok"] and mark["reviewed"]["reviewer"] == "Ana" and mark["reviewed"]["at"].endswith("Z")
+    assert c.get(f"/api/analyses/{aid}/review").json()["reviewed"] == mark["reviewed"]
+    page = c.get(f"/a/{aid}", headers=HTML).text
+    assert '<span class="reviewed-badge">Reviewed by Ana, ' in page and "not marked reviewed" not in page
+    assert 'class="mark-reviewed" aria-pressed="true"' in page
+    [item] = c.get("/api/analyses", params={"reviewed": "true"}).json()["items"]
+    assert item["id"] == aid and item["reviewed"] == mark["reviewed"]
     agreement = c.get("/api/agreement").json()
     rows = {r["technique"]: r for r in agreement["techniques"]}
     assert agreement["articles"] == 1
@@ -74,6 +84,30 @@ def round_trip(c: Any) -> str:
 
 def test_review_in_memory(sync_client: Any) -> None:
     round_trip(sync_client)
+
+
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_mark_reviewed_filter_and_unmark(store: str, tmp_path: Path, fake: Any) -> None:
+    if store == "sqlite":
+        pytest.importorskip("sqlalchemy")
+    settings = WebSettings(db=str(tmp_path / "m.db")) if store == "sqlite" else WebSettings()
+    with TestClient(create_app(fake, settings=settings)) as c:
+        done = c.post("/api/analyze", json={"text": ARTICLE, "title": "Checked"}).json()["id"]
+        c.post("/api/analyze", json={"text": ARTICLE + " Again.", "title": "Unchecked"})
+        assert_error(c.post(f"/api/analyses/{done}/reviewed", json={"reviewed": True}), 400, "reviewer")
+        assert_error(c.post("/api/analyses/nope/reviewed", json={"reviewer": "Ana"}), 404)
+        assert c.post(f"/api/analyses/{done}/reviewed", json={"reviewer": "Ana"}).json()["reviewed"]
+        agreement = c.get("/api/agreement").json()  # untouched model spans of a reviewed article agree
+        assert agreement["articles"] == 1 and all(r["agreement"] == 1.0 for r in agreement["techniques"])
+        html = c.get("/history", params={"reviewed": "yes"}, headers=HTML).text
+        assert "Checked" in html and "Unchecked" not in html and '<span class="badge">reviewed</span>' in html
+        assert '<option value="yes" selected>reviewed only</option>' in html
+        assert [i["title"] for i in c.get("/history.json", params={"reviewed": "no"}).json()["items"]] == \
+            ["Unchecked"]
+        assert_error(c.get("/history.json", params={"reviewed": "maybe"}), 400, "reviewed")
+        assert c.post(f"/api/analyses/{done}/reviewed", json={"reviewed": False}).json()["reviewed"] is None
+        assert c.get("/api/analyses", params={"reviewed": "true"}).json()["total"] == 0
+        assert c.get("/api/agreement").json()["articles"] == 0
 
 
 @pytest.mark.parametrize("body,status,fragment", [
@@ -113,6 +147,11 @@ def test_export_annotations_for_training(tmp_path: Path, fake: Any) -> None:
     with TestClient(create_app(fake, settings=WebSettings(db=db))) as c:
         aid = round_trip(c)
         c.post("/api/analyze", json={"text": "Not reviewed at all, a shameful, disgusting betrayal."})
+        part = c.post("/api/analyze", json={"text": "Partly reviewed: the radical left mob, a shameful, "
+                                                    "disgusting betrayal of our great nation."}).json()["id"]
+        spans = by_text(c.get(f"/api/analyses/{part}/review").json()["spans"])
+        review(c, part, action="accept", span=spans["radical left mob"]["key"])
+        review(c, part, action="reject", span=spans["disgusting"]["key"])
         expected = sorted((s["technique"], s["start"], s["end"])
                           for s in c.get(f"/api/analyses/{aid}/review").json()["spans"]
                           if s["status"] != "rejected")
@@ -130,6 +169,22 @@ def test_export_annotations_for_training(tmp_path: Path, fake: Any) -> None:
     row = json.loads(line)
     assert row["analysis_id"] == aid and row["reviewers"] == ["Ana"] and row["title"] == "Rally"
     assert sorted((s["technique"], s["start"], s["end"]) for s in row["spans"]) == expected
+    assert row["complete"] is True and row["reviewed"]["reviewer"] == "Ana"
+
+    wider = tmp_path / "wider"
+    result = CliRunner().invoke(cli, ["export-annotations", "--db", db, "--out", str(wider),
+                                      "--include-partial"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["articles"] == 2 and json.loads(result.output)["partial"] == 1
+    assert len(ptc.read_articles(wider / "train-articles")) == 1  # a partial article never goes to PTC
+    rows = [json.loads(x) for x in (wider / "annotations.jsonl").read_text(encoding="utf-8").splitlines()]
+    [partial] = [r for r in rows if r["analysis_id"] == part]
+    assert partial["complete"] is False and partial["reviewed"] is None
+    touched = [(s["technique"], s["status"]) for s in partial["spans"]]
+    assert touched == [("Name_Calling,Labeling", "accepted")]
+    refused = CliRunner().invoke(cli, ["export-annotations", "--db", db, "--out", str(wider),
+                                       "--format", "ptc", "--include-partial"])
+    assert refused.exit_code != 0 and "JSONL only" in refused.output
 
     strict = tmp_path / "strict"
     result = CliRunner().invoke(cli, ["export-annotations", "--db", db, "--out", str(strict),

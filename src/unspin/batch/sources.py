@@ -21,6 +21,8 @@ from typing import Any
 
 from unspin.doc import Document
 from unspin.errors import InputError, UnspinError
+from unspin.ingest.documents import DOCUMENT_MAX_BYTES, read_document
+from unspin.ingest.documents import SUFFIXES as DOCUMENT_SUFFIXES
 from unspin.ingest.normalize import clean_field, normalize_document
 from unspin.ingest.text import MAX_BYTES, decode, from_text, read_limited
 from unspin.io.ptc import ARTICLE_NAME, read_article
@@ -80,7 +82,8 @@ def _folder(folder: Path, report: Report, source: str | None) -> Iterator[Docume
     root = folder.resolve()
     for path in _walk(folder, root, report):
         suffix = path.suffix.lower()
-        if suffix in TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES and _regular(path, report):
+        known = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | CSV_SUFFIXES | DOCUMENT_SUFFIXES
+        if suffix in known and _regular(path, report):
             yield from _file(path, report, source)
 
 
@@ -119,14 +122,19 @@ def _file(path: Path, report: Report, source: str | None) -> Iterator[Document]:
 
 
 def _single(path: Path, report: Report, source: str | None) -> Document | None:
-    """One .txt / .html file; PTC `article<ID>.txt` files keep their id and exact text."""
+    """One .txt / .html / .pdf / .docx file; PTC `article<ID>.txt` files keep their id and exact text."""
     try:
         if ARTICLE_NAME.match(path.name):
             doc = normalize_document(read_article(path))
             return _with(doc, {"id": doc.id, "source": source})
+        document = path.suffix.lower() in DOCUMENT_SUFFIXES
         with open(path, "rb") as handle:
-            data = read_limited(handle, max_bytes=MAX_BYTES, source=str(path))
-        doc = from_text(decode(data, source=str(path)), source=str(path))
+            data = read_limited(handle, max_bytes=DOCUMENT_MAX_BYTES if document else MAX_BYTES,
+                                source=str(path))
+        if document:
+            doc = read_document(data, source=str(path))
+        else:
+            doc = from_text(decode(data, source=str(path)), source=str(path))
     except (UnspinError, OSError, ValueError) as err:
         report(Problem(str(path), None, str(err)))
         return None

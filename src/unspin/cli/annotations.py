@@ -21,11 +21,16 @@ def export_annotations(
     confirmed_only: Annotated[bool, typer.Option("--confirmed-only", help="Only spans a reviewer accepted, "
                                                  "relabelled, resized or added (default: every span "
                                                  "not rejected).")] = False,
+    include_partial: Annotated[bool, typer.Option(
+        "--include-partial", help="Also write articles with corrections but not marked reviewed, to the "
+                                  "JSONL only, with only the spans a reviewer touched (their other text "
+                                  "is unchecked).")] = False,
 ) -> None:
-    """Write reviewed analyses as a PTC folder (for `unspin model train --data`) and/or JSONL."""
+    """Write the analyses marked reviewed as a PTC folder (for `unspin model train --data`) and/or JSONL."""
     from unspin.store import Store
     from unspin.store.annotations import export_annotations as export
 
     with user_errors(), Store.open(db) as store:
-        summary = export(store, out, fmt=format_, confirmed_only=confirmed_only)
+        summary = export(store, out, fmt=format_, confirmed_only=confirmed_only,
+                         include_partial=include_partial)
     print(json.dumps(summary))

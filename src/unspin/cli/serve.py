@@ -33,6 +33,10 @@ def serve(
                                "IP addresses and the --host name are always allowed.")] = None,
     processes: Annotated[int | None, typer.Option(
         min=0, help="Worker processes (default: one per 2 CPUs, at most 4; 1 with --memory).")] = None,
+    fetch_allow_network: Annotated[list[str] | None, typer.Option(
+        "--fetch-allow-network",
+        help="A private network URL fetching may reach, e.g. an intranet's 10.0.0.0/8 (repeat). "
+             "By default only public addresses are fetched.")] = None,
     create: Annotated[bool, typer.Option("--create", help="Create the database folder if missing.")] = False,
 ) -> None:
     """Start the web app: paste a text or URL in the browser, or use the HTTP API."""
@@ -44,7 +48,9 @@ def serve(
                                         queue_size=queue_size, workers=workers, threshold=threshold,
                                         reviewer=reviewer,
                                         allowed_hosts=tuple(allowed_host) if allowed_host else None,
-                                        processes=processes)
+                                        processes=processes,
+                                        fetch_allow_networks=tuple(fetch_allow_network) if fetch_allow_network
+                                        else None)
         count = settings.process_count(memory=memory)
         if count > 1:  # each worker process opens it too: check it (and make its folder) once here
             from unspin.store import Store

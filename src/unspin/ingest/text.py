@@ -59,8 +59,13 @@ def read_limited(stream: BinaryIO, *, max_bytes: int = MAX_BYTES, source: str = 
 
 
 def read_input(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Document:
-    """A file as a Document: HTML goes through the article extractor."""
+    """A file as a Document: HTML goes through the article extractor, PDF and .docx files
+    through `unspin.ingest.documents` (up to `DOCUMENT_MAX_BYTES`)."""
+    from unspin.ingest.documents import DOCUMENT_MAX_BYTES, SUFFIXES
+
     path = Path(path)
+    if path.suffix.lower() in SUFFIXES:
+        max_bytes = max(max_bytes, DOCUMENT_MAX_BYTES)
     if not path.exists():
         raise InputError(f"No such file: {path}")
     if path.is_dir():
@@ -77,6 +82,11 @@ def read_input(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Document:
 
 
 def from_bytes(data: bytes, *, source: str = "input") -> Document:
+    from unspin.ingest.documents import kind_of, read_document
+
+    kind = kind_of(data, source)
+    if kind is not None:
+        return read_document(data, source=source, kind=kind)
     text = decode(data, source=source)
     return from_text(text, source=source)
 

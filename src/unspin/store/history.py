@@ -8,8 +8,18 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, update
 
 from unspin import taxonomy
+from unspin.doc import SNIPPET_CHARS, snippet
 from unspin.store import records
-from unspin.store.schema import KIND_SAVED, analyses, corrections, cues, documents, spans, technique_counts
+from unspin.store.schema import (
+    KIND_SAVED,
+    analyses,
+    corrections,
+    cues,
+    documents,
+    reviews,
+    spans,
+    technique_counts,
+)
 
 
 def _like(query: str) -> str:
@@ -25,17 +35,23 @@ class HistoryMixin:
     save_batch: Any
     load_analysis: Any
 
-    def saved_analyses(self, *, query: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-        """Saved analyses newest first (`total` and one page of `items`), those whose title,
-        source, URL or text contain `query` (any case) when given."""
+    def saved_analyses(self, *, query: str | None = None, limit: int = 50, offset: int = 0,
+                       reviewed: bool | None = None) -> dict[str, Any]:
+        """Saved analyses newest first (`total` and one page of `items`, each with its outlet
+        and a `snippet` of its text), those whose title, source, outlet, URL or text contain
+        `query` (any case) when given; only those marked reviewed (True) or not (False)."""
         where = [analyses.c.kind == KIND_SAVED]
+        if reviewed is not None:
+            where.append(reviews.c.analysis_id.is_not(None) if reviewed else reviews.c.analysis_id.is_(None))
         if query and query.strip():
             pattern = _like(query)
             where.append(or_(documents.c.title.ilike(pattern, escape="\\"),
                              documents.c.source.ilike(pattern, escape="\\"),
                              documents.c.url.ilike(pattern, escape="\\"),
+                             analyses.c.meta["sitename"].as_string().ilike(pattern, escape="\\"),
                              documents.c.text.ilike(pattern, escape="\\")))
-        joined = analyses.join(documents, documents.c.id == analyses.c.document_id)
+        joined = (analyses.join(documents, documents.c.id == analyses.c.document_id)
+                  .outerjoin(reviews, reviews.c.analysis_id == analyses.c.id))
         review_count = (select(func.count()).where(corrections.c.analysis_id == analyses.c.id)
                         .correlate(analyses).scalar_subquery())
         with self.read() as conn:
@@ -45,6 +61,8 @@ class HistoryMixin:
                        analyses.c.words, analyses.c.spans, analyses.c.covered, analyses.c.meta,
                        documents.c.title, documents.c.source, documents.c.url, documents.c.published,
                        documents.c.in_corpus,
+                       func.substr(documents.c.text, 1, SNIPPET_CHARS * 4).label("head"),
+                       reviews.c.reviewer.label("reviewed_by"), reviews.c.created.label("reviewed_at"),
                        review_count.label("corrections"))
                 .select_from(joined).where(*where)
                 .order_by(analyses.c.created.desc(), analyses.c.id).limit(limit).offset(offset)).all()
@@ -57,15 +75,19 @@ class HistoryMixin:
         items = []
         for r in rows:
             meta = r.meta or {}
+            own = bool(meta.get("source"))  # the analysis's own input, not the shared document's
             items.append({
                 "id": r.id, "created": r.created.isoformat() + "Z", "model": r.model,
-                "title": meta.get("title") or r.title, "source": meta.get("source") or r.source,
-                "url": meta.get("url") or r.url,
+                "title": meta.get("title") or (None if own else r.title),
+                "source": meta.get("source") or r.source,
+                "url": meta.get("url") or (None if own else r.url), "outlet": meta.get("sitename"),
+                "snippet": snippet(r.head),
                 "published": r.published.isoformat() if r.published else meta.get("date"),
                 "words": r.words, "chars": r.chars, "spans": r.spans,
                 "density": round(r.covered / r.chars, 4) if r.chars else 0.0,
                 "techniques": taxonomy.top(counts.get(r.id, {})),
                 "corrections": int(r.corrections), "in_corpus": bool(r.in_corpus),
+                "reviewed": _mark(r.reviewed_by, r.reviewed_at),
             })
         return {"total": int(total), "items": items}
 
@@ -77,7 +99,7 @@ class HistoryMixin:
                                                                      analyses.c.kind == KIND_SAVED)).first()
             if head is None:
                 return False
-            for table in (corrections, cues, spans, technique_counts):
+            for table in (corrections, reviews, cues, spans, technique_counts):
                 conn.execute(delete(table).where(table.c.analysis_id == analysis_id))
             conn.execute(delete(analyses).where(analyses.c.id == analysis_id))
             others = conn.execute(select(func.count()).select_from(analyses)
@@ -113,12 +135,41 @@ class HistoryMixin:
                                 .order_by(corrections.c.id)).all()
         return [_correction_dict(r._asdict()) for r in rows]
 
-    def reviewed_ids(self) -> list[str]:
-        """Ids of analyses with at least one correction, oldest review first."""
+    def corrected_ids(self) -> list[str]:
+        """Ids of analyses with at least one correction, oldest first correction first."""
         with self.read() as conn:
             rows = conn.execute(select(corrections.c.analysis_id, func.min(corrections.c.id).label("first"))
                                 .group_by(corrections.c.analysis_id).order_by(func.min(corrections.c.id))).all()
         return [r.analysis_id for r in rows]
+
+    def reviewed_ids(self) -> list[str]:
+        """Ids of analyses marked reviewed, oldest mark first."""
+        with self.read() as conn:
+            rows = conn.execute(select(reviews.c.analysis_id)
+                                .order_by(reviews.c.created, reviews.c.analysis_id)).all()
+        return [r.analysis_id for r in rows]
+
+    def review_mark(self, analysis_id: str) -> dict[str, Any] | None:
+        """Who marked the analysis reviewed and when (`reviewer`, `at`), or None."""
+        with self.read() as conn:
+            row = conn.execute(select(reviews).where(reviews.c.analysis_id == analysis_id)).first()
+        return _mark(row.reviewer, row.created) if row else None
+
+    def set_reviewed(self, analysis_id: str, reviewer: str | None) -> dict[str, Any] | None:
+        """Mark a saved analysis reviewed by `reviewer` (None unmarks it); returns the mark."""
+        with self.write() as conn:
+            conn.execute(delete(reviews).where(reviews.c.analysis_id == analysis_id))
+            if reviewer is None:
+                return None
+            row = {"analysis_id": analysis_id, "reviewer": reviewer, "created": records.now()}
+            conn.execute(insert(reviews), [row])
+        return _mark(reviewer, row["created"])
+
+
+def _mark(reviewer: str | None, at: Any) -> dict[str, Any] | None:
+    if reviewer is None:
+        return None
+    return {"reviewer": reviewer, "at": at.isoformat(timespec="seconds") + "Z"}
 
 
 def _correction_dict(row: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,9 @@ from unspin.store.store import Store
 BUCKETS = ("day", "week", "month")
 
 
+NO_SOURCE = "(no source)"  # as a source filter: documents without one
+
+
 @dataclass(frozen=True, slots=True)
 class Filters:
     """What part of the corpus to look at. `end` is inclusive; empty tuples mean "all"."""
@@ -65,7 +68,9 @@ def scope(table: Any, f: Filters) -> list[Any]:
     kind, sources and dates; techniques are left to the caller."""
     conds = [table.c.model == f.model, table.c.kind == KIND_BATCH]
     if f.sources:
-        conds.append(table.c.source.in_(f.sources))
+        named = [s for s in f.sources if s != NO_SOURCE]
+        cond = table.c.source.in_(named)
+        conds.append(or_(cond, table.c.source.is_(None)) if NO_SOURCE in f.sources else cond)
     if f.start:
         conds.append(table.c.day >= f.start)
     if f.end:

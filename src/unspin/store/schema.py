@@ -137,6 +137,17 @@ corrections = Table(
     Index("ix_corrections_analysis", "analysis_id", "id"),
 )
 
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("analysis_id", String(32), ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True,
+           comment="a saved analysis a reviewer marked reviewed: spans not rejected are confirmed and "
+                   "unmarked text is checked"),
+    Column("reviewer", String(100), nullable=False),
+    Column("created", DateTime, nullable=False),
+    Index("ix_reviews_created", "created"),
+)
+
 leases = Table(
     "leases",
     metadata,

@@ -13,17 +13,25 @@ from unspin.web.inputs import EXAMPLE_RESPONSE, AnalyzeRequest, for_request, one
 from unspin.web.service import Service
 
 router = APIRouter(prefix="/api", tags=["api"])
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"description": what, "content": {"application/json": {"example": {
-        "ok": False, "error": "...", "status": code}}}}
-    for code, what in [(400, "Bad input (empty, binary, refused URL, refused Host)"),
-                       (403, "Cross-site request refused"), (404, "Not found"),
-                       (413, "Body too large, or a text too long to analyze at once: use POST /api/jobs"),
-                       (415, "The body is not JSON"),
-                       (422, "Invalid request (bad JSON, wrong type, unknown field)"),
-                       (502, "The URL could not be fetched"), (503, "Busy: retry after Retry-After s"),
-                       (504, "The analysis took longer than the time budget")]
-}
+ERROR_WHAT = {400: "Bad input (empty, binary, refused URL, refused Host)",
+              403: "Cross-site request refused", 404: "Not found",
+              413: "Body too large, or a text too long to analyze at once: use POST /api/jobs",
+              415: "The body is not JSON", 422: "Invalid request (bad JSON, wrong type, unknown field)",
+              502: "The URL could not be fetched", 503: "Busy: retry after Retry-After s",
+              504: "The analysis took longer than the time budget"}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the error statuses a route can answer (one shape for all)."""
+    return {code: {"description": ERROR_WHAT[code], "content": {"application/json": {"example": {
+        "ok": False, "error": "...", "status": code}}}} for code in codes}
+
+
+ERRORS = errors(*ERROR_WHAT)  # every status any route answers
+READ = errors(400)  # a GET: only a refused Host
+READ_ONE = errors(400, 404)  # a GET of something by id
+CHANGE_ONE = errors(400, 403, 404, 413, 415, 422)  # a POST/DELETE on something by id
+ANALYZE = errors(400, 403, 413, 415, 422, 502, 503, 504)
 ANALYZE_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": AnalyzeRequest.model_json_schema(ref_template="#/components/schemas/{model}"),
     "example": AnalyzeRequest.model_config["json_schema_extra"]["examples"][0]}}}}
@@ -40,7 +48,7 @@ def permalink(request: Request, record: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/analyze", openapi_extra=ANALYZE_BODY, responses={
-    200: {"content": {"application/json": {"example": EXAMPLE_RESPONSE}}}, **ERRORS})
+    200: {"content": {"application/json": {"example": EXAMPLE_RESPONSE}}}, **ANALYZE})
 async def analyze(request: Request) -> dict[str, Any]:
     """Analyze one of `text`, `url` or `html`: spans (start, end, text, technique, score, why)
     and document figures; saved (with a permalink) unless `save` is false. CRLF/CR line
@@ -56,7 +64,7 @@ async def analyze(request: Request) -> dict[str, Any]:
     return permalink(request, record)
 
 
-@router.get("/analyses/{analysis_id}", responses=ERRORS)
+@router.get("/analyses/{analysis_id}", responses=READ_ONE)
 async def get_analysis(analysis_id: str, request: Request) -> dict[str, Any]:
     """A saved analysis by id."""
     return permalink(request, await service(request).get(analysis_id))

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from unspin.web.api import ERRORS, permalink, service
+from unspin.web.api import ANALYZE, READ_ONE, errors, permalink, service
 from unspin.web.inputs import AnalyzeRequest, one_of, with_title
 from unspin.web.jobs import JobManager
 
@@ -22,7 +22,7 @@ def jobs(request: Request) -> JobManager:
 
 
 @router.post("/jobs", status_code=202, responses={
-    **ERRORS, 202: {"description": "Accepted; poll the Location", "content": {
+    **ANALYZE, 202: {"description": "Accepted; poll the Location", "content": {
         "application/json": {"example": JOB_EXAMPLE}}}})
 async def start_job(body: AnalyzeRequest, request: Request) -> JSONResponse:
     """Start analyzing one of `text`, `url` or `html` in the background (same body as
@@ -36,7 +36,7 @@ async def start_job(body: AnalyzeRequest, request: Request) -> JSONResponse:
                         headers={"Location": f"/api/jobs/{job.id}"})
 
 
-@router.get("/jobs/{job_id}", responses={**ERRORS, 200: {"content": {"application/json": {
+@router.get("/jobs/{job_id}", responses={**READ_ONE, 200: {"content": {"application/json": {
     "example": JOB_EXAMPLE}}}})
 async def get_job(job_id: str, request: Request) -> dict[str, Any]:
     """A job's `status` (queued, running, done, failed, cancelled), `progress` (windows `done`
@@ -49,7 +49,8 @@ async def get_job(job_id: str, request: Request) -> dict[str, Any]:
     return {"ok": True, **body}
 
 
-@router.delete("/jobs/{job_id}", responses={**ERRORS, 409: {"description": "Already finished"}})
+@router.delete("/jobs/{job_id}",
+               responses={**errors(400, 403, 404), 409: {"description": "Already finished"}})
 async def cancel_job(job_id: str, request: Request) -> dict[str, Any]:
     """Cancel a queued or running job (it stops at its next window); 409 once finished."""
     return {"ok": True, **jobs(request).cancel(job_id).to_dict(with_result=False)}

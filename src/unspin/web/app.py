@@ -8,6 +8,7 @@ from importlib import resources
 from typing import Any
 
 import jinja2
+import markupsafe
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -32,7 +33,17 @@ def templates() -> jinja2.Environment:
                              autoescape=True, undefined=jinja2.StrictUndefined)
     env.globals["version"] = unspin.__version__
     env.filters["technique_index"] = lambda name: taxonomy.INDEX.get(name, 0)
+    env.filters["inline_code"] = inline_code
     return env
+
+
+def inline_code(text: str) -> markupsafe.Markup:
+    """`text` escaped, with Markdown `code` spans as <code> (the API docstrings use them)."""
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: show the text as it is
+        return markupsafe.escape(text)
+    return markupsafe.Markup("").join(markupsafe.Markup("<code>{}</code>").format(p) if i % 2
+                                      else markupsafe.escape(p) for i, p in enumerate(parts))
 
 
 def open_store(settings: WebSettings) -> StoreLike:

@@ -3,6 +3,7 @@ view renders and the JSON twin returns, so the two cannot drift."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -64,8 +65,10 @@ def safe_link(url: Any) -> str | None:
 def segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`text` cut at every span boundary: consecutive segments covering all of it, each with
     the indexes of the spans covering it (innermost first), so overlaps lose nothing. Spans a
-    reviewer rejected are left out; `starts` lists the spans that begin at a segment, `long`
-    says the innermost one is long (drawn as an outline)."""
+    reviewer rejected are left out; `starts` lists the spans that begin at a segment (where
+    the page puts its one tab stop), `long` says the innermost one is long (drawn as an
+    outline); `label` names the segment: its own text, then the spans starting there (or, in
+    `all_label`, every span covering it)."""
     live = [i for i, s in enumerate(spans) if s.get("status") != "rejected"]
     bounds = [(spans[i]["start"], spans[i]["end"]) for i in live]
 
@@ -81,8 +84,18 @@ def segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "top": taxonomy.INDEX[top["technique"]] if top else None,
                     "long": bool(top and top["end"] - top["start"] > LONG_SPAN),
                     "starts": [i for i in ids if spans[i]["start"] == a],
-                    "label": "; ".join(aria_label(spans[i], text) for i in ids)})
+                    "label": piece_label(text[a:b], [spans[i] for i in ids if spans[i]["start"] == a]),
+                    "all_label": "; ".join(aria_label(spans[i], text) for i in ids)})
     return out
+
+
+def piece_label(piece: str, starting: list[dict[str, Any]]) -> str:
+    """A tab stop's accessible name: the text it shows (so the name matches what is seen and
+    said), then the techniques of the spans starting there, e.g. "mob (Name calling, 83%)"."""
+    said = "; ".join(f"{taxonomy.BY_NAME[s['technique']].display}, "
+                     + ("reviewer added" if s.get("status") == "added" else f"{round(s['score'] * 100)}%")
+                     for s in starting)
+    return f"{' '.join(piece.split())} ({said})" if said else " ".join(piece.split())
 
 
 def aria_label(span: dict[str, Any], doc_text: str) -> str:
@@ -121,7 +134,9 @@ def source_of(record: dict[str, Any]) -> dict[str, Any]:
     and the input's name (a file name; not "text" or "html"), from the analysis's metadata,
     else its stored document (corpus analyses)."""
     meta = record.get("meta") or {}
-    doc = record.get("document") or {}
+    # a saved analysis records where its text came from; the stored document it shares with
+    # other analyses of the same text may carry another input's URL or title
+    doc = {} if meta.get("source") else (record.get("document") or {})
     url = meta.get("url") or doc.get("url")
     source = meta.get("source") or doc.get("source")
     outlet = meta.get("sitename") or (doc.get("source") if not meta.get("source") else None)
@@ -137,6 +152,20 @@ def source_of(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def extracted_note(meta: dict[str, Any]) -> str | None:
+    """For a PDF or Word file: where the text shown came from (offsets index that text)."""
+    kind = meta.get("format")
+    if kind not in ("pdf", "docx"):
+        return None
+    if kind == "docx":
+        return "Text taken from the Word file's paragraphs and tables; spans and offsets refer to this text."
+    pages = meta.get("pages") or 0
+    blank = meta.get("pages_without_text") or 0
+    said = f"Text taken from the PDF's text layer ({pages:,} page{'s' if pages != 1 else ''}"
+    said += f", {blank:,} without text: scanned pages need OCR" if blank else ""
+    return said + "); spans and offsets refer to this text, not to the PDF's layout."
+
+
 def analysis_context(record: dict[str, Any]) -> dict[str, Any]:
     """Context of the analysis page (and its JSON twin)."""
     aid = record["id"]
@@ -146,6 +175,7 @@ def analysis_context(record: dict[str, Any]) -> dict[str, Any]:
         "source": source_of(record),
         "legend": legend(record["spans"]),
         "note": note_text((record.get("meta") or {}).get(NOTE_KEY)),
+        "extracted": extracted_note(record.get("meta") or {}),
         "links": {
             "page": base,
             "json": f"{base}.json",
@@ -194,8 +224,17 @@ def html_extras(record: dict[str, Any], corrections: list[dict[str, Any]] | None
     return {
         "segments": segments(record["text"], spans),
         "data": client_data(record, spans),
-        "min_score": min((s["score"] for s in record["spans"]), default=0.0),
+        "min_score": floor_score(record),
     }
+
+
+def floor_score(record: dict[str, Any]) -> float:
+    """The least score an analysis kept: the threshold it ran with (recorded since issue 30),
+    else its lowest span's score, floored to the slider's step."""
+    threshold = (record.get("meta") or {}).get("threshold")
+    if not isinstance(threshold, int | float):
+        threshold = min((s["score"] for s in record["spans"]), default=0.0)
+    return math.floor(float(threshold) * 100) / 100
 
 
 def profile(record: dict[str, Any]) -> dict[str, float]:

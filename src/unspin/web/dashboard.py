@@ -85,13 +85,34 @@ def _color(rows: list[dict[str, Any]]) -> Any:
 
 
 def _display(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    """Rows with each technique's display name (`<key>_display`) and two-letter tag (`<key>_tag`)."""
+    from unspin.web.context import TAGS
+
     out = []
     for row in rows:
         row = dict(row)
         for key in keys:
             row[f"{key}_display"] = taxonomy.BY_NAME[row[key]].display
+            row[f"{key}_tag"] = TAGS[row[key]]
         out.append(row)
     return out
+
+
+def drill_url(name: str, row: dict[str, Any], f: q.Filters, bucket: str) -> str:
+    """The documents behind one mark of chart `name` (the page a click, or the row's link in
+    the data table, opens)."""
+    pairs: list[tuple[str, str]] = []
+    only = f
+    if name in ("mix", "heatmap"):
+        only = q.Filters(model=f.model, sources=(row["source"],), techniques=f.techniques, start=f.start,
+                         end=f.end)
+        pairs = [("focus", row["technique"])]
+    elif name == "trend":
+        pairs = [("bucket_start", str(row["bucket_start"])[:10]), ("focus", row["technique"])]
+    else:
+        pairs = [("focus", row["a"]), ("with", row["a"])]
+        pairs += [("with", row["b"])] if row["b"] != row["a"] else []
+    return f"/corpus/documents?{query_string(only, bucket)}&{urlencode(pairs)}"
 
 
 def chart_rows(store: Store, name: str, f: q.Filters, bucket: str,
@@ -106,7 +127,7 @@ def chart_rows(store: Store, name: str, f: q.Filters, bucket: str,
         for r in rows:
             sources[r["source"]] = r["source_documents"]
         kept = set(sorted(sources, key=lambda s: -sources[s])[:TOP_SOURCES])
-        return _display([dict(r, source=r["source"] or "(no source)") for r in rows if r["source"] in kept],
+        return _display([dict(r, source=r["source"] or q.NO_SOURCE) for r in rows if r["source"] in kept],
                         "technique")
     if name == "trend":
         rows = [dict(r, bucket_start=r["bucket"]) for r in q.trend(store, f, bucket=bucket)]
@@ -123,17 +144,23 @@ def chart_spec(name: str, rows: list[dict[str, Any]], bucket: str) -> dict[str, 
     base = alt.Chart(alt.Data(values=rows))
     tech = alt.Color("technique_display:N", title="Technique", scale=_color(rows))
     if name == "mix":
-        chart = base.mark_bar().encode(
-            y=alt.Y("source:N", title=None, sort="-x"),
-            x=alt.X("spans:Q", stack="normalize", title="Share of spans", axis=alt.Axis(format="%")),
-            color=tech,
+        y = alt.Y("source:N", title=None, sort="-x")
+        x = alt.X("spans:Q", stack="normalize", title="Share of spans", axis=alt.Axis(format="%"))
+        bars = base.mark_bar().encode(
+            y=y, x=x, color=tech,
             tooltip=["source:N", alt.Tooltip("technique_display:N", title="technique"), "spans:Q",
                      alt.Tooltip("share_of_spans:Q", format=".1%", title="share"),
                      alt.Tooltip("density:Q", format=".2%"), "documents:Q"])
+        # not by colour alone: each wide enough piece carries its technique's two-letter tag
+        tags = base.mark_text(align="right", dx=-3, fontSize=10, fontWeight="bold", color="black").encode(
+            y=y, x=x, detail="technique_display:N",
+            text=alt.condition("datum.share_of_spans >= 0.07", "technique_tag:N", alt.value("")))
+        chart = alt.layer(bars, tags)
     elif name == "trend":
-        chart = base.mark_line(point=True).encode(
+        chart = base.mark_line(point=alt.OverlayMarkDef(filled=True, size=60)).encode(
             x=alt.X("bucket:T", title=bucket.capitalize()),
             y=alt.Y("spans_per_1k_words:Q", title="Spans per 1,000 words"), color=tech,
+            shape=alt.Shape("technique_display:N", title="Technique"),  # not by colour alone
             tooltip=[alt.Tooltip("bucket:T", title=bucket),
                      alt.Tooltip("technique_display:N", title="technique"), "spans:Q",
                      "spans_per_1k_words:Q", "documents:Q"])
@@ -164,7 +191,7 @@ def _height(name: str, rows: list[dict[str, Any]]) -> int:
 def chart(store: Store, name: str, f: q.Filters, bucket: str,
           memo: dict[str, Any] | None = None) -> dict[str, Any]:
     """One chart's JSON twin: rows, spec, and how a click drills down."""
-    rows = chart_rows(store, name, f, bucket, memo)
+    rows = [dict(r, drill=drill_url(name, r, f, bucket)) for r in chart_rows(store, name, f, bucket, memo)]
     return {"name": name, "title": TITLES[name], "rows": rows, "spec": chart_spec(name, rows, bucket),
             "drill": {"mix": ["source", "technique"], "heatmap": ["source", "technique"],
                       "trend": ["bucket_start", "technique"], "cooccurrence": ["a", "b"]}[name],
@@ -208,7 +235,12 @@ def documents_context(store: Store, request: Request) -> dict[str, Any]:
         raise InputError("`page` must be a whole number.") from err
     found = q.documents_for(store, f, technique=params.get("focus") or None, require=also,
                             limit=PAGE, offset=(page - 1) * PAGE)
-    return {"filters": f.to_dict(), "bucket": bucket, "focus": found["technique"], "with": list(also),
+    focus = found["technique"]
+    names = {t.name: t.display for t in taxonomy.TECHNIQUES}
+    return {"filters": f.to_dict(), "bucket": bucket, "focus": focus,
+            "focus_display": names.get(focus or "", focus), "with": list(also),
+            "with_display": [names.get(taxonomy.normalize(t), t) for t in also
+                             if taxonomy.normalize(t) != focus],
             "total": found["total"], "page_no": page, "pages": max(1, -(-found["total"] // PAGE)),
             "documents": found["documents"], "back": f"/corpus?{query_string(f, bucket)}",
             "request_query": str(request.query_params),

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from unspin import review
 from unspin.errors import InputError
-from unspin.web.api import ERRORS
+from unspin.web.api import READ, errors
 from unspin.web.pages import read_form, render, service, twin
 
 router = APIRouter(include_in_schema=False)
@@ -23,21 +23,35 @@ PAGE_SIZE = 50
 MAX_EXPORT = 10_000
 
 
-async def history_context(request: Request, q: str | None, page: int) -> dict[str, Any]:
-    """Context of the history page (and its twin): one page of saved analyses, running jobs,
-    and agreement per technique over reviewed analyses."""
+REVIEWED = {"": None, "yes": True, "no": False}
+
+
+def reviewed_filter(value: str | None) -> bool | None:
+    """`?reviewed=yes|no` (or empty: all) as a filter."""
+    if (value or "") not in REVIEWED:
+        raise InputError(f"`reviewed` must be yes, no or empty, not {value[:20]!r}.")
+    return REVIEWED[value or ""]
+
+
+async def history_context(request: Request, q: str | None, page: int,
+                          reviewed: str | None = None) -> dict[str, Any]:
+    """Context of the history page (and its twin): one page of saved analyses (all, or only
+    those marked reviewed or not), running jobs, and agreement per technique over reviewed
+    analyses."""
     store = service(request).store
     page = max(1, page)
     found = await run_in_threadpool(store.saved_analyses, query=q, limit=PAGE_SIZE,
-                                    offset=(page - 1) * PAGE_SIZE)
+                                    offset=(page - 1) * PAGE_SIZE, reviewed=reviewed_filter(reviewed))
     jobs = [j.to_dict(with_result=False) for j in request.app.state.jobs.active()]
-    return {"query": q or "", "page_no": page, "pages": max(1, -(-found["total"] // PAGE_SIZE)),
+    return {"query": q or "", "reviewed": reviewed or "",
+            "page_no": page, "pages": max(1, -(-found["total"] // PAGE_SIZE)),
             "total": found["total"], "items": found["items"], "jobs": jobs,
             "agreement": await run_in_threadpool(agreement_rows, store)}
 
 
 def agreement_rows(store: Any) -> dict[str, Any]:
-    """Model vs reviewer per technique (`unspin.review.agreement`) over every reviewed analysis."""
+    """Model vs reviewer per technique (`unspin.review.agreement`) over every analysis marked
+    reviewed (in one only partly reviewed, untouched model spans say nothing either way)."""
     articles = []
     for aid in store.reviewed_ids():
         record = store.get_analysis(aid)
@@ -47,13 +61,15 @@ def agreement_rows(store: Any) -> dict[str, Any]:
 
 
 @router.get("/history.json")
-async def history_json(request: Request, q: str | None = None, page: int = 1) -> Response:
-    return twin(await history_context(request, q, page))
+async def history_json(request: Request, q: str | None = None, page: int = 1,
+                       reviewed: str | None = None) -> Response:
+    return twin(await history_context(request, q, page, reviewed))
 
 
 @router.get("/history")
-async def history_page(request: Request, q: str | None = None, page: int = 1) -> Response:
-    context = await history_context(request, q, page)
+async def history_page(request: Request, q: str | None = None, page: int = 1,
+                       reviewed: str | None = None) -> Response:
+    context = await history_context(request, q, page, reviewed)
     return render(request, "history.html", {**context, "page": "history", "title": "History"})
 
 
@@ -99,26 +115,27 @@ async def delete(request: Request, analysis_id: str) -> None:
         raise HTTPException(404, f"No saved analysis with id {analysis_id[:128]!r}.")
 
 
-@api.get("/analyses", responses=ERRORS)
+@api.get("/analyses", responses=errors(400, 422))
 async def list_analyses(request: Request, q: str | None = None,
-                        limit: int = Query(PAGE_SIZE, ge=1, le=1000), offset: int = Query(0, ge=0)
-                        ) -> dict[str, Any]:
+                        limit: int = Query(PAGE_SIZE, ge=1, le=1000), offset: int = Query(0, ge=0),
+                        reviewed: bool | None = None) -> dict[str, Any]:
     """Saved analyses newest first (`total`, `items` with id, created, title, source, url,
-    published, words, spans, density, top `techniques`, `corrections`); `q` searches title,
-    source, URL and text."""
+    published, outlet, snippet, words, spans, density, top `techniques`, `corrections`,
+    `reviewed`: who marked it reviewed and when, or null); `q` searches title, source, outlet,
+    URL and text; `reviewed=true|false` keeps those marked reviewed or not."""
     found = await run_in_threadpool(service(request).store.saved_analyses, query=q, limit=limit,
-                                    offset=offset)
+                                    offset=offset, reviewed=reviewed)
     return {"ok": True, **found}
 
 
-@api.delete("/analyses/{analysis_id}", responses=ERRORS)
+@api.delete("/analyses/{analysis_id}", responses=errors(400, 403, 404))
 async def delete_analysis(analysis_id: str, request: Request) -> dict[str, Any]:
     """Delete a saved analysis with its spans and corrections (its permalink then answers 404)."""
     await delete(request, analysis_id)
     return {"ok": True, "deleted": analysis_id}
 
 
-@api.post("/analyses/{analysis_id}/corpus", responses=ERRORS)
+@api.post("/analyses/{analysis_id}/corpus", responses=errors(400, 403, 404))
 async def send_to_corpus(analysis_id: str, request: Request) -> dict[str, Any]:
     """Add a saved analysis's text to the corpus (the `/corpus` dashboard counts it under its
     model at once). Needs the app on a database; 400 otherwise."""
@@ -128,7 +145,7 @@ async def send_to_corpus(analysis_id: str, request: Request) -> dict[str, Any]:
     return {"ok": True, "analysis_id": analysis_id, **(done or {})}
 
 
-@api.get("/agreement", responses=ERRORS)
+@api.get("/agreement", responses=READ)
 async def agreement(request: Request) -> dict[str, Any]:
     """Model vs reviewer per technique over reviewed analyses: `model`, `reviewer`, `agreed`,
     `rejected`, `relabelled`, `added` and `agreement` (2·agreed / (model + reviewer))."""

@@ -18,14 +18,18 @@ MAX_TITLE = 300
 Model = TypeVar("Model", bound=BaseModel)
 EXAMPLE_REQUEST = {"text": "The radical left mob staged a shameful betrayal of our great nation.",
                    "threshold": 0.3, "save": False}
+# The shape of a real answer to EXAMPLE_REQUEST (tests/web/test_docs_page.py compares every
+# key with one); the span and its score are illustrative: they depend on the model.
 EXAMPLE_RESPONSE = {
-    "ok": True, "id": None, "model": "unspin-accurate",
+    "ok": True, "id": None, "model": "unspin-ptc-accurate",
     "text": "The radical left mob staged a shameful betrayal of our great nation.",
     "figures": {"characters": 68, "words": 12, "spans": 1, "density": 0.2353,
                 "spans_per_1k_words": 83.33, "counts": {"Name_Calling,Labeling": 1}},
     "spans": [{"start": 4, "end": 20, "text": "radical left mob", "technique": "Name_Calling,Labeling",
-               "score": 0.83, "why": [{"text": "mob", "start": 17, "end": 20, "weight": 0.9}]}],
-    "meta": {"format": "text", "source": "text"},
+               "score": 0.41, "why": [{"text": "mob", "start": 17, "end": 20, "weight": 0.62}]}],
+    "created": "2026-12-05T10:00:00.000000Z",
+    "meta": {"title": "The radical left mob staged a shameful betrayal…", "source": "text", "format": "text",
+             "threshold": 0.3},
 }
 
 
@@ -109,14 +113,26 @@ def _given(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
+WHAT = {"text": "an article text", "url": "a URL", "html": "an HTML page", "file": "a file"}
+
+
+def _either(words: list[str], last: str) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {last} " + words[-1]
+
+
 def one_of(fields: dict[str, Any], *, where: str = "the request") -> str:
-    """The name of the one field given, or `InputError` when none or several are."""
+    """The name of the one field given, or `InputError` saying in words what to give."""
     given = [name for name, value in fields.items() if value is not None and value != ""]
-    names = " | ".join(fields)
+    form = "JSON" not in where and where != "the request"
+    names = _either([WHAT.get(n, n) for n in fields], "or")
+    keys = "" if form else " (the JSON field " + _either([f"`{n}`" for n in fields], "or") + ")"
+    place = f" for {where}" if where.startswith("article") else ""
     if not given:
-        raise InputError(f"Nothing to analyze in {where}: give one of {names}.")
+        raise InputError(f"Nothing to analyze{place}: give {names}{keys}.")
     if len(given) > 1:
-        raise InputError(f"Give only one of {names} in {where}; got {', '.join(given)}.")
+        both = _either([WHAT.get(n, n) for n in given], "and")
+        raise InputError(f"Give only one thing to analyze{place}: you gave {both}. "
+                         + ("Clear all but one of them." if form else f"Send one of {names}{keys}."))
     return given[0]
 
 
@@ -134,23 +150,37 @@ def from_html(html: str, *, source: str = "html") -> Document:
     return extract_article(html, source=source)
 
 
+INTRANET_HINT = (" To let this server fetch from an intranet, whoever runs it can allow that network: "
+                 "`unspin serve --fetch-allow-network 10.0.0.0/8` (or UNSPIN_WEB_FETCH_ALLOW_NETWORKS).")
+
+
 def from_url(url: str, settings: WebSettings) -> Document:
+    from unspin.errors import FetchError
     from unspin.ingest.url import document_from_url
 
     if not _given(url):
         raise InputError("The URL is empty.")
-    return document_from_url(url.strip(), timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_bytes,
-                             allow_networks=settings.fetch_allow_networks)
+    try:
+        return document_from_url(url.strip(), timeout=settings.fetch_timeout,
+                                 max_bytes=settings.fetch_max_bytes,
+                                 allow_networks=settings.fetch_allow_networks)
+    except FetchError as err:
+        if str(err).startswith("Refused to fetch") and " address" in str(err):
+            raise FetchError(str(err) + INTRANET_HINT, status=err.status) from err
+        raise
 
 
 def from_upload(filename: str | None, data: bytes) -> Document:
-    """An uploaded .txt or .html file; anything binary is refused."""
+    """An uploaded .txt, .html, .pdf or .docx file; anything else binary is refused."""
+    from unspin.ingest.documents import SUFFIXES, kind_of, read_document
     from unspin.ingest.text import decode, looks_like_html
 
     name = PurePath(filename or "upload").name[:200]
     suffix = PurePath(name).suffix.lower()
+    if suffix in SUFFIXES or (suffix == "" and kind_of(data)):
+        return read_document(data, source=name)
     if suffix not in ("", ".txt", ".text", ".html", ".htm", ".xhtml"):
-        raise InputError(f"{name} is not a .txt or .html file.")
+        raise InputError(f"{name} is not a file unspin reads: give a .txt, .html, .pdf or .docx file.")
     text = decode(data, source=name)
     if suffix in (".html", ".htm", ".xhtml") or (suffix != ".txt" and looks_like_html(text)):
         return from_html(text, source=name)
@@ -181,7 +211,30 @@ def for_request(doc: Document, body: AnalyzeRequest) -> Document:
 
 
 def with_title(doc: Document, title: str | None) -> Document:
+    """`doc` titled `title` when given, else by its own title, else by `derived_title`."""
     if not _given(title):
-        return doc
+        if _given(doc.meta.get("title")):
+            return doc
+        title = derived_title(doc.text)
+        if not title:
+            return doc
     title = clean_field(str(title).strip(), max_chars=MAX_TITLE)
     return Document(doc.text, doc.id, dict(doc.meta, title=title))
+
+
+TITLE_LINE_CHARS = 120
+TITLE_WORDS = 8
+
+
+def derived_title(text: str) -> str | None:
+    """A title for a text that has none: its first line when that looks like a headline
+    (short, more text after it, not ending like a sentence), else its first words."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return None
+    first = " ".join(lines[0].split())
+    if len(lines) > 1 and len(first) <= TITLE_LINE_CHARS and not first.endswith((".", ",", ";", ":")):
+        return first
+    words = " ".join(text.split()).split(" ")
+    head = " ".join(words[:TITLE_WORDS])
+    return head + "…" if len(words) > TITLE_WORDS else head

@@ -146,6 +146,7 @@ class JobManager:
             raise HTTPException(409, f"The job is already {job.status}; nothing to cancel.")
         job.cancel.set()
         job.status = CANCELLED
+        self.service.runner.cancelled += 1  # /api/health counts it with the other cancels
         return job
 
     def active(self) -> list[Job]:

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
-from unspin.doc import Analysis, covered_chars
+from unspin.doc import Analysis, covered_chars, snippet
 from unspin.errors import InputError
 from unspin.taxonomy import top
 
@@ -23,6 +23,7 @@ class MemoryStore:
         self._items: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._corrections: dict[str, list[dict[str, Any]]] = {}
+        self._reviews: dict[str, dict[str, Any]] = {}  # analysis id -> mark (reviewer, at)
 
     def describe(self) -> str:
         return f"memory (newest {self.limit} analyses, lost on restart)"
@@ -43,7 +44,8 @@ class MemoryStore:
         with self._lock:
             return self._items.get(analysis_id)
 
-    def saved_analyses(self, *, query: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    def saved_analyses(self, *, query: str | None = None, limit: int = 50, offset: int = 0,
+                       reviewed: bool | None = None) -> dict[str, Any]:
         """Saved analyses newest first, filtered by `query` like `Store.saved_analyses`."""
         needle = (query or "").strip().lower()
         with self._lock:
@@ -51,8 +53,11 @@ class MemoryStore:
         found = []
         for r in records:
             meta = r.get("meta") or {}
-            hay = " ".join(str(meta.get(k) or "") for k in ("title", "source", "url")) + " " + r["text"]
+            fields = (str(meta.get(k) or "") for k in ("title", "source", "url", "sitename"))
+            hay = " ".join(fields) + " " + r["text"]
             if needle and needle not in hay.lower():
+                continue
+            if reviewed is not None and (r["id"] in self._reviews) != reviewed:
                 continue
             found.append(r)
         items = []
@@ -62,16 +67,19 @@ class MemoryStore:
             items.append({
                 "id": r["id"], "created": r["created"], "model": r["model"], "title": meta.get("title"),
                 "source": meta.get("source"), "url": meta.get("url"), "published": meta.get("date"),
+                "outlet": meta.get("sitename"), "snippet": snippet(r["text"]),
                 "words": fig["words"], "chars": fig["characters"], "spans": fig["spans"],
                 "density": round(covered / fig["characters"], 4) if fig["characters"] else 0.0,
                 "techniques": top(fig["counts"]),
                 "corrections": len(self._corrections.get(r["id"], [])), "in_corpus": False,
+                "reviewed": self.review_mark(r["id"]),
             })
         return {"total": len(found), "items": items}
 
     def delete_analysis(self, analysis_id: str) -> bool:
         with self._lock:
             self._corrections.pop(analysis_id, None)
+            self._reviews.pop(analysis_id, None)
             return self._items.pop(analysis_id, None) is not None
 
     def send_to_corpus(self, analysis_id: str) -> dict[str, Any] | None:
@@ -89,9 +97,26 @@ class MemoryStore:
         with self._lock:
             return [dict(c) for c in self._corrections.get(analysis_id, [])]
 
-    def reviewed_ids(self) -> list[str]:
+    def corrected_ids(self) -> list[str]:
         with self._lock:
             return [aid for aid, found in self._corrections.items() if found and aid in self._items]
+
+    def reviewed_ids(self) -> list[str]:
+        with self._lock:
+            return [aid for aid in self._reviews if aid in self._items]
+
+    def review_mark(self, analysis_id: str) -> dict[str, Any] | None:
+        found = self._reviews.get(analysis_id)
+        return dict(found) if found else None
+
+    def set_reviewed(self, analysis_id: str, reviewer: str | None) -> dict[str, Any] | None:
+        with self._lock:
+            self._reviews.pop(analysis_id, None)
+            if reviewer is None:
+                return None
+            at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+            self._reviews[analysis_id] = {"reviewer": reviewer, "at": at}
+        return self.review_mark(analysis_id)
 
     def close(self) -> None:
         self._items.clear()

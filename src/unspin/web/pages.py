@@ -67,8 +67,9 @@ def example() -> dict[str, str]:
 @router.get("/")
 async def index(request: Request, example_: str | None = Query(None, alias="example")) -> Response:
     ex = example()
-    prefill = ex if example_ else {"title": "", "text": ""}
+    prefill = {"text": "", "title": "", "url": "", "threshold": "", **(ex if example_ else {})}
     return render(request, "index.html", {**index_context(request), "example": ex, "prefill": prefill,
+                                          "error": None,
                                           "page": "analyze", "title": "Analyze"})
 
 
@@ -81,6 +82,8 @@ async def form_input(request: Request, form: Any, suffix: str = "") -> tuple[str
     fields = {"text": form.get("text" + suffix) or None, "url": form.get("url" + suffix) or None,
               "file": file_value}
     fields = {k: (v if not isinstance(v, str) or v.strip() else None) for k, v in fields.items()}
+    if isinstance(fields["text"], str):  # browsers send every text box line break as CRLF
+        fields["text"] = fields["text"].replace("\r\n", "\n")
     where = "the form" if not suffix else f"article {suffix.strip('_').upper()}"
     kind = one_of(fields, where=where)
     return kind, fields[kind]
@@ -111,13 +114,45 @@ async def form_document(request: Request, form: Any) -> Document:
     return with_title(await service(request).document(kind, value), title if isinstance(title, str) else None)
 
 
+def _field(form: Any, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def form_error(request: Request, form: Any, err: InputError, *, compare: bool = False) -> Response:
+    """The analyze (or compare) form again, filled with what was sent, the error above it
+    (a client that does not ask for HTML gets the JSON error instead)."""
+    from unspin.web.errors import wants_json
+
+    if wants_json(request):
+        raise err
+    status = int(getattr(err, "status", 400))
+    message = str(err)
+    files = [form.get(k) for k in ("file", "file_a", "file_b")]
+    if any(isinstance(f, UploadFile) and f.filename for f in files):
+        message += " Browsers cannot keep a chosen file: choose it again."
+    if compare:
+        prefill = {k: _field(form, k) for k in ("text_a", "url_a", "text_b", "url_b")}
+        return render(request, "compare_form.html", {"page": "compare", "title": "Compare", "error": message,
+                                                     "prefill": prefill}, status=status)
+    prefill = {k: _field(form, k) for k in ("text", "url", "title", "threshold")}
+    prefill["text"] = prefill["text"].replace("\r\n", "\n")
+    return render(request, "index.html", {**index_context(request), "example": example(), "prefill": prefill,
+                                          "error": message, "page": "analyze", "title": "Analyze"},
+                  status=status)
+
+
 @router.post("/analyze")
 async def analyze_form(request: Request) -> Response:
     form = await read_form(request)
     svc = service(request)
-    doc = await form_document(request, form)
-    svc.require_sync(doc)
-    [record] = await svc.analyze([doc], threshold=form_threshold(form), disconnected=request.is_disconnected)
+    try:
+        doc = await form_document(request, form)
+        svc.require_sync(doc)
+        threshold = form_threshold(form)
+    except InputError as err:
+        return form_error(request, form, err)
+    [record] = await svc.analyze([doc], threshold=threshold, disconnected=request.is_disconnected)
     return RedirectResponse(f"/a/{record['id']}", status_code=303)
 
 
@@ -128,8 +163,12 @@ async def reviewed_context(request: Request, analysis_id: str) -> tuple[dict[str
     record = await svc.get(analysis_id)
     log = await run_in_threadpool(svc.store.corrections, analysis_id)
     context = ctx.analysis_context(record)
+    mark = await run_in_threadpool(svc.store.review_mark, analysis_id)
+    spans = review.reviewed(record["text"], record["spans"], log)
     context["review"] = {"corrections": len(log), "reviewers": sorted({c["reviewer"] for c in log}),
-                         "spans": review.reviewed(record["text"], record["spans"], log)}
+                         "reviewed": mark, "spans": spans}
+    if log:  # the legend and bars count the reviewer's version (a relabel can bring a technique in)
+        context["legend"] = ctx.legend(review.kept(spans))
     return context, log
 
 
@@ -184,11 +223,11 @@ async def export_report(analysis_id: str, request: Request) -> Response:
     """A standalone HTML report: inline CSS, no script, opens offline."""
     from importlib import resources
 
-    record = await service(request).get(analysis_id)
+    context, log = await reviewed_context(request, analysis_id)
+    record = context["analysis"]
     css = resources.files("unspin.web").joinpath("static", "app.css").read_text(encoding="utf-8")
-    context = ctx.analysis_context(record)
     headers = {"Content-Security-Policy": REPORT_CSP, **_attachment(f"unspin-{record['id']}.html")}
-    return render(request, "report.html", {**context, **ctx.html_extras(record), "css": css,
+    return render(request, "report.html", {**context, **ctx.html_extras(record, log), "css": css,
                                            "technique_css": technique_css(),
                                            "title": context["source"]["title"] or "unspin report"},
                   headers=headers)
@@ -216,10 +255,15 @@ async def compare_page(request: Request, a: str | None = None, b: str | None = N
             raise InputError(f"Tick exactly two analyses to compare; {len(id)} were ticked.")
         return RedirectResponse(f"/compare?a={quote(id[0])}&b={quote(id[1])}", status_code=303)
     if not a and not b:
-        return render(request, "compare_form.html", {"page": "compare", "title": "Compare"})
+        prefill = dict.fromkeys(("text_a", "url_a", "text_b", "url_b"), "")
+        return render(request, "compare_form.html",
+                      {"page": "compare", "title": "Compare", "prefill": prefill, "error": None})
     context = await compare_context(request, a, b)
     extras = {"a_extras": ctx.html_extras(context["a"]["analysis"]),
               "b_extras": ctx.html_extras(context["b"]["analysis"])}
+    for side in ("a", "b"):  # each side's review status (its highlights are the model's)
+        side_context, _ = await reviewed_context(request, context[side]["analysis"]["id"])
+        extras[f"{side}_review"] = side_context["review"]
     names = [context[k]["source"]["title"] or f"Analysis {k.upper()}" for k in ("a", "b")]
     return render(request, "compare.html", {**context, **extras, "page": "compare",
                                             "title": f"Compare: {names[0]} / {names[1]}"})
@@ -231,13 +275,17 @@ async def compare_documents(request: Request, form: Any) -> list[Document]:
     docs = []
     for side in ("_a", "_b"):
         kind, value = await form_input(request, form, side)
-        docs.append(await svc.document(kind, value))
+        docs.append(with_title(await svc.document(kind, value), None))
     return docs
 
 
 @router.post("/compare")
 async def compare_form(request: Request) -> Response:
     form = await read_form(request)
-    docs = await compare_documents(request, form)
-    a, b = await service(request).analyze(docs, threshold=form_threshold(form))
+    try:
+        docs = await compare_documents(request, form)
+        threshold = form_threshold(form)
+    except InputError as err:
+        return form_error(request, form, err, compare=True)
+    a, b = await service(request).analyze(docs, threshold=threshold)
     return RedirectResponse(f"/compare?a={a['id']}&b={b['id']}", status_code=303)

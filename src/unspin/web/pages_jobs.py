@@ -7,10 +7,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from unspin.errors import InputError
 from unspin.web.jobs import DONE, JobManager
 from unspin.web.pages import (
     compare_documents,
     form_document,
+    form_error,
     form_threshold,
     read_form,
     render,
@@ -28,8 +30,12 @@ def jobs(request: Request) -> JobManager:
 async def start_form_job(request: Request) -> Response:
     """The analyze form as a job: 303 to its progress page."""
     form = await read_form(request)
-    doc = await form_document(request, form)
-    job = jobs(request).start([doc], threshold=form_threshold(form))
+    try:
+        doc = await form_document(request, form)
+        threshold = form_threshold(form)
+    except InputError as err:
+        return form_error(request, form, err)
+    job = jobs(request).start([doc], threshold=threshold)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -37,8 +43,12 @@ async def start_form_job(request: Request) -> Response:
 async def start_compare_job(request: Request) -> Response:
     """The compare form as a job: 303 to its progress page."""
     form = await read_form(request)
-    docs = await compare_documents(request, form)
-    job = jobs(request).start(docs, kind="compare", threshold=form_threshold(form))
+    try:
+        docs = await compare_documents(request, form)
+        threshold = form_threshold(form)
+    except InputError as err:
+        return form_error(request, form, err, compare=True)
+    job = jobs(request).start(docs, kind="compare", threshold=threshold)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -54,5 +64,6 @@ async def job_page(job_id: str, request: Request) -> Response:
     if job.status == DONE and job.page:
         return RedirectResponse(job.page, status_code=303)
     title = job.title or ("Comparison" if job.kind == "compare" else "Analysis")
+    doing = {"cancelled": "Cancelled", "failed": "Failed"}.get(job.status, "Analyzing")
     return render(request, "job.html", {"job": job.to_dict(with_result=False), "page": "job",
-                                        "title": f"Analyzing: {title}"})
+                                        "title": f"{doing}: {title}"})

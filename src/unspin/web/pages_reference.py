@@ -49,11 +49,13 @@ async def api_docs(request: Request) -> Response:
     fields = [{"name": name, "type": _type_of(spec), "description": spec.get("description", "")}
               for name, spec in body.get("properties", {}).items()]
     answer = analyze.get("responses", {}).get("200", {}).get("content", {}).get("application/json", {})
+    model = request.app.state.service.runner.model_name
+    response = dict(answer["example"], model=model) if "example" in answer else None
     examples = {"request": json.dumps(sent.get("example"), indent=2, ensure_ascii=False) if sent else None,
-                "response": json.dumps(answer["example"], indent=2, ensure_ascii=False)
-                if "example" in answer else None}
+                "response": json.dumps(response, indent=2, ensure_ascii=False) if response else None}
     return render(request, "docs.html", {"routes": routes, "fields": fields, "page": "docs", "title": "API",
-                                         "examples": examples,
+                                         "examples": examples, "base": str(request.base_url).rstrip("/"),
+                                         "model": model,
                                          "description": schema["info"].get("description", "")})
 
 

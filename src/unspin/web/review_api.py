@@ -1,5 +1,6 @@
 """Reviewers correct the model: `GET`/`POST /api/analyses/{id}/review` read and append
-corrections (accept, reject, relabel, resize, add, reset), stored with who and when."""
+corrections (accept, reject, relabel, resize, add, reset), stored with who and when, and
+`POST /api/analyses/{id}/reviewed` marks the whole article reviewed (or not)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from unspin import review
-from unspin.web.api import ERRORS
+from unspin.errors import InputError
+from unspin.web.api import CHANGE_ONE, READ_ONE
 from unspin.web.pages import service
 
 api = APIRouter(prefix="/api", tags=["review"])
@@ -29,6 +31,15 @@ class ReviewRequest(BaseModel):
                                  description="Who; defaults to the `reviewer` setting.")
 
 
+class ReviewedRequest(BaseModel):
+    """Mark an article reviewed (`reviewed: true`: every span not rejected is confirmed and
+    the text without spans was checked) or take the mark back (`false`)."""
+
+    reviewed: bool = Field(True, description="True marks it reviewed, false unmarks it.")
+    reviewer: str | None = Field(None, max_length=100,
+                                 description="Who; defaults to the `reviewer` setting.")
+
+
 async def review_state(request: Request, analysis_id: str) -> dict[str, Any]:
     """The saved record, its corrections and its reviewed spans."""
     svc = service(request)
@@ -38,15 +49,32 @@ async def review_state(request: Request, analysis_id: str) -> dict[str, Any]:
             "spans": review.reviewed(record["text"], record["spans"], log)}
 
 
-@api.get("/analyses/{analysis_id}/review", responses=ERRORS)
+@api.get("/analyses/{analysis_id}/review", responses=READ_ONE)
 async def get_review(analysis_id: str, request: Request) -> dict[str, Any]:
     """The reviewed spans (each with `key`, `status`, `reviewer`, `at` and the `model`'s own
     offsets and technique) and the log of corrections, oldest first."""
     state = await review_state(request, analysis_id)
-    return {"ok": True, "id": analysis_id, "spans": state["spans"], "corrections": state["corrections"]}
+    mark = await run_in_threadpool(service(request).store.review_mark, analysis_id)
+    return {"ok": True, "id": analysis_id, "reviewed": mark, "spans": state["spans"],
+            "corrections": state["corrections"]}
 
 
-@api.post("/analyses/{analysis_id}/review", responses=ERRORS)
+@api.post("/analyses/{analysis_id}/reviewed", responses=CHANGE_ONE)
+async def post_reviewed(analysis_id: str, body: ReviewedRequest, request: Request) -> dict[str, Any]:
+    """Mark the article reviewed by `reviewer` (exports and the agreement table then use it,
+    with every span not rejected as confirmed), or unmark it; returns the mark (null when none)."""
+    svc = service(request)
+    await svc.get(analysis_id)  # 404 when unknown
+    who = None
+    if body.reviewed:
+        who = " ".join((body.reviewer or svc.settings.reviewer or "").split())[:review.MAX_REVIEWER]
+        if not who:
+            raise InputError("Say who is reviewing: give a reviewer name (set it once on the page).")
+    mark = await run_in_threadpool(svc.store.set_reviewed, analysis_id, who)
+    return {"ok": True, "id": analysis_id, "reviewed": mark}
+
+
+@api.post("/analyses/{analysis_id}/review", responses=CHANGE_ONE)
 async def post_review(analysis_id: str, body: ReviewRequest, request: Request) -> dict[str, Any]:
     """Append one correction and return it with the reviewed spans."""
     svc = service(request)

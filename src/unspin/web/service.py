@@ -17,7 +17,8 @@ from unspin.web.runner import InferenceRunner, Progress
 from unspin.web.settings import WebSettings
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-_META_KEYS = ("title", "url", "source", "format", "date", "sitename", "normalized")
+_META_KEYS = ("title", "url", "source", "format", "date", "sitename", "normalized", "pages",
+              "pages_without_text")
 
 
 class StoreLike(Protocol):
@@ -60,6 +61,8 @@ class Service:
             admitted=admitted, timeout=None if admitted else self.settings.request_timeout,
             disconnected=disconnected,
         )
+        if threshold is None:  # record the model's own least score: the page's slider starts there
+            threshold = getattr(self.runner.analyzer(), "threshold", None)
         records = []
         for analysis in analyses:
             meta = {k: analysis.doc.meta[k] for k in _META_KEYS if analysis.doc.meta.get(k)}

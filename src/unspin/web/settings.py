@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -47,6 +48,11 @@ class WebSettings:
                 problems.append(f"{name} must be positive, got {getattr(self, name)}")
         if self.processes < 0:
             problems.append(f"processes must be 0 (automatic) or more, got {self.processes}")
+        for network in self.fetch_allow_networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                problems.append(f"fetch_allow_networks: {network!r} is not a network like 10.0.0.0/8")
         if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
             problems.append(f"threshold must be in [0, 1], got {self.threshold}")
         if problems:

@@ -22,7 +22,8 @@
       event.preventDefault();
       const text = document.getElementById("text");
       const title = document.getElementById("title");
-      text.value = exampleText.textContent;
+      // a <template>'s children live in its .content fragment; its own textContent is empty
+      text.value = (exampleText.content || exampleText).textContent.replace(/^\s+/, "");
       if (title && !title.value) title.value = example.dataset.title || "";
       text.focus();
     });
@@ -43,12 +44,21 @@
       if (p.total) { bar.max = p.total; bar.value = p.done; }
       bar.textContent = Math.round(p.fraction * 100) + "%";
       if (body.status === "queued") status.textContent = "Waiting for the model…";
-      else if (body.status === "running") status.textContent = p.done + " of " + p.total + " parts of the text read.";
+      else if (body.status === "running" && p.total) {
+        status.textContent = p.done.toLocaleString("en-US") + " of " + p.total.toLocaleString("en-US") +
+          " parts of the text read.";
+      } else if (body.status === "running") status.textContent = "Starting…";
       else if (body.status === "failed") status.textContent = "Failed: " + body.error.message;
       else if (body.status === "cancelled") status.textContent = "Cancelled.";
       else if (body.status === "done") status.textContent = "Done: opening the result…";
       if (body.status !== "queued" && body.status !== "running") {
         stopped = true;
+        const heading = section.querySelector("h1");
+        const word = {cancelled: "Cancelled", failed: "Failed", done: "Done"}[body.status];
+        if (heading && word) {
+          heading.textContent = heading.textContent.replace(/^Analyzing:/, word + ":");
+          document.title = document.title.replace(/^Analyzing:/, word + ":");
+        }
         if (cancel) cancel.hidden = true;
       }
       if (body.status === "done" && body.links.result) window.location.replace(body.links.result);

@@ -1,23 +1,35 @@
-// unspin review: accept, reject, relabel, resize or add spans on an analysis page, by mouse
-// or keyboard (a = accept, r = reject on a highlight or list entry). Corrections go to
-// POST /api/analyses/{id}/review as same-origin JSON requests; the page then reloads to show
-// the reviewed version, with the same span selected.
+// unspin review, as in an annotation tool: select a span (click it, Enter on it, or a list
+// entry) and its controls open next to it. Every action has a key, on a highlight, a list
+// entry or in the controls: a accept, r reject, u undo, 1-14 relabel (the technique's number),
+// Shift+←/→ move the end a word, Alt+Shift+←/→ the start, + add the selected text, n/p next
+// and previous span, Esc close. Corrections go to POST /api/analyses/{id}/review as
+// same-origin JSON; the page then updates in place (slider, filters and scroll are kept).
 "use strict";
 
 (function () {
   const panel = document.querySelector(".analysis.layout[data-id]");
   const tools = document.querySelector(".review-tools");
   if (!panel || !tools || !panel.unspin) return;
+  const u = panel.unspin;
   const id = panel.dataset.id;
   const api = "/api/analyses/" + encodeURIComponent(id) + "/review";
+  const area = panel.querySelector(".area-article");
   const article = panel.querySelector(".article");
   const text = article.textContent;
   const editor = tools.querySelector(".editor");
   const status = tools.querySelector(".review-status");
   const who = tools.querySelector(".reviewer");
-  const relabel = tools.querySelector(".relabel");
-  const spans = panel.unspin.spans;
-  let current = null;
+  const relabel = editor.querySelector(".relabel");
+  const addText = tools.querySelector(".add-text");
+  const addTechnique = tools.querySelector(".add-technique");
+  const techniques = Array.from(relabel.options).map(function (o) { return o.value; });
+  let current = null;  // the selected span (from u.spans)
+  let busy = false;
+
+  // The controls float next to the selected span, inside the article's column.
+  area.appendChild(editor);
+  editor.classList.add("floating");
+  const said = editor.querySelector(".sel-text");
 
   if (who) {
     const saved = window.localStorage.getItem("unspin-reviewer");
@@ -25,64 +37,128 @@
     who.addEventListener("change", function () { window.localStorage.setItem("unspin-reviewer", who.value.trim()); });
   }
 
-  panel.addEventListener("span-select", function (e) {
-    current = e.detail.span;
-    editor.hidden = false;
-    editor.querySelector(".sel-text").textContent = "Selected: " + current.display + ": “" + current.text + "”";
-    relabel.value = current.technique;
-  });
+  function tell(message) { status.textContent = message; said.textContent = message; }
 
-  function send(body) {
-    const name = who ? who.value.trim() : "";
-    if (!name) {
-      status.textContent = "Type your name first: corrections are stored with it.";
-      if (who) who.focus();
-      return;
-    }
-    body.reviewer = name;
-    window.localStorage.setItem("unspin-reviewer", name);
-    status.textContent = "Saving…";
-    fetch(api, {method: "POST", credentials: "same-origin",
-                headers: {"Content-Type": "application/json", "Accept": "application/json"},
-                body: JSON.stringify(body)})
-      .then(function (r) { return r.json(); })
-      .then(function (answer) {
-        if (!answer.ok) { status.textContent = answer.error; return; }
-        window.sessionStorage.setItem("unspin-select", answer.correction.target);
-        window.location.reload();
-      })
-      .catch(function () { status.textContent = "Could not save the correction; is the server running?"; });
+  function place(seg) {
+    editor.hidden = false;
+    if (!seg) return;
+    const box = area.getBoundingClientRect();
+    const r = seg.getBoundingClientRect();
+    const width = Math.min(editor.offsetWidth, box.width);
+    editor.style.left = Math.max(0, Math.min(r.left - box.left, box.width - width)) + "px";
+    editor.style.top = (r.bottom - box.top + 6) + "px";
   }
 
-  function act(action, span) {
-    if (!span) { status.textContent = "Select a span first (click it, or press Enter on it)."; return; }
-    const body = {action: action, span: span.key};
-    if (action === "relabel") body.technique = relabel.value;
-    send(body);
+  panel.addEventListener("span-select", function (e) {
+    current = e.detail.span;
+    said.textContent = current.display + ": “" + current.text + "”" +
+      (current.status !== "model" ? " (" + current.status + ")" : "");
+    relabel.value = current.technique;
+    place(e.detail.seg);
+    if (e.detail.chosen) editor.querySelector(".act").focus({preventScroll: true});
+  });
+
+  function close() {
+    editor.hidden = true;
+    const seg = current ? u.firstSeg(current.i) : null;
+    if (seg && seg.tabIndex >= 0) seg.focus({preventScroll: true});
+  }
+
+  function reviewer() {
+    const name = who ? who.value.trim() : "";
+    if (!name) {
+      tell("Type your name first: corrections are stored with it.");
+      if (who) who.focus();
+      return null;
+    }
+    window.localStorage.setItem("unspin-reviewer", name);
+    return name;
+  }
+
+  function post(body) {
+    return fetch(api, {method: "POST", credentials: "same-origin",
+                       headers: {"Content-Type": "application/json", "Accept": "application/json"},
+                       body: JSON.stringify(body)}).then(function (r) { return r.json(); });
+  }
+
+  // Fetch the page again and swap in its article, list, data and review badges.
+  function refresh(key, focusAfter) {
+    return fetch(window.location.pathname, {credentials: "same-origin", headers: {Accept: "text/html"}})
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        const fresh = new DOMParser().parseFromString(html, "text/html");
+        const hadFocus = editor.contains(document.activeElement);
+        u.reload(fresh);
+        const head = document.querySelector(".review-mark-head"), freshHead = fresh.querySelector(".review-mark-head");
+        if (head && freshHead) head.innerHTML = freshHead.innerHTML;
+        const i = u.spans.findIndex(function (s) { return s.key === key; });
+        if (i >= 0 && !u.firstSeg(i) && focusAfter) {  // rejected: no highlight now; go on to the next span
+          const next = u.nextFrom(u.spans[i].start);
+          if (next >= 0) u.goTo(next);
+          else editor.hidden = true;
+          return;
+        }
+        if (i >= 0) {
+          u.select(i, false);
+          const seg = u.firstSeg(i);
+          if (focusAfter && hadFocus) editor.querySelector(".act").focus({preventScroll: true});
+          else if (focusAfter && seg && seg.tabIndex >= 0) seg.focus({preventScroll: true});
+        } else {
+          editor.hidden = true;
+        }
+      });
+  }
+
+  function send(body) {
+    const name = reviewer();
+    if (!name || busy) return;
+    body.reviewer = name;
+    busy = true;
+    tell("Saving…");
+    post(body)
+      .then(function (answer) {
+        if (!answer.ok) { busy = false; tell(answer.error); return; }
+        const c = answer.correction;
+        return refresh(c.target, true).then(function () {
+          busy = false;
+          tell("Saved: " + c.action + (c.action === "relabel" ? " to " + relabel.selectedOptions[0].text : "") + ".");
+        });
+      })
+      .catch(function () { busy = false; tell("Could not save the correction; is the server running?"); });
+  }
+
+  function act(action, span, extra) {
+    if (!span) { tell("Select a span first (click it, or press Enter on it)."); return; }
+    send(Object.assign({action: action, span: span.key}, extra || {}));
+  }
+
+  function resize(span, edge, dir) {
+    if (!span) return;
+    let start = span.start, end = span.end;
+    if (edge === "start") start = dir < 0 ? wordBefore(start) : wordAfter(start, end);
+    else end = dir < 0 ? wordEndBefore(end, start) : wordEndAfter(end);
+    if (start === span.start && end === span.end) return;
+    send({action: "resize", span: span.key, start: start, end: end});
   }
 
   editor.querySelectorAll(".act").forEach(function (button) {
     button.addEventListener("click", function () {
       if (button.dataset.action === "selection") {
         const sel = selectionOffsets();
-        if (!sel || !current) { status.textContent = "Select some text in the article first."; return; }
+        if (!sel || !current) { tell("Select some text in the article first."); return; }
         send({action: "resize", span: current.key, start: sel[0], end: sel[1]});
+      } else if (button.dataset.action === "relabel") {
+        act("relabel", current, {technique: relabel.value});
       } else {
         act(button.dataset.action, current);
       }
     });
   });
   editor.querySelectorAll(".move").forEach(function (button) {
-    button.addEventListener("click", function () {
-      if (!current) return;
-      const step = Number(button.dataset.step);
-      let start = current.start, end = current.end;
-      if (button.dataset.edge === "start") start = step < 0 ? wordBefore(start) : wordAfter(start, end);
-      else end = step < 0 ? wordEndBefore(end, start) : wordEndAfter(end);
-      if (start === current.start && end === current.end) return;
-      send({action: "resize", span: current.key, start: start, end: end});
-    });
+    button.addEventListener("click", function () { resize(current, button.dataset.edge, Number(button.dataset.step)); });
   });
+  const closer = editor.querySelector(".close-editor");
+  if (closer) closer.addEventListener("click", close);
 
   // Word steps: starts move to word starts, ends to word ends; a span never becomes empty.
   function wordBefore(pos) {
@@ -129,84 +205,107 @@
     return end > start ? [start, end] : null;
   }
 
-  // Remember a mouse selection in the article: the add form's text box shows it.
+  // A text selection in the article (mouse or keyboard) fills the add form with its offsets.
   let picked = null;
-  const addText = tools.querySelector(".add-text");
-  article.addEventListener("mouseup", function () {
+  document.addEventListener("selectionchange", function () {
     const sel = selectionOffsets();
     if (sel) { picked = sel; addText.value = text.slice(sel[0], sel[1]); }
   });
 
+  function add(start, end) {
+    send({action: "add", start: start, end: end, technique: addTechnique.value});
+  }
+
   tools.querySelector(".add-span").addEventListener("submit", function (e) {
     e.preventDefault();
     const words = addText.value;
-    let start, end;
-    if (picked && text.slice(picked[0], picked[1]) === words) { start = picked[0]; end = picked[1]; }
-    else {
-      const needle = words.trim();
-      start = needle ? text.indexOf(needle) : -1;
-      if (start < 0) { status.textContent = "Those exact words are not in the article."; addText.focus(); return; }
-      end = start + needle.length;
+    if (picked && text.slice(picked[0], picked[1]) === words) { add(picked[0], picked[1]); return; }
+    const needle = words.trim();
+    const first = needle ? text.indexOf(needle) : -1;
+    if (first < 0) { tell("Those exact words are not in the article."); addText.focus(); return; }
+    if (text.indexOf(needle, first + 1) >= 0) {
+      let n = 0;
+      for (let at = first; at >= 0; at = text.indexOf(needle, at + 1)) n++;
+      tell("Those words occur " + n + " times in the article: select the one you mean there.");
+      addText.focus();
+      return;
     }
-    send({action: "add", start: start, end: end, technique: tools.querySelector(".add-technique").value});
+    add(first, first + needle.length);
   });
 
-  // Accept every span nobody has decided on yet, one request each, then show the result.
+  // Accept every span nobody has decided on yet, one request each, then update the page.
   const rest = tools.querySelector(".accept-rest");
   if (rest) {
     rest.addEventListener("click", function () {
-      const name = who ? who.value.trim() : "";
-      const todo = spans.filter(function (s) { return s.status === "model"; });
-      if (!name) { status.textContent = "Type your name first: corrections are stored with it."; return; }
-      if (!todo.length) { status.textContent = "Every span has been reviewed."; return; }
+      const name = reviewer();
+      if (!name) return;
+      const todo = u.spans.filter(function (s) { return s.status === "model"; });
+      if (!todo.length) { tell("Every span has been reviewed."); return; }
       rest.disabled = true;
+      tell("Saving…");
       let chain = Promise.resolve();
       todo.forEach(function (s) {
-        chain = chain.then(function () {
-          return fetch(api, {method: "POST", credentials: "same-origin",
-                             headers: {"Content-Type": "application/json", "Accept": "application/json"},
-                             body: JSON.stringify({action: "accept", span: s.key, reviewer: name})});
-        });
+        chain = chain.then(function () { return post({action: "accept", span: s.key, reviewer: name}); });
       });
-      chain.then(function () { window.location.reload(); })
-        .catch(function () { status.textContent = "Could not save every correction."; rest.disabled = false; });
+      chain.then(function () { return refresh(current ? current.key : "", false); })
+        .then(function () { rest.disabled = false; tell("Accepted " + todo.length + " spans."); })
+        .catch(function () { tell("Could not save every correction."); rest.disabled = false; });
     });
   }
 
-  // Keyboard: a / r on a focused highlight or list entry.
-  panel.addEventListener("keydown", function (e) {
-    if (e.ctrlKey || e.metaKey || e.altKey || (e.key !== "a" && e.key !== "r")) return;
-    const target = e.target;
-    let span = null;
+  // Keys, on a highlight, a list entry or in the controls (never while typing in a field).
+  let digits = "", digitTimer = null;
+  function spanOf(target) {
     if (target.classList && target.classList.contains("hl")) {
-      const vis = panel.unspin.visibleOf(target);
-      span = vis.length ? spans[vis[0]] : null;
-    } else if (target.classList && target.classList.contains("goto")) {
-      span = spans[Number(target.closest(".span-item").dataset.i)];
+      const i = u.spanAt(target);
+      return i >= 0 ? u.spans[i] : null;
     }
+    if (target.classList && target.classList.contains("goto")) return u.spans[Number(target.closest(".span-item").dataset.i)];
+    return editor.contains(target) ? current : null;
+  }
+  function relabelTo(n, span) {
+    const name = techniques[n - 1];
+    if (!name) { tell("There is no technique " + n + "."); return; }
+    relabel.value = name;
+    act("relabel", span, {technique: name});
+  }
+  document.addEventListener("keydown", function (e) {  // a mouse selection leaves the focus on the body
+    const target = e.target;
+    if (e.ctrlKey || e.metaKey || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+    if (e.key === "Escape" && !editor.hidden) { e.preventDefault(); close(); return; }
+    if (e.key === "+" && !e.altKey) {
+      const sel = selectionOffsets();
+      if (sel) { e.preventDefault(); add(sel[0], sel[1]); }
+      return;
+    }
+    const span = spanOf(target);
     if (!span) return;
-    e.preventDefault();
-    act(e.key === "a" ? "accept" : "reject", span);
+    if (e.key === "n" || e.key === "p") {
+      e.preventDefault();
+      const next = u.step(span.i, e.key === "n" ? 1 : -1);
+      if (next >= 0) u.goTo(next);
+      return;
+    }
+    if (e.shiftKey && (e.key === "ArrowLeft" || e.key === "ArrowRight")) {
+      e.preventDefault();
+      resize(span, e.altKey ? "start" : "end", e.key === "ArrowLeft" ? -1 : 1);
+      return;
+    }
+    if (e.altKey) return;
+    if (/^[0-9]$/.test(e.key)) {
+      e.preventDefault();
+      digits += e.key;
+      window.clearTimeout(digitTimer);
+      const n = Number(digits);
+      if (digits.length === 2 || n * 10 > techniques.length || n === 0) {  // no longer number can follow
+        digits = "";
+        if (n) relabelTo(n, span);
+      } else {
+        digitTimer = window.setTimeout(function () { digits = ""; relabelTo(n, span); }, 700);
+      }
+      return;
+    }
+    const action = {a: "accept", r: "reject", u: "reset"}[e.key];
+    if (action) { e.preventDefault(); act(action, span); }
   });
-
-  const corpus = document.querySelector(".to-corpus");
-  if (corpus) {
-    corpus.addEventListener("click", function () {
-      corpus.disabled = true;
-      fetch(corpus.dataset.api, {method: "POST", credentials: "same-origin", headers: {Accept: "application/json"}})
-        .then(function (r) { return r.json(); })
-        .then(function (answer) {
-          corpus.textContent = answer.ok ? "In the corpus" : "Send to corpus";
-          status.textContent = answer.ok ? "Added to the corpus (see the Corpus page)." : answer.error;
-          if (!answer.ok) corpus.disabled = false;
-        });
-    });
-  }
-
-  const again = window.sessionStorage.getItem("unspin-select");
-  if (again) {
-    window.sessionStorage.removeItem("unspin-select");
-    const i = spans.findIndex(function (s) { return s.key === again; });
-    if (i >= 0) panel.unspin.goTo(i);
-  }
 })();

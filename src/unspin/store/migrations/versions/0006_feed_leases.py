@@ -1,6 +1,6 @@
 """Feed leases: concurrent `corpus watch` / `corpus import URL` runs take turns per feed.
 
-Revision ID: h32_feed_leases
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-05
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "h32_feed_leases"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
