@@ -46,3 +46,16 @@ def test_fast_tier_gives_the_same_answer_alone_and_batched(backend):
         return [(s.start, s.end, s.technique, s.score, [(c.start, c.end) for c in s.why]) for s in a.spans]
 
     assert alone.spans and key(alone) == key(batched) == key(reversed_)
+
+
+@pytest.mark.parametrize("tier", sorted(TIERS))
+def test_example_article_spans_are_pinned(tier):
+    """The example article's spans and scores (fp32 ONNX, the tests' backend) are those the
+    code gave before the model package was split (d808448): `tests/fixtures/example-spans.json`."""
+    import json
+
+    expected = json.loads((ROOT / "tests" / "fixtures" / "example-spans.json").read_text())[tier]
+    text = (ROOT / "examples" / "article.txt").read_text(encoding="utf-8")
+    found = unspin.load(tier).analyze(text).spans
+    assert [(s.start, s.end, s.technique) for s in found] == [(a, b, t) for a, b, t, _ in expected]
+    assert [round(s.score, 4) for s in found] == pytest.approx([x[3] for x in expected], abs=2e-3)
