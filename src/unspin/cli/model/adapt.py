@@ -66,10 +66,16 @@ def adapt(
         with Progress(*columns, console=console) as bar:
             tasks: dict[str, int] = {}
 
+            shown: dict[str, int] = {}
+
             def progress(stage: str, done: int, total: int) -> None:
                 if stage not in tasks:
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
+                tenth = 10 * done // max(total, 1)
+                if not console.is_terminal and shown.get(stage) != tenth:  # a log: a line each 10 %
+                    shown[stage] = tenth
+                    console.print(f"{stage}: {done}/{total}", highlight=False)
 
             report = run(args, progress=progress)
     if as_json:
