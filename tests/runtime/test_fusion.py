@@ -103,7 +103,7 @@ def test_fused_analysis_spans_in_bounds_on_odd_text(tiny_model_dir, other_model,
 
 
 def test_weights_must_match_members(tiny_model_dir, tmp_path):
-    with pytest.raises(ValueError, match="weight"):
+    with pytest.raises(ModelNotFoundError, match='"weights" must be one number per member'):
         unspin.load(make_fused(tmp_path / "f", {"a": tiny_model_dir}, [1.0, 2.0]), backend="torch")
     folder = make_fused(tmp_path / "g", {"a": tiny_model_dir})
     config = json.loads((folder / "config.json").read_text())
@@ -151,14 +151,20 @@ def test_views_must_be_one_or_two_per_member(tiny_model_dir, other_model, tmp_pa
         unspin.load(folder, backend="torch")
 
 
-def test_a_model_with_other_techniques_is_refused(tiny_model_dir, tmp_path):
+def test_a_model_labels_with_its_own_technique_list(tiny_model_dir, tmp_path):
+    """A folder's `techniques` name its outputs in order (an adapted model's own list); a list
+    of another length than the weights' outputs is refused, naming the key."""
     folder = tmp_path / "m"
     shutil.copytree(tiny_model_dir, folder)
     config = json.loads((folder / "config.json").read_text())
     names = config["techniques"]
     (folder / "config.json").write_text(json.dumps({**config, "techniques": names[1:] + names[:1]}))
-    with pytest.raises(ModelNotFoundError, match="techniques"):
-        unspin.load(folder, backend="torch")
+    for backend in ("torch", "onnx-fp32"):
+        assert unspin.load(folder, backend=backend).predictor.techniques == tuple(names[1:] + names[:1])
+    (folder / "config.json").write_text(json.dumps({**config, "techniques": names[:3]}))
+    for backend in ("torch", "onnx-fp32"):
+        with pytest.raises(ModelNotFoundError, match='"techniques" lists 3 techniques'):
+            unspin.load(folder, backend=backend)
 
 
 def test_fused_and_single_models_revise_techniques_the_same_way(tiny_model_dir, other_model, tmp_path):

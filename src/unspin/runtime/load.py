@@ -50,8 +50,14 @@ def _onnx_predictor(folder: ModelFolder, *, quantize: bool, threads: int | None 
     if not (onnx_path.exists() and head_path.exists()):
         export(path, quantize=quantize, only=only, outliers=outliers)
     where = bases.locate(config["base"]) if config.get("base") else None
+    backend = onnx_backend.OnnxBackend(onnx_path, head_path, threads=threads, prepack=quantize)
+    if backend.head["w2"].shape[0] != len(folder.techniques):
+        raise ModelNotFoundError(
+            f"{path}/config.json: \"techniques\" lists {len(folder.techniques)} techniques but the "
+            f"model labels {backend.head['w2'].shape[0]}."
+        )
     return Predictor(
-        onnx_backend.OnnxBackend(onnx_path, head_path, threads=threads, prepack=quantize),
+        backend,
         load_tokenizer(path, where),
         folder.settings(),
         techniques=folder.techniques,

@@ -109,6 +109,11 @@ def load(folder: str | Path) -> tuple[PropagandaNet, Tokenizer, Settings, dict[s
                     )
                 target.copy_(target + torch.from_numpy(delta).to(target.dtype))
             elif kind in "hi":
+                if tuple(stored[key].shape) != tuple(state[name].shape):
+                    raise ModelNotFoundError(
+                        f"{folder}/config.json: \"techniques\" lists {len(config['techniques'])} techniques "
+                        f"but the weights' {name} has shape {tuple(stored[key].shape)}."
+                    )
                 state[name].copy_(torch.from_numpy(stored[key].astype(state[name].numpy().dtype)))
     net.load_state_dict(state)
     net.eval()
