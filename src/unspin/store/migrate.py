@@ -8,6 +8,7 @@ once it holds it, so the second one finds the schema made and does nothing.
 
 from __future__ import annotations
 
+import time
 from importlib import resources
 
 from alembic import command
@@ -15,6 +16,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import OperationalError
 
 LOCK_KEY = 0x756E7370696E  # "unspin": the advisory lock key migrations take on PostgreSQL
 
@@ -35,8 +37,23 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database behind `engine` to `revision` (no-op when already there)."""
+def upgrade(engine: Engine, revision: str = "head", *, patience: float = 60.0) -> None:
+    """Migrate the database behind `engine` to `revision` (no-op when already there). On
+    SQLite, a fresh file that other processes are switching to WAL or migrating at the same
+    moment can answer "database is locked" at once, without waiting: try again for up to
+    `patience` seconds."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return _upgrade(engine, revision)
+        except OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            engine.dispose()  # new connections, each setting its pragmas again
+            time.sleep(0.2)
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
     if revision == "head" and current(engine) == head():
         return
     config = alembic_config()
