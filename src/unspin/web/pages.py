@@ -15,6 +15,7 @@ from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io.ptc import Label, format_label
 from unspin.web import context as ctx
+from unspin.web.auth import current_user
 from unspin.web.inputs import one_of, with_title
 from unspin.web.palette import technique_css
 from unspin.web.service import Service
@@ -30,7 +31,8 @@ def service(request: Request) -> Service:
 
 def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200,
            headers: dict[str, str] | None = None) -> HTMLResponse:
-    html = request.app.state.templates.get_template(template).render(**context)
+    html = request.app.state.templates.get_template(template).render(
+        **{"user": current_user(request), **context})
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
