@@ -105,6 +105,13 @@ def actor(request: Request) -> str:
     return f"anonymous@{request.client.host if request.client else '?'}"[:100]
 
 
+async def audit(request: Request, event: str, target: str | None = None, /, **detail: Any) -> None:
+    """Record in the audit log that the request's user did `event` (when the store has one)."""
+    store = request.app.state.service.store
+    if hasattr(store, "log_action"):
+        await anyio.to_thread.run_sync(lambda: store.log_action(actor(request), event, target, detail))
+
+
 def require(role: str) -> Callable[[Request], None]:
     """A dependency: 403 unless the user's role is `role` or above (nothing when accounts are off)."""
     needed = RANK[role]

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from unspin import review
 from unspin.errors import InputError
 from unspin.web.api import READ, errors
-from unspin.web.auth import require
+from unspin.web.auth import audit, require
 from unspin.web.pages import read_form, render, service, twin
 
 router = APIRouter(include_in_schema=False)
@@ -88,6 +88,7 @@ async def export_history(request: Request, id: list[str] | None = Query(None),
         found = await run_in_threadpool(svc.store.saved_analyses, query=q, limit=MAX_EXPORT)
         ids = [item["id"] for item in found["items"]]
     records = [await svc.get(aid) for aid in ids]
+    await audit(request, "export", None, count=len(records), query=q or None, chosen=bool(_ids(id)))
 
     def lines() -> Iterator[str]:
         for record in records:
@@ -111,9 +112,10 @@ async def delete_form(request: Request) -> Response:
 
 async def delete(request: Request, analysis_id: str) -> None:
     svc = service(request)
-    await svc.get(analysis_id)  # 404 when unknown
+    record = await svc.get(analysis_id)  # 404 when unknown
     if not await run_in_threadpool(svc.store.delete_analysis, analysis_id):
         raise HTTPException(404, f"No saved analysis with id {analysis_id[:128]!r}.")
+    await audit(request, "delete", analysis_id, title=(record.get("meta") or {}).get("title"))
 
 
 @api.get("/analyses", responses=errors(400, 422))
@@ -145,6 +147,7 @@ async def send_to_corpus(analysis_id: str, request: Request) -> dict[str, Any]:
     svc = service(request)
     await svc.get(analysis_id)
     done = await run_in_threadpool(svc.store.send_to_corpus, analysis_id)
+    await audit(request, "corpus", analysis_id)
     return {"ok": True, "analysis_id": analysis_id, **(done or {})}
 
 

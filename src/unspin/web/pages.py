@@ -188,7 +188,8 @@ async def analysis_page(analysis_id: str, request: Request) -> Response:
     others = [o for o in recent["items"] if o["id"] != analysis_id]
     return render(request, "analysis.html", {
         **context, **ctx.html_extras(context["analysis"], log), "others": others,
-        "techniques": ctx.technique_list(), "reviewer": svc.settings.reviewer, "page": "analysis",
+        "techniques": ctx.technique_list(), "page": "analysis",
+        "reviewer": user["name"] if (user := current_user(request)) else svc.settings.reviewer,
         "title": context["source"]["title"] or "Analysis"})
 
 

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from unspin import review
 from unspin.errors import InputError
 from unspin.web.api import CHANGE_ONE, READ_ONE
-from unspin.web.auth import current_user, require
+from unspin.web.auth import audit, current_user, require
 from unspin.web.pages import service
 
 api = APIRouter(prefix="/api", tags=["review"])
@@ -81,6 +81,7 @@ async def post_reviewed(analysis_id: str, body: ReviewedRequest, request: Reques
         if not who:
             raise InputError("Say who is reviewing: give a reviewer name (set it once on the page).")
     mark = await run_in_threadpool(svc.store.set_reviewed, analysis_id, who)
+    await audit(request, "reviewed" if body.reviewed else "unreviewed", analysis_id, reviewer=who)
     return {"ok": True, "id": analysis_id, "reviewed": mark}
 
 
@@ -93,6 +94,8 @@ async def post_review(analysis_id: str, body: ReviewRequest, request: Request) -
                             reviewer=who_reviews(request, body.reviewer), target=body.span,
                             start=body.start, end=body.end, technique=body.technique)
     saved = await run_in_threadpool(svc.store.add_correction, analysis_id, fix)
+    await audit(request, "review", analysis_id, action=fix["action"], span=fix["target"],
+                technique=fix["technique"], reviewer=fix["reviewer"])
     log = [*state["corrections"], saved]
     return {"ok": True, "id": analysis_id, "correction": saved,
             "spans": review.reviewed(state["record"]["text"], state["record"]["spans"], log)}
