@@ -219,8 +219,14 @@ class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin):
             head = conn.execute(select(analyses).where(analyses.c.id == analysis_id)).first()
             if head is None:
                 return None
-            doc_row = conn.execute(select(documents).where(documents.c.id == head.document_id)).one()
+            doc_row = conn.execute(select(documents).where(documents.c.id == head.document_id)).first()
+            if doc_row is None:  # deleted between the two reads
+                return None
             span_rows = conn.execute(select(spans).where(spans.c.analysis_id == analysis_id)).all()
+            # SQLite reads each statement on its own snapshot: when the analysis is still there
+            # after its spans were read, no delete had committed before (the spans are whole).
+            if conn.execute(select(analyses.c.id).where(analyses.c.id == analysis_id)).first() is None:
+                return None
         doc = records.document_from_row(doc_row)
         return records.analysis_from_rows(doc, head.model, list(span_rows)), head
 

@@ -87,7 +87,7 @@ async def export_history(request: Request, id: list[str] | None = Query(None),
     if not ids:
         found = await run_in_threadpool(svc.store.saved_analyses, query=q, limit=MAX_EXPORT)
         ids = [item["id"] for item in found["items"]]
-    records = [await svc.get(aid) for aid in ids]
+    records = [r for aid in ids if (r := await run_in_threadpool(svc.store.get_analysis, aid)) is not None]
     await audit(request, "export", None, count=len(records), query=q or None, chosen=bool(_ids(id)))
 
     def lines() -> Iterator[str]:
