@@ -11,6 +11,7 @@ from sqlalchemy import select
 from unspin.errors import InputError
 from unspin.store import records
 from unspin.store.schema import credentials, users
+from unspin.store.users import digest
 
 
 def test_users_roles_and_passwords(store) -> None:
@@ -73,6 +74,9 @@ def test_credentials_are_digests_that_expire_and_revoke(store) -> None:
     with store.write() as conn:
         conn.execute(credentials.update().values(expires=records.now() - timedelta(seconds=1)))
     assert store.user_for(short, "session") is None
+    live = store.new_credential("carol", "session", hours=1)  # and the expired one is cleared away
+    with store.read() as conn:
+        assert conn.execute(select(credentials.c.digest)).scalars().all() == [digest(live)]
     live = store.new_credential("carol", "session", hours=1)
     store.end_credential(live)
     assert store.user_for(live, "session") is None

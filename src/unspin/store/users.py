@@ -163,6 +163,7 @@ class UsersMixin:
         created = records.now()
         with self.write() as conn:
             row = self._existing(conn, name)
+            conn.execute(delete(credentials).where(credentials.c.expires < created))  # old sessions
             conn.execute(insert(credentials).values(
                 user_id=row.id, kind=kind, digest=digest(secret), created=created,
                 expires=created + timedelta(hours=hours) if hours else None))

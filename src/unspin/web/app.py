@@ -15,7 +15,18 @@ from fastapi.staticfiles import StaticFiles
 import unspin
 from unspin import taxonomy
 from unspin.errors import InputError
-from unspin.web import api, api_jobs, errors, history, login, pages, pages_jobs, pages_reference, review_api
+from unspin.web import (
+    api,
+    api_jobs,
+    errors,
+    history,
+    login,
+    pages,
+    pages_jobs,
+    pages_reference,
+    review_api,
+    users_api,
+)
 from unspin.web.auth import AuthGate
 from unspin.web.jobs import JobManager
 from unspin.web.memstore import MemoryStore
@@ -93,6 +104,7 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     app.include_router(history.api)
     app.include_router(review_api.api)
     app.include_router(login.api)
+    app.include_router(users_api.api)
     app.include_router(login.router)
     app.include_router(history.router)
     app.include_router(pages.router)

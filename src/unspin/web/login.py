@@ -1,18 +1,18 @@
 """The login page (name and password; failed logins rate limited per name and address),
-logout, and the admins' JSON views of users and the audit log."""
+logout, and `GET /api/me`."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from unspin.store import records
 from unspin.web.api import errors
-from unspin.web.auth import COOKIE, cookie, current_user, require
+from unspin.web.auth import COOKIE, cookie, current_user
 from unspin.web.pages import read_form, render, service
 
 router = APIRouter(include_in_schema=False)
@@ -92,29 +92,3 @@ async def me(request: Request) -> dict[str, Any]:
     user = current_user(request)
     return {"ok": True, "auth": bool(request.app.state.auth),
             "user": {"name": user["name"], "role": user["role"]} if user else None}
-
-
-@api.get("/users", dependencies=[Depends(require("admin"))], responses=errors(400, 403))
-async def list_users(request: Request) -> dict[str, Any]:
-    """Admins: every user (name, role, whether a password is set, API tokens, created)."""
-    return {"ok": True, "users": await run_in_threadpool(_store(request).list_users)}
-
-
-@api.get("/audit", dependencies=[Depends(require("admin"))], responses=errors(400, 403, 422))
-async def audit_log(request: Request, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
-                    user: str | None = Query(None, max_length=100),
-                    action: str | None = Query(None, max_length=32)) -> dict[str, Any]:
-    """Admins: the audit log newest first (`at`, `actor`, `action`, `target`, `detail`): deletes,
-    corrections, review marks, exports and changes to users."""
-    entries = await run_in_threadpool(_store(request).audit_log, limit=limit, offset=offset, actor=user,
-                                      action=action)
-    return {"ok": True, "entries": entries}
-
-
-def _store(request: Request) -> Any:
-    store = service(request).store
-    if not hasattr(store, "audit_log"):
-        from unspin.errors import InputError
-
-        raise InputError("Accounts and the audit log need the app on a database (`unspin serve --db`).")
-    return store
