@@ -29,7 +29,8 @@ async def test_admins_manage_users(fake: FakeAnalyzer, store: Any) -> None:
         await log_in(rev, "rev")
         refused = await rev.post("/api/users", json={"name": "x", "password": "password1"})
         assert refused.status_code == 403
-        made = await ada.post("/api/users", json={"name": "Zoe", "role": "reviewer", "password": "zoe-pass-1"})
+        zoe = {"name": "Zoe", "role": "reviewer", "password": "zoe-pass-1"}
+        made = await ada.post("/api/users", json=zoe)
         assert made.status_code == 201 and made.json()["user"]["name"] == "zoe"
         again = await ada.post("/api/users", json={"name": "zoe", "password": "zoe-pass-2"})
         assert again.status_code == 400 and "already exists" in again.json()["error"]
