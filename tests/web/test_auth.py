@@ -138,6 +138,10 @@ async def test_roles(app: Any) -> None:
         assert (await rea.get(f"/api/analyses/{aid}")).status_code == 200
         assert (await rea.get("/history")).status_code == 200
         assert (await rea.get(f"/api/analyses/{aid}/review")).status_code == 200
+        assert "review-tools" not in (await rea.get(f"/a/{aid}")).text  # nothing a reader may not use
+        assert "review-tools" in (await rev.get(f"/a/{aid}")).text
+        assert "delete-one" not in (await rev.get("/history")).text  # buttons only for who may
+        assert "delete-one" in (await ada.get("/history")).text
         for method, path, body in ROLE_CASES:
             url = path.format(id=aid)
             r = await rea.request(method, url, json=body)

@@ -66,12 +66,15 @@ class AuthGate:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or []}
         token = bearer(headers)
         user = None
+        path = scope.get("path", "/")
+        if token is None and path.startswith(PUBLIC_PREFIXES):  # static files: no lookup needed
+            await self.app(scope, receive, send)
+            return
         if token:
             user = await anyio.to_thread.run_sync(self.store.user_for, token, "token")
         elif token is None and (session := cookie(headers)):
             user = await anyio.to_thread.run_sync(self.store.user_for, session, "session")
         scope["state"] = {**(scope.get("state") or {}), "user": user}
-        path = scope.get("path", "/")
         if user is not None or (is_public(path) and token is None):
             await self.app(scope, receive, send)
             return
