@@ -44,3 +44,15 @@ class FetchInterrupted(FetchError):
 
 class StoreError(UnspinError):
     """The database cannot be opened or used: unreachable server, wrong name, missing folder."""
+
+
+class NotFoundError(UnspinError, LookupError):
+    """What a request names is gone (for instance deleted while the request ran): HTTP 404."""
+
+    status = 404
+
+
+class ConflictError(UnspinError):
+    """Another change to the same thing came first; reload and try again: HTTP 409."""
+
+    status = 409

@@ -47,3 +47,8 @@ def sync_client(app: Any) -> Iterator[Any]:
 
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "store"))
+
+from store_fixtures import any_url, pg_url, sqlite_url  # noqa: E402, F401

@@ -25,4 +25,5 @@ from unspin.cli import (  # noqa: E402, F401
     serve,
     setup,
     techniques,
+    users,
 )

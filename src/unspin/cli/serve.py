@@ -38,6 +38,13 @@ def serve(
         help="A private network URL fetching may reach, e.g. an intranet's 10.0.0.0/8 (repeat). "
              "By default only public addresses are fetched.")] = None,
     create: Annotated[bool, typer.Option("--create", help="Create the database folder if missing.")] = False,
+    auth: Annotated[str | None, typer.Option(
+        help="Accounts: on, off, or auto [default: auto: on unless listening on loopback only]. With "
+             "accounts on, every page and API call needs a login or an API token (see `unspin users`)."
+    )] = None,
+    secure_cookies: Annotated[bool, typer.Option(
+        "--secure-cookies", help="Mark the login cookie Secure (serving through a TLS reverse proxy)."
+    )] = False,
 ) -> None:
     """Start the web app: paste a text or URL in the browser, or use the HTTP API."""
     from unspin.web.server import build, is_loopback, run
@@ -48,19 +55,28 @@ def serve(
                                         queue_size=queue_size, workers=workers, threshold=threshold,
                                         reviewer=reviewer,
                                         allowed_hosts=tuple(allowed_host) if allowed_host else None,
-                                        processes=processes,
+                                        processes=processes, auth=auth,
+                                        secure_cookies=True if secure_cookies else None,
                                         fetch_allow_networks=tuple(fetch_allow_network) if fetch_allow_network
                                         else None)
         count = settings.process_count(memory=memory)
         if count > 1:  # each worker process opens it too: check it (and make its folder) once here
             from unspin.store import Store
 
-            Store.open(settings.db, create=True if create else None).close()
+            with Store.open(settings.db, create=True if create else None) as store:
+                if settings.auth_on():
+                    from unspin.web.app import check_accounts
+
+                    check_accounts(settings, store)
             web_app = None
         else:
             web_app = build(settings, model=model, memory=memory, create=create)
-    if not is_loopback(settings.host):
-        print(f"warning: listening on {settings.host}: anyone who can reach it can use it.", file=sys.stderr)
+    if not settings.auth_on() and not is_loopback(settings.host):
+        print(f"warning: listening on {settings.host} with --auth off: anyone who can reach it can use it.",
+              file=sys.stderr)
+    elif settings.auth_on():
+        print("unspin: accounts are on: log in at /login, or send `Authorization: Bearer TOKEN`.",
+              file=sys.stderr)
     shown = f" with {count} worker processes" if count > 1 else ""
     print(f"unspin: http://{settings.host}:{settings.port}/{shown} (API reference at /docs)", file=sys.stderr)
     run(web_app, settings, processes=count, model=model)

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from unspin import taxonomy
 from unspin.doc import SNIPPET_CHARS, snippet
+from unspin.errors import ConflictError, NotFoundError
 from unspin.store import records
 from unspin.store.schema import (
     KIND_SAVED,
@@ -93,21 +95,41 @@ class HistoryMixin:
 
     def delete_analysis(self, analysis_id: str) -> bool:
         """Delete a saved analysis, its spans and corrections (and its text, unless the corpus
-        or another analysis uses it). False when there was none."""
-        with self.write() as conn:
-            head = conn.execute(select(analyses.c.document_id).where(analyses.c.id == analysis_id,
-                                                                     analyses.c.kind == KIND_SAVED)).first()
-            if head is None:
-                return False
-            for table in (corrections, reviews, cues, spans, technique_counts):
-                conn.execute(delete(table).where(table.c.analysis_id == analysis_id))
-            conn.execute(delete(analyses).where(analyses.c.id == analysis_id))
-            others = conn.execute(select(func.count()).select_from(analyses)
-                                  .where(analyses.c.document_id == head.document_id)).scalar_one()
-            if not others:
-                conn.execute(delete(documents).where(documents.c.id == head.document_id,
-                                                     documents.c.in_corpus.is_(False)))
+        or another analysis uses it). False when there was none (or another request deleted it
+        first); `ConflictError` when a concurrent change got in the way."""
+        try:
+            with self.write() as conn:
+                head = conn.execute(select(analyses.c.document_id).where(
+                    analyses.c.id == analysis_id, analyses.c.kind == KIND_SAVED)).first()
+                if head is None:
+                    return False
+                for table in (corrections, reviews, cues, spans, technique_counts):
+                    conn.execute(delete(table).where(table.c.analysis_id == analysis_id))
+                if not conn.execute(delete(analyses).where(analyses.c.id == analysis_id)).rowcount:
+                    return False  # a concurrent delete came first
+                others = conn.execute(select(func.count()).select_from(analyses)
+                                      .where(analyses.c.document_id == head.document_id)).scalar_one()
+                if not others:
+                    conn.execute(delete(documents).where(documents.c.id == head.document_id,
+                                                         documents.c.in_corpus.is_(False)))
+        except IntegrityError:
+            raise ConflictError("The analysis changed while it was being deleted; try again.") from None
         return True
+
+    def _require(self, conn: Any, analysis_id: str) -> None:
+        """NotFoundError unless the saved analysis exists (checked in the writing transaction)."""
+        if conn.execute(select(analyses.c.id).where(analyses.c.id == analysis_id,
+                                                    analyses.c.kind == KIND_SAVED)).first() is None:
+            raise NotFoundError(f"No saved analysis with id {analysis_id[:128]!r} (deleted meanwhile?).")
+
+    def _gone_or_conflict(self, analysis_id: str) -> Exception:
+        """After an IntegrityError: NotFoundError when the analysis is gone, else ConflictError."""
+        with self.read() as conn:
+            try:
+                self._require(conn, analysis_id)
+            except NotFoundError as err:
+                return err
+        return ConflictError("Someone changed this analysis at the same moment; reload and try again.")
 
     def send_to_corpus(self, analysis_id: str) -> dict[str, Any] | None:
         """Put a saved analysis's text in the corpus, with this analysis as its corpus run for
@@ -116,16 +138,23 @@ class HistoryMixin:
         if analysis is None:
             return None
         document_id = analysis.doc.id
-        with self.write() as conn:
-            conn.execute(update(documents).where(documents.c.id == document_id).values(in_corpus=True))
-        written = self.save_batch([analysis])
+        try:
+            with self.write() as conn:
+                conn.execute(update(documents).where(documents.c.id == document_id).values(in_corpus=True))
+            written = self.save_batch([analysis])
+        except IntegrityError:
+            raise self._gone_or_conflict(analysis_id) from None
         return {"document_id": document_id, "model": analysis.model, "added": bool(written)}
 
     def add_correction(self, analysis_id: str, correction: dict[str, Any]) -> dict[str, Any]:
         """Append one reviewer correction (see `unspin.review.correction`); returns it with `created`."""
         row = {**correction, "analysis_id": analysis_id, "created": records.now()}
-        with self.write() as conn:
-            conn.execute(insert(corrections), [row])
+        try:
+            with self.write() as conn:
+                self._require(conn, analysis_id)
+                conn.execute(insert(corrections), [row])
+        except IntegrityError:  # deleted between the check and the insert (another process)
+            raise self._gone_or_conflict(analysis_id) from None
         return _correction_dict(row)
 
     def corrections(self, analysis_id: str) -> list[dict[str, Any]]:
@@ -157,12 +186,16 @@ class HistoryMixin:
 
     def set_reviewed(self, analysis_id: str, reviewer: str | None) -> dict[str, Any] | None:
         """Mark a saved analysis reviewed by `reviewer` (None unmarks it); returns the mark."""
-        with self.write() as conn:
-            conn.execute(delete(reviews).where(reviews.c.analysis_id == analysis_id))
-            if reviewer is None:
-                return None
-            row = {"analysis_id": analysis_id, "reviewer": reviewer, "created": records.now()}
-            conn.execute(insert(reviews), [row])
+        try:
+            with self.write() as conn:
+                self._require(conn, analysis_id)
+                conn.execute(delete(reviews).where(reviews.c.analysis_id == analysis_id))
+                if reviewer is None:
+                    return None
+                row = {"analysis_id": analysis_id, "reviewer": reviewer, "created": records.now()}
+                conn.execute(insert(reviews), [row])
+        except IntegrityError:  # deleted, or marked by another process, at the same moment
+            raise self._gone_or_conflict(analysis_id) from None
         return _mark(reviewer, row["created"])
 
 

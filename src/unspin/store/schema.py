@@ -191,3 +191,47 @@ feed_items = Table(
     Column("last_tried", DateTime, nullable=False),
     Index("ix_feed_items_feed", "feed_id", "status"),
 )
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True, comment="lowercase login name"),
+    Column("role", String(16), nullable=False, comment="admin, reviewer or reader"),
+    Column("password", Text, nullable=True, comment="argon2 hash; null: tokens only"),
+    Column("created", DateTime, nullable=False),
+)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False, comment="session (a login) or token (API)"),
+    Column("digest", String(64), nullable=False, unique=True, comment="sha256 of the secret"),
+    Column("created", DateTime, nullable=False),
+    Column("expires", DateTime, nullable=True, comment="null: until revoked"),
+    Index("ix_credentials_user", "user_id", "kind"),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Index("ix_login_failures", "name", "address", "at"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False, comment="user name, or cli:<os user> for commands"),
+    Column("action", String(32), nullable=False),
+    Column("target", Bounded(200), nullable=True),
+    Column("detail", JSON, nullable=False),
+    Index("ix_audit_at", "at"),
+)

@@ -17,6 +17,7 @@ from unspin.doc import Analysis, Document
 from unspin.errors import StoreError
 from unspin.store import engine as _engine
 from unspin.store import migrate, records
+from unspin.store.audit import AuditMixin
 from unspin.store.history import HistoryMixin
 from unspin.store.schema import (
     KIND_BATCH,
@@ -28,6 +29,7 @@ from unspin.store.schema import (
     spans,
     technique_counts,
 )
+from unspin.store.users import UsersMixin
 from unspin.store.work import WorkMixin
 
 _LOCKS: dict[str, threading.Lock] = {}
@@ -43,9 +45,10 @@ class Added:
     duplicates: int
 
 
-class Store(HistoryMixin, WorkMixin):
+class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin):
     """Documents and analyses in one database. Open it with `Store.open(url)`; history and
-    review operations come from `HistoryMixin`, the batch work queue from `WorkMixin`."""
+    review operations come from `HistoryMixin`, the batch work queue from `WorkMixin`,
+    accounts from `UsersMixin` and the audit log from `AuditMixin`."""
 
     def __init__(self, engine: Engine, url: str):
         self.engine = engine
@@ -216,8 +219,14 @@ class Store(HistoryMixin, WorkMixin):
             head = conn.execute(select(analyses).where(analyses.c.id == analysis_id)).first()
             if head is None:
                 return None
-            doc_row = conn.execute(select(documents).where(documents.c.id == head.document_id)).one()
+            doc_row = conn.execute(select(documents).where(documents.c.id == head.document_id)).first()
+            if doc_row is None:  # deleted between the two reads
+                return None
             span_rows = conn.execute(select(spans).where(spans.c.analysis_id == analysis_id)).all()
+            # SQLite reads each statement on its own snapshot: when the analysis is still there
+            # after its spans were read, no delete had committed before (the spans are whole).
+            if conn.execute(select(analyses.c.id).where(analyses.c.id == analysis_id)).first() is None:
+                return None
         doc = records.document_from_row(doc_row)
         return records.analysis_from_rows(doc, head.model, list(span_rows)), head
 

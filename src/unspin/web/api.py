@@ -14,7 +14,8 @@ from unspin.web.service import Service
 
 router = APIRouter(prefix="/api", tags=["api"])
 ERROR_WHAT = {400: "Bad input (empty, binary, refused URL, refused Host)",
-              403: "Cross-site request refused", 404: "Not found",
+              401: "Accounts are on: log in, or send `Authorization: Bearer TOKEN`",
+              403: "Cross-site request refused, or your role lacks the right", 404: "Not found",
               413: "Body too large, or a text too long to analyze at once: use POST /api/jobs",
               415: "The body is not JSON", 422: "Invalid request (bad JSON, wrong type, unknown field)",
               502: "The URL could not be fetched", 503: "Busy: retry after Retry-After s",
@@ -30,7 +31,7 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 ERRORS = errors(*ERROR_WHAT)  # every status any route answers
 READ = errors(400)  # a GET: only a refused Host
 READ_ONE = errors(400, 404)  # a GET of something by id
-CHANGE_ONE = errors(400, 403, 404, 413, 415, 422)  # a POST/DELETE on something by id
+CHANGE_ONE = errors(400, 401, 403, 404, 413, 415, 422)  # a POST/DELETE on something by id
 ANALYZE = errors(400, 403, 413, 415, 422, 502, 503, 504)
 ANALYZE_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": AnalyzeRequest.model_json_schema(ref_template="#/components/schemas/{model}"),

@@ -14,7 +14,20 @@ from fastapi.staticfiles import StaticFiles
 
 import unspin
 from unspin import taxonomy
-from unspin.web import api, api_jobs, errors, history, pages, pages_jobs, pages_reference, review_api
+from unspin.errors import InputError
+from unspin.web import (
+    api,
+    api_jobs,
+    errors,
+    history,
+    login,
+    pages,
+    pages_jobs,
+    pages_reference,
+    review_api,
+    users_api,
+)
+from unspin.web.auth import AuthGate
 from unspin.web.jobs import JobManager
 from unspin.web.memstore import MemoryStore
 from unspin.web.middleware import BodyLimit, HostOriginCheck, SecurityHeaders
@@ -64,6 +77,9 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     """The web app around `analyzer` (the shipped model, loaded on first use, if None)."""
     settings = settings or WebSettings.from_env()
     store = store if store is not None else open_store(settings)
+    auth = settings.auth_on()
+    if auth:
+        check_accounts(settings, store)
     runner = InferenceRunner(analyzer, loader=_load_default, workers=settings.workers,
                              capacity=settings.queue_size)
 
@@ -81,21 +97,38 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     app.state.service = Service(settings, runner, store)
     app.state.jobs = JobManager(app.state.service)
     app.state.templates = templates()
+    app.state.auth = auth
     errors.install(app)
     app.include_router(api.router)
     app.include_router(api_jobs.router)
     app.include_router(history.api)
     app.include_router(review_api.api)
+    app.include_router(login.api)
+    app.include_router(users_api.api)
+    app.include_router(login.router)
     app.include_router(history.router)
     app.include_router(pages.router)
     app.include_router(pages_jobs.router)
     app.include_router(pages_reference.router)
     _include_dashboard(app)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
+    app.add_middleware(AuthGate, store=store if auth else None)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(HostOriginCheck, allowed=settings.hosts(), origins=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def check_accounts(settings: WebSettings, store: StoreLike) -> None:
+    """With accounts on, refuse to start without a database or without an admin."""
+    why = "--auth on" if settings.auth == "on" else f"listening on {settings.host}, beyond this machine"
+    if not hasattr(store, "admin_count"):
+        raise InputError(f"Accounts are on ({why}) and live in the database: serve with --db, not "
+                         "--memory (or --auth off on a trusted network).")
+    if store.admin_count() == 0:
+        shown = store.describe() if hasattr(store, "describe") else "DB"
+        raise InputError(f"Accounts are on ({why}) but no admin exists yet: add one with "
+                         f"`unspin users add NAME --role admin --db {shown}`, then start again.")
 
 
 def _include_dashboard(app: FastAPI) -> None:

@@ -249,7 +249,10 @@ def documents_context(store: Store, request: Request) -> dict[str, Any]:
 
 # -- routes ----------------------------------------------------------------------------------
 def _render(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
-    html = request.app.state.templates.get_template(template).render(**context)
+    from unspin.web.auth import current_user
+
+    html = request.app.state.templates.get_template(template).render(
+        **{"user": current_user(request), **context})
     return HTMLResponse(html)
 
 

@@ -97,7 +97,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(UnspinError)
     async def unspin_error(request: Request, err: UnspinError) -> Response:
-        return respond(request, 400, str(err))
+        return respond(request, int(getattr(err, "status", 400)), str(err))
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, err: Exception) -> Response:

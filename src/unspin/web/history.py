@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from unspin import review
 from unspin.errors import InputError
 from unspin.web.api import READ, errors
+from unspin.web.auth import audit, require
 from unspin.web.pages import read_form, render, service, twin
 
 router = APIRouter(include_in_schema=False)
@@ -77,7 +78,7 @@ def _ids(values: list[str] | None) -> list[str]:
     return [v for v in (values or []) if v][:MAX_EXPORT]
 
 
-@router.get("/history/export.jsonl")
+@router.get("/history/export.jsonl", dependencies=[Depends(require("admin"))])
 async def export_history(request: Request, id: list[str] | None = Query(None),
                          q: str | None = None) -> Response:
     """The chosen saved analyses (`id=` repeated), or all matching `q`, one JSON per line."""
@@ -86,7 +87,8 @@ async def export_history(request: Request, id: list[str] | None = Query(None),
     if not ids:
         found = await run_in_threadpool(svc.store.saved_analyses, query=q, limit=MAX_EXPORT)
         ids = [item["id"] for item in found["items"]]
-    records = [await svc.get(aid) for aid in ids]
+    records = [r for aid in ids if (r := await run_in_threadpool(svc.store.get_analysis, aid)) is not None]
+    await audit(request, "export", None, count=len(records), query=q or None, chosen=bool(_ids(id)))
 
     def lines() -> Iterator[str]:
         for record in records:
@@ -96,7 +98,7 @@ async def export_history(request: Request, id: list[str] | None = Query(None),
                              headers={"Content-Disposition": 'attachment; filename="unspin-analyses.jsonl"'})
 
 
-@router.post("/history/delete")
+@router.post("/history/delete", dependencies=[Depends(require("admin"))])
 async def delete_form(request: Request) -> Response:
     """Delete the analyses ticked on the history page (the form without script)."""
     form = await read_form(request)
@@ -110,9 +112,10 @@ async def delete_form(request: Request) -> Response:
 
 async def delete(request: Request, analysis_id: str) -> None:
     svc = service(request)
-    await svc.get(analysis_id)  # 404 when unknown
+    record = await svc.get(analysis_id)  # 404 when unknown
     if not await run_in_threadpool(svc.store.delete_analysis, analysis_id):
         raise HTTPException(404, f"No saved analysis with id {analysis_id[:128]!r}.")
+    await audit(request, "delete", analysis_id, title=(record.get("meta") or {}).get("title"))
 
 
 @api.get("/analyses", responses=errors(400, 422))
@@ -128,20 +131,23 @@ async def list_analyses(request: Request, q: str | None = None,
     return {"ok": True, **found}
 
 
-@api.delete("/analyses/{analysis_id}", responses=errors(400, 403, 404))
+@api.delete("/analyses/{analysis_id}", responses=errors(400, 401, 403, 404),
+            dependencies=[Depends(require("admin"))])
 async def delete_analysis(analysis_id: str, request: Request) -> dict[str, Any]:
     """Delete a saved analysis with its spans and corrections (its permalink then answers 404)."""
     await delete(request, analysis_id)
     return {"ok": True, "deleted": analysis_id}
 
 
-@api.post("/analyses/{analysis_id}/corpus", responses=errors(400, 403, 404))
+@api.post("/analyses/{analysis_id}/corpus", responses=errors(400, 401, 403, 404),
+          dependencies=[Depends(require("reviewer"))])
 async def send_to_corpus(analysis_id: str, request: Request) -> dict[str, Any]:
     """Add a saved analysis's text to the corpus (the `/corpus` dashboard counts it under its
     model at once). Needs the app on a database; 400 otherwise."""
     svc = service(request)
     await svc.get(analysis_id)
     done = await run_in_threadpool(svc.store.send_to_corpus, analysis_id)
+    await audit(request, "corpus", analysis_id)
     return {"ok": True, "analysis_id": analysis_id, **(done or {})}
 
 

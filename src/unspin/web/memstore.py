@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from unspin.doc import Analysis, covered_chars, snippet
-from unspin.errors import InputError
+from unspin.errors import InputError, NotFoundError
 from unspin.taxonomy import top
 
 
@@ -76,6 +76,10 @@ class MemoryStore:
             })
         return {"total": len(found), "items": items}
 
+    def _require(self, analysis_id: str) -> None:
+        if analysis_id not in self._items:
+            raise NotFoundError(f"No saved analysis with id {analysis_id[:128]!r} (deleted meanwhile?).")
+
     def delete_analysis(self, analysis_id: str) -> bool:
         with self._lock:
             self._corrections.pop(analysis_id, None)
@@ -90,6 +94,7 @@ class MemoryStore:
         now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         row = {**correction, "created": now}
         with self._lock:
+            self._require(analysis_id)
             self._corrections.setdefault(analysis_id, []).append(row)
         return dict(row)
 
@@ -111,6 +116,7 @@ class MemoryStore:
 
     def set_reviewed(self, analysis_id: str, reviewer: str | None) -> dict[str, Any] | None:
         with self._lock:
+            self._require(analysis_id)
             self._reviews.pop(analysis_id, None)
             if reviewer is None:
                 return None

@@ -15,6 +15,7 @@ from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io.ptc import Label, format_label
 from unspin.web import context as ctx
+from unspin.web.auth import current_user
 from unspin.web.inputs import one_of, with_title
 from unspin.web.palette import technique_css
 from unspin.web.service import Service
@@ -30,7 +31,8 @@ def service(request: Request) -> Service:
 
 def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200,
            headers: dict[str, str] | None = None) -> HTMLResponse:
-    html = request.app.state.templates.get_template(template).render(**context)
+    html = request.app.state.templates.get_template(template).render(
+        **{"user": current_user(request), **context})
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
@@ -186,7 +188,8 @@ async def analysis_page(analysis_id: str, request: Request) -> Response:
     others = [o for o in recent["items"] if o["id"] != analysis_id]
     return render(request, "analysis.html", {
         **context, **ctx.html_extras(context["analysis"], log), "others": others,
-        "techniques": ctx.technique_list(), "reviewer": svc.settings.reviewer, "page": "analysis",
+        "techniques": ctx.technique_list(), "page": "analysis",
+        "reviewer": user["name"] if (user := current_user(request)) else svc.settings.reviewer,
         "title": context["source"]["title"] or "Analysis"})
 
 

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from unspin import review
 from unspin.errors import InputError
 from unspin.web.api import CHANGE_ONE, READ_ONE
+from unspin.web.auth import audit, current_user, require
 from unspin.web.pages import service
 
 api = APIRouter(prefix="/api", tags=["review"])
+REVIEWER = [Depends(require("reviewer"))]
+WHO = "Who; defaults to the `reviewer` setting. Ignored with accounts on: the logged-in user reviews."
 
 
 class ReviewRequest(BaseModel):
@@ -27,8 +30,7 @@ class ReviewRequest(BaseModel):
     start: int | None = Field(None, ge=0, description="New start offset (resize, add).")
     end: int | None = Field(None, ge=0, description="New end offset (resize, add).")
     technique: str | None = Field(None, max_length=64, description="Technique name (relabel, add).")
-    reviewer: str | None = Field(None, max_length=100,
-                                 description="Who; defaults to the `reviewer` setting.")
+    reviewer: str | None = Field(None, max_length=100, description=WHO)
 
 
 class ReviewedRequest(BaseModel):
@@ -36,8 +38,16 @@ class ReviewedRequest(BaseModel):
     the text without spans was checked) or take the mark back (`false`)."""
 
     reviewed: bool = Field(True, description="True marks it reviewed, false unmarks it.")
-    reviewer: str | None = Field(None, max_length=100,
-                                 description="Who; defaults to the `reviewer` setting.")
+    reviewer: str | None = Field(None, max_length=100, description=WHO)
+
+
+def who_reviews(request: Request, given: str | None) -> str:
+    """Who is reviewing: the logged-in user when accounts are on (a name in the request is
+    ignored then), else the name given or the `reviewer` setting."""
+    user = current_user(request)
+    if user is not None:
+        return user["name"]
+    return " ".join((given or service(request).settings.reviewer or "").split())[:review.MAX_REVIEWER]
 
 
 async def review_state(request: Request, analysis_id: str) -> dict[str, Any]:
@@ -59,7 +69,7 @@ async def get_review(analysis_id: str, request: Request) -> dict[str, Any]:
             "corrections": state["corrections"]}
 
 
-@api.post("/analyses/{analysis_id}/reviewed", responses=CHANGE_ONE)
+@api.post("/analyses/{analysis_id}/reviewed", responses=CHANGE_ONE, dependencies=REVIEWER)
 async def post_reviewed(analysis_id: str, body: ReviewedRequest, request: Request) -> dict[str, Any]:
     """Mark the article reviewed by `reviewer` (exports and the agreement table then use it,
     with every span not rejected as confirmed), or unmark it; returns the mark (null when none)."""
@@ -67,22 +77,25 @@ async def post_reviewed(analysis_id: str, body: ReviewedRequest, request: Reques
     await svc.get(analysis_id)  # 404 when unknown
     who = None
     if body.reviewed:
-        who = " ".join((body.reviewer or svc.settings.reviewer or "").split())[:review.MAX_REVIEWER]
+        who = who_reviews(request, body.reviewer)
         if not who:
             raise InputError("Say who is reviewing: give a reviewer name (set it once on the page).")
     mark = await run_in_threadpool(svc.store.set_reviewed, analysis_id, who)
+    await audit(request, "reviewed" if body.reviewed else "unreviewed", analysis_id, reviewer=who)
     return {"ok": True, "id": analysis_id, "reviewed": mark}
 
 
-@api.post("/analyses/{analysis_id}/review", responses=CHANGE_ONE)
+@api.post("/analyses/{analysis_id}/review", responses=CHANGE_ONE, dependencies=REVIEWER)
 async def post_review(analysis_id: str, body: ReviewRequest, request: Request) -> dict[str, Any]:
     """Append one correction and return it with the reviewed spans."""
     svc = service(request)
     state = await review_state(request, analysis_id)
     fix = review.correction(body.action, text=state["record"]["text"], spans=state["spans"],
-                            reviewer=body.reviewer or svc.settings.reviewer or "", target=body.span,
+                            reviewer=who_reviews(request, body.reviewer), target=body.span,
                             start=body.start, end=body.end, technique=body.technique)
     saved = await run_in_threadpool(svc.store.add_correction, analysis_id, fix)
+    await audit(request, "review", analysis_id, action=fix["action"], span=fix["target"],
+                technique=fix["technique"], reviewer=fix["reviewer"])
     log = [*state["corrections"], saved]
     return {"ok": True, "id": analysis_id, "correction": saved,
             "spans": review.reviewed(state["record"]["text"], state["record"]["spans"], log)}

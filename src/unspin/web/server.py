@@ -3,41 +3,34 @@
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import logging
 import os
 from typing import Any
 
 from unspin import config
-from unspin.web.settings import ENV_PREFIX, WebSettings
+from unspin.web.settings import ENV_PREFIX, WebSettings, is_loopback
+
+__all__ = ["build", "is_loopback", "run", "settings_env", "worker_app"]
 
 log = logging.getLogger("unspin.web")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def build(settings: WebSettings, *, model: str | None = None, memory: bool = False,
           create: bool = False) -> Any:
     """The app with its model loaded now (not on the first request) and its store opened."""
     import unspin
-    from unspin.web.app import create_app
+    from unspin.web.app import check_accounts, create_app
     from unspin.web.memstore import MemoryStore
 
-    analyzer = unspin.load(model)
     if memory:
         store: Any = MemoryStore()
     else:
         from unspin.store import Store
 
         store = Store.open(settings.db, create=True if create else None)
-    return create_app(analyzer, store=store, settings=settings)
+    if settings.auth_on():  # refuse before spending a while on the model
+        check_accounts(settings, store)
+    return create_app(unspin.load(model), store=store, settings=settings)
 
 
 def settings_env(settings: WebSettings, *, model: str | None = None) -> dict[str, str]:

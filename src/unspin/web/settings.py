@@ -34,6 +34,11 @@ class WebSettings:
     request_timeout: float = 60.0  # seconds one analysis may queue and run before 504
     allowed_hosts: tuple[str, ...] = ()  # Host names served, besides the bound address and localhost
     processes: int = 0  # uvicorn worker processes; 0: one per 2 CPUs, at most 4 (1 with --memory)
+    auth: str = "auto"  # on: accounts needed; off; auto: on unless listening on loopback only
+    secure_cookies: bool = False  # mark the session cookie Secure (behind a TLS proxy)
+    session_hours: float = 12.0  # a login lasts this long
+    login_failures: int = 5  # failed logins per name and address within login_window before 429
+    login_window: float = 300.0  # seconds
 
     def __post_init__(self) -> None:
         problems = []
@@ -43,7 +48,11 @@ class WebSettings:
                      "sync_max_chars"):
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("fetch_timeout", "request_timeout"):
+        if self.auth not in ("auto", "on", "off"):
+            problems.append(f"auth must be on, off or auto, got {self.auth!r}")
+        if self.login_failures < 1:
+            problems.append(f"login_failures must be at least 1, got {self.login_failures}")
+        for name in ("fetch_timeout", "request_timeout", "session_hours", "login_window"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be positive, got {getattr(self, name)}")
         if self.processes < 0:
@@ -82,6 +91,10 @@ class WebSettings:
         return frozenset({"localhost", *bound,
                           *(h.lower().strip("[]") for h in self.allowed_hosts)})
 
+    def auth_on(self) -> bool:
+        """Whether accounts are needed: `auth` on, or auto and listening beyond loopback."""
+        return self.auth == "on" or (self.auth == "auto" and not is_loopback(self.host))
+
     def process_count(self, *, memory: bool = False, cpus: int | None = None) -> int:
         """Worker processes to run: `processes`, or one per 2 CPUs (at most 4); 1 in memory."""
         if memory:
@@ -92,8 +105,22 @@ class WebSettings:
         return max(1, min(4, cpus // 2))
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` is only reachable from this machine (localhost, 127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _parse(name: str, kind: str, raw: str) -> Any:
     try:
+        if kind.startswith("bool"):
+            if raw.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                raise ValueError(raw)
+            return raw.lower() in ("1", "true", "yes", "on")
         if kind.startswith("int"):
             return int(raw)
         if kind.startswith("float"):
