@@ -8,8 +8,9 @@ SemEval-2021 Task 6's technique-and-span F1.
     .venv/bin/python benchmarks/adapt.py memes --out benchmarks/results/adapt-memes.json
     # CheckThat! 2024, 23 techniques: adapt on two thirds of the 60 articles, score on the rest (3 folds)
     .venv/bin/python benchmarks/adapt.py ct24 --out benchmarks/results/adapt-ct24.json
-    # forgetting: an adapted model's PTC report-split figures for the techniques it kept
-    .venv/bin/python benchmarks/adapt.py ptc --model runs/adapt/memes --out ...
+    # your genre, PTC's taxonomy: ct24-en's PTC-mapped labels, one fold, with the PTC report
+    # split before and after (forgetting)
+    .venv/bin/python benchmarks/adapt.py ct24 --taxonomy keep --one-fold --out ...
 """
 
 from __future__ import annotations
@@ -67,15 +68,20 @@ def memes(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def ct24_folder(ids: list[str], root: Path) -> Path:
-    """A ct24-en-style folder of `ids` with labels-2023.tsv's 23 techniques as its labels."""
+def ct24_folder(ids: list[str], root: Path, taxonomy: str) -> Path:
+    """A ct24-en-style folder of `ids`: with `taxonomy` "data" labels-2023.tsv's 23 techniques
+    as its labels, with "keep" the PTC-mapped labels and their ignore spans."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "articles").mkdir(exist_ok=True)
     for ident in ids:
         shutil.copy2(DATA / "ct24-en" / "articles" / f"article{ident}.txt", root / "articles")
-    rows = [r for r in (DATA / "ct24-en" / "labels-2023.tsv").read_text().splitlines()
-            if r.strip() and r.split("\t")[0] in set(ids)]
-    (root / "labels-flc-tc.tsv").write_text("\n".join(rows) + "\n")
+    wanted = set(ids)
+    pairs = [("labels-2023.tsv", "labels-flc-tc.tsv")] if taxonomy == "data" else [
+        ("labels-flc-tc.tsv", "labels-flc-tc.tsv"), ("ignore-spans.tsv", "ignore-spans.tsv")]
+    for source, target in pairs:
+        rows = [r for r in (DATA / "ct24-en" / source).read_text().splitlines()
+                if r.strip() and r.split("\t")[0] in wanted]
+        (root / target).write_text("\n".join(rows) + "\n")
     return root
 
 
@@ -83,22 +89,26 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
     ids = sorted(p.stem.removeprefix("article") for p in (DATA / "ct24-en" / "articles").glob("article*.txt"))
     random.Random(2024).shuffle(ids)
     folds = [ids[k::args.folds] for k in range(args.folds)]
-    out: dict[str, Any] = {"folds": []}
+    out: dict[str, Any] = {"taxonomy": args.taxonomy, "folds": []}
     tmp = Path(tempfile.mkdtemp(prefix="ct24-"))
     for k, test_ids in enumerate(folds):
         train_ids = [i for i in ids if i not in set(test_ids)]
-        train = ct24_folder(train_ids, tmp / f"train{k}")
-        test = ct24_folder(test_ids, tmp / f"test{k}")
-        model = Path(args.runs) / f"ct24-fold{k}"
-        report = run_adapt([train], model, start=args.start, taxonomy="data", epochs=args.epochs,
+        train = ct24_folder(train_ids, tmp / f"train{k}", args.taxonomy)
+        test = ct24_folder(test_ids, tmp / f"test{k}", args.taxonomy)
+        model = Path(args.runs) / f"ct24-{args.taxonomy}-fold{k}"
+        report = run_adapt([train], model, start=args.start, taxonomy=args.taxonomy, epochs=args.epochs,
                            minutes=args.minutes)
         names = report["taxonomy"]["techniques"]
-        out["folds"].append({
+        fold = {
             "test_articles": len(test_ids),
             "before": score(args.start, [test], names),
             "after": score(model, [test]),
-            "adapt": {k2: report[k2] for k2 in ("seconds", "peak_memory_mb", "epochs_run", "stopped_early")},
-        })
+            "adapt": {k2: report[k2] for k2 in ("seconds", "peak_memory_mb", "epochs_run", "stopped_early",
+                                                "held_out_before", "held_out_after", "split")},
+        }
+        if args.taxonomy == "keep":
+            fold["ptc_report"] = forgetting(args.start, model)
+        out["folds"].append(fold)
         if args.one_fold:
             break
     for side in ("before", "after"):
@@ -108,16 +118,17 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def ptc(args: argparse.Namespace) -> dict[str, Any]:
-    """Forgetting: FLC per technique on PTC's report split, start and adapted, for the kept techniques."""
+def forgetting(start: str, model: str | Path) -> dict[str, Any]:
+    """SI, TC and FLC on PTC's report split of the start and the adapted model (same names)."""
     import unspin
     from unspin.tuning.evaluate import evaluate_model
 
     out = {}
-    for name, model in (("start", args.start), ("adapted", args.model)):
-        analyzer = unspin.load(model, backend="torch")
-        out[name] = evaluate_model(analyzer.predictor, DATA / "ptc", "report", name=analyzer.name,
-                                   resamples=0)
+    for name, folder in (("start", start), ("adapted", model)):
+        analyzer = unspin.load(folder, backend="torch")
+        found = evaluate_model(analyzer.predictor, DATA / "ptc", "report", name=analyzer.name, resamples=0)
+        out[name] = {task: found[task]["f1"] for task in ("si", "tc", "flc")} | {
+            "flc_per_technique": found["flc_per_technique"]}
     return out
 
 
@@ -125,9 +136,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("shift", choices=("memes", "ct24", "ptc"))
+    parser.add_argument("shift", choices=("memes", "ct24"))
+    parser.add_argument("--taxonomy", choices=("keep", "data"), default="data", help="ct24: which labels")
     parser.add_argument("--start", default="fast")
-    parser.add_argument("--model", default=None, help="ptc: the adapted model folder")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--minutes", type=float, default=None)
     parser.add_argument("--folds", type=int, default=3)
@@ -135,7 +146,7 @@ def main() -> None:
     parser.add_argument("--runs", default="runs/adapt-bench")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    measure = {"memes": memes, "ct24": ct24, "ptc": ptc}[args.shift]
+    measure = {"memes": memes, "ct24": ct24}[args.shift]
     emit({"shift": args.shift, "start": args.start, **measure(args)}, args.out)
 
 
