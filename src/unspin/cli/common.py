@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import typer
 
@@ -34,6 +35,16 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt as err:
         print("interrupted", file=sys.stderr)
         raise typer.Exit(130) from err
+
+
+def progress_bar(**options: Any) -> Any:
+    """The progress bar of long commands (training, teaching, adapting): what, a bar, done of
+    total, time spent and time left. `options` go to `rich.progress.Progress`."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    return Progress(*columns, **options)
 
 
 def use_techniques_of(model: str | None) -> None:

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from unspin.cli.common import user_errors
+from unspin.cli.common import progress_bar, user_errors
 
 
 def adapt(
@@ -49,8 +49,6 @@ def adapt(
     start model's encoder and heads with some PTC replay, re-tunes decoding and calibration on
     a held-out part of DATA, and writes a model folder every command takes (--model OUT),
     with the held-out figures before and after. Ctrl-C stops it; the same command resumes."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
     from unspin.training.adapt import AdaptArguments
     from unspin.training.adapt import adapt as run
 
@@ -61,9 +59,7 @@ def adapt(
             techniques_file=str(techniques) if techniques else None, epochs=epochs, minutes=minutes,
             replay=replay, replay_data=str(replay_data), held_out=held_out, seed=seed,
         )
-        columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                   TimeElapsedColumn(), TimeRemainingColumn())
-        with Progress(*columns, console=console) as bar:
+        with progress_bar(console=console) as bar:
             tasks: dict[str, int] = {}
 
             shown: dict[str, int] = {}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from unspin.cli.common import user_errors
+from unspin.cli.common import progress_bar, user_errors
 
 
 def pretrain(
@@ -32,7 +32,6 @@ def pretrain(
     """Continue a base encoder's masked-LM training on unlabelled text (domain-adaptive
     pretraining; seeded, resumes from OUT/checkpoint.pt). Then fine-tune from it with
     `unspin model train --base BASE --init OUT`."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from unspin.cli.model.train import read_source
     from unspin.training.pretrain import PretrainArguments
@@ -43,13 +42,7 @@ def pretrain(
         args = PretrainArguments(
             base=base, out=str(out), epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, bf16=bf16
         )
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-        ) as progress:
+        with progress_bar() as progress:
             bar = progress.add_task("pretraining", total=None)
 
             def on_step(step: int, total: int, loss: float) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from unspin.cli.common import user_errors
+from unspin.cli.common import progress_bar, user_errors
 from unspin.training.args import DEFAULTS
 
 RUN_FOLDER = Path(DEFAULTS["out"])
@@ -97,20 +97,13 @@ def train(
     Validates on the fixed article-level split after every epoch (SI, TC, FLC F1, logged
     to OUT/log.jsonl) and keeps the best epoch's model in OUT/model.
     """
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from unspin.training.args import TrainingArguments
     from unspin.training.trainer import Trainer
 
     with (
         user_errors(),
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-        ) as progress,
+        progress_bar() as progress,
     ):
         args = TrainingArguments(
             data=str(data),
@@ -172,7 +165,6 @@ def teach(
     technique probabilities, its spans, its view of gold spans) for `unspin model train
     --teacher/--pseudo`. PTC folders contribute their `train` split only (never the tuning
     or report split)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     import unspin
     from unspin import config
@@ -184,13 +176,7 @@ def teach(
         teacher = unspin.load(model).predictor
         folder = config.model_path(model)
         teacher_id = fingerprint(folder)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-        ) as progress:
+        with progress_bar() as progress:
             for path, (docs, labels) in zip(data, sources, strict=True):
                 docs = docs[:limit] if limit else docs
                 bar = progress.add_task(path.name, total=len(docs))
