@@ -7,7 +7,6 @@ import ipaddress
 import json
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,20 +24,6 @@ from unspin.ingest.polite import PRIVATE_NETWORKS, FetchSettings, PoliteFetcher
 from unspin.store import Store
 from unspin.store.feeds import feed_status, get_feed
 from unspin.store.schema import documents, feed_items
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    httpd, base = feed_server.start()
-    yield base
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture
-def base(site: str) -> str:
-    feed_server.reset(site)
-    return site
 
 
 def polite(**options: object) -> PoliteFetcher:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 import time
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,20 +21,6 @@ from unspin.ingest.feeds import parse_listing
 from unspin.ingest.polite import FetchSettings, PoliteFetcher
 from unspin.store import Store
 from unspin.store.feeds import get_feed
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    httpd, base = feed_server.start()
-    yield base
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture
-def base(site: str) -> str:
-    feed_server.reset(site)
-    return site
 
 
 def polite() -> PoliteFetcher:

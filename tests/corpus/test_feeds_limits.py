@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,20 +25,6 @@ from unspin.ingest.polite import FetchSettings, PoliteFetcher
 from unspin.store import Store
 from unspin.store import feeds as fs
 from unspin.store.schema import documents
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    httpd, base = feed_server.start()
-    yield base
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture
-def base(site: str) -> str:
-    feed_server.reset(site)
-    return site
 
 
 def polite() -> PoliteFetcher:
