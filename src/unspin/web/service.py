@@ -22,11 +22,39 @@ _META_KEYS = ("title", "url", "source", "format", "date", "sitename", "normalize
 
 
 class StoreLike(Protocol):
-    """The part of `unspin.store.Store` the app uses (`MemoryStore` has it too)."""
+    """Every method the views call on a store: `unspin.store.Store` and `MemoryStore` both
+    have them, with the same parameters (tests/web/test_storelike.py checks)."""
+
+    def describe(self) -> str: ...
 
     def save_analysis(self, analysis: Analysis, *, meta: dict[str, Any] | None = None) -> str: ...
 
     def get_analysis(self, analysis_id: str) -> dict[str, Any] | None: ...
+
+    def saved_analyses(self, *, query: str | None = None, limit: int = 50, offset: int = 0,
+                       reviewed: bool | None = None) -> dict[str, Any]: ...
+
+    def delete_analysis(self, analysis_id: str) -> bool: ...
+
+    def send_to_corpus(self, analysis_id: str) -> dict[str, Any] | None: ...
+
+    def add_correction(self, analysis_id: str, correction: dict[str, Any]) -> dict[str, Any]: ...
+
+    def corrections(self, analysis_id: str) -> list[dict[str, Any]]: ...
+
+    def reviewed_ids(self) -> list[str]: ...
+
+    def review_mark(self, analysis_id: str) -> dict[str, Any] | None: ...
+
+    def set_reviewed(self, analysis_id: str, reviewer: str | None) -> dict[str, Any] | None: ...
+
+    def close(self) -> None: ...
+
+
+# What the views call on a store only with accounts on (a database store: `MemoryStore` is
+# refused then): `unspin.store.Store` alone has these.
+DATABASE_ONLY = ("user_for", "end_credential", "new_credential", "check_password", "login_failures",
+                 "add_login_failure", "clear_login_failures", "admin_count", "log_action")
 
 
 class Service:
