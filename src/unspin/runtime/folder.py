@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from unspin import taxonomy
+from unspin.config import BACKENDS
 from unspin.errors import ModelNotFoundError
 from unspin.runtime.settings import Settings
 
@@ -70,7 +71,6 @@ SCHEMA: dict[str, tuple[type, ...] | None] = {
     "technique_info": (list,),
 }
 SETTINGS = {f.name for f in fields(Settings)}
-BACKENDS = ("auto", "onnx", "onnx-fp32", "torch")
 
 
 def _type_names(types: tuple[type, ...]) -> str:

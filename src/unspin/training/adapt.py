@@ -225,6 +225,7 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
 
     net, start_tokenizer, start_settings, start_config = load_network(start.path)
     old = list(start.techniques)
+    continued = taxonomy.renamer(old)  # where each name goes among the start's techniques
     run = out / "run"
     run.mkdir(parents=True, exist_ok=True)
     init = run / "start.pt"
@@ -274,7 +275,7 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
         "data": {"sources": digest(args.data), "formats": data.sources, "documents": len(data.docs),
                  "spans": sum(len(v) for v in labels.values()), "skipped": data.skipped},
         "taxonomy": {"mode": args.taxonomy, "techniques": names,
-                     "new": [n for n in names if taxonomy.renamer(old)(n) is None]},
+                     "new": [n for n in names if continued(n) is None]},
         "split": {"train": len(train_docs), "held_out": len(held_docs), "replay": len(replay_docs),
                   "seed": args.seed},
         "settings": {k: v for k, v in asdict(args).items() if k not in ("data", "out", "extra")},
