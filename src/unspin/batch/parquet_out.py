@@ -1,6 +1,7 @@
 """Batch results as Parquet files (`unspin batch --engine ray --output DIR`), resumable.
 
-Each batch becomes one file, `part-<time>-<n>.parquet`, written under a temporary name and
+Each batch becomes one file, `part-<time>-<run>-<n>.parquet` (`<run>` is random, so two runs
+in one second in one process never share a name), written under a temporary name and
 renamed into place, so a killed run leaves only whole files; a rerun reads the document ids
 of the files already there (for the same model) and skips those documents.
 Columns: `document_id`, `model`, `spans` (JSON, as `engines.ray.encode_spans`), `figures` (JSON).
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,7 +27,7 @@ class ParquetSink:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.model = model
         self.done = self._written()
-        self._stamp = time.strftime("%Y%m%dT%H%M%S")
+        self._stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
         self._n = 0
 
     def _written(self) -> set[str]:
@@ -52,7 +54,7 @@ class ParquetSink:
                           "spans": [encode_spans(a) for a in fresh],
                           "figures": [json.dumps(a.figures()) for a in fresh]})
         self._n += 1
-        final = self.folder / f"part-{self._stamp}-{os.getpid()}-{self._n:05d}.parquet"
+        final = self.folder / f"part-{self._stamp}-{self._n:05d}.parquet"
         partial = final.with_name(f".{final.name}.partial")
         pq.write_table(table, partial)
         os.replace(partial, final)
