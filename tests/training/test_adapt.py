@@ -43,7 +43,7 @@ def test_adapt_learns_a_new_technique_and_every_surface_takes_it(tiny_model_dir,
     report = adapt(args, progress=lambda *a: seen.append(a))
     assert report["taxonomy"]["techniques"] == ["Loaded Language", "Smears"]
     assert report["taxonomy"]["new"] == ["Smears"]  # Loaded Language continues PTC's class
-    assert report["split"] == {"train": 6, "held_out": 2, "replay": 0, "seed": 13}
+    assert report["split"] == {"train": 6, "held_out": 2, "replay": 0, "replay_tuning": 0, "seed": 13}
     assert {s for s, *_ in seen} == {"train", "tune"} and seen[-1] == ("tune", 2, 2)
     config = json.loads((tmp_path / "out" / "config.json").read_text())
     assert config["techniques"] == ["Loaded Language", "Smears"]
