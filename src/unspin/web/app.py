@@ -84,8 +84,10 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
                              capacity=settings.queue_size)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.jobs.ensure_running()  # runs jobs queued before a restart
         yield
+        await app.state.jobs.close()
         runner.close()
 
     app = FastAPI(
