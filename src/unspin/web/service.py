@@ -3,6 +3,7 @@ operations the views need (documents from input, analyze-and-save, look up)."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from unspin.doc import Analysis, Document
 from unspin.web.inputs import TooLong, document_for
-from unspin.web.runner import InferenceRunner, Progress
+from unspin.web.runner import Busy, InferenceRunner, Progress
 from unspin.web.settings import WebSettings
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
@@ -85,10 +86,27 @@ class Service:
         self.settings = settings
         self.runner = runner
         self.store = store
+        self.fetching = 0  # URL fetches running now (this process)
 
     async def document(self, kind: str, value: Any) -> Document:
-        """A Document from one input field (fetching and extraction run in a thread)."""
-        return await run_in_threadpool(document_for, kind, value, self.settings)
+        """A Document from one input field (fetching and extraction run in a thread). A URL
+        fetch holds a slot of the queue while it runs (one deadline, `fetch_timeout`, covers
+        it whole), and at most `fetch_concurrency` run at once: beyond either, `Busy` (503)."""
+        if kind != "url":
+            return await run_in_threadpool(document_for, kind, value, self.settings)
+        limit = self.settings.fetch_concurrency
+        if self.fetching >= limit:
+            self.runner.refused += 1
+            wait = max(1, math.ceil(self.settings.fetch_timeout / 2))
+            raise Busy(f"The server is fetching {self.fetching} URLs already (its limit); try again "
+                       f"in {wait} s.", retry_after=wait)
+        self.runner.admit()
+        self.fetching += 1
+        try:
+            return await run_in_threadpool(document_for, kind, value, self.settings)
+        finally:
+            self.fetching -= 1
+            self.runner.release()
 
     def require_sync(self, doc: Document) -> None:
         """413 when `doc` is longer than a request may analyze at once (`sync_max_chars`)."""
