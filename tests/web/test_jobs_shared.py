@@ -121,7 +121,7 @@ def test_two_processes_share_jobs_polls_and_capacity(servers: Any) -> None:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
-def test_a_restarted_server_finishes_accepted_jobs(servers: Any, sig: int) -> None:
+def test_a_restarted_server_finishes_accepted_jobs(servers: Any, sig: int, any_url: str) -> None:
     servers.hold.touch()
     first = servers(queue=4)
     ids = [first.client.post("/api/jobs", json={"text": LONG, "title": f"Job {n}"}).json()["id"]
@@ -129,6 +129,9 @@ def test_a_restarted_server_finishes_accepted_jobs(servers: Any, sig: int) -> No
     assert poll(first.client, ids[0], ("running",))["status"] == "running"
     first.stop(sig)
     assert first.proc.returncode is not None
+    with Store.open(any_url) as store:  # SIGTERM gave it back; after SIGKILL it waits for a claim
+        left = [store.get_job(job_id)["status"] for job_id in ids]
+    assert left == ["queued" if sig == signal.SIGTERM else "running", "queued", "queued"]
     servers.hold.unlink()
     second = servers(queue=4)
     ended = [poll(second.client, job_id, ("done", "failed", "cancelled")) for job_id in ids]
