@@ -42,10 +42,11 @@ async def get_job(job_id: str, request: Request) -> dict[str, Any]:
     """A job's `status` (queued, running, done, failed, cancelled), `progress` (windows `done`
     of `total`), and once done its `result` (the analysis, as `POST /api/analyze` returns it)."""
     body = (await jobs(request).get(job_id)).to_dict()
-    if isinstance(body.get("result"), dict):
-        body["result"] = permalink(request, dict(body["result"]))
-    elif isinstance(body.get("result"), list):
-        body["result"] = [permalink(request, dict(r)) for r in body["result"]]
+    result = body.get("result") if body["kind"] in ("analyze", "compare") else None  # analyses
+    if isinstance(result, dict):
+        body["result"] = permalink(request, dict(result))
+    elif isinstance(result, list):
+        body["result"] = [permalink(request, dict(r)) for r in result]
     return {"ok": True, **body}
 
 
