@@ -235,3 +235,25 @@ audit = Table(
     Column("detail", JSON, nullable=False),
     Index("ix_audit_at", "at"),
 )
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(16), nullable=False, comment="analyze, compare, ..."),
+    Column("status", String(16), nullable=False, comment="queued, running, done, failed or cancelled"),
+    Column("title", Bounded(1000), nullable=True),
+    Column("words", Integer, nullable=False),
+    Column("done", Integer, nullable=False, comment="windows done"),
+    Column("total", Integer, nullable=False, comment="windows in all"),
+    Column("payload", JSON, nullable=False, comment="what to run: documents, threshold, save"),
+    Column("result", JSON, nullable=True, comment="the records, once done"),
+    Column("error", CleanText, nullable=True),
+    Column("error_status", Integer, nullable=True),
+    Column("owner", String(200), nullable=True, comment="host:pid:token of the process running it"),
+    Column("lease_expires", DateTime, nullable=True),
+    Column("attempts", Integer, nullable=False, comment="times a process started it"),
+    Column("created", DateTime, nullable=False),
+    Column("finished", DateTime, nullable=True),
+    Index("ix_jobs_status", "status", "created"),
+)

@@ -19,6 +19,7 @@ from unspin.store import engine as _engine
 from unspin.store import migrate, records
 from unspin.store.audit import AuditMixin
 from unspin.store.history import HistoryMixin
+from unspin.store.jobs import JobsMixin
 from unspin.store.schema import (
     KIND_BATCH,
     KIND_SAVED,
@@ -45,10 +46,11 @@ class Added:
     duplicates: int
 
 
-class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin):
+class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin, JobsMixin):
     """Documents and analyses in one database. Open it with `Store.open(url)`; history and
     review operations come from `HistoryMixin`, the batch work queue from `WorkMixin`,
-    accounts from `UsersMixin` and the audit log from `AuditMixin`."""
+    accounts from `UsersMixin`, the audit log from `AuditMixin` and the web app's jobs from
+    `JobsMixin`."""
 
     def __init__(self, engine: Engine, url: str):
         self.engine = engine

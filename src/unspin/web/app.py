@@ -31,6 +31,7 @@ from unspin.web.auth import AuthGate
 from unspin.web.jobs import JobManager
 from unspin.web.memstore import MemoryStore
 from unspin.web.middleware import BodyLimit, HostOriginCheck, SecurityHeaders
+from unspin.web.ratelimit import RateLimit
 from unspin.web.runner import AnalyzerLike, InferenceRunner
 from unspin.web.service import Service, StoreLike
 from unspin.web.settings import WebSettings
@@ -84,8 +85,10 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
                              capacity=settings.queue_size)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.jobs.ensure_running()  # runs jobs queued before a restart
         yield
+        await app.state.jobs.close()
         runner.close()
 
     app = FastAPI(
@@ -112,6 +115,7 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     app.include_router(pages_reference.router)
     _include_dashboard(app)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit)  # inside AuthGate: sees the user
     app.add_middleware(AuthGate, store=store if auth else None)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(HostOriginCheck, allowed=settings.hosts(), origins=settings.allowed_hosts)

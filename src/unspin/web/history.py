@@ -43,7 +43,7 @@ async def history_context(request: Request, q: str | None, page: int,
     page = max(1, page)
     found = await run_in_threadpool(store.saved_analyses, query=q, limit=PAGE_SIZE,
                                     offset=(page - 1) * PAGE_SIZE, reviewed=reviewed_filter(reviewed))
-    jobs = [j.to_dict(with_result=False) for j in request.app.state.jobs.active()]
+    jobs = [j.to_dict(with_result=False) for j in await request.app.state.jobs.active()]
     return {"query": q or "", "reviewed": reviewed or "",
             "page_no": page, "pages": max(1, -(-found["total"] // PAGE_SIZE)),
             "total": found["total"], "items": found["items"], "jobs": jobs,

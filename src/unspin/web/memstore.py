@@ -13,10 +13,11 @@ from typing import Any
 from unspin.doc import Analysis, covered_chars, snippet
 from unspin.errors import InputError, NotFoundError
 from unspin.taxonomy import top
+from unspin.web.memjobs import MemoryJobsMixin
 
 
-class MemoryStore:
-    """Saved analyses in a bounded dict; gone when the process ends."""
+class MemoryStore(MemoryJobsMixin):
+    """Saved analyses (and jobs) in bounded dicts; gone when the process ends."""
 
     def __init__(self, *, limit: int = 1000):
         self.limit = limit
@@ -24,6 +25,7 @@ class MemoryStore:
         self._lock = threading.Lock()
         self._corrections: dict[str, list[dict[str, Any]]] = {}
         self._reviews: dict[str, dict[str, Any]] = {}  # analysis id -> mark (reviewer, at)
+        self._init_jobs()
 
     def describe(self) -> str:
         return f"memory (newest {self.limit} analyses, lost on restart)"

@@ -3,8 +3,9 @@ operations the views need (documents from input, analyze-and-save, look up)."""
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -13,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from unspin.doc import Analysis, Document
 from unspin.web.inputs import TooLong, document_for
-from unspin.web.runner import InferenceRunner, Progress
+from unspin.web.runner import Busy, InferenceRunner, Progress
 from unspin.web.settings import WebSettings
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
@@ -50,6 +51,27 @@ class StoreLike(Protocol):
 
     def close(self) -> None: ...
 
+    # jobs (unspin.store.jobs.JobsMixin, unspin.web.memjobs.MemoryJobsMixin)
+    def add_job(self, job: dict[str, Any], *, capacity: int) -> bool: ...
+
+    def get_job(self, job_id: str) -> dict[str, Any] | None: ...
+
+    def active_jobs(self, *, limit: int = 50) -> list[dict[str, Any]]: ...
+
+    def claim_job(self, owner: str, *, lease: float) -> dict[str, Any] | None: ...
+
+    def renew_jobs(self, owner: str, *, lease: float) -> None: ...
+
+    def job_progress(self, job_id: str, owner: str, done: int, total: int) -> bool: ...
+
+    def release_jobs(self, owner: str) -> int: ...
+
+    def finish_job(self, job_id: str, owner: str, *, status: str, result: Any = None,
+                   saves: Sequence[tuple[Analysis, dict[str, Any]] | None] = (),
+                   error: str | None = None, error_status: int | None = None) -> str: ...
+
+    def cancel_job(self, job_id: str) -> bool | None: ...
+
 
 # What the views call on a store only with accounts on (a database store: `MemoryStore` is
 # refused then): `unspin.store.Store` alone has these.
@@ -64,10 +86,27 @@ class Service:
         self.settings = settings
         self.runner = runner
         self.store = store
+        self.fetching = 0  # URL fetches running now (this process)
 
     async def document(self, kind: str, value: Any) -> Document:
-        """A Document from one input field (fetching and extraction run in a thread)."""
-        return await run_in_threadpool(document_for, kind, value, self.settings)
+        """A Document from one input field (fetching and extraction run in a thread). A URL
+        fetch holds a slot of the queue while it runs (one deadline, `fetch_timeout`, covers
+        it whole), and at most `fetch_concurrency` run at once: beyond either, `Busy` (503)."""
+        if kind != "url":
+            return await run_in_threadpool(document_for, kind, value, self.settings)
+        limit = self.settings.fetch_concurrency
+        if self.fetching >= limit:
+            self.runner.refused += 1
+            wait = max(1, math.ceil(self.settings.fetch_timeout / 2))
+            raise Busy(f"The server is fetching {self.fetching} URLs already (its limit); try again "
+                       f"in {wait} s.", retry_after=wait)
+        self.runner.admit()
+        self.fetching += 1
+        try:
+            return await run_in_threadpool(document_for, kind, value, self.settings)
+        finally:
+            self.fetching -= 1
+            self.runner.release()
 
     def require_sync(self, doc: Document) -> None:
         """413 when `doc` is longer than a request may analyze at once (`sync_max_chars`)."""
@@ -83,27 +122,45 @@ class Service:
         """Analyze `docs` as one job and return their records (saved ones carry an id). A
         request's work (not `admitted` by a job) is dropped when `disconnected()` turns true
         or `request_timeout` passes; a job (`admitted`) has no time budget."""
+        found = await self.run(docs, threshold=threshold, progress=progress, admitted=admitted,
+                               timeout=None if admitted else self.settings.request_timeout,
+                               disconnected=disconnected)
+        out = []
+        for analysis, meta in found:
+            record = self.record(analysis, meta)
+            if save:
+                record["id"] = await run_in_threadpool(self.store.save_analysis, analysis, meta=meta)
+            out.append(record)
+        return out
+
+    async def run(self, docs: list[Document], *, threshold: float | None,
+                  progress: Progress | None = None, admitted: bool = False, timeout: float | None = None,
+                  disconnected: Callable[[], Awaitable[bool]] | None = None,
+                  ) -> list[tuple[Analysis, dict[str, Any]]]:
+        """Analyses of `docs` (one runner job, nothing saved), each with the metadata a saved
+        analysis records (where the text came from, the threshold used)."""
         threshold = self.settings.threshold if threshold is None else threshold
         analyses = await self.runner.analyze(
             docs, threshold=threshold, batch_size=self.settings.batch_size, progress=progress,
-            admitted=admitted, timeout=None if admitted else self.settings.request_timeout,
-            disconnected=disconnected,
+            admitted=admitted, timeout=timeout, disconnected=disconnected,
         )
         if threshold is None:  # record the model's own least score: the page's slider starts there
             threshold = getattr(self.runner.analyzer(), "threshold", None)
-        records = []
+        out = []
         for analysis in analyses:
             meta = {k: analysis.doc.meta[k] for k in _META_KEYS if analysis.doc.meta.get(k)}
             if threshold is not None:
                 meta["threshold"] = threshold
-            record = analysis.to_dict()
-            if save:
-                aid = await run_in_threadpool(self.store.save_analysis, analysis, meta=meta)
-                record["id"] = aid
-            record.setdefault("created", datetime.now(UTC).isoformat().replace("+00:00", "Z"))
-            record["meta"] = meta
-            records.append(record)
-        return records
+            out.append((analysis, meta))
+        return out
+
+    @staticmethod
+    def record(analysis: Analysis, meta: dict[str, Any]) -> dict[str, Any]:
+        """What the API answers for `analysis` (its id is added once saved)."""
+        record = analysis.to_dict()
+        record.setdefault("created", datetime.now(UTC).isoformat().replace("+00:00", "Z"))
+        record["meta"] = meta
+        return record
 
     async def get(self, analysis_id: str) -> dict[str, Any]:
         """The stored record, or 404."""

@@ -28,6 +28,8 @@ class WebSettings:
     fetch_timeout: float = 10.0
     fetch_max_bytes: int = 5 * 1024 * 1024
     fetch_allow_networks: tuple[str, ...] = ()  # internal networks URL fetching may reach (tests, intranets)
+    fetch_concurrency: int = 4  # URL fetches at once per process (each holds a queue slot); more get 503
+    rate_limit: int = 300  # /api requests per minute per user (per address without accounts); 0: none
     batch_size: int = 16
     reviewer: str | None = None  # the name corrections are stored under when the page gives none
     sync_max_chars: int = 30_000  # longer texts get 413 from the sync routes: use POST /api/jobs
@@ -45,7 +47,7 @@ class WebSettings:
         if not 0 < self.port < 65536:
             problems.append(f"port must be 1..65535, got {self.port}")
         for name in ("max_body_bytes", "queue_size", "workers", "fetch_max_bytes", "batch_size",
-                     "sync_max_chars"):
+                     "sync_max_chars", "fetch_concurrency"):
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.auth not in ("auto", "on", "off"):
@@ -55,6 +57,8 @@ class WebSettings:
         for name in ("fetch_timeout", "request_timeout", "session_hours", "login_window"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be positive, got {getattr(self, name)}")
+        if self.rate_limit < 0:
+            problems.append(f"rate_limit must be 0 (no limit) or more, got {self.rate_limit}")
         if self.processes < 0:
             problems.append(f"processes must be 0 (automatic) or more, got {self.processes}")
         for network in self.fetch_allow_networks:
