@@ -1,7 +1,7 @@
 """Durable analysis jobs: every server process polls, claims (with a lease) and finishes
 them in the database, so any process answers any poll and a restart requeues them.
 
-Revision ID: h31a_jobs
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-05
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "h31a_jobs"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
