@@ -61,6 +61,7 @@ class AdaptArguments:
     lr: float = 5e-5
     head_lr: float = 1e-3
     batch_size: int = 16
+    keep_start: float = 0.0  # share of the start's weights mixed back after training (WiSE-FT)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -70,6 +71,8 @@ class AdaptArguments:
             raise InputError(f"the held-out share must be in (0, 1), got {self.held_out}.")
         if self.minutes is not None and self.minutes <= 0:
             raise InputError(f"--minutes must be positive, got {self.minutes}.")
+        if not 0 <= self.keep_start < 1:
+            raise InputError(f"--keep-start must be in [0, 1), got {self.keep_start}.")
         if self.epochs < 1:
             raise InputError(f"--epochs must be at least 1, got {self.epochs}.")
 
@@ -272,6 +275,10 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     for name in ("config.json", "weights.npz", "tokenizer.json"):  # the run's model stays as trained
         if (model / name).is_file():
             shutil.copy2(model / name, out / name)
+    if args.keep_start:
+        from unspin.training.weights import interpolate
+
+        interpolate(model, torch.load(init, weights_only=True)["net"], 1 - args.keep_start, out)
     _tune(out, train_docs, held_docs + tune_docs, {**labels, **tune_labels})
     say("tune", 2, 2)
     adapted = ModelFolder.read(out)
