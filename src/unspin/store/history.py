@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from unspin import taxonomy
 from unspin.doc import SNIPPET_CHARS, snippet
-from unspin.errors import ConflictError, NotFoundError
+from unspin.errors import ConflictError, NotFoundError, StaleError
 from unspin.store import records
 from unspin.store.schema import (
     KIND_SAVED,
@@ -116,10 +116,11 @@ class HistoryMixin:
             raise ConflictError("The analysis changed while it was being deleted; try again.") from None
         return True
 
-    def _require(self, conn: Any, analysis_id: str) -> None:
-        """NotFoundError unless the saved analysis exists (checked in the writing transaction)."""
-        if conn.execute(select(analyses.c.id).where(analyses.c.id == analysis_id,
-                                                    analyses.c.kind == KIND_SAVED)).first() is None:
+    def _require(self, conn: Any, analysis_id: str, *, lock: bool = False) -> None:
+        """NotFoundError unless the saved analysis exists (checked in the writing transaction;
+        with `lock` its row stays locked until the transaction ends, on PostgreSQL)."""
+        query = select(analyses.c.id).where(analyses.c.id == analysis_id, analyses.c.kind == KIND_SAVED)
+        if conn.execute(query.with_for_update() if lock else query).first() is None:
             raise NotFoundError(f"No saved analysis with id {analysis_id[:128]!r} (deleted meanwhile?).")
 
     def _gone_or_conflict(self, analysis_id: str) -> Exception:
@@ -146,13 +147,21 @@ class HistoryMixin:
             raise self._gone_or_conflict(analysis_id) from None
         return {"document_id": document_id, "model": analysis.model, "added": bool(written)}
 
-    def add_correction(self, analysis_id: str, correction: dict[str, Any]) -> dict[str, Any]:
-        """Append one reviewer correction (see `unspin.review.correction`); returns it with `created`."""
+    def add_correction(self, analysis_id: str, correction: dict[str, Any], *,
+                       version: int | None = None) -> dict[str, Any]:
+        """Append one reviewer correction (see `unspin.review.correction`); returns it with `created`.
+        With `version` (the span's `version` the reviewer saw) it is refused with `StaleError`
+        when another correction of the same span came in meanwhile (checked in the writing
+        statement itself, the analysis's row locked on PostgreSQL)."""
         row = {**correction, "analysis_id": analysis_id, "created": records.now()}
         try:
             with self.write() as conn:
-                self._require(conn, analysis_id)
-                conn.execute(insert(corrections), [row])
+                self._require(conn, analysis_id, lock=version is not None)
+                if version is None:
+                    conn.execute(insert(corrections), [row])
+                elif conn.execute(_insert_if_version(row, version)).first() is None:
+                    raise StaleError(f"Someone else corrected span {row['target']!r} meanwhile; "
+                                     "here is its current state.", key=row["target"])
         except IntegrityError:  # deleted between the check and the insert (another process)
             raise self._gone_or_conflict(analysis_id) from None
         return _correction_dict(row)
@@ -197,6 +206,16 @@ class HistoryMixin:
         except IntegrityError:  # deleted, or marked by another process, at the same moment
             raise self._gone_or_conflict(analysis_id) from None
         return _mark(reviewer, row["created"])
+
+
+def _insert_if_version(row: dict[str, Any], version: int) -> Any:
+    """INSERT the correction `row` only while its span has exactly `version` corrections."""
+    seen = (select(func.count()).select_from(corrections)
+            .where(corrections.c.analysis_id == row["analysis_id"], corrections.c.target == row["target"])
+            .scalar_subquery())
+    keys = [k for k in row if k != "id"]
+    values = select(*[literal(row[k], type_=corrections.c[k].type).label(k) for k in keys])
+    return insert(corrections).from_select(keys, values.where(seen == version)).returning(corrections.c.id)
 
 
 def _mark(reviewer: str | None, at: Any) -> dict[str, Any] | None:

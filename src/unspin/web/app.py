@@ -26,6 +26,7 @@ from unspin.web import (
     pages_reference,
     review_api,
     users_api,
+    versions,
 )
 from unspin.web.auth import AuthGate
 from unspin.web.jobs import JobManager
@@ -99,6 +100,7 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     app.state.templates = templates()
     app.state.auth = auth
     errors.install(app)
+    versions.install(app)
     app.include_router(api.router)
     app.include_router(api_jobs.router)
     app.include_router(history.api)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from unspin.doc import Analysis, covered_chars, snippet
-from unspin.errors import InputError, NotFoundError
+from unspin.errors import InputError, NotFoundError, StaleError
 from unspin.taxonomy import top
 
 
@@ -90,11 +90,16 @@ class MemoryStore:
         raise InputError("This app keeps analyses in memory and has no corpus; start it with a "
                          "database (`unspin serve --db ...`) to send analyses to the corpus.")
 
-    def add_correction(self, analysis_id: str, correction: dict[str, Any]) -> dict[str, Any]:
+    def add_correction(self, analysis_id: str, correction: dict[str, Any], *,
+                       version: int | None = None) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         row = {**correction, "created": now}
         with self._lock:
             self._require(analysis_id)
+            seen = sum(c["target"] == row["target"] for c in self._corrections.get(analysis_id, []))
+            if version is not None and seen != version:
+                raise StaleError(f"Someone else corrected span {row['target']!r} meanwhile; "
+                                 "here is its current state.", key=row["target"])
             self._corrections.setdefault(analysis_id, []).append(row)
         return dict(row)
 
