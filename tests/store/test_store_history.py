@@ -46,8 +46,10 @@ def test_list_search_review_delete(store: Store) -> None:
     assert store.delete_analysis(aid) is True and store.delete_analysis(aid) is False
     assert store.get_analysis(aid) is None and store.corrections(aid) == [] and store.reviewed_ids() == []
     assert store.corrected_ids() == [] and store.review_mark(aid) is None
-    assert store.get_document(record["document_id"]) is None  # only the web app used that text
     assert store.saved_analyses()["total"] == 1
+    assert store.get_document(record["document_id"]) is not None  # a soft delete: until `purge`
+    assert store.purge() == {"analyses": 1, "documents": 1}
+    assert store.get_document(record["document_id"]) is None  # only the web app used that text
 
 
 def test_upgrade_from_0002_keeps_analyses(tmp_path: Path) -> None:
@@ -60,7 +62,7 @@ def test_upgrade_from_0002_keeps_analyses(tmp_path: Path) -> None:
     aid = old.save_analysis(make_analysis(make_doc(TEXT), [("corrupt traitors", "Loaded_Language")]))
     old.close()
     store = Store.open(url)
-    assert migrate.current(store.engine) == migrate.head() == "0008"  # 0008: accounts
+    assert migrate.current(store.engine) == migrate.head() == "h31b_soft_delete"
     assert store.saved_analyses()["items"][0]["id"] == aid
     store.add_correction(aid, {"action": "accept", "target": "m0", "start": 4, "end": 20,
                                "technique": "Loaded_Language", "reviewer": "Ana"})

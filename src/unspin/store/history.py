@@ -1,5 +1,5 @@
-"""Saved analyses as a history (list, search, delete, send to the corpus) and reviewer
-corrections; mixed into `Store` (the web app's `MemoryStore` has the same methods)."""
+"""Saved analyses as a history (list, search, send to the corpus) and reviewer corrections
+(deletes are in `deletes`); mixed into `Store` (the web app's `MemoryStore` has the same methods)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,8 @@ from unspin.store.schema import (
     KIND_SAVED,
     analyses,
     corrections,
-    cues,
     documents,
     reviews,
-    spans,
     technique_counts,
 )
 
@@ -42,7 +40,7 @@ class HistoryMixin:
         """Saved analyses newest first (`total` and one page of `items`, each with its outlet
         and a `snippet` of its text), those whose title, source, outlet, URL or text contain
         `query` (any case) when given; only those marked reviewed (True) or not (False)."""
-        where = [analyses.c.kind == KIND_SAVED]
+        where = [analyses.c.kind == KIND_SAVED, analyses.c.deleted.is_(None)]
         if reviewed is not None:
             where.append(reviews.c.analysis_id.is_not(None) if reviewed else reviews.c.analysis_id.is_(None))
         if query and query.strip():
@@ -93,33 +91,11 @@ class HistoryMixin:
             })
         return {"total": int(total), "items": items}
 
-    def delete_analysis(self, analysis_id: str) -> bool:
-        """Delete a saved analysis, its spans and corrections (and its text, unless the corpus
-        or another analysis uses it). False when there was none (or another request deleted it
-        first); `ConflictError` when a concurrent change got in the way."""
-        try:
-            with self.write() as conn:
-                head = conn.execute(select(analyses.c.document_id).where(
-                    analyses.c.id == analysis_id, analyses.c.kind == KIND_SAVED)).first()
-                if head is None:
-                    return False
-                for table in (corrections, reviews, cues, spans, technique_counts):
-                    conn.execute(delete(table).where(table.c.analysis_id == analysis_id))
-                if not conn.execute(delete(analyses).where(analyses.c.id == analysis_id)).rowcount:
-                    return False  # a concurrent delete came first
-                others = conn.execute(select(func.count()).select_from(analyses)
-                                      .where(analyses.c.document_id == head.document_id)).scalar_one()
-                if not others:
-                    conn.execute(delete(documents).where(documents.c.id == head.document_id,
-                                                         documents.c.in_corpus.is_(False)))
-        except IntegrityError:
-            raise ConflictError("The analysis changed while it was being deleted; try again.") from None
-        return True
-
     def _require(self, conn: Any, analysis_id: str, *, lock: bool = False) -> None:
         """NotFoundError unless the saved analysis exists (checked in the writing transaction;
         with `lock` its row stays locked until the transaction ends, on PostgreSQL)."""
-        query = select(analyses.c.id).where(analyses.c.id == analysis_id, analyses.c.kind == KIND_SAVED)
+        query = select(analyses.c.id).where(analyses.c.id == analysis_id, analyses.c.kind == KIND_SAVED,
+                                            analyses.c.deleted.is_(None))
         if conn.execute(query.with_for_update() if lock else query).first() is None:
             raise NotFoundError(f"No saved analysis with id {analysis_id[:128]!r} (deleted meanwhile?).")
 
@@ -156,7 +132,7 @@ class HistoryMixin:
         row = {**correction, "analysis_id": analysis_id, "created": records.now()}
         try:
             with self.write() as conn:
-                self._require(conn, analysis_id, lock=version is not None)
+                self._require(conn, analysis_id, lock=True)
                 if version is None:
                     conn.execute(insert(corrections), [row])
                 elif conn.execute(_insert_if_version(row, version)).first() is None:
@@ -167,9 +143,10 @@ class HistoryMixin:
         return _correction_dict(row)
 
     def corrections(self, analysis_id: str) -> list[dict[str, Any]]:
-        """The corrections of one analysis, oldest first."""
+        """The corrections of one analysis, oldest first (none once it is deleted)."""
         with self.read() as conn:
-            rows = conn.execute(select(corrections).where(corrections.c.analysis_id == analysis_id)
+            rows = conn.execute(select(corrections).where(corrections.c.analysis_id == analysis_id,
+                                                          corrections.c.analysis_id.in_(_live_ids()))
                                 .order_by(corrections.c.id)).all()
         return [_correction_dict(r._asdict()) for r in rows]
 
@@ -177,27 +154,29 @@ class HistoryMixin:
         """Ids of analyses with at least one correction, oldest first correction first."""
         with self.read() as conn:
             rows = conn.execute(select(corrections.c.analysis_id, func.min(corrections.c.id).label("first"))
+                                .where(corrections.c.analysis_id.in_(_live_ids()))
                                 .group_by(corrections.c.analysis_id).order_by(func.min(corrections.c.id))).all()
         return [r.analysis_id for r in rows]
 
     def reviewed_ids(self) -> list[str]:
         """Ids of analyses marked reviewed, oldest mark first."""
         with self.read() as conn:
-            rows = conn.execute(select(reviews.c.analysis_id)
+            rows = conn.execute(select(reviews.c.analysis_id).where(reviews.c.analysis_id.in_(_live_ids()))
                                 .order_by(reviews.c.created, reviews.c.analysis_id)).all()
         return [r.analysis_id for r in rows]
 
     def review_mark(self, analysis_id: str) -> dict[str, Any] | None:
         """Who marked the analysis reviewed and when (`reviewer`, `at`), or None."""
         with self.read() as conn:
-            row = conn.execute(select(reviews).where(reviews.c.analysis_id == analysis_id)).first()
+            row = conn.execute(select(reviews).where(reviews.c.analysis_id == analysis_id,
+                                                     reviews.c.analysis_id.in_(_live_ids()))).first()
         return _mark(row.reviewer, row.created) if row else None
 
     def set_reviewed(self, analysis_id: str, reviewer: str | None) -> dict[str, Any] | None:
         """Mark a saved analysis reviewed by `reviewer` (None unmarks it); returns the mark."""
         try:
             with self.write() as conn:
-                self._require(conn, analysis_id)
+                self._require(conn, analysis_id, lock=True)
                 conn.execute(delete(reviews).where(reviews.c.analysis_id == analysis_id))
                 if reviewer is None:
                     return None
@@ -206,6 +185,11 @@ class HistoryMixin:
         except IntegrityError:  # deleted, or marked by another process, at the same moment
             raise self._gone_or_conflict(analysis_id) from None
         return _mark(reviewer, row["created"])
+
+
+def _live_ids() -> Any:
+    """Saved analyses not deleted (a subquery)."""
+    return select(analyses.c.id).where(analyses.c.kind == KIND_SAVED, analyses.c.deleted.is_(None))
 
 
 def _insert_if_version(row: dict[str, Any], version: int) -> Any:

@@ -18,6 +18,7 @@ from unspin.errors import StoreError
 from unspin.store import engine as _engine
 from unspin.store import migrate, records
 from unspin.store.audit import AuditMixin
+from unspin.store.deletes import DeleteMixin
 from unspin.store.history import HistoryMixin
 from unspin.store.schema import (
     KIND_BATCH,
@@ -45,10 +46,10 @@ class Added:
     duplicates: int
 
 
-class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin):
+class Store(HistoryMixin, DeleteMixin, WorkMixin, UsersMixin, AuditMixin):
     """Documents and analyses in one database. Open it with `Store.open(url)`; history and
-    review operations come from `HistoryMixin`, the batch work queue from `WorkMixin`,
-    accounts from `UsersMixin` and the audit log from `AuditMixin`."""
+    review operations come from `HistoryMixin`, soft deletes and `purge` from `DeleteMixin`, the
+    batch work queue from `WorkMixin`, accounts from `UsersMixin` and the audit log from `AuditMixin`."""
 
     def __init__(self, engine: Engine, url: str):
         self.engine = engine
@@ -216,7 +217,8 @@ class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin):
 
     def _load(self, analysis_id: str) -> tuple[Analysis, Any] | None:
         with self.read() as conn:
-            head = conn.execute(select(analyses).where(analyses.c.id == analysis_id)).first()
+            head = conn.execute(select(analyses).where(analyses.c.id == analysis_id,
+                                                       analyses.c.deleted.is_(None))).first()
             if head is None:
                 return None
             doc_row = conn.execute(select(documents).where(documents.c.id == head.document_id)).first()
@@ -225,7 +227,8 @@ class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin):
             span_rows = conn.execute(select(spans).where(spans.c.analysis_id == analysis_id)).all()
             # SQLite reads each statement on its own snapshot: when the analysis is still there
             # after its spans were read, no delete had committed before (the spans are whole).
-            if conn.execute(select(analyses.c.id).where(analyses.c.id == analysis_id)).first() is None:
+            if conn.execute(select(analyses.c.id).where(analyses.c.id == analysis_id,
+                                                        analyses.c.deleted.is_(None))).first() is None:
                 return None
         doc = records.document_from_row(doc_row)
         return records.analysis_from_rows(doc, head.model, list(span_rows)), head
@@ -242,7 +245,8 @@ class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin):
         return out
 
     def analysis_ids(self, document_id: str, *, model: str | None = None) -> list[str]:
-        query = select(analyses.c.id).where(analyses.c.document_id == document_id)
+        query = select(analyses.c.id).where(analyses.c.document_id == document_id,
+                                            analyses.c.deleted.is_(None))
         if model is not None:
             query = query.where(analyses.c.model == model)
         with self.read() as conn:
