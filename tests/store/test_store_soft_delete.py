@@ -87,3 +87,13 @@ def test_the_keep_period_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UNSPIN_KEEP_DELETED_DAYS", "soon")
     with pytest.raises(ValueError, match="number of days"):
         config.keep_deleted_days()
+
+
+def test_saved_ids_list_what_the_history_lists_without_the_records(store: Store) -> None:
+    first, second, third = (reviewed_one(store, TEXT + f" Part {n}.") for n in range(3))
+    listed = [i["id"] for i in store.saved_analyses()["items"]]
+    assert store.saved_ids() == listed and set(listed) == {first, second, third}
+    assert store.saved_ids(limit=2) == listed[:2]
+    assert store.saved_ids(query="part 1") == [second] and store.saved_ids(query="nowhere") == []
+    store.delete_analysis(second)
+    assert store.saved_ids() == [aid for aid in listed if aid != second]

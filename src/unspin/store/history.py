@@ -40,18 +40,8 @@ class HistoryMixin:
         """Saved analyses newest first (`total` and one page of `items`, each with its outlet
         and a `snippet` of its text), those whose title, source, outlet, URL or text contain
         `query` (any case) when given; only those marked reviewed (True) or not (False)."""
-        where = [analyses.c.kind == KIND_SAVED, analyses.c.deleted.is_(None)]
-        if reviewed is not None:
-            where.append(reviews.c.analysis_id.is_not(None) if reviewed else reviews.c.analysis_id.is_(None))
-        if query and query.strip():
-            pattern = _like(query)
-            where.append(or_(documents.c.title.ilike(pattern, escape="\\"),
-                             documents.c.source.ilike(pattern, escape="\\"),
-                             documents.c.url.ilike(pattern, escape="\\"),
-                             analyses.c.meta["sitename"].as_string().ilike(pattern, escape="\\"),
-                             documents.c.text.ilike(pattern, escape="\\")))
-        joined = (analyses.join(documents, documents.c.id == analyses.c.document_id)
-                  .outerjoin(reviews, reviews.c.analysis_id == analyses.c.id))
+        where = _saved_where(query, reviewed)
+        joined = _saved_join()
         review_count = (select(func.count()).where(corrections.c.analysis_id == analyses.c.id)
                         .correlate(analyses).scalar_subquery())
         with self.read() as conn:
@@ -90,6 +80,15 @@ class HistoryMixin:
                 "reviewed": _mark(r.reviewed_by, r.reviewed_at),
             })
         return {"total": int(total), "items": items}
+
+    def saved_ids(self, *, query: str | None = None, limit: int = 10_000) -> list[str]:
+        """Ids of the saved analyses `saved_analyses` lists for `query`, in its order (newest
+        first), at most `limit`: what a bulk export goes through without holding the records."""
+        with self.read() as conn:
+            rows = conn.execute(select(analyses.c.id).select_from(_saved_join())
+                                .where(*_saved_where(query, None))
+                                .order_by(analyses.c.created.desc(), analyses.c.id).limit(limit)).all()
+        return [r.id for r in rows]
 
     def _require(self, conn: Any, analysis_id: str, *, lock: bool = False) -> None:
         """NotFoundError unless the saved analysis exists (checked in the writing transaction;
@@ -185,6 +184,26 @@ class HistoryMixin:
         except IntegrityError:  # deleted, or marked by another process, at the same moment
             raise self._gone_or_conflict(analysis_id) from None
         return _mark(reviewer, row["created"])
+
+
+def _saved_where(query: str | None, reviewed: bool | None) -> list[Any]:
+    """Saved analyses not deleted, those marked reviewed (True) or not (False), matching `query`."""
+    where = [analyses.c.kind == KIND_SAVED, analyses.c.deleted.is_(None)]
+    if reviewed is not None:
+        where.append(reviews.c.analysis_id.is_not(None) if reviewed else reviews.c.analysis_id.is_(None))
+    if query and query.strip():
+        pattern = _like(query)
+        where.append(or_(documents.c.title.ilike(pattern, escape="\\"),
+                         documents.c.source.ilike(pattern, escape="\\"),
+                         documents.c.url.ilike(pattern, escape="\\"),
+                         analyses.c.meta["sitename"].as_string().ilike(pattern, escape="\\"),
+                         documents.c.text.ilike(pattern, escape="\\")))
+    return where
+
+
+def _saved_join() -> Any:
+    return (analyses.join(documents, documents.c.id == analyses.c.document_id)
+            .outerjoin(reviews, reviews.c.analysis_id == analyses.c.id))
 
 
 def _live_ids() -> Any:

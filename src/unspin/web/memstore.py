@@ -76,6 +76,10 @@ class MemoryStore:
             })
         return {"total": len(found), "items": items}
 
+    def saved_ids(self, *, query: str | None = None, limit: int = 10_000) -> list[str]:
+        """Ids `saved_analyses` lists for `query`, newest first, at most `limit`."""
+        return [item["id"] for item in self.saved_analyses(query=query, limit=limit)["items"]]
+
     def _require(self, analysis_id: str) -> None:
         if analysis_id not in self._items:
             raise NotFoundError(f"No saved analysis with id {analysis_id[:128]!r} (deleted meanwhile?).")
