@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import insert
 from store_fixtures import make_analysis, make_doc
 
 from unspin import review
-from unspin.store import Store, migrate
+from unspin.store import Store, migrate, records
+from unspin.store.schema import documents
 
 TEXT = "These corrupt traitors will destroy our great nation, said the speaker on Sunday."
 
@@ -58,8 +60,14 @@ def test_upgrade_from_0002_keeps_analyses(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = _engine.make_engine(url)
     migrate.upgrade(engine, "0002")
-    old = Store(engine, url)  # a database at 0002 holding an analysis
-    aid = old.save_analysis(make_analysis(make_doc(TEXT), [("corrupt traitors", "Loaded_Language")]))
+    old = Store(engine, url)  # a database at 0002 holding an analysis, its rows as 0002 had them
+    analysis = make_analysis(make_doc(TEXT), [("corrupt traitors", "Loaded_Language")])
+    doc_row = records.document_row(analysis.doc, in_corpus=False)
+    rows = records.analysis_rows(analysis, doc_row, kind="saved")
+    with old.write() as conn:
+        conn.execute(insert(documents), [doc_row])
+        old._insert_rows(conn, rows)
+    aid = rows["analyses"][0]["id"]
     old.close()
     store = Store.open(url)
     assert migrate.current(store.engine) == migrate.head() == "h31b_soft_delete"

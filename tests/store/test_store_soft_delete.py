@@ -79,6 +79,16 @@ def test_purge_waits_for_the_period_unless_all(store: Store) -> None:
     assert [i["id"] for i in store.saved_analyses()["items"]] == [kept] and store.corrected_ids() == [kept]
 
 
+def test_the_same_analysis_saved_again_after_a_delete_is_new(store: Store) -> None:
+    aid = reviewed_one(store)
+    assert store.delete_analysis(aid)
+    again = store.save_analysis(make_analysis(make_doc(TEXT), [("corrupt traitors", "Name_Calling,Labeling")],
+                                              ))
+    assert again == aid  # ids come from the content: the same one, live again without the old review
+    assert store.get_analysis(aid) is not None and store.saved_ids() == [aid]
+    assert store.corrections(aid) == [] and store.review_mark(aid) is None and store.deleted_count() == 0
+
+
 def test_the_keep_period_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("UNSPIN_KEEP_DELETED_DAYS", raising=False)
     assert config.keep_deleted_days() == 30.0

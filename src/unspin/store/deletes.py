@@ -62,14 +62,18 @@ class DeleteMixin:
                                     .where(*_due(older_than_days)).order_by(analyses.c.id).limit(CHUNK)).all()
                 if not rows:
                     return removed
-                ids = [r.id for r in rows]
-                for table in (corrections, reviews, cues, spans, technique_counts):
-                    conn.execute(delete(table).where(table.c.analysis_id.in_(ids)))
-                removed["analyses"] += conn.execute(delete(analyses).where(analyses.c.id.in_(ids))).rowcount
+                removed["analyses"] += remove_rows(conn, [r.id for r in rows])
                 docs = sorted({r.document_id for r in rows})
                 used = select(analyses.c.id).where(analyses.c.document_id == documents.c.id).exists()
                 removed["documents"] += conn.execute(delete(documents).where(
                     documents.c.id.in_(docs), documents.c.in_corpus.is_(False), ~used)).rowcount
+
+
+def remove_rows(conn: Any, ids: list[str]) -> int:
+    """Delete the analyses `ids` and every row of theirs for good (their documents stay)."""
+    for table in (corrections, reviews, cues, spans, technique_counts):
+        conn.execute(delete(table).where(table.c.analysis_id.in_(ids)))
+    return int(conn.execute(delete(analyses).where(analyses.c.id.in_(ids))).rowcount)
 
 
 def _due(older_than_days: float | None) -> list[Any]:

@@ -18,7 +18,7 @@ from unspin.errors import StoreError
 from unspin.store import engine as _engine
 from unspin.store import migrate, records
 from unspin.store.audit import AuditMixin
-from unspin.store.deletes import DeleteMixin
+from unspin.store.deletes import DeleteMixin, remove_rows
 from unspin.store.history import HistoryMixin
 from unspin.store.schema import (
     KIND_BATCH,
@@ -165,7 +165,11 @@ class Store(HistoryMixin, DeleteMixin, WorkMixin, UsersMixin, AuditMixin):
         aid = rows["analyses"][0]["id"]
         with self.write() as conn:
             conn.execute(self._insert_ignore(documents), [doc_row])
-            if conn.execute(select(analyses.c.id).where(analyses.c.id == aid)).first() is None:
+            found = conn.execute(select(analyses.c.deleted).where(analyses.c.id == aid)).first()
+            if found is not None and found.deleted is not None:  # saved again after a delete: anew
+                remove_rows(conn, [aid])
+                found = None
+            if found is None:
                 self._insert_rows(conn, rows)
         return str(aid)
 
