@@ -42,3 +42,19 @@ def test_a_span_changed_meanwhile_is_shown_as_it_is_now(page: Any, live: str) ->
     assert [(c["action"], c["reviewer"]) for c in log] == [("reject", "Bo"), ("accept", "Ana")]
     # the browser itself logs the refused request; the page script logs no error of its own
     assert page.problems == ["Failed to load resource: the server responded with a status of 409 (Conflict)"]
+
+
+def test_accept_all_leaves_a_span_changed_meanwhile_as_it_is_now(page: Any, live: str) -> None:  # noqa: F811
+    aid = open_review(page, live)
+    todo = spans(live, aid)
+    taken = todo[0]
+    assert httpx.post(f"{live}/api/analyses/{aid}/review", headers={"If-Match": "0"},
+                      json={"action": "reject", "span": taken["key"], "reviewer": "Bo"}).status_code == 200
+    page.click(".accept-rest")
+    status = page.locator(".review-status")
+    expect = pytest.importorskip("playwright.sync_api").expect
+    expect(status).to_contain_text(f"Accepted {len(todo) - 1} spans. Left 1 changed by someone else "
+                                   "meanwhile as they are now.")
+    now = {s["key"]: (s["status"], s["reviewer"]) for s in spans(live, aid)}
+    assert now[taken["key"]] == ("rejected", "Bo")
+    assert all(v == ("accepted", "Ana") for k, v in now.items() if k != taken["key"])

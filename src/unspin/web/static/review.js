@@ -267,7 +267,7 @@
         .then(function () {
           rest.disabled = false;
           tell("Accepted " + (todo.length - taken) + " spans." +
-               (taken ? " " + taken + " had been changed by someone else meanwhile and were left as they are now." : ""));
+               (taken ? " Left " + taken + " changed by someone else meanwhile as they are now." : ""));
         })
         .catch(function () { tell("Could not save every correction."); rest.disabled = false; });
     });
