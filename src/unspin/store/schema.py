@@ -71,12 +71,14 @@ analyses = Table(
     Column("covered", Integer, nullable=False, comment="characters inside at least one span"),
     Column("mask", Integer, nullable=False, comment="bit i set when technique i occurs"),
     Column("meta", JSON, nullable=False),
+    Column("deleted", DateTime, nullable=True, comment="when it was deleted (soft); null: not deleted"),
     Index("ix_analyses_document", "document_id", "model"),
     Index("ix_analyses_history", "kind", "created"),
     Index("ix_analyses_totals", "model", "kind", "source", "day", "week", "month", "chars", "words", "spans",
           "covered", "mask", "created"),  # covering: dashboard totals read the index only
     Index("ux_analyses_batch", "document_id", "model", unique=True,
           sqlite_where=text("kind = 'batch'"), postgresql_where=text("kind = 'batch'")),
+    Index("ix_analyses_deleted", "deleted"),
 )
 
 spans = Table(

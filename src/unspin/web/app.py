@@ -25,7 +25,9 @@ from unspin.web import (
     pages_jobs,
     pages_reference,
     review_api,
+    sso,
     users_api,
+    versions,
 )
 from unspin.web.auth import AuthGate
 from unspin.web.jobs import JobManager
@@ -102,6 +104,7 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     app.state.templates = templates()
     app.state.auth = auth
     errors.install(app)
+    versions.install(app)
     app.include_router(api.router)
     app.include_router(api_jobs.router)
     app.include_router(history.api)
@@ -116,7 +119,8 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     _include_dashboard(app)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
     app.add_middleware(RateLimit, per_minute=settings.rate_limit)  # inside AuthGate: sees the user
-    app.add_middleware(AuthGate, store=store if auth else None)
+    app.add_middleware(AuthGate, store=store if auth else None,
+                       sso=sso.from_settings(settings) if auth else None)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(HostOriginCheck, allowed=settings.hosts(), origins=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
@@ -129,10 +133,11 @@ def check_accounts(settings: WebSettings, store: StoreLike) -> None:
     if not hasattr(store, "admin_count"):
         raise InputError(f"Accounts are on ({why}) and live in the database: serve with --db, not "
                          "--memory (or --auth off on a trusted network).")
-    if store.admin_count() == 0:
+    if store.admin_count() == 0 and not settings.sso_admins():
         shown = store.describe() if hasattr(store, "describe") else "DB"
         raise InputError(f"Accounts are on ({why}) but no admin exists yet: add one with "
-                         f"`unspin users add NAME --role admin --db {shown}`, then start again.")
+                         f"`unspin users add NAME --role admin --db {shown}` (or map one with "
+                         "--sso-role NAME=admin), then start again.")
 
 
 def _include_dashboard(app: FastAPI) -> None:

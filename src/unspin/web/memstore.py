@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from unspin.doc import Analysis, covered_chars, snippet
-from unspin.errors import InputError, NotFoundError
+from unspin.errors import InputError, NotFoundError, StaleError
 from unspin.taxonomy import top
 from unspin.web.memjobs import MemoryJobsMixin
 
@@ -78,6 +78,10 @@ class MemoryStore(MemoryJobsMixin):
             })
         return {"total": len(found), "items": items}
 
+    def saved_ids(self, *, query: str | None = None, limit: int = 10_000) -> list[str]:
+        """Ids `saved_analyses` lists for `query`, newest first, at most `limit`."""
+        return [item["id"] for item in self.saved_analyses(query=query, limit=limit)["items"]]
+
     def _require(self, analysis_id: str) -> None:
         if analysis_id not in self._items:
             raise NotFoundError(f"No saved analysis with id {analysis_id[:128]!r} (deleted meanwhile?).")
@@ -92,11 +96,16 @@ class MemoryStore(MemoryJobsMixin):
         raise InputError("This app keeps analyses in memory and has no corpus; start it with a "
                          "database (`unspin serve --db ...`) to send analyses to the corpus.")
 
-    def add_correction(self, analysis_id: str, correction: dict[str, Any]) -> dict[str, Any]:
+    def add_correction(self, analysis_id: str, correction: dict[str, Any], *,
+                       version: int | None = None) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         row = {**correction, "created": now}
         with self._lock:
             self._require(analysis_id)
+            seen = sum(c["target"] == row["target"] for c in self._corrections.get(analysis_id, []))
+            if version is not None and seen != version:
+                raise StaleError(f"Someone else corrected span {row['target']!r} meanwhile; "
+                                 "here is its current state.", key=row["target"])
             self._corrections.setdefault(analysis_id, []).append(row)
         return dict(row)
 

@@ -35,11 +35,14 @@ class StoreLike(Protocol):
     def saved_analyses(self, *, query: str | None = None, limit: int = 50, offset: int = 0,
                        reviewed: bool | None = None) -> dict[str, Any]: ...
 
+    def saved_ids(self, *, query: str | None = None, limit: int = 10_000) -> list[str]: ...
+
     def delete_analysis(self, analysis_id: str) -> bool: ...
 
     def send_to_corpus(self, analysis_id: str) -> dict[str, Any] | None: ...
 
-    def add_correction(self, analysis_id: str, correction: dict[str, Any]) -> dict[str, Any]: ...
+    def add_correction(self, analysis_id: str, correction: dict[str, Any], *,
+                       version: int | None = None) -> dict[str, Any]: ...
 
     def corrections(self, analysis_id: str) -> list[dict[str, Any]]: ...
 
@@ -76,7 +79,8 @@ class StoreLike(Protocol):
 # What the views call on a store only with accounts on (a database store: `MemoryStore` is
 # refused then): `unspin.store.Store` alone has these.
 DATABASE_ONLY = ("user_for", "end_credential", "new_credential", "check_password", "login_failures",
-                 "add_login_failure", "clear_login_failures", "admin_count", "log_action")
+                 "add_login_failure", "clear_login_failures", "admin_count", "log_action",
+                 "get_user", "add_user", "set_role")  # the last three: SSO (`sso`)
 
 
 class Service:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -41,6 +42,9 @@ class WebSettings:
     session_hours: float = 12.0  # a login lasts this long
     login_failures: int = 5  # failed logins per name and address within login_window before 429
     login_window: float = 300.0  # seconds
+    trusted_user_header: str | None = None  # SSO: the header an authenticating proxy names the user in
+    trusted_proxies: tuple[str, ...] = ()  # addresses (or networks) whose trusted_user_header is believed
+    sso_roles: tuple[str, ...] = ()  # NAME=ROLE for users the proxy signs in; "*=ROLE": default (reader)
 
     def __post_init__(self) -> None:
         problems = []
@@ -66,10 +70,43 @@ class WebSettings:
                 ipaddress.ip_network(network, strict=False)
             except ValueError:
                 problems.append(f"fetch_allow_networks: {network!r} is not a network like 10.0.0.0/8")
+        problems.extend(self._sso_problems())
         if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
             problems.append(f"threshold must be in [0, 1], got {self.threshold}")
         if problems:
             raise InputError("Bad web settings: " + "; ".join(problems) + ".")
+
+    def _sso_problems(self) -> list[str]:
+        """What is wrong with the SSO settings (`unspin.web.sso`)."""
+        from unspin.web.sso import role_pairs
+
+        problems = []
+        header = self.trusted_user_header
+        if header is not None and not re.fullmatch(r"[A-Za-z0-9-]{1,100}", header):
+            problems.append(f"trusted_user_header: {header[:100]!r} is not a header name like "
+                            "X-Forwarded-User")
+        if header and not self.trusted_proxies:
+            problems.append("trusted_user_header needs trusted_proxies (--trusted-proxy ADDR, the proxy's "
+                            "address): else any client could send the header and be anyone")
+        if header and self.auth == "off":
+            problems.append("trusted_user_header signs users in: it needs accounts, not auth off")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                problems.append(f"trusted_proxies: {proxy!r} is not an address like 127.0.0.1 or 10.0.0.0/8")
+        try:
+            role_pairs(self.sso_roles)
+        except InputError as err:
+            problems.append(str(err).rstrip("."))
+        return problems
+
+    def sso_admins(self) -> bool:
+        """Whether the SSO role mapping makes someone an admin."""
+        from unspin.web.sso import role_pairs
+
+        mapped = role_pairs(self.sso_roles)
+        return bool(self.trusted_user_header) and any(role == "admin" for _, role in mapped)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **values: Any) -> WebSettings:
@@ -96,8 +133,10 @@ class WebSettings:
                           *(h.lower().strip("[]") for h in self.allowed_hosts)})
 
     def auth_on(self) -> bool:
-        """Whether accounts are needed: `auth` on, or auto and listening beyond loopback."""
-        return self.auth == "on" or (self.auth == "auto" and not is_loopback(self.host))
+        """Whether accounts are needed: `auth` on, or auto and listening beyond loopback or
+        signing users in through a trusted proxy's header."""
+        return self.auth == "on" or (self.auth == "auto" and (not is_loopback(self.host)
+                                                              or bool(self.trusted_user_header)))
 
     def process_count(self, *, memory: bool = False, cpus: int | None = None) -> int:
         """Worker processes to run: `processes`, or one per 2 CPUs (at most 4); 1 in memory."""
