@@ -18,6 +18,7 @@ from unspin.errors import InputError
 from unspin.web import (
     api,
     api_jobs,
+    contract,
     errors,
     history,
     login,
@@ -112,10 +113,12 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     app.include_router(pages_reference.router)
     _include_dashboard(app)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
+    contract.install(app)
     app.add_middleware(AuthGate, store=store if auth else None)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(HostOriginCheck, allowed=settings.hosts(), origins=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(contract.HeadAsGet)
     return app
 
 

@@ -16,6 +16,7 @@ from unspin import review
 from unspin.errors import InputError
 from unspin.web.api import READ, errors
 from unspin.web.auth import audit, require
+from unspin.web.inputs import MAX_OFFSET, MAX_PAGE
 from unspin.web.pages import read_form, render, service, twin
 
 router = APIRouter(include_in_schema=False)
@@ -62,13 +63,13 @@ def agreement_rows(store: Any) -> dict[str, Any]:
 
 
 @router.get("/history.json")
-async def history_json(request: Request, q: str | None = None, page: int = 1,
+async def history_json(request: Request, q: str | None = None, page: int = Query(1, le=MAX_PAGE),
                        reviewed: str | None = None) -> Response:
     return twin(await history_context(request, q, page, reviewed))
 
 
 @router.get("/history")
-async def history_page(request: Request, q: str | None = None, page: int = 1,
+async def history_page(request: Request, q: str | None = None, page: int = Query(1, le=MAX_PAGE),
                        reviewed: str | None = None) -> Response:
     context = await history_context(request, q, page, reviewed)
     return render(request, "history.html", {**context, "page": "history", "title": "History"})
@@ -120,7 +121,8 @@ async def delete(request: Request, analysis_id: str) -> None:
 
 @api.get("/analyses", responses=errors(400, 422))
 async def list_analyses(request: Request, q: str | None = None,
-                        limit: int = Query(PAGE_SIZE, ge=1, le=1000), offset: int = Query(0, ge=0),
+                        limit: int = Query(PAGE_SIZE, ge=1, le=1000),
+                        offset: int = Query(0, ge=0, le=MAX_OFFSET),
                         reviewed: bool | None = None) -> dict[str, Any]:
     """Saved analyses newest first (`total`, `items` with id, created, title, source, url,
     published, outlet, snippet, words, spans, density, top `techniques`, `corrections`,

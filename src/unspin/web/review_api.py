@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from unspin import review
@@ -25,6 +25,8 @@ class ReviewRequest(BaseModel):
     """One correction. `span` is the key of the span to change (from `GET .../review`); `add`
     needs `start`, `end` and `technique`; `relabel` a `technique`; `resize` `start` and/or `end`."""
 
+    model_config = ConfigDict(extra="forbid", strict=True)
+
     action: Literal["accept", "reject", "relabel", "resize", "add", "reset"]
     span: str | None = Field(None, max_length=32, description="Span key: m<index> or a<token>.")
     start: int | None = Field(None, ge=0, description="New start offset (resize, add).")
@@ -36,6 +38,8 @@ class ReviewRequest(BaseModel):
 class ReviewedRequest(BaseModel):
     """Mark an article reviewed (`reviewed: true`: every span not rejected is confirmed and
     the text without spans was checked) or take the mark back (`false`)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     reviewed: bool = Field(True, description="True marks it reviewed, false unmarks it.")
     reviewer: str | None = Field(None, max_length=100, description=WHO)
