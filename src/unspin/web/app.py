@@ -94,6 +94,7 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
         description="Find, name and explain propaganda techniques in text. Every error answers "
                     '`{"ok": false, "error": "...", "status": N}`.',
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+        generate_unique_id_function=lambda route: route.name,  # operationIds: the function names
     )
     app.state.service = Service(settings, runner, store)
     app.state.jobs = JobManager(app.state.service)

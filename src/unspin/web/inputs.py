@@ -39,8 +39,10 @@ class AnalyzeRequest(BaseModel):
     """Body of `POST /api/analyze`: exactly one of `text`, `url`, `html`. Types are strict
     (`threshold` is a JSON number, not `true` or `"0.5"`) and unknown keys are refused."""
 
-    model_config = ConfigDict(extra="forbid", strict=True,
-                              json_schema_extra={"examples": [EXAMPLE_REQUEST]})
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={
+        "examples": [EXAMPLE_REQUEST],  # exactly one of text, url, html with something in it:
+        "oneOf": [{"required": [k], "properties": {k: {"type": "string", "pattern": r"\S"}}}
+                  for k in ("text", "url", "html")]})
     _replaced: int = PrivateAttr(0)  # lone surrogates replaced in text/html before validation
 
     text: str | None = Field(None, description="Plain text, analyzed as is (offsets index it).")
