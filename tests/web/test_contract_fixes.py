@@ -4,6 +4,7 @@ non-JSON, 422 naming the field) on every JSON route, and health without paths.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,8 @@ def test_head_on_a_post_route_is_405(sync_client: Any) -> None:
 
 @pytest.mark.parametrize("body,fragment", [
     ({"action": "add", "start": "4", "end": 20, "technique": "Doubt"}, "start"),
-    ({"action": "add", "start": 4, "end": 20.0, "technique": "Doubt"}, "end"),
+    ({"action": "add", "start": 4, "end": 20.5, "technique": "Doubt"}, "end"),
+    ({"action": "add", "start": True, "end": 20, "technique": "Doubt"}, "start"),
     ({"action": "accept", "span": "m0", "colour": "red"}, "colour"),
     ({"action": "accept", "span": 0}, "span"),
 ])
@@ -84,9 +86,10 @@ def test_review_body_is_strict(sync_client: Any, body: dict[str, Any], fragment:
                  fragment)
     assert_error(sync_client.post(f"/api/analyses/{aid}/reviewed", json={"reviewed": "yes"}), 422,
                  "reviewed")
-    ok = sync_client.post(f"/api/analyses/{aid}/review", json={
-        "reviewer": "Ana", "action": "add", "start": 4, "end": 20, "technique": "Doubt"})
+    ok = sync_client.post(f"/api/analyses/{aid}/review", json={  # 20.0 is an integer in JSON Schema
+        "reviewer": "Ana", "action": "add", "start": 4, "end": 20.0, "technique": "Doubt"})
     assert ok.status_code == 200, ok.text
+    assert ok.json()["correction"]["end"] == 20
 
 
 JSON_ROUTES = ["/api/analyze", "/api/jobs", "/api/analyses/{aid}/review", "/api/analyses/{aid}/reviewed",
@@ -144,3 +147,15 @@ def test_health_shows_no_paths(tmp_path: Path, fake: Any) -> None:
     assert health.status_code == 200
     assert health.json()["store"] == "sqlite"
     assert "secret-place" not in health.text and str(tmp_path) not in health.text
+
+
+def test_user_rules_in_the_schema_are_the_store_s() -> None:
+    pytest.importorskip("sqlalchemy")
+    from unspin.store import users
+    from unspin.web import users_api
+
+    assert users_api.MIN_PASSWORD == users.MIN_PASSWORD
+    for name in ("ana", "Ana.B@x", "9-lives", "a" * 100):
+        assert users.check_name(name) and re.match(users_api.NAME_PATTERN, name)
+    for name in ("", "-ana", "a b", "a" * 101):
+        assert not re.match(users_api.NAME_PATTERN, name)

@@ -37,6 +37,12 @@ REVIEW_LINKS = {
                   "description": "Its reviewed spans and corrections."},
     "PostReview": {"operationId": "post_review", "parameters": {"analysis_id": "$response.body#/id"},
                    "description": "Correct one of its spans."},
+    "PostReviewed": {"operationId": "post_reviewed", "parameters": {"analysis_id": "$response.body#/id"},
+                     "description": "Mark it reviewed."},
+    "SendToCorpus": {"operationId": "send_to_corpus", "parameters": {"analysis_id": "$response.body#/id"},
+                     "description": "Add its text to the corpus."},
+    "DeleteAnalysis": {"operationId": "delete_analysis", "parameters": {"analysis_id": "$response.body#/id"},
+                       "description": "Delete it."},
 }
 
 
@@ -97,7 +103,8 @@ async def techniques() -> dict[str, Any]:
     return {"ok": True, "techniques": technique_list()}
 
 
-@router.get("/health", **spec(Health, public=True))
+@router.get("/health", **spec(Health, meaning={
+    401: "A token or session was sent and is not valid (this route needs none)"}))
 async def health(request: Request) -> dict[str, Any]:
     """Liveness, whether the model is loaded, and the inference queue."""
     return service(request).health()

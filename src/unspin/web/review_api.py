@@ -16,7 +16,7 @@ from unspin.web.api import AnalysisId
 from unspin.web.auth import audit, current_user, require
 from unspin.web.pages import service
 from unspin.web.schemas import spec
-from unspin.web.schemas_review import ACTION_RULES, Corrected, Review, Reviewed
+from unspin.web.schemas_review import ACTION_RULES, Corrected, Offset, Review, Reviewed
 
 api = APIRouter(prefix="/api", tags=["review"])
 REVIEWER = [Depends(require("reviewer"))]
@@ -32,8 +32,8 @@ class ReviewRequest(BaseModel):
 
     action: Literal["accept", "reject", "relabel", "resize", "add", "reset"]
     span: str | None = Field(None, max_length=32, description="Span key: m<index> or a<token>.")
-    start: int | None = Field(None, ge=0, description="New start offset (resize, add).")
-    end: int | None = Field(None, ge=0, description="New end offset (resize, add).")
+    start: Offset | None = Field(None, description="New start offset (resize, add).")
+    end: Offset | None = Field(None, description="New end offset (resize, add).")
     technique: str | None = Field(None, max_length=64, description="Technique name (relabel, add).")
     reviewer: str | None = Field(None, max_length=100, description=WHO)
 

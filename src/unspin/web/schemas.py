@@ -234,13 +234,13 @@ LOCATION = {"Location": {"description": "Where to poll the job: `/api/jobs/{id}`
                          "schema": {"type": "string"}}}
 
 
-def spec(model: type[BaseModel], *codes: int, status: int = 200, what: str = "OK", public: bool = False,
+def spec(model: type[BaseModel], *codes: int, status: int = 200, what: str = "OK",
          meaning: dict[int, str] | None = None, headers: dict[str, Any] | None = None,
          links: dict[str, Any] | None = None, example: Any = None) -> dict[str, Any]:
     """Route keyword arguments documenting an answer `status` shaped as `model` and the error
-    `codes` as `Error`, with those every route can answer: 400 (a refused Host), 500, and 401
-    unless the route is `public` (accounts on, not logged in); `meaning` overrides what a code
-    means on this route."""
+    `codes` as `Error`, with those every route can answer: 400 (a refused Host), 401 (accounts
+    on: not logged in, or a token not valid) and 500; `meaning` overrides what a code means on
+    this route."""
     ok: dict[str, Any] = {"model": model, "description": what}
     if headers:
         ok["headers"] = headers
@@ -250,7 +250,7 @@ def spec(model: type[BaseModel], *codes: int, status: int = 200, what: str = "OK
         ok["content"] = {"application/json": {"example": example}}
     said = {**MEANING, **(meaning or {})}
     responses: dict[int | str, dict[str, Any]] = {status: ok}
-    for code in sorted({400, 500, *codes, *(() if public else (401,))}):
+    for code in sorted({400, 401, 500, *codes}):
         responses[code] = {"model": Error, "description": said[code]}
         if code == 503:
             responses[code]["headers"] = RETRY_AFTER

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from unspin.web.schemas import Answer, Part, ReviewMark, Span
 
@@ -23,6 +23,13 @@ ACTION_RULES = {"oneOf": [
     needs(["resize"], "span", anyOf=[needs(["resize"], "start"), needs(["resize"], "end")]),
     needs(["add"], "start", "end", "technique"),
 ]}
+def _whole(value: Any) -> Any:
+    """20.0 as 20: JSON Schema's `integer` is any number without a fraction (20.5, "20" and
+    true stay refused)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Offset = Annotated[int, Field(ge=0), BeforeValidator(_whole)]  # a character offset
 Status = Literal["model", "accepted", "rejected", "relabelled", "resized", "added"]
 
 

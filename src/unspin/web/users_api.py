@@ -30,7 +30,9 @@ CHANGE = (403, 413, 415, 422)  # a body that is not JSON, or a field that is wro
 DONE = (403, 422)  # no body: refused, or not a user name
 USER_400 = {400: "No such user, the name is taken, the password too short, the last admin, no database, "
                  "or a refused Host"}
-UserName = Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$", description="A user's login name.")
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$"  # as `unspin.store.users.check_name` takes them
+MIN_PASSWORD = 8  # `unspin.store.users.MIN_PASSWORD` (tests/web/test_contract_fixes.py checks they agree)
+UserName = Path(pattern=NAME_PATTERN, description="A user's login name.")
 Role = Literal["admin", "reviewer", "reader"]
 
 
@@ -38,9 +40,9 @@ class NewUser(BaseModel):
     """A user to add: `name`, `role` and a `password` (8 characters at least)."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(max_length=100)
+    name: str = Field(pattern=NAME_PATTERN, description="A login name (kept lowercase).")
     role: Role = "reader"
-    password: str = Field(min_length=1, max_length=1000)
+    password: str = Field(min_length=MIN_PASSWORD, max_length=1000)
 
 
 class RoleChange(BaseModel):
@@ -50,7 +52,7 @@ class RoleChange(BaseModel):
 
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    password: str = Field(min_length=1, max_length=1000)
+    password: str = Field(min_length=MIN_PASSWORD, max_length=1000)
 
 
 def accounts(request: Request) -> Any:
