@@ -84,6 +84,19 @@ def test_links_lead_from_analysis_to_review_and_from_job_to_analysis(spec: dict[
         assert {link["operationId"] for link in links.values()} <= ids
 
 
+def test_examples_have_every_key_their_schema_requires(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    shown = 0
+    for method, path, op in operations(spec):
+        for status, answer in op["responses"].items():
+            content = answer["content"]["application/json"]
+            if "example" in content:
+                name = content["schema"]["$ref"].rsplit("/", 1)[1]
+                assert set(schemas[name]["required"]) <= set(content["example"]), (method, path, status)
+                shown += 1
+    assert shown >= 3
+
+
 def test_real_answers_keep_the_keys_the_schemas_require(sync_client: Any, spec: dict[str, Any]) -> None:
     schemas = spec["components"]["schemas"]
     body = sync_client.post("/api/analyze", json={"text": "The radical left mob won."}).json()

@@ -14,7 +14,8 @@ from unspin.web.schemas import JOB_ID_PATTERN, LOCATION, Job, spec
 
 router = APIRouter(prefix="/api", tags=["jobs"])
 JOB_EXAMPLE = {"ok": True, "id": "k3J9x0aQ", "kind": "analyze", "status": "running", "title": None,
-               "words": 1346, "progress": {"done": 3, "total": 9, "fraction": 0.3333},
+               "words": 1346, "created": "2026-12-05T10:00:00Z", "finished": None,
+               "progress": {"done": 3, "total": 9, "fraction": 0.3333},
                "links": {"api": "/api/jobs/k3J9x0aQ", "page": "/jobs/k3J9x0aQ"}}
 JobId = Path(pattern=JOB_ID_PATTERN, description="The job's id.")
 JOB_LINKS = {

@@ -5,10 +5,11 @@ that is not JSON, 422 for one that is not a JSON object) before FastAPI validate
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import compile_path
@@ -87,7 +88,37 @@ class JsonBodies:
         await self.app(scope, replay, send)
 
 
+def api_routes(routes: Any) -> Iterator[APIRoute]:
+    """Every APIRoute, those of included routers too (FastAPI nests them)."""
+    for route in routes:
+        if hasattr(route, "original_router"):
+            yield from api_routes(route.original_router.routes)
+        elif isinstance(route, APIRoute):
+            yield route
+
+
+def with_examples(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """`app.openapi` with the answers' examples as the routes give them: FastAPI drops every
+    null from the document, and so the keys whose example value is null."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        for route in api_routes(app.router.routes):
+            for status, answer in (route.responses or {}).items():
+                example = (answer.get("content") or {}).get("application/json", {}).get("example")
+                for method in route.methods if example is not None and route.include_in_schema else ():
+                    op = spec["paths"][route.path_format][method.lower()]
+                    op["responses"][str(status)]["content"]["application/json"]["example"] = example
+        return spec
+
+    return openapi
+
+
 def install(app: FastAPI) -> None:
     """Call before the other middleware is added (so it runs inside them, after the body
-    limit and the access checks): JSON bodies through one parser."""
+    limit and the access checks): JSON bodies through one parser, examples kept whole."""
+    app.openapi = with_examples(app)  # type: ignore[method-assign]
     app.add_middleware(JsonBodies, spec=app.openapi)
