@@ -176,7 +176,7 @@ class Service:
         return found
 
     def health(self) -> dict[str, Any]:
-        describe = getattr(self.store, "describe", None)
-        store = describe() if callable(describe) else type(self.store).__name__
+        engine = getattr(self.store, "engine", None)  # its kind only: never a path or an address
+        store = engine.url.get_backend_name() if engine is not None else "memory"
         return {"ok": True, "model": self.runner.model_name, "model_loaded": self.runner.loaded,
                 "queue": self.runner.stats(), "store": store}
