@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from unspin.web.api import ANALYZE, READ_ONE, errors, permalink, service
+from unspin.web.auth import audit, current_user, user_name
 from unspin.web.inputs import AnalyzeRequest, one_of, with_title
 from unspin.web.jobs import JobManager
 
@@ -31,7 +32,7 @@ async def start_job(body: AnalyzeRequest, request: Request) -> JSONResponse:
     fields = {"text": body.text, "url": body.url, "html": body.html}
     kind = one_of(fields, where="the JSON body")
     doc = with_title(await svc.document(kind, fields[kind]), body.title)
-    job = await jobs(request).start([doc], threshold=body.threshold, save=body.save)
+    job = await jobs(request).start([doc], threshold=body.threshold, save=body.save, user=user_name(request))
     return JSONResponse({"ok": True, **job.to_dict()}, status_code=202,
                         headers={"Location": f"/api/jobs/{job.id}"})
 
@@ -40,8 +41,9 @@ async def start_job(body: AnalyzeRequest, request: Request) -> JSONResponse:
     "example": JOB_EXAMPLE}}}})
 async def get_job(job_id: str, request: Request) -> dict[str, Any]:
     """A job's `status` (queued, running, done, failed, cancelled), `progress` (windows `done`
-    of `total`), and once done its `result` (the analysis, as `POST /api/analyze` returns it)."""
-    body = (await jobs(request).get(job_id)).to_dict()
+    of `total`), and once done its `result` (the analysis, as `POST /api/analyze` returns it).
+    With accounts on, only its submitter and admins see a job (404 for anyone else)."""
+    body = (await jobs(request).get(job_id, current_user(request))).to_dict()
     result = body.get("result") if body["kind"] in ("analyze", "compare") else None  # analyses
     if isinstance(result, dict):
         body["result"] = permalink(request, dict(result))
@@ -53,5 +55,8 @@ async def get_job(job_id: str, request: Request) -> dict[str, Any]:
 @router.delete("/jobs/{job_id}",
                responses={**errors(400, 403, 404), 409: {"description": "Already finished"}})
 async def cancel_job(job_id: str, request: Request) -> dict[str, Any]:
-    """Cancel a queued or running job (it stops at its next window); 409 once finished."""
-    return {"ok": True, **(await jobs(request).cancel(job_id)).to_dict(with_result=False)}
+    """Cancel a queued or running job (it stops at its next window); 409 once finished. With
+    accounts on, only its submitter and admins may (404 for anyone else)."""
+    job = await jobs(request).cancel(job_id, current_user(request))
+    await audit(request, "job-cancel", job.id, kind=job.kind, user=job.user)
+    return {"ok": True, **job.to_dict(with_result=False)}

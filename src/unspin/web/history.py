@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from unspin import review
 from unspin.errors import InputError
 from unspin.web.api import READ, errors
-from unspin.web.auth import audit, require
+from unspin.web.auth import audit, current_user, require
 from unspin.web.pages import read_form, render, service, twin
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +43,7 @@ async def history_context(request: Request, q: str | None, page: int,
     page = max(1, page)
     found = await run_in_threadpool(store.saved_analyses, query=q, limit=PAGE_SIZE,
                                     offset=(page - 1) * PAGE_SIZE, reviewed=reviewed_filter(reviewed))
-    jobs = [j.to_dict(with_result=False) for j in await request.app.state.jobs.active()]
+    jobs = [j.to_dict(with_result=False) for j in await request.app.state.jobs.active(current_user(request))]
     return {"query": q or "", "reviewed": reviewed or "",
             "page_no": page, "pages": max(1, -(-found["total"] // PAGE_SIZE)),
             "total": found["total"], "items": found["items"], "jobs": jobs,

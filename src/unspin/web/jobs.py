@@ -9,7 +9,11 @@ again by the next claim. Results are saved analyses (permalinks), saved in the t
 that finishes the job, so a job cancelled before then saves nothing.
 
 Other kinds of work register a handler (`JobManager.register`) and are started with
-`JobManager.submit(kind, payload, ...)`."""
+`JobManager.submit(kind, payload, ...)`.
+
+With accounts on, a job belongs to the user who submitted it: `get`, `cancel` and `active`
+take the asking user (`viewer`) and show a job only to its submitter or an admin; anyone
+else gets the same 404 as for a job that does not exist, so ids do not leak."""
 
 from __future__ import annotations
 
@@ -74,6 +78,7 @@ class Job:
     error: str | None = None
     error_status: int | None = None
     result: Any = None
+    user: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Job:
@@ -105,6 +110,8 @@ class Job:
             "progress": {"done": self.done, "total": self.total, "fraction": round(fraction, 4)},
             "links": {"api": f"/api/jobs/{self.id}", "page": f"/jobs/{self.id}"},
         }
+        if self.user:
+            out["user"] = self.user
         if self.page:
             out["links"]["result"] = self.page
         if self.error:
@@ -113,6 +120,13 @@ class Job:
             result = self.result
             out["result"] = result[0] if self.kind == "analyze" and isinstance(result, list) else result
         return out
+
+
+def may_see(row: dict[str, Any], viewer: dict[str, Any] | None) -> bool:
+    """Whether `viewer` (the logged-in user; None with accounts off) may see the job `row`:
+    its submitter and admins may."""
+    return viewer is None or viewer.get("role") == "admin" or (
+        row.get("user") is not None and row.get("user") == viewer.get("name"))
 
 
 def doc_payload(doc: Document) -> dict[str, Any]:
@@ -154,24 +168,25 @@ class JobManager:
         self.kinds[kind] = handler
 
     async def start(self, docs: list[Document], *, kind: str = "analyze", threshold: float | None = None,
-                    save: bool = True) -> Job:
-        """Admit an analysis job (`Busy` when `queue_size` jobs are queued or running)."""
+                    save: bool = True, user: str | None = None) -> Job:
+        """Admit an analysis job for `user` (`Busy` when `queue_size` jobs are queued or running)."""
         title = docs[0].meta.get("title") if docs else None
         payload = {"docs": [doc_payload(d) for d in docs], "threshold": threshold, "save": save}
         return await self.submit(kind, payload, title=str(title) if title else None,
-                                 words=sum(d.word_count() for d in docs))
+                                 words=sum(d.word_count() for d in docs), user=user)
 
     async def submit(self, kind: str, payload: dict[str, Any], *, title: str | None = None,
-                     words: int = 0) -> Job:
-        """Queue a job of a registered `kind` with a JSON `payload` for its handler; `Busy`
-        when shutting down or when `queue_size` jobs are queued or running on this store."""
+                     words: int = 0, user: str | None = None) -> Job:
+        """Queue a job of a registered `kind` with a JSON `payload` for its handler, submitted
+        by `user` (a user name; None with accounts off); `Busy` when shutting down or when
+        `queue_size` jobs are queued or running on this store."""
         if kind not in self.kinds:
             raise ValueError(f"No job handler for {kind!r}.")
         runner = self.service.runner
         if runner.closing or self._closing:
             raise Busy("The server is shutting down; try again in a moment.", retry_after=5)
         job = {"id": secrets.token_urlsafe(9), "kind": kind, "title": title, "words": words,
-               "payload": payload}
+               "payload": payload, "user": user}
         capacity = self.service.settings.queue_size
         if not await run_in_threadpool(self.store.add_job, job, capacity=capacity):
             runner.refused += 1
@@ -180,26 +195,32 @@ class JobManager:
         self.ensure_running()
         return await self.get(job["id"])
 
-    async def get(self, job_id: str) -> Job:
+    async def get(self, job_id: str, viewer: dict[str, Any] | None = None) -> Job:
+        """The job `job_id` as `viewer` may see it (see `may_see`): 404 when there is none
+        or it is someone else's."""
         row = await run_in_threadpool(self.store.get_job, job_id) if _ID.match(job_id) else None
-        if row is None:
+        if row is None or not may_see(row, viewer):
             raise HTTPException(404, f"No job with id {job_id[:64]!r} (finished jobs are "
                                      "forgotten after a while; their results stay saved).")
         self.ensure_running()
         return Job.from_row(row)
 
-    async def cancel(self, job_id: str) -> Job:
-        """Cancel a queued or running job; a finished one answers 409."""
-        found = await run_in_threadpool(self.store.cancel_job, job_id) if _ID.match(job_id) else None
-        job = await self.get(job_id)  # 404 when there is none
+    async def cancel(self, job_id: str, viewer: dict[str, Any] | None = None) -> Job:
+        """Cancel a queued or running job `viewer` may see (404 otherwise); a finished one
+        answers 409."""
+        await self.get(job_id, viewer)  # who submitted a job never changes: check it first
+        found = await run_in_threadpool(self.store.cancel_job, job_id)
+        job = await self.get(job_id, viewer)
         if not found:
             raise HTTPException(409, f"The job is already {job.status}; nothing to cancel.")
         self.service.runner.cancelled += 1  # /api/health counts it with the other cancels
         return job
 
-    async def active(self) -> list[Job]:
-        """Jobs still queued or running, newest first."""
-        return [Job.from_row(r) for r in await run_in_threadpool(self.store.active_jobs)]
+    async def active(self, viewer: dict[str, Any] | None = None) -> list[Job]:
+        """Jobs still queued or running that `viewer` may see, newest first."""
+        mine = None if viewer is None or viewer.get("role") == "admin" else str(viewer.get("name"))
+        rows = await run_in_threadpool(lambda: self.store.active_jobs(user=mine))
+        return [Job.from_row(r) for r in rows]
 
     # -- this process's worker ---------------------------------------------------------------
     def ensure_running(self) -> None:
