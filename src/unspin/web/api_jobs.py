@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse
 
 from unspin.web.api import ANALYZE, READ_ONE, errors, permalink, service
 from unspin.web.auth import audit, current_user, user_name
-from unspin.web.inputs import AnalyzeRequest, one_of, with_title
+from unspin.web.inputs import AnalyzeRequest, one_of
+from unspin.web.jobinputs import job_input
 from unspin.web.jobs import JobManager
 
 router = APIRouter(prefix="/api", tags=["jobs"])
@@ -27,11 +28,12 @@ def jobs(request: Request) -> JobManager:
         "application/json": {"example": JOB_EXAMPLE}}}})
 async def start_job(body: AnalyzeRequest, request: Request) -> JSONResponse:
     """Start analyzing one of `text`, `url` or `html` in the background (same body as
-    `POST /api/analyze`). Answers 202 with `Location: /api/jobs/{id}`; poll it for progress."""
-    svc = service(request)
+    `POST /api/analyze`). Answers 202 with `Location: /api/jobs/{id}`; poll it for progress.
+    A `url` is fetched by the job once it runs (a malformed one is refused at once; one that
+    cannot be fetched fails the job with the reason)."""
     fields = {"text": body.text, "url": body.url, "html": body.html}
     kind = one_of(fields, where="the JSON body")
-    doc = with_title(await svc.document(kind, fields[kind]), body.title)
+    doc = await job_input(service(request), kind, fields[kind], body.title)
     job = await jobs(request).start([doc], threshold=body.threshold, save=body.save, user=user_name(request))
     return JSONResponse({"ok": True, **job.to_dict()}, status_code=202,
                         headers={"Location": f"/api/jobs/{job.id}"})

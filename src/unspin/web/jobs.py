@@ -35,6 +35,7 @@ from starlette.exceptions import HTTPException
 
 from unspin.doc import Analysis, Document
 from unspin.errors import FetchError, ModelNotFoundError, UnspinError
+from unspin.web.jobinputs import FetchLater, fetch_for_job, job_title
 from unspin.web.runner import Busy, Progress
 from unspin.web.service import Service
 
@@ -129,14 +130,17 @@ def may_see(row: dict[str, Any], viewer: dict[str, Any] | None) -> bool:
         row.get("user") is not None and row.get("user") == viewer.get("name"))
 
 
-def doc_payload(doc: Document) -> dict[str, Any]:
+def doc_payload(doc: Document | FetchLater) -> dict[str, Any]:
+    if isinstance(doc, FetchLater):
+        return doc.payload()
     return {"text": doc.text, "id": doc.id, "meta": dict(doc.meta)}
 
 
 async def run_analysis(manager: JobManager, payload: dict[str, Any], progress: Progress) -> Outcome:
-    """The `analyze` and `compare` handler: analyze the payload's documents; save them
-    unless `save` is false."""
-    docs = [Document(d["text"], d.get("id"), dict(d.get("meta") or {})) for d in payload["docs"]]
+    """The `analyze` and `compare` handler: fetch the payload's URLs, analyze its documents;
+    save them unless `save` is false."""
+    docs = [await fetch_for_job(manager.service, d, lambda: progress(0, 0)) if "url" in d
+            else Document(d["text"], d.get("id"), dict(d.get("meta") or {})) for d in payload["docs"]]
     found = await manager.service.run(docs, threshold=payload.get("threshold"), progress=progress)
     records = [manager.service.record(analysis, meta) for analysis, meta in found]
     return Outcome(records, list(found) if payload.get("save", True) else [])
@@ -167,13 +171,14 @@ class JobManager:
         once the job is cancelled."""
         self.kinds[kind] = handler
 
-    async def start(self, docs: list[Document], *, kind: str = "analyze", threshold: float | None = None,
-                    save: bool = True, user: str | None = None) -> Job:
-        """Admit an analysis job for `user` (`Busy` when `queue_size` jobs are queued or running)."""
-        title = docs[0].meta.get("title") if docs else None
+    async def start(self, docs: list[Document | FetchLater], *, kind: str = "analyze",
+                    threshold: float | None = None, save: bool = True, user: str | None = None) -> Job:
+        """Admit an analysis job for `user` (`Busy` when `queue_size` jobs are queued or
+        running) of `docs`: documents, or URLs the job fetches when it runs."""
+        title = job_title(docs[0]) if docs else None
         payload = {"docs": [doc_payload(d) for d in docs], "threshold": threshold, "save": save}
-        return await self.submit(kind, payload, title=str(title) if title else None,
-                                 words=sum(d.word_count() for d in docs), user=user)
+        return await self.submit(kind, payload, title=str(title) if title else None, user=user,
+                                 words=sum(d.word_count() for d in docs if isinstance(d, Document)))
 
     async def submit(self, kind: str, payload: dict[str, Any], *, title: str | None = None,
                      words: int = 0, user: str | None = None) -> Job:

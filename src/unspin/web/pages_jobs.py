@@ -9,14 +9,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from unspin.errors import InputError
 from unspin.web.auth import current_user, user_name
+from unspin.web.jobinputs import job_input
 from unspin.web.jobs import DONE, JobManager
 from unspin.web.pages import (
-    compare_documents,
-    form_document,
     form_error,
+    form_input,
     form_threshold,
     read_form,
     render,
+    service,
     twin,
 )
 
@@ -29,10 +30,12 @@ def jobs(request: Request) -> JobManager:
 
 @router.post("/jobs")
 async def start_form_job(request: Request) -> Response:
-    """The analyze form as a job: 303 to its progress page."""
+    """The analyze form as a job: 303 to its progress page (a URL is fetched by the job)."""
     form = await read_form(request)
     try:
-        doc = await form_document(request, form)
+        title = form.get("title")
+        doc = await job_input(service(request), *await form_input(request, form),
+                              title if isinstance(title, str) else None)
         threshold = form_threshold(form)
     except InputError as err:
         return form_error(request, form, err)
@@ -42,10 +45,11 @@ async def start_form_job(request: Request) -> Response:
 
 @router.post("/jobs/compare")
 async def start_compare_job(request: Request) -> Response:
-    """The compare form as a job: 303 to its progress page."""
+    """The compare form as a job: 303 to its progress page (URLs are fetched by the job)."""
     form = await read_form(request)
     try:
-        docs = await compare_documents(request, form)
+        docs = [await job_input(service(request), *await form_input(request, form, side), None)
+                for side in ("_a", "_b")]
         threshold = form_threshold(form)
     except InputError as err:
         return form_error(request, form, err, compare=True)
