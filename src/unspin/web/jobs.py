@@ -27,21 +27,19 @@ import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from unspin.doc import Analysis, Document
+from unspin.doc import Document
 from unspin.errors import FetchError, ModelNotFoundError, UnspinError
 from unspin.web.jobinputs import FetchLater, fetch_for_job, job_title
+from unspin.web.jobview import DONE, FAILED, QUEUED, Job, Outcome, may_see
 from unspin.web.runner import Busy, Progress
 from unspin.web.service import Service
 
 log = logging.getLogger("unspin.web")
-QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
-FINISHED = (DONE, FAILED, CANCELLED)
 INTERNAL = "Internal error; the server log has the details."
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -50,84 +48,7 @@ class JobCancelled(UnspinError):
     """Raised inside the worker (from the progress callback) when a job is cancelled."""
 
 
-@dataclass
-class Outcome:
-    """What a job handler returns: its `result` (JSON), and analyses to save with it: the id
-    of `saves[i]` goes into `result[i]["id"]` (None: not saved)."""
-
-    result: Any
-    saves: list[tuple[Analysis, dict[str, Any]] | None] = field(default_factory=list)
-
-
 Handler = Callable[["JobManager", dict[str, Any], Progress], Awaitable[Outcome]]
-
-
-@dataclass
-class Job:
-    """One background job as the store has it: an analysis of one text (`analyze`), of two
-    (`compare`), or another registered kind."""
-
-    id: str
-    kind: str
-    title: str | None
-    words: int
-    status: str = QUEUED
-    done: int = 0
-    total: int = 0
-    created: str | None = None
-    finished: str | None = None
-    error: str | None = None
-    error_status: int | None = None
-    result: Any = None
-    user: str | None = None
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Job:
-        names = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in row.items() if k in names})
-
-    @property
-    def ids(self) -> list[str]:
-        """Ids of the analyses the job saved."""
-        if self.status != DONE or not isinstance(self.result, list):
-            return []
-        return [r["id"] for r in self.result if isinstance(r, dict) and r.get("id")]
-
-    @property
-    def page(self) -> str | None:
-        """Where the result is shown, once done and saved."""
-        ids = self.ids
-        if not ids:
-            return None
-        if self.kind == "compare" and len(ids) == 2:
-            return f"/compare?a={ids[0]}&b={ids[1]}"
-        return f"/a/{ids[0]}" if self.kind in ("analyze", "compare") else None
-
-    def to_dict(self, *, with_result: bool = True) -> dict[str, Any]:
-        fraction = 1.0 if self.status == DONE else (self.done / self.total if self.total else 0.0)
-        out: dict[str, Any] = {
-            "id": self.id, "kind": self.kind, "status": self.status, "title": self.title,
-            "words": self.words, "created": self.created, "finished": self.finished,
-            "progress": {"done": self.done, "total": self.total, "fraction": round(fraction, 4)},
-            "links": {"api": f"/api/jobs/{self.id}", "page": f"/jobs/{self.id}"},
-        }
-        if self.user:
-            out["user"] = self.user
-        if self.page:
-            out["links"]["result"] = self.page
-        if self.error:
-            out["error"] = {"message": self.error, "status": self.error_status}
-        if with_result and self.status == DONE:
-            result = self.result
-            out["result"] = result[0] if self.kind == "analyze" and isinstance(result, list) else result
-        return out
-
-
-def may_see(row: dict[str, Any], viewer: dict[str, Any] | None) -> bool:
-    """Whether `viewer` (the logged-in user; None with accounts off) may see the job `row`:
-    its submitter and admins may."""
-    return viewer is None or viewer.get("role") == "admin" or (
-        row.get("user") is not None and row.get("user") == viewer.get("name"))
 
 
 def doc_payload(doc: Document | FetchLater) -> dict[str, Any]:
