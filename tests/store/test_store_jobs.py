@@ -122,3 +122,13 @@ def test_who_submitted_a_job(jobs_store: Any) -> None:
     assert [j["id"] for j in jobs_store.active_jobs(user="rea")] == ["job1"]
     assert {j["id"] for j in jobs_store.active_jobs()} == {"job1", "job2", "job3"}
     assert jobs_store.claim_job("me", lease=30)["user"] == "rea"
+
+
+def test_a_user_holds_at_most_per_user_jobs(jobs_store: Any) -> None:
+    assert jobs_store.add_job({**job(1), "user": "rea"}, capacity=5, per_user=2)
+    assert jobs_store.add_job({**job(2), "user": "rea"}, capacity=5, per_user=2)
+    assert jobs_store.add_job({**job(3), "user": "rea"}, capacity=5, per_user=2) is False
+    assert jobs_store.add_job({**job(4), "user": "rev"}, capacity=5, per_user=2)  # someone else: room
+    assert all(jobs_store.add_job(job(n), capacity=5, per_user=2) for n in (5, 6))  # nobody's: no cap
+    assert jobs_store.cancel_job("job1") is True  # a finished job frees its user's place
+    assert jobs_store.add_job({**job(3), "user": "rea"}, capacity=5, per_user=2)

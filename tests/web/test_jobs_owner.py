@@ -101,6 +101,23 @@ def test_a_form_job_is_its_submitters(held: FakeAnalyzer, store: Any) -> None:
             rev.close()
 
 
+def test_one_user_cannot_take_every_place_in_the_queue(held: FakeAnalyzer, store: Any) -> None:
+    with serve_in_thread(auth_app(held, store, jobs_per_user=2)) as base:  # queue_size 4
+        rea, rev = logged_in(base, "rea"), logged_in(base, "rev")
+        try:
+            first, _ = submit(rea), submit(rea)
+            third = rea.post("/api/jobs", json={"text": LONG})
+            assert third.status_code == 503 and int(third.headers["retry-after"]) >= 1
+            assert "You have 2 jobs queued or running already" in third.json()["error"]
+            assert rea.post("/jobs", data={"text": LONG}, headers={"Origin": base}).status_code == 503
+            submit(rev)  # another user still has room
+            assert rea.delete(f"/api/jobs/{first}").status_code == 200
+            submit(rea)  # a cancelled job gives its place back
+        finally:
+            rea.close()
+            rev.close()
+
+
 def test_with_accounts_off_a_job_has_no_owner(held: FakeAnalyzer, sqlite_url: str) -> None:
     from unspin.store import Store
 

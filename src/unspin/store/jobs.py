@@ -54,10 +54,11 @@ class JobsMixin:
     _insert_rows: Any
     _insert_ignore: Any
 
-    def add_job(self, job: dict[str, Any], *, capacity: int) -> bool:
+    def add_job(self, job: dict[str, Any], *, capacity: int, per_user: int = 0) -> bool:
         """Queue `job` (id, kind, title, words, payload, and `user`: who submitted it, or
-        None) unless `capacity` jobs are already queued or running in this database (False
-        then). Finished jobs older than `KEEP_DAYS` are forgotten on the way."""
+        None) unless `capacity` jobs are already queued or running in this database, or
+        `per_user` (when above 0) of them are its user's (False then). Finished jobs older
+        than `KEEP_DAYS` are forgotten on the way."""
         stamp = records.now()
         with self.write() as conn:
             if self.dialect == "postgresql":  # two processes must not both see room for one
@@ -68,6 +69,11 @@ class JobsMixin:
                                 .where(jobs.c.status.in_(ACTIVE))).scalar_one()
             if busy >= capacity:
                 return False
+            if per_user > 0 and job.get("user") is not None:
+                theirs = conn.execute(select(func.count()).select_from(jobs).where(
+                    jobs.c.status.in_(ACTIVE), jobs.c.submitted_by == job["user"])).scalar_one()
+                if theirs >= per_user:
+                    return False
             conn.execute(insert(jobs).values(
                 id=job["id"], kind=job["kind"], status=QUEUED, title=job.get("title"),
                 words=int(job.get("words") or 0), done=0, total=0, payload=job["payload"],

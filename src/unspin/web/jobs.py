@@ -113,9 +113,12 @@ class JobManager:
             raise Busy("The server is shutting down; try again in a moment.", retry_after=5)
         job = {"id": secrets.token_urlsafe(9), "kind": kind, "title": title, "words": words,
                "payload": payload, "user": user}
-        capacity = self.service.settings.queue_size
-        if not await run_in_threadpool(self.store.add_job, job, capacity=capacity):
+        capacity, per_user = self.service.settings.queue_size, self.service.settings.jobs_per_user
+        if not await run_in_threadpool(lambda: self.store.add_job(job, capacity=capacity, per_user=per_user)):
             runner.refused += 1
+            if user is not None and per_user and len(await self.active({"name": user})) >= per_user:
+                raise Busy(f"You have {per_user} jobs queued or running already (the limit for one user); "
+                           f"try again in {runner.retry_after()} s.", retry_after=runner.retry_after())
             raise Busy(f"The server has {capacity} jobs queued or running already (its limit); "
                        f"try again in {runner.retry_after()} s.", retry_after=runner.retry_after())
         self.ensure_running()

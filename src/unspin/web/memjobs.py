@@ -35,10 +35,14 @@ class MemoryJobsMixin:
     def _jobs_table(self) -> tuple[threading.Lock, OrderedDict[str, dict[str, Any]]]:
         return self._job_lock, self._job_rows
 
-    def add_job(self, job: dict[str, Any], *, capacity: int) -> bool:
+    def add_job(self, job: dict[str, Any], *, capacity: int, per_user: int = 0) -> bool:
         lock, rows = self._jobs_table()
         with lock:
-            if sum(1 for r in rows.values() if r["status"] in ACTIVE) >= capacity:
+            active = [r for r in rows.values() if r["status"] in ACTIVE]
+            if len(active) >= capacity:
+                return False
+            user = job.get("user")
+            if per_user > 0 and user is not None and sum(r["user"] == user for r in active) >= per_user:
                 return False
             rows[job["id"]] = {"id": job["id"], "kind": job["kind"], "status": QUEUED,
                                "title": job.get("title"), "words": int(job.get("words") or 0),
