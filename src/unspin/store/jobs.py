@@ -39,7 +39,7 @@ def job_dict(row: Any, *, payload: bool = False) -> dict[str, Any]:
     out = {"id": row.id, "kind": row.kind, "status": row.status, "title": row.title,
            "words": row.words, "done": row.done, "total": row.total, "result": row.result,
            "error": row.error, "error_status": row.error_status, "attempts": row.attempts,
-           "created": _iso(row.created), "finished": _iso(row.finished)}
+           "created": _iso(row.created), "finished": _iso(row.finished), "user": row.submitted_by}
     if payload:
         out["payload"] = row.payload
     return out
@@ -54,10 +54,11 @@ class JobsMixin:
     _insert_rows: Any
     _insert_ignore: Any
 
-    def add_job(self, job: dict[str, Any], *, capacity: int) -> bool:
-        """Queue `job` (id, kind, title, words, payload) unless `capacity` jobs are already
-        queued or running in this database (False then). Finished jobs older than
-        `KEEP_DAYS` are forgotten on the way."""
+    def add_job(self, job: dict[str, Any], *, capacity: int, per_user: int = 0) -> bool:
+        """Queue `job` (id, kind, title, words, payload, and `user`: who submitted it, or
+        None) unless `capacity` jobs are already queued or running in this database, or
+        `per_user` (when above 0) of them are its user's (False then). Finished jobs older
+        than `KEEP_DAYS` are forgotten on the way."""
         stamp = records.now()
         with self.write() as conn:
             if self.dialect == "postgresql":  # two processes must not both see room for one
@@ -68,10 +69,15 @@ class JobsMixin:
                                 .where(jobs.c.status.in_(ACTIVE))).scalar_one()
             if busy >= capacity:
                 return False
+            if per_user > 0 and job.get("user") is not None:
+                theirs = conn.execute(select(func.count()).select_from(jobs).where(
+                    jobs.c.status.in_(ACTIVE), jobs.c.submitted_by == job["user"])).scalar_one()
+                if theirs >= per_user:
+                    return False
             conn.execute(insert(jobs).values(
                 id=job["id"], kind=job["kind"], status=QUEUED, title=job.get("title"),
                 words=int(job.get("words") or 0), done=0, total=0, payload=job["payload"],
-                attempts=0, created=stamp))
+                attempts=0, created=stamp, submitted_by=job.get("user")))
         return True
 
     def get_job(self, job_id: str) -> dict[str, Any] | None:
@@ -79,11 +85,13 @@ class JobsMixin:
             row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
         return None if row is None else job_dict(row)
 
-    def active_jobs(self, *, limit: int = 50) -> list[dict[str, Any]]:
-        """Queued and running jobs, newest first."""
+    def active_jobs(self, *, limit: int = 50, user: str | None = None) -> list[dict[str, Any]]:
+        """Queued and running jobs, newest first (only those `user` submitted, when given)."""
+        query = select(jobs).where(jobs.c.status.in_(ACTIVE))
+        if user is not None:
+            query = query.where(jobs.c.submitted_by == user)
         with self.read() as conn:
-            rows = conn.execute(select(jobs).where(jobs.c.status.in_(ACTIVE))
-                                .order_by(jobs.c.created.desc(), jobs.c.id).limit(limit)).all()
+            rows = conn.execute(query.order_by(jobs.c.created.desc(), jobs.c.id).limit(limit)).all()
         return [job_dict(r) for r in rows]
 
     def claim_job(self, owner: str, *, lease: float) -> dict[str, Any] | None:

@@ -257,5 +257,6 @@ jobs = Table(
     Column("attempts", Integer, nullable=False, comment="times a process started it"),
     Column("created", DateTime, nullable=False),
     Column("finished", DateTime, nullable=True),
+    Column("submitted_by", String(100), nullable=True, comment="user name of who submitted it (accounts on)"),
     Index("ix_jobs_status", "status", "created"),
 )

@@ -8,7 +8,9 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from unspin.web.api import FETCHED, permalink, service
-from unspin.web.inputs import AnalyzeRequest, one_of, with_title
+from unspin.web.auth import audit, current_user, user_name
+from unspin.web.inputs import AnalyzeRequest, one_of
+from unspin.web.jobinputs import job_input
 from unspin.web.jobs import JobManager
 from unspin.web.schemas import JOB_ID_PATTERN, LOCATION, Job, spec
 
@@ -41,12 +43,13 @@ def jobs(request: Request) -> JobManager:
     meaning=FETCHED, headers=LOCATION, links=JOB_LINKS, example=JOB_EXAMPLE))
 async def start_job(body: AnalyzeRequest, request: Request) -> JSONResponse:
     """Start analyzing one of `text`, `url` or `html` in the background (same body as
-    `POST /api/analyze`). Answers 202 with `Location: /api/jobs/{id}`; poll it for progress."""
-    svc = service(request)
+    `POST /api/analyze`). Answers 202 with `Location: /api/jobs/{id}`; poll it for progress.
+    A `url` is fetched by the job once it runs (a malformed one is refused at once; one that
+    cannot be fetched fails the job with the reason)."""
     fields = {"text": body.text, "url": body.url, "html": body.html}
     kind = one_of(fields, where="the JSON body")
-    doc = with_title(await svc.document(kind, fields[kind]), body.title)
-    job = await jobs(request).start([doc], threshold=body.threshold, save=body.save)
+    doc = await job_input(service(request), kind, fields[kind], body.title)
+    job = await jobs(request).start([doc], threshold=body.threshold, save=body.save, user=user_name(request))
     return JSONResponse({"ok": True, **job.to_dict()}, status_code=202,
                         headers={"Location": f"/api/jobs/{job.id}"})
 
@@ -55,8 +58,9 @@ async def start_job(body: AnalyzeRequest, request: Request) -> JSONResponse:
                                      links={**RESULT_LINKS, "CancelJob": JOB_LINKS["CancelJob"]}))
 async def get_job(request: Request, job_id: str = JobId) -> dict[str, Any]:
     """A job's `status` (queued, running, done, failed, cancelled), `progress` (windows `done`
-    of `total`), and once done its `result` (the analysis, as `POST /api/analyze` returns it)."""
-    body = (await jobs(request).get(job_id)).to_dict()
+    of `total`), and once done its `result` (the analysis, as `POST /api/analyze` returns it).
+    With accounts on, only its submitter and admins see a job (404 for anyone else)."""
+    body = (await jobs(request).get(job_id, current_user(request))).to_dict()
     result = body.get("result") if body["kind"] in ("analyze", "compare") else None  # analyses
     if isinstance(result, dict):
         body["result"] = permalink(request, dict(result))
@@ -67,5 +71,8 @@ async def get_job(request: Request, job_id: str = JobId) -> dict[str, Any]:
 
 @router.delete("/jobs/{job_id}", **spec(Job, 403, 404, 409, 422, what="The job, cancelled"))
 async def cancel_job(request: Request, job_id: str = JobId) -> dict[str, Any]:
-    """Cancel a queued or running job (it stops at its next window); 409 once finished."""
-    return {"ok": True, **(await jobs(request).cancel(job_id)).to_dict(with_result=False)}
+    """Cancel a queued or running job (it stops at its next window); 409 once finished. With
+    accounts on, only its submitter and admins may (404 for anyone else)."""
+    job = await jobs(request).cancel(job_id, current_user(request))
+    await audit(request, "job-cancel", job.id, kind=job.kind, user=job.user)
+    return {"ok": True, **job.to_dict(with_result=False)}

@@ -15,7 +15,7 @@ from unspin import review
 from unspin.errors import InputError
 from unspin.web import exports
 from unspin.web.api import AnalysisId
-from unspin.web.auth import audit, require
+from unspin.web.auth import audit, current_user, require
 from unspin.web.inputs import MAX_OFFSET, MAX_PAGE
 from unspin.web.pages import read_form, render, service, twin
 from unspin.web.schemas import Agreement, AnalysisList, Deleted, SentToCorpus, spec
@@ -45,7 +45,7 @@ async def history_context(request: Request, q: str | None, page: int,
     page = max(1, page)
     found = await run_in_threadpool(store.saved_analyses, query=q, limit=PAGE_SIZE,
                                     offset=(page - 1) * PAGE_SIZE, reviewed=reviewed_filter(reviewed))
-    jobs = [j.to_dict(with_result=False) for j in await request.app.state.jobs.active()]
+    jobs = [j.to_dict(with_result=False) for j in await request.app.state.jobs.active(current_user(request))]
     return {"query": q or "", "reviewed": reviewed or "",
             "page_no": page, "pages": max(1, -(-found["total"] // PAGE_SIZE)),
             "total": found["total"], "items": found["items"], "jobs": jobs,
