@@ -132,3 +132,17 @@ def test_a_user_holds_at_most_per_user_jobs(jobs_store: Any) -> None:
     assert all(jobs_store.add_job(job(n), capacity=5, per_user=2) for n in (5, 6))  # nobody's: no cap
     assert jobs_store.cancel_job("job1") is True  # a finished job frees its user's place
     assert jobs_store.add_job({**job(3), "user": "rea"}, capacity=5, per_user=2)
+
+
+def test_a_job_saving_an_analysis_saved_before_or_deleted_keeps_one(jobs_store: Any) -> None:
+    if isinstance(jobs_store, MemoryStore):
+        pytest.skip("the memory store gives each save its own id")
+    first = jobs_store.save_analysis(*analysis()[:1], meta=analysis()[1])
+    for n in (1, 2):
+        jobs_store.add_job(job(n), capacity=5)
+        jobs_store.claim_job("me", lease=30)
+        result = [{"spans": []}]
+        assert jobs_store.finish_job(f"job{n}", "me", status="done", result=result, saves=[analysis()]) == "done"
+        assert result[0]["id"] == first and saved_count(jobs_store) == 1
+        jobs_store.delete_analysis(first)  # the second job saves it anew
+    assert saved_count(jobs_store) == 0

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from unspin.doc import Analysis
 from unspin.store import records
-from unspin.store.schema import KIND_SAVED, documents, jobs
+from unspin.store.schema import KIND_SAVED, jobs
 from unspin.store.work import _dead_owner
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
@@ -46,13 +46,12 @@ def job_dict(row: Any, *, payload: bool = False) -> dict[str, Any]:
 
 
 class JobsMixin:
-    """Jobs in the `jobs` table (needs `read()`/`write()`, `dialect` and `_insert_rows`)."""
+    """Jobs in the `jobs` table (needs `read()`/`write()`, `dialect` and `_save_rows`)."""
 
     read: Any
     write: Any
     dialect: str
-    _insert_rows: Any
-    _insert_ignore: Any
+    _save_rows: Any
 
     def add_job(self, job: dict[str, Any], *, capacity: int, per_user: int = 0) -> bool:
         """Queue `job` (id, kind, title, words, payload, and `user`: who submitted it, or
@@ -182,8 +181,7 @@ class JobsMixin:
                 return str(conn.execute(select(jobs.c.status).where(jobs.c.id == job_id)).scalar()
                            or CANCELLED)
             for doc_row, found in rows:
-                conn.execute(self._insert_ignore(documents), [doc_row])
-                self._insert_rows(conn, found)
+                self._save_rows(conn, doc_row, found)
         return status
 
     def cancel_job(self, job_id: str) -> bool | None:
