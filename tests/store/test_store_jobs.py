@@ -142,7 +142,8 @@ def test_a_job_saving_an_analysis_saved_before_or_deleted_keeps_one(jobs_store: 
         jobs_store.add_job(job(n), capacity=5)
         jobs_store.claim_job("me", lease=30)
         result = [{"spans": []}]
-        assert jobs_store.finish_job(f"job{n}", "me", status="done", result=result, saves=[analysis()]) == "done"
+        ended = jobs_store.finish_job(f"job{n}", "me", status="done", result=result, saves=[analysis()])
+        assert ended == "done"
         assert result[0]["id"] == first and saved_count(jobs_store) == 1
         jobs_store.delete_analysis(first)  # the second job saves it anew
     assert saved_count(jobs_store) == 0

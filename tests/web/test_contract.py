@@ -44,7 +44,7 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 def served(tmp_path: Path, tiny_analyzer: Any, offline: None) -> Iterator[tuple[str, str]]:
     """The app with accounts on, on the tiny model and SQLite; its URL and database URL."""
     url = f"sqlite:///{tmp_path / 'contract.db'}"
-    settings = WebSettings(db=url, auth="on", queue_size=16, fetch_timeout=2.0)
+    settings = WebSettings(db=url, auth="on", queue_size=16, fetch_timeout=2.0, rate_limit=0)
     admin_token(url, "contract-admin")  # accounts on needs an admin before the app starts
     with serve_in_thread(create_app(tiny_analyzer, settings=settings)) as base:
         yield base, url

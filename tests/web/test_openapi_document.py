@@ -28,8 +28,9 @@ def test_every_answer_is_a_named_schema(spec: dict[str, Any]) -> None:
             ref = answer["content"]["application/json"]["schema"]["$ref"]
             name = ref.rsplit("/", 1)[1]
             assert name in schemas, (method, path, status)
-            assert (name == "Error") == (int(status) >= 400), (method, path, status, name)
+            assert (name in ("Error", "Stale")) == (int(status) >= 400), (method, path, status, name)
         assert {"400", "401", "500"} <= set(op["responses"]), (method, path)
+        assert ("429" in op["responses"]) == (path != "/api/health"), (method, path)  # rate limit
     error = schemas["Error"]
     assert set(error["required"]) == {"error", "status"} and error["additionalProperties"] is False
     for name in ("Analysis", "Span", "Figures", "Job", "Health", "Version", "Technique", "Review",

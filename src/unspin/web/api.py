@@ -103,7 +103,7 @@ async def techniques() -> dict[str, Any]:
     return {"ok": True, "techniques": technique_list()}
 
 
-@router.get("/health", **spec(Health, meaning={
+@router.get("/health", **spec(Health, limited=False, meaning={
     401: "A token or session was sent and is not valid (this route needs none)"}))
 async def health(request: Request) -> dict[str, Any]:
     """Liveness, whether the model is loaded, and the inference queue."""

@@ -223,6 +223,7 @@ MEANING = {
     413: "The body is over the size limit",
     415: "The body is not JSON (`Content-Type: application/json`)",
     422: "A field is missing, of the wrong type or unknown; the message names it",
+    429: "Over this client's request rate (`rate_limit` a minute): retry after `Retry-After` seconds",
     500: "An unexpected error; the server log has the details",
     502: "The URL could not be fetched (no such host, an error answer, a bad redirect)",
     503: "Busy, or no model loaded: retry after `Retry-After` seconds",
@@ -236,11 +237,11 @@ LOCATION = {"Location": {"description": "Where to poll the job: `/api/jobs/{id}`
 
 def spec(model: type[BaseModel], *codes: int, status: int = 200, what: str = "OK",
          meaning: dict[int, str] | None = None, headers: dict[str, Any] | None = None,
-         links: dict[str, Any] | None = None, example: Any = None) -> dict[str, Any]:
+         links: dict[str, Any] | None = None, example: Any = None, limited: bool = True) -> dict[str, Any]:
     """Route keyword arguments documenting an answer `status` shaped as `model` and the error
     `codes` as `Error`, with those every route can answer: 400 (a refused Host), 401 (accounts
-    on: not logged in, or a token not valid) and 500; `meaning` overrides what a code means on
-    this route."""
+    on: not logged in, or a token not valid), 429 (over the rate limit; not where `limited` is
+    false) and 500; `meaning` overrides what a code means on this route."""
     ok: dict[str, Any] = {"model": model, "description": what}
     if headers:
         ok["headers"] = headers
@@ -250,8 +251,8 @@ def spec(model: type[BaseModel], *codes: int, status: int = 200, what: str = "OK
         ok["content"] = {"application/json": {"example": example}}
     said = {**MEANING, **(meaning or {})}
     responses: dict[int | str, dict[str, Any]] = {status: ok}
-    for code in sorted({400, 401, 500, *codes}):
+    for code in sorted({400, 401, 500, *codes, *((429,) if limited else ())}):
         responses[code] = {"model": Error, "description": said[code]}
-        if code == 503:
+        if code in (429, 503):
             responses[code]["headers"] = RETRY_AFTER
     return {"response_model": None, "responses": responses}

@@ -51,6 +51,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = Error.from_dict(response.json())
 
@@ -82,6 +87,7 @@ def sync_detailed(
 
      A job's `status` (queued, running, done, failed, cancelled), `progress` (windows `done`
     of `total`), and once done its `result` (the analysis, as `POST /api/analyze` returns it).
+    With accounts on, only its submitter and admins see a job (404 for anyone else).
 
     Args:
         job_id (str): The job's id.
@@ -114,6 +120,7 @@ def sync(
 
      A job's `status` (queued, running, done, failed, cancelled), `progress` (windows `done`
     of `total`), and once done its `result` (the analysis, as `POST /api/analyze` returns it).
+    With accounts on, only its submitter and admins see a job (404 for anyone else).
 
     Args:
         job_id (str): The job's id.
@@ -141,6 +148,7 @@ async def asyncio_detailed(
 
      A job's `status` (queued, running, done, failed, cancelled), `progress` (windows `done`
     of `total`), and once done its `result` (the analysis, as `POST /api/analyze` returns it).
+    With accounts on, only its submitter and admins see a job (404 for anyone else).
 
     Args:
         job_id (str): The job's id.
@@ -171,6 +179,7 @@ async def asyncio(
 
      A job's `status` (queued, running, done, failed, cancelled), `progress` (windows `done`
     of `total`), and once done its `result` (the analysis, as `POST /api/analyze` returns it).
+    With accounts on, only its submitter and admins see a job (404 for anyone else).
 
     Args:
         job_id (str): The job's id.

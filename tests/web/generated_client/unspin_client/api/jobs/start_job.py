@@ -71,6 +71,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = Error.from_dict(response.json())
 
@@ -117,6 +122,8 @@ def sync_detailed(
 
      Start analyzing one of `text`, `url` or `html` in the background (same body as
     `POST /api/analyze`). Answers 202 with `Location: /api/jobs/{id}`; poll it for progress.
+    A `url` is fetched by the job once it runs (a malformed one is refused at once; one that
+    cannot be fetched fails the job with the reason).
 
     Args:
         body (AnalyzeRequestType0 | AnalyzeRequestType1 | AnalyzeRequestType2): Body of `POST
@@ -151,6 +158,8 @@ def sync(
 
      Start analyzing one of `text`, `url` or `html` in the background (same body as
     `POST /api/analyze`). Answers 202 with `Location: /api/jobs/{id}`; poll it for progress.
+    A `url` is fetched by the job once it runs (a malformed one is refused at once; one that
+    cannot be fetched fails the job with the reason).
 
     Args:
         body (AnalyzeRequestType0 | AnalyzeRequestType1 | AnalyzeRequestType2): Body of `POST
@@ -180,6 +189,8 @@ async def asyncio_detailed(
 
      Start analyzing one of `text`, `url` or `html` in the background (same body as
     `POST /api/analyze`). Answers 202 with `Location: /api/jobs/{id}`; poll it for progress.
+    A `url` is fetched by the job once it runs (a malformed one is refused at once; one that
+    cannot be fetched fails the job with the reason).
 
     Args:
         body (AnalyzeRequestType0 | AnalyzeRequestType1 | AnalyzeRequestType2): Body of `POST
@@ -212,6 +223,8 @@ async def asyncio(
 
      Start analyzing one of `text`, `url` or `html` in the background (same body as
     `POST /api/analyze`). Answers 202 with `Location: /api/jobs/{id}`; poll it for progress.
+    A `url` is fetched by the job once it runs (a malformed one is refused at once; one that
+    cannot be fetched fails the job with the reason).
 
     Args:
         body (AnalyzeRequestType0 | AnalyzeRequestType1 | AnalyzeRequestType2): Body of `POST
