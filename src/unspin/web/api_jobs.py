@@ -28,10 +28,11 @@ async def start_job(body: AnalyzeRequest, request: Request) -> JSONResponse:
     """Start analyzing one of `text`, `url` or `html` in the background (same body as
     `POST /api/analyze`). Answers 202 with `Location: /api/jobs/{id}`; poll it for progress."""
     svc = service(request)
+    svc.model_loader(body.model)  # 422 for an unknown model, before any fetching
     fields = {"text": body.text, "url": body.url, "html": body.html}
     kind = one_of(fields, where="the JSON body")
     doc = with_title(await svc.document(kind, fields[kind]), body.title)
-    job = jobs(request).start([doc], threshold=body.threshold, save=body.save)
+    job = jobs(request).start([doc], threshold=body.threshold, save=body.save, model=body.model)
     return JSONResponse({"ok": True, **job.to_dict()}, status_code=202,
                         headers={"Location": f"/api/jobs/{job.id}"})
 

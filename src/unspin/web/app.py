@@ -18,6 +18,7 @@ from unspin.errors import InputError
 from unspin.web import (
     api,
     api_jobs,
+    api_models,
     errors,
     history,
     login,
@@ -31,6 +32,7 @@ from unspin.web.auth import AuthGate
 from unspin.web.jobs import JobManager
 from unspin.web.memstore import MemoryStore
 from unspin.web.middleware import BodyLimit, HostOriginCheck, SecurityHeaders
+from unspin.web.models import ModelRegistry
 from unspin.web.runner import AnalyzerLike, InferenceRunner
 from unspin.web.service import Service, StoreLike
 from unspin.web.settings import WebSettings
@@ -95,12 +97,14 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
     app.state.service = Service(settings, runner, store)
+    app.state.models = app.state.service.models = ModelRegistry(runner, limit=settings.max_models)
     app.state.jobs = JobManager(app.state.service)
     app.state.templates = templates()
     app.state.auth = auth
     errors.install(app)
     app.include_router(api.router)
     app.include_router(api_jobs.router)
+    app.include_router(api_models.router)
     app.include_router(history.api)
     app.include_router(review_api.api)
     app.include_router(login.api)

@@ -96,13 +96,19 @@ class JobManager:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
 
     def start(self, docs: list[Document], *, kind: str = "analyze", threshold: float | None = None,
-              save: bool = True) -> Job:
-        """Admit and start a job (`Busy` when the inference queue is full)."""
+              save: bool = True, model: str | None = None) -> Job:
+        """Admit and start a job (`Busy` when the inference queue is full; 422 for an unknown
+        `model`)."""
+        self.service.model_loader(model)  # an unknown name is refused before the job starts
         self.service.runner.admit()
         title = docs[0].meta.get("title") if docs else None
         job = Job(secrets.token_urlsafe(9), kind, str(title) if title else None,
                   sum(d.word_count() for d in docs))
-        job.task = asyncio.get_running_loop().create_task(self._run(job, docs, threshold, save))
+        job.task = asyncio.get_running_loop().create_task(self._run(job, docs, threshold, save, model))
+        return self.track(job)
+
+    def track(self, job: Job) -> Job:
+        """Keep `job` (started by the caller, of any kind) for `get` and `cancel`, with the newest `limit`."""
         self._jobs[job.id] = job
         while len(self._jobs) > self.limit:
             old_id = next((k for k, j in self._jobs.items() if j.status in FINISHED), None)
@@ -111,10 +117,11 @@ class JobManager:
             del self._jobs[old_id]
         return job
 
-    async def _run(self, job: Job, docs: list[Document], threshold: float | None, save: bool) -> None:
+    async def _run(self, job: Job, docs: list[Document], threshold: float | None, save: bool,
+                   model: str | None = None) -> None:
         try:
             records = await self.service.analyze(docs, threshold=threshold, save=save,
-                                                 progress=job.progress, admitted=True)
+                                                 progress=job.progress, admitted=True, model=model)
         except JobCancelled:
             job.status = CANCELLED
         except (UnspinError, HTTPException) as err:

@@ -13,6 +13,7 @@ from unspin.web.pages import (
     compare_documents,
     form_document,
     form_error,
+    form_model,
     form_threshold,
     read_form,
     render,
@@ -31,11 +32,12 @@ async def start_form_job(request: Request) -> Response:
     """The analyze form as a job: 303 to its progress page."""
     form = await read_form(request)
     try:
+        model = form_model(request, form)
         doc = await form_document(request, form)
         threshold = form_threshold(form)
     except InputError as err:
         return form_error(request, form, err)
-    job = jobs(request).start([doc], threshold=threshold)
+    job = jobs(request).start([doc], threshold=threshold, model=model)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 

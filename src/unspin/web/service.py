@@ -6,15 +6,18 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from unspin.doc import Analysis, Document
 from unspin.web.inputs import TooLong, document_for
-from unspin.web.runner import InferenceRunner, Progress
+from unspin.web.runner import AnalyzerLike, InferenceRunner, Progress
 from unspin.web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from unspin.web.models import ModelRegistry
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 _META_KEYS = ("title", "url", "source", "format", "date", "sitename", "normalized", "pages",
@@ -64,6 +67,7 @@ class Service:
         self.settings = settings
         self.runner = runner
         self.store = store
+        self.models: ModelRegistry | None = None  # set by `create_app`: the models by name
 
     async def document(self, kind: str, value: Any) -> Document:
         """A Document from one input field (fetching and extraction run in a thread)."""
@@ -79,18 +83,21 @@ class Service:
 
     async def analyze(self, docs: list[Document], *, threshold: float | None, save: bool = True,
                       progress: Progress | None = None, admitted: bool = False,
-                      disconnected: Callable[[], Awaitable[bool]] | None = None) -> list[dict[str, Any]]:
-        """Analyze `docs` as one job and return their records (saved ones carry an id). A
-        request's work (not `admitted` by a job) is dropped when `disconnected()` turns true
-        or `request_timeout` passes; a job (`admitted`) has no time budget."""
+                      disconnected: Callable[[], Awaitable[bool]] | None = None,
+                      model: str | None = None) -> list[dict[str, Any]]:
+        """Analyze `docs` as one job with the model named `model` (default: the server's own)
+        and return their records (saved ones carry an id). A request's work (not `admitted` by
+        a job) is dropped when `disconnected()` turns true or `request_timeout` passes; a job
+        (`admitted`) has no time budget."""
+        load = self.model_loader(model)
         threshold = self.settings.threshold if threshold is None else threshold
         analyses = await self.runner.analyze(
             docs, threshold=threshold, batch_size=self.settings.batch_size, progress=progress,
             admitted=admitted, timeout=None if admitted else self.settings.request_timeout,
-            disconnected=disconnected,
+            disconnected=disconnected, model=load,
         )
         if threshold is None:  # record the model's own least score: the page's slider starts there
-            threshold = getattr(self.runner.analyzer(), "threshold", None)
+            threshold = getattr(load() if load else self.runner.analyzer(), "threshold", None)
         records = []
         for analysis in analyses:
             meta = {k: analysis.doc.meta[k] for k in _META_KEYS if analysis.doc.meta.get(k)}
@@ -104,6 +111,12 @@ class Service:
             record["meta"] = meta
             records.append(record)
         return records
+
+    def model_loader(self, model: str | None) -> Callable[[], AnalyzerLike] | None:
+        """What loads the model named `model` (None: the server's own); 422 for an unknown name."""
+        if model is None or self.models is None:
+            return None
+        return self.models.loader(model)
 
     async def get(self, analysis_id: str) -> dict[str, Any]:
         """The stored record, or 404."""

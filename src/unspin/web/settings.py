@@ -39,13 +39,14 @@ class WebSettings:
     session_hours: float = 12.0  # a login lasts this long
     login_failures: int = 5  # failed logins per name and address within login_window before 429
     login_window: float = 300.0  # seconds
+    max_models: int = 2  # models kept loaded at once for `"model": NAME` (the least recently used goes)
 
     def __post_init__(self) -> None:
         problems = []
         if not 0 < self.port < 65536:
             problems.append(f"port must be 1..65535, got {self.port}")
         for name in ("max_body_bytes", "queue_size", "workers", "fetch_max_bytes", "batch_size",
-                     "sync_max_chars"):
+                     "sync_max_chars", "max_models"):
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.auth not in ("auto", "on", "off"):
