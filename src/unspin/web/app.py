@@ -17,6 +17,7 @@ from unspin import taxonomy
 from unspin.errors import InputError
 from unspin.web import (
     api,
+    api_adapt,
     api_jobs,
     api_models,
     errors,
@@ -28,6 +29,7 @@ from unspin.web import (
     review_api,
     users_api,
 )
+from unspin.web.adapting import Adapter
 from unspin.web.auth import AuthGate
 from unspin.web.jobs import JobManager
 from unspin.web.memstore import MemoryStore
@@ -99,12 +101,15 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     app.state.service = Service(settings, runner, store)
     app.state.models = app.state.service.models = ModelRegistry(runner, limit=settings.max_models)
     app.state.jobs = JobManager(app.state.service)
+    app.state.adapter = Adapter(app.state.jobs, app.state.models, store)
     app.state.templates = templates()
     app.state.auth = auth
     errors.install(app)
     app.include_router(api.router)
     app.include_router(api_jobs.router)
     app.include_router(api_models.router)
+    app.include_router(api_adapt.router)
+    app.include_router(api_adapt.pages)
     app.include_router(history.api)
     app.include_router(review_api.api)
     app.include_router(login.api)

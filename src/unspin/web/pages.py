@@ -70,9 +70,11 @@ def example() -> dict[str, str]:
 
 
 @router.get("/")
-async def index(request: Request, example_: str | None = Query(None, alias="example")) -> Response:
+async def index(request: Request, example_: str | None = Query(None, alias="example"),
+                model: str | None = Query(None, max_length=64)) -> Response:
     ex = example()
-    prefill = {"text": "", "title": "", "url": "", "threshold": "", "model": "", **(ex if example_ else {})}
+    prefill = {"text": "", "title": "", "url": "", "threshold": "", "model": model or "",
+               **(ex if example_ else {})}
     return render(request, "index.html", {**index_context(request), "example": ex, "prefill": prefill,
                                           "error": None,
                                           "page": "analyze", "title": "Analyze"})

@@ -66,6 +66,7 @@ async def job_page(job_id: str, request: Request) -> Response:
     if job.status == DONE and job.page:
         return RedirectResponse(job.page, status_code=303)
     title = job.title or ("Comparison" if job.kind == "compare" else "Analysis")
-    doing = {"cancelled": "Cancelled", "failed": "Failed"}.get(job.status, "Analyzing")
+    doing = {"cancelled": "Cancelled", "failed": "Failed", "done": "Done"}.get(
+        job.status, "Adapting" if job.kind == "adapt" else "Analyzing")
     return render(request, "job.html", {"job": job.to_dict(with_result=False), "page": "job",
                                         "title": f"{doing}: {title}"})
