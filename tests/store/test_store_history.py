@@ -60,7 +60,7 @@ def test_upgrade_from_0002_keeps_analyses(tmp_path: Path) -> None:
     aid = old.save_analysis(make_analysis(make_doc(TEXT), [("corrupt traitors", "Loaded_Language")]))
     old.close()
     store = Store.open(url)
-    assert migrate.current(store.engine) == migrate.head() == "0008"  # 0008: accounts
+    assert migrate.current(store.engine) == migrate.head() == "h30_added_techniques"  # reviewers' techniques
     assert store.saved_analyses()["items"][0]["id"] == aid
     store.add_correction(aid, {"action": "accept", "target": "m0", "start": 4, "end": 20,
                                "technique": "Loaded_Language", "reviewer": "Ana"})

@@ -148,6 +148,16 @@ reviews = Table(
     Index("ix_reviews_created", "created"),
 )
 
+added_techniques = Table(
+    "added_techniques",
+    metadata,
+    Column("name", String(64), primary_key=True,
+           comment="a technique a reviewer added (outside the models' lists), offered to every reviewer"),
+    Column("definition", String(500), nullable=False),
+    Column("reviewer", String(100), nullable=False),
+    Column("created", DateTime, nullable=False),
+)
+
 leases = Table(
     "leases",
     metadata,

@@ -29,6 +29,7 @@ from unspin.store.schema import (
     spans,
     technique_counts,
 )
+from unspin.store.techniques import TechniquesMixin
 from unspin.store.users import UsersMixin
 from unspin.store.work import WorkMixin
 
@@ -45,7 +46,7 @@ class Added:
     duplicates: int
 
 
-class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin):
+class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin, TechniquesMixin):
     """Documents and analyses in one database. Open it with `Store.open(url)`; history and
     review operations come from `HistoryMixin`, the batch work queue from `WorkMixin`,
     accounts from `UsersMixin` and the audit log from `AuditMixin`."""

@@ -13,7 +13,6 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import unspin
-from unspin import taxonomy
 from unspin.errors import InputError
 from unspin.web import (
     api,
@@ -29,6 +28,7 @@ from unspin.web import (
     review_api,
     users_api,
 )
+from unspin.web import context as ctx
 from unspin.web.adapting import Adapter
 from unspin.web.auth import AuthGate
 from unspin.web.jobs import JobManager
@@ -49,7 +49,7 @@ def templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_web_path("templates")),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     env.globals["version"] = unspin.__version__
-    env.filters["technique_index"] = lambda name: taxonomy.INDEX.get(name, 0)
+    env.filters["technique_index"] = lambda name: ctx.technique_info(name)["index"]
     env.filters["inline_code"] = inline_code
     return env
 

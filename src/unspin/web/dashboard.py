@@ -86,14 +86,15 @@ def _color(rows: list[dict[str, Any]]) -> Any:
 
 def _display(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
     """Rows with each technique's display name (`<key>_display`) and two-letter tag (`<key>_tag`)."""
-    from unspin.web.context import TAGS
+    from unspin.web.context import technique_info
 
     out = []
     for row in rows:
         row = dict(row)
         for key in keys:
-            row[f"{key}_display"] = taxonomy.BY_NAME[row[key]].display
-            row[f"{key}_tag"] = TAGS[row[key]]
+            info = technique_info(row[key])
+            row[f"{key}_display"] = info["display"]
+            row[f"{key}_tag"] = info["tag"]
         out.append(row)
     return out
 

@@ -156,6 +156,23 @@ class ModelRegistry:
                 self._loading.pop(name, None)
         return analyzer
 
+    def technique_names(self, model: str) -> list[str] | None:
+        """The techniques of the model whose analyses record the name `model` (None: not known
+        here; the pages then offer PTC's 14). Its own techniques' display names and definitions
+        become known to this process, as loading it would make them."""
+        analyzer = self.runner.analyzer() if self.runner.model_name == model else None
+        if analyzer is not None and hasattr(getattr(analyzer, "predictor", None), "techniques"):
+            return list(analyzer.predictor.techniques)
+        for _, path in self.folders().values():
+            try:
+                folder = ModelFolder.read(path, check=False)
+            except ModelNotFoundError:
+                continue
+            if folder.name == model:
+                taxonomy.register(folder.technique_info())
+                return list(folder.techniques)
+        return None
+
     def loaded(self) -> list[str]:
         with self._lock:
             return list(self._loaded)

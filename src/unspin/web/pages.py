@@ -17,6 +17,7 @@ from unspin.io.ptc import Label, format_label
 from unspin.web import context as ctx
 from unspin.web.auth import current_user
 from unspin.web.inputs import one_of, with_title
+from unspin.web.offered import offered
 from unspin.web.palette import technique_css
 from unspin.web.service import Service
 
@@ -202,7 +203,7 @@ async def analysis_page(analysis_id: str, request: Request) -> Response:
     others = [o for o in recent["items"] if o["id"] != analysis_id]
     return render(request, "analysis.html", {
         **context, **ctx.html_extras(context["analysis"], log), "others": others,
-        "techniques": ctx.technique_list(), "page": "analysis",
+        "techniques": await offered(request, context["analysis"].get("model")), "page": "analysis",
         "reviewer": user["name"] if (user := current_user(request)) else svc.settings.reviewer,
         "title": context["source"]["title"] or "Analysis"})
 
