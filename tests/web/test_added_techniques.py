@@ -114,3 +114,8 @@ def test_the_techniques_offered_follow_the_analysis_model(
         assert fixed.status_code == 200, fixed.text
         history = c.get("/history", headers=HTML)
         assert history.status_code == 200 and "Smear" in history.text
+        assert c.post(f"/api/analyses/{aid}/corpus").json()["ok"]
+        board = c.get("/corpus.json?model=memes-model").json()
+        assert [t["name"] for t in board["techniques"]] == ["Loaded_Language", "Smears"]
+        assert board["techniques"][1]["display"] == "Smear"
+        assert c.get("/corpus?model=memes-model", headers=HTML).status_code == 200
