@@ -6,6 +6,7 @@ records it; reviewers and admins only; the history page has the "Adapt the model
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,8 @@ async def test_adapt_runs_as_a_job_and_the_model_appears(adapt_client: httpx.Asy
     assert {"train", "save"} <= stages
     assert body["result"]["model"] == name and body["links"]["result"] == f"/?model={name}"
     report = body["result"]["report"]
+    assert str(models) not in json.dumps(body) and "/tmp" not in json.dumps(body)  # no server paths
+    assert report["start"] == {"model": "tiny"} and report["settings"]["start"] == "tiny"
     assert report["data"]["documents"] == 4 and report["split"]["held_out"] == 2
     assert sorted(report["taxonomy"]["techniques"]) == sorted(
         {"Loaded_Language", "Exaggeration,Minimisation", "Flag-Waving", "Name_Calling,Labeling",

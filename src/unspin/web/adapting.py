@@ -7,6 +7,7 @@ half a model; a cancelled or failed run leaves nothing behind."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 import shutil
@@ -25,6 +26,7 @@ from unspin.web.service import StoreLike
 log = logging.getLogger("unspin.web")
 KIND = "adapt"
 MIN_ARTICLES = 2  # adapt needs one document to train on and one to check on
+REVIEWED = "the articles marked reviewed in the web app's store"
 
 
 @dataclass
@@ -93,7 +95,11 @@ class Adapter:
             raise BadBody(f"Adapting needs at least {MIN_ARTICLES} articles marked reviewed (one to "
                              f"train on, one to check on); {reviewed} {'is' if reviewed == 1 else 'are'}. "
                              "Review articles and press \"Mark reviewed\" first.")
-        self.models.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.models.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise HTTPException(503, f"The models folder cannot be written ({err.strerror}): set "
+                                     "UNSPIN_HOME to a writable folder.") from None
         name = new_name(self.models.folder, start)
         job = AdaptJob(secrets.token_urlsafe(9), KIND, f"Adapt {start} to {reviewed} reviewed articles",
                        0, start=start, model=name)
@@ -139,10 +145,13 @@ class Adapter:
             job.step("save", 0, 1)
             folder = ModelFolder.read(partial)
             folder.config["name"] = job.model  # analyses record this name
-            folder.config["adapted"]["start"]["model"] = job.start
-            for source in folder.config["adapted"]["data"]["sources"]:  # not the temporary folder
-                source["path"] = "the articles marked reviewed in the web app's store"
+            # the data was a temporary export: say what it was instead of where
+            said = json.dumps(data)[1:-1]
+            adapted = json.loads(json.dumps(folder.config["adapted"]).replace(said, REVIEWED))
+            adapted["start"]["model"] = adapted["settings"]["start"] = job.start
+            folder.config["adapted"] = adapted
             folder.write()
+            job.report = {**folder.config["adapted"], "start": {"model": job.start}}  # no server paths
             partial.rename(final)
             job.step("save", 1, 1)
         finally:

@@ -16,6 +16,7 @@ from unspin import config, taxonomy
 from unspin.errors import ModelNotFoundError
 from unspin.runtime.folder import ModelFolder
 from unspin.runtime.provenance import saw_report
+from unspin.web.context import technique_info
 from unspin.web.inputs import BadBody
 from unspin.web.runner import AnalyzerLike, InferenceRunner
 
@@ -116,8 +117,8 @@ class ModelRegistry:
             names = getattr(getattr(analyzer, "predictor", None), "techniques", taxonomy.NAMES)
             out.insert(0, {"name": default, "kind": "server", "model": default, "default": True,
                            "loaded": self.runner.loaded,
-                           "techniques": [{"name": n, "display": taxonomy.get(n).display,
-                                           "definition": taxonomy.get(n).definition} for n in names],
+                           "techniques": [{k: technique_info(n)[k] for k in ("name", "display", "definition")}
+                                          for n in names],
                            "figures": None, "provenance": {}})
         return out
 
