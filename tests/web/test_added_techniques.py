@@ -64,6 +64,10 @@ def test_a_reviewer_adds_a_technique_and_others_are_offered_it(sqlite_url: str) 
         assert smear["count"] == 2 and smear["definition"] == SMEAR and 14 <= smear["index"] < 22
         assert f".t{smear['index']}{{" in c.get("/techniques.css").text
         assert "Smear campaign" in c.get(f"/a/{first}/labels.txt?reviewed=1").text
+        assert c.post(f"/api/analyses/{first}/reviewed", json={"reviewer": "Ana"}).status_code == 200
+        rows = {r["technique"]: r for r in c.get("/api/agreement").json()["techniques"]}
+        assert rows["Smear campaign"]["added"] == 1 and rows["Smear campaign"]["reviewer"] == 2
+        assert rows["Name_Calling,Labeling"]["relabelled"] == 1
         entries = c.app.state.service.store.audit_log(action="technique-add")
         assert [e["detail"]["name"] for e in entries] == ["Smear campaign"]
     with TestClient(app_on(sqlite_url)) as c:  # a restarted server still offers it
