@@ -79,6 +79,17 @@ class ModelRegistry:
         self._loaded: OrderedDict[str, AnalyzerLike] = OrderedDict()
         self._lock = threading.Lock()
         self._loading: dict[str, threading.Lock] = {}
+        self._register_adapted()
+
+    def _register_adapted(self) -> None:
+        """Make the adapted models' own techniques (display names, definitions) known to this
+        process, so pages show their saved analyses properly before any of them is loaded."""
+        for kind, path in self.folders().values():
+            if kind == "adapted":
+                try:
+                    taxonomy.register(ModelFolder.read(path, check=False).technique_info())
+                except ModelNotFoundError:
+                    continue
 
     def folders(self) -> dict[str, tuple[str, Path]]:
         """name -> (kind, folder): the shipped tiers, then the adapted models by folder name."""
