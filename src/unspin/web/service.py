@@ -101,7 +101,8 @@ class Service:
             disconnected=disconnected, model=load,
         )
         if threshold is None:  # record the model's own least score: the page's slider starts there
-            threshold = getattr(load() if load else self.runner.analyzer(), "threshold", None)
+            used = await run_in_threadpool(load) if load else self.runner.analyzer()  # loaded: at once
+            threshold = getattr(used, "threshold", None)
         records = []
         for analysis in analyses:
             meta = {k: analysis.doc.meta[k] for k in _META_KEYS if analysis.doc.meta.get(k)}
