@@ -119,8 +119,8 @@ class Adapter:
         except Exception:  # a job must always end in a state
             log.exception("Adapt job %s failed", job.id)
             job.status, job.error, job.error_status = FAILED, INTERNAL, 500
-        else:
-            job.status = CANCELLED if job.cancel.is_set() else DONE
+        else:  # a cancel that came after the model was published is too late: it is done
+            job.status = DONE if (self.models.folder / job.model).is_dir() else CANCELLED
         job.finished = _now()
         await asyncio.to_thread(self._log, kwargs["actor"], job)
 
