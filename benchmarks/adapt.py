@@ -57,7 +57,8 @@ def memes(args: argparse.Namespace) -> dict[str, Any]:
     train, dev = DATA / "memes" / "training_set_task2.txt", DATA / "memes" / "dev_set_task2.txt"
     out = Path(args.runs) / "memes"
     report = run_adapt([train], out, start=args.start, taxonomy="data", epochs=args.epochs,
-                       minutes=args.minutes, held_out=args.held_out, replay=args.replay)
+                       minutes=args.minutes, held_out=args.held_out, replay=args.replay,
+                       keep_start=args.keep_start)
     names = report["taxonomy"]["techniques"]
     return {
         "test": str(dev),
@@ -97,7 +98,8 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
         test = ct24_folder(test_ids, tmp / f"test{k}", args.taxonomy)
         model = Path(args.runs) / f"ct24-{args.taxonomy}-fold{k}"
         report = run_adapt([train], model, start=args.start, taxonomy=args.taxonomy, epochs=args.epochs,
-                           minutes=args.minutes, held_out=args.held_out, replay=args.replay)
+                           minutes=args.minutes, held_out=args.held_out, replay=args.replay,
+                       keep_start=args.keep_start)
         names = report["taxonomy"]["techniques"]
         fold = {
             "test_articles": len(test_ids),
@@ -143,6 +145,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=None)
     parser.add_argument("--held-out", type=float, default=0.2)
     parser.add_argument("--replay", type=float, default=0.2)
+    parser.add_argument("--keep-start", type=float, default=0.0)
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--one-fold", action="store_true")
     parser.add_argument("--runs", default="runs/adapt-bench")

@@ -33,6 +33,8 @@ VARIABLES: tuple[Variable, ...] = (
              "the database (SQLite path or URL, PostgreSQL URL) of the corpus and web history"),
     Variable("UNSPIN_DATA_DIR", "the platform's user data folder", "where the default SQLite database lives"),
     Variable("UNSPIN_ALLOW_PRIVATE_NETWORK", "false", "true lets fetching reach private addresses"),
+    Variable("UNSPIN_KEEP_DELETED_DAYS", "30",
+             "days a deleted analysis is kept (hidden) before `unspin purge` makes the delete final"),
 )
 NAMES = frozenset(v.name for v in VARIABLES)
 
@@ -40,6 +42,7 @@ TIERS = {"fast": "model", "accurate": "model-accurate"}
 DEFAULT_TIER = "accurate"
 BACKENDS = ("auto", "onnx", "onnx-fp32", "torch")
 MAX_CHARS = 500_000  # about 80,000 words: longer than any news article
+KEEP_DELETED_DAYS = 30.0  # a deleted analysis stays in the database (hidden) this long
 
 
 def env(name: str, environ: Mapping[str, str] | None = None) -> str | None:
@@ -98,6 +101,21 @@ def max_chars(explicit: int | None = None) -> int:
         return int(value) if value else MAX_CHARS
     except ValueError as err:
         raise ValueError(f"UNSPIN_MAX_CHARS must be a whole number, got {value!r}.") from err
+
+
+def keep_deleted_days(explicit: float | None = None) -> float:
+    """Days a soft-deleted analysis is kept before `unspin purge` removes it: `explicit`, else
+    `UNSPIN_KEEP_DELETED_DAYS`, else 30."""
+    if explicit is not None:
+        return float(explicit)
+    value = env("UNSPIN_KEEP_DELETED_DAYS")
+    try:
+        days = float(value) if value else KEEP_DELETED_DAYS
+    except ValueError as err:
+        raise ValueError(f"UNSPIN_KEEP_DELETED_DAYS must be a number of days, got {value!r}.") from err
+    if days < 0:
+        raise ValueError(f"UNSPIN_KEEP_DELETED_DAYS must be 0 or more, got {value!r}.")
+    return days
 
 
 def cache_dir() -> Path:

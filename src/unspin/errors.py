@@ -56,3 +56,12 @@ class ConflictError(UnspinError):
     """Another change to the same thing came first; reload and try again: HTTP 409."""
 
     status = 409
+
+
+class StaleError(ConflictError):
+    """A change was based on a version that is no longer current (optimistic versioning): HTTP 409.
+    `key` names what changed meanwhile (a span's key), when known."""
+
+    def __init__(self, message: str, *, key: str | None = None):
+        super().__init__(message)
+        self.key = key

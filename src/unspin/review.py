@@ -66,8 +66,11 @@ def reviewed(text: str, model_spans: list[dict[str, Any]],
     """The model's spans with `corrections` (oldest first) replayed: each span dict has `key`,
     `start`, `end`, `text`, `technique`, `score`, `why`, `status` ("model" when untouched,
     else accepted, rejected, relabelled, resized or added), `reviewer`, `at` and `model`
-    (the model's own start, end and technique; None for added spans)."""
+    (the model's own start, end and technique; None for added spans) and `version`: how many
+    corrections name the span so far (a reviewer sends it back so a change made meanwhile by
+    someone else is refused instead of silently overwritten)."""
     state: dict[str, dict[str, Any]] = {}
+    versions: dict[str, int] = {}
     for i, s in enumerate(model_spans):
         origin = {"start": s["start"], "end": s["end"], "technique": s["technique"]}
         state[f"m{i}"] = {**origin, "key": f"m{i}", "text": text[s["start"]:s["end"]], "score": s["score"],
@@ -76,6 +79,7 @@ def reviewed(text: str, model_spans: list[dict[str, Any]],
     originals = {k: dict(v) for k, v in state.items()}
     for c in corrections:
         key = c["target"]
+        versions[key] = versions.get(key, 0) + 1
         if c["action"] == "reset":
             if key in originals:
                 state[key] = dict(originals[key])
@@ -87,7 +91,14 @@ def reviewed(text: str, model_spans: list[dict[str, Any]],
                     text=text[c["start"]:c["end"]], status=STATUS[c["action"]],
                     reviewer=c.get("reviewer"), at=c.get("created"))
         state[key] = span
+    for key, span in state.items():
+        span["version"] = versions.get(key, 0)
     return sorted(state.values(), key=lambda s: (s["start"], s["end"], s["technique"], s["key"]))
+
+
+def version_of(spans: Iterable[dict[str, Any]], key: str | None) -> int:
+    """The `version` of span `key` in reviewed `spans` (0 for one never corrected or gone)."""
+    return next((s["version"] for s in spans if s["key"] == key), 0)
 
 
 def kept(spans: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import insert
 from store_fixtures import make_analysis, make_doc
 
 from unspin import review
-from unspin.store import Store, migrate
+from unspin.store import Store, migrate, records
+from unspin.store.schema import documents
 
 TEXT = "These corrupt traitors will destroy our great nation, said the speaker on Sunday."
 
@@ -46,8 +48,10 @@ def test_list_search_review_delete(store: Store) -> None:
     assert store.delete_analysis(aid) is True and store.delete_analysis(aid) is False
     assert store.get_analysis(aid) is None and store.corrections(aid) == [] and store.reviewed_ids() == []
     assert store.corrected_ids() == [] and store.review_mark(aid) is None
-    assert store.get_document(record["document_id"]) is None  # only the web app used that text
     assert store.saved_analyses()["total"] == 1
+    assert store.get_document(record["document_id"]) is not None  # a soft delete: until `purge`
+    assert store.purge() == {"analyses": 1, "documents": 1}
+    assert store.get_document(record["document_id"]) is None  # only the web app used that text
 
 
 def test_upgrade_from_0002_keeps_analyses(tmp_path: Path) -> None:
@@ -56,11 +60,17 @@ def test_upgrade_from_0002_keeps_analyses(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = _engine.make_engine(url)
     migrate.upgrade(engine, "0002")
-    old = Store(engine, url)  # a database at 0002 holding an analysis
-    aid = old.save_analysis(make_analysis(make_doc(TEXT), [("corrupt traitors", "Loaded_Language")]))
+    old = Store(engine, url)  # a database at 0002 holding an analysis, its rows as 0002 had them
+    analysis = make_analysis(make_doc(TEXT), [("corrupt traitors", "Loaded_Language")])
+    doc_row = records.document_row(analysis.doc, in_corpus=False)
+    rows = records.analysis_rows(analysis, doc_row, kind="saved")
+    with old.write() as conn:
+        conn.execute(insert(documents), [doc_row])
+        old._insert_rows(conn, rows)
+    aid = rows["analyses"][0]["id"]
     old.close()
     store = Store.open(url)
-    assert migrate.current(store.engine) == migrate.head() == "h30_added_techniques"  # reviewers' techniques
+    assert migrate.current(store.engine) == migrate.head() == "0011"  # 0011: reviewers' techniques
     assert store.saved_analyses()["items"][0]["id"] == aid
     store.add_correction(aid, {"action": "accept", "target": "m0", "start": 4, "end": 20,
                                "technique": "Loaded_Language", "reviewer": "Ana"})

@@ -43,7 +43,7 @@ def test_adapt_learns_a_new_technique_and_every_surface_takes_it(tiny_model_dir,
     report = adapt(args, progress=lambda *a: seen.append(a))
     assert report["taxonomy"]["techniques"] == ["Loaded Language", "Smears"]
     assert report["taxonomy"]["new"] == ["Smears"]  # Loaded Language continues PTC's class
-    assert report["split"] == {"train": 6, "held_out": 2, "replay": 0, "seed": 13}
+    assert report["split"] == {"train": 6, "held_out": 2, "replay": 0, "replay_tuning": 0, "seed": 13}
     assert {s for s, *_ in seen} == {"train", "tune"} and seen[-1] == ("tune", 2, 2)
     config = json.loads((tmp_path / "out" / "config.json").read_text())
     assert config["techniques"] == ["Loaded Language", "Smears"]
@@ -114,3 +114,25 @@ def test_spellings_table():
     # several names continuing one merged class: none is chosen for it
     rename = taxonomy.renamer(["Whataboutism", "Straw_Man", "Red_Herring"])
     assert rename("Whataboutism,Straw_Men,Red_Herring") is None and rename("Straw_Man") == "Straw_Man"
+
+
+def test_keep_start_mixes_the_start_weights_back(tiny_model_dir, tmp_path):
+    import torch
+
+    from unspin.runtime.backends.weights import load
+
+    data = write_memes(tmp_path / "memes.json")
+    common = dict(data=[str(data)], start=str(tiny_model_dir), taxonomy="data", epochs=1, replay=0.0,
+                  batch_size=4, held_out=0.25)
+    adapt(AdaptArguments(out=str(tmp_path / "full"), **common))
+    adapt(AdaptArguments(out=str(tmp_path / "half"), keep_start=0.5, **common))
+    start = torch.load(tmp_path / "full" / "run" / "start.pt", weights_only=True)["net"]
+    trained, half = load(tmp_path / "full")[0].state_dict(), load(tmp_path / "half")[0].state_dict()
+    key = "token_techniques.weight"
+    assert not torch.allclose(trained[key], start[key])
+    assert torch.allclose(half[key].float(), (trained[key].float() + start[key].float()) / 2, atol=2e-3)
+    config = json.loads((tmp_path / "half" / "config.json").read_text())
+    assert config["soup"]["weights"] == [0.5, 0.5] and config["adapted"]["settings"]["keep_start"] == 0.5
+    assert "calibration" in config["settings"]  # tuned after the mix, not before
+    with pytest.raises(InputError, match="--keep-start must be in"):
+        AdaptArguments(data=[], out="x", keep_start=1.0)

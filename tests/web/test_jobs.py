@@ -107,3 +107,25 @@ def test_form_job_flow(sync_client: Any) -> None:
         if twin["status"] == "done":
             break
     assert twin["links"]["result"].startswith("/compare?a=")
+
+
+async def test_another_kind_of_job_runs_through_submit(client: httpx.AsyncClient, app: Any) -> None:
+    from unspin.web.jobs import Outcome
+
+    seen: list[dict[str, Any]] = []
+
+    async def echo(manager: Any, payload: dict[str, Any], progress: Any) -> Outcome:
+        seen.append(payload)
+        await asyncio.to_thread(progress, 1, 2)
+        return Outcome({"echo": payload["word"]})
+
+    manager = app.state.jobs
+    manager.register("echo", echo)
+    job = await manager.submit("echo", {"word": "hello"}, title="Echo", words=1)
+    assert job.kind == "echo" and job.status in ("queued", "running") and job.title == "Echo"
+    done = await poll(client, f"/api/jobs/{job.id}", until=("done", "failed"))
+    assert done["status"] == "done" and done["result"] == {"echo": "hello"}, done
+    assert done["progress"]["total"] == 2 and "result" not in done["links"]
+    assert seen == [{"word": "hello"}]
+    with pytest.raises(ValueError, match="No job handler"):
+        await manager.submit("nope", {})

@@ -8,8 +8,9 @@ every Parquet and JSONL value, are written as they are.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from unspin.store.schema import analyses, documents, spans
 TABLES = ("by_source", "by_time", "by_technique", "top_cues", "cooccurrence", "spans")
 FORMATS = ("csv", "parquet", "jsonl")
 STATS = ("by_source", "by_time", "by_technique", "top_cues", "cooccurrence")
+PARQUET_BATCH = 5000  # rows per Parquet row group when streaming
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
 
 
@@ -70,7 +72,7 @@ def iter_spans(store: Store, f: q.Filters) -> Iterator[dict[str, Any]]:
                     s.end, s.score, d.text)
              .where(*conds).order_by(a.document_id, s.start, s.end, s.technique))
     with store.read() as conn:
-        for r in conn.execution_options(yield_per=2000).execute(query):
+        for r in conn.execution_options(yield_per=500).execute(query):
             yield {"document_id": r.document_id, "ext_id": r.ext_id, "model": r.model, "source": r.source,
                    "url": r.url, "title": r.title, "published": r.day.isoformat() if r.day else None,
                    "technique": r.technique, "start": r.start, "end": r.end, "text": r.text[r.start:r.end],
@@ -87,30 +89,57 @@ def spans_schema() -> Any:
                       ("start", pa.int32()), ("end", pa.int32()), ("text", text), ("score", pa.float64())])
 
 
-def write_rows(rows: list[dict[str, Any]], path: Path, fmt: str, *, schema: Any = None) -> int:
-    """Write rows as CSV, Parquet (with `schema`, a pyarrow schema, when given) or JSONL."""
+def write_rows(rows: Iterable[dict[str, Any]], path: Path, fmt: str, *, schema: Any = None) -> int:
+    """Write rows as CSV, Parquet (with `schema`, a pyarrow schema, when given) or JSONL; returns
+    how many. Rows are taken one at a time (Parquet: `PARQUET_BATCH` at a time with a `schema`),
+    so an iterator over the store is written with bounded memory."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
     if fmt == "jsonl":
         with open(path, "w", encoding="utf-8") as handle:
             for row in rows:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                count += 1
     elif fmt == "csv":
         with open(path, "w", encoding="utf-8", newline="") as handle:
-            columns = list(rows[0]) if rows else []
+            them = iter(rows)
+            first = next(them, None)
+            columns = list(first) if first is not None else []
             writer = csv.DictWriter(handle, fieldnames=columns)
             writer.writerow({c: spreadsheet_safe(c) for c in columns})
-            writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
+            for row in itertools.chain([first] if first is not None else [], them):
+                writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+                count += 1
     elif fmt == "parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        if schema is not None and "published" in schema.names:
-            rows = [dict(r, published=date.fromisoformat(r["published"]) if r["published"] else None)
-                    for r in rows]
-        pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+        count = _write_parquet(rows, path, schema)
     else:
         raise InputError(f"Unknown format {fmt!r}; expected one of {', '.join(FORMATS)}.")
-    return len(rows)
+    return count
+
+
+def _write_parquet(rows: Iterable[dict[str, Any]], path: Path, schema: Any) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def typed(batch: list[dict[str, Any]]) -> Any:
+        if schema is not None and "published" in schema.names:
+            batch = [dict(r, published=date.fromisoformat(r["published"]) if r["published"] else None)
+                     for r in batch]
+        return pa.Table.from_pylist(batch, schema=schema)
+
+    if schema is None:  # the columns come from the rows: take them all (the statistics tables)
+        listed = list(rows)
+        pq.write_table(typed(listed), path)
+        return len(listed)
+    count = 0
+    them = iter(rows)
+    with pq.ParquetWriter(path, schema) as writer:
+        while batch := list(itertools.islice(them, PARQUET_BATCH)):
+            writer.write_table(typed(batch))
+            count += len(batch)
+        if not count:
+            writer.write_table(typed([]))
+    return count
 
 
 def export(store: Store, out: str | Path, *, fmt: str = "csv", tables: tuple[str, ...] = STATS,
@@ -127,6 +156,6 @@ def export(store: Store, out: str | Path, *, fmt: str = "csv", tables: tuple[str
     for name in tables:
         path = folder / f"{name}.{fmt}"
         schema = spans_schema() if name == "spans" and fmt == "parquet" else None
-        rows = table(store, name, f, bucket=bucket, top=top)
+        rows = iter_spans(store, f) if name == "spans" else table(store, name, f, bucket=bucket, top=top)
         written[name] = {"path": str(path), "rows": write_rows(rows, path, fmt, schema=schema)}
     return {"filters": f.to_dict(), "format": fmt, "tables": written}

@@ -21,6 +21,7 @@ from unspin.cli import (  # noqa: E402, F401
     corpus,
     feeds,
     model,
+    purge,
     semeval,
     serve,
     setup,

@@ -45,6 +45,15 @@ def serve(
     secure_cookies: Annotated[bool, typer.Option(
         "--secure-cookies", help="Mark the login cookie Secure (serving through a TLS reverse proxy)."
     )] = False,
+    trusted_user_header: Annotated[str | None, typer.Option(
+        help="SSO: the header an authenticating proxy (oauth2-proxy) names the user in, e.g. "
+             "X-Forwarded-User. Needs --trusted-proxy; turns accounts on.")] = None,
+    trusted_proxy: Annotated[list[str] | None, typer.Option(
+        "--trusted-proxy", help="The proxy's address or network (repeat): the header is ignored from "
+                                "any other peer.")] = None,
+    sso_role: Annotated[list[str] | None, typer.Option(
+        "--sso-role", help="NAME=ROLE for a user the proxy signs in (repeat); *=ROLE sets the default "
+                           "[default: reader].")] = None,
 ) -> None:
     """Start the web app: paste a text or URL in the browser, or use the HTTP API."""
     from unspin.web.server import build, is_loopback, run
@@ -58,7 +67,9 @@ def serve(
                                         processes=processes, auth=auth,
                                         secure_cookies=True if secure_cookies else None,
                                         fetch_allow_networks=tuple(fetch_allow_network) if fetch_allow_network
-                                        else None)
+                                        else None, trusted_user_header=trusted_user_header,
+                                        trusted_proxies=tuple(trusted_proxy) if trusted_proxy else None,
+                                        sso_roles=tuple(sso_role) if sso_role else None)
         count = settings.process_count(memory=memory)
         if count > 1:  # each worker process opens it too: check it (and make its folder) once here
             from unspin.store import Store
@@ -77,6 +88,9 @@ def serve(
     elif settings.auth_on():
         print("unspin: accounts are on: log in at /login, or send `Authorization: Bearer TOKEN`.",
               file=sys.stderr)
+        if settings.trusted_user_header:
+            print(f"unspin: signing in whoever {settings.trusted_user_header} names on requests from "
+                  f"{', '.join(settings.trusted_proxies)} only.", file=sys.stderr)
     shown = f" with {count} worker processes" if count > 1 else ""
     print(f"unspin: http://{settings.host}:{settings.port}/{shown} (API reference at /docs)", file=sys.stderr)
     run(web_app, settings, processes=count, model=model)

@@ -71,12 +71,14 @@ analyses = Table(
     Column("covered", Integer, nullable=False, comment="characters inside at least one span"),
     Column("mask", Integer, nullable=False, comment="bit i set when technique i occurs"),
     Column("meta", JSON, nullable=False),
+    Column("deleted", DateTime, nullable=True, comment="when it was deleted (soft); null: not deleted"),
     Index("ix_analyses_document", "document_id", "model"),
     Index("ix_analyses_history", "kind", "created"),
     Index("ix_analyses_totals", "model", "kind", "source", "day", "week", "month", "chars", "words", "spans",
           "covered", "mask", "created"),  # covering: dashboard totals read the index only
     Index("ux_analyses_batch", "document_id", "model", unique=True,
           sqlite_where=text("kind = 'batch'"), postgresql_where=text("kind = 'batch'")),
+    Index("ix_analyses_deleted", "deleted"),
 )
 
 spans = Table(
@@ -244,4 +246,27 @@ audit = Table(
     Column("target", Bounded(200), nullable=True),
     Column("detail", JSON, nullable=False),
     Index("ix_audit_at", "at"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(16), nullable=False, comment="analyze, compare, ..."),
+    Column("status", String(16), nullable=False, comment="queued, running, done, failed or cancelled"),
+    Column("title", Bounded(1000), nullable=True),
+    Column("words", Integer, nullable=False),
+    Column("done", Integer, nullable=False, comment="windows done"),
+    Column("total", Integer, nullable=False, comment="windows in all"),
+    Column("payload", JSON, nullable=False, comment="what to run: documents, threshold, save"),
+    Column("result", JSON, nullable=True, comment="the records, once done"),
+    Column("error", CleanText, nullable=True),
+    Column("error_status", Integer, nullable=True),
+    Column("owner", String(200), nullable=True, comment="host:pid:token of the process running it"),
+    Column("lease_expires", DateTime, nullable=True),
+    Column("attempts", Integer, nullable=False, comment="times a process started it"),
+    Column("created", DateTime, nullable=False),
+    Column("finished", DateTime, nullable=True),
+    Column("info", JSON, nullable=True, comment="a kind's own public fields (adapt: stage, start, model)"),
+    Index("ix_jobs_status", "status", "created"),
 )

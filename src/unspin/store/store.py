@@ -18,7 +18,9 @@ from unspin.errors import StoreError
 from unspin.store import engine as _engine
 from unspin.store import migrate, records
 from unspin.store.audit import AuditMixin
+from unspin.store.deletes import DeleteMixin, remove_rows
 from unspin.store.history import HistoryMixin
+from unspin.store.jobs import JobsMixin
 from unspin.store.schema import (
     KIND_BATCH,
     KIND_SAVED,
@@ -46,10 +48,12 @@ class Added:
     duplicates: int
 
 
-class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin, TechniquesMixin):
+class Store(HistoryMixin, DeleteMixin, WorkMixin, UsersMixin, AuditMixin, JobsMixin, TechniquesMixin):
     """Documents and analyses in one database. Open it with `Store.open(url)`; history and
-    review operations come from `HistoryMixin`, the batch work queue from `WorkMixin`,
-    accounts from `UsersMixin` and the audit log from `AuditMixin`."""
+    review operations come from `HistoryMixin`, soft deletes and `purge` from `DeleteMixin`, the
+    batch work queue from `WorkMixin`, accounts from `UsersMixin`, the audit log from
+    `AuditMixin`, the web app's jobs from `JobsMixin` and reviewers' techniques from
+    `TechniquesMixin`."""
 
     def __init__(self, engine: Engine, url: str):
         self.engine = engine
@@ -165,7 +169,11 @@ class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin, TechniquesMixin):
         aid = rows["analyses"][0]["id"]
         with self.write() as conn:
             conn.execute(self._insert_ignore(documents), [doc_row])
-            if conn.execute(select(analyses.c.id).where(analyses.c.id == aid)).first() is None:
+            found = conn.execute(select(analyses.c.deleted).where(analyses.c.id == aid)).first()
+            if found is not None and found.deleted is not None:  # saved again after a delete: anew
+                remove_rows(conn, [aid])
+                found = None
+            if found is None:
                 self._insert_rows(conn, rows)
         return str(aid)
 
@@ -217,7 +225,8 @@ class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin, TechniquesMixin):
 
     def _load(self, analysis_id: str) -> tuple[Analysis, Any] | None:
         with self.read() as conn:
-            head = conn.execute(select(analyses).where(analyses.c.id == analysis_id)).first()
+            head = conn.execute(select(analyses).where(analyses.c.id == analysis_id,
+                                                       analyses.c.deleted.is_(None))).first()
             if head is None:
                 return None
             doc_row = conn.execute(select(documents).where(documents.c.id == head.document_id)).first()
@@ -226,7 +235,8 @@ class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin, TechniquesMixin):
             span_rows = conn.execute(select(spans).where(spans.c.analysis_id == analysis_id)).all()
             # SQLite reads each statement on its own snapshot: when the analysis is still there
             # after its spans were read, no delete had committed before (the spans are whole).
-            if conn.execute(select(analyses.c.id).where(analyses.c.id == analysis_id)).first() is None:
+            if conn.execute(select(analyses.c.id).where(analyses.c.id == analysis_id,
+                                                        analyses.c.deleted.is_(None))).first() is None:
                 return None
         doc = records.document_from_row(doc_row)
         return records.analysis_from_rows(doc, head.model, list(span_rows)), head
@@ -243,7 +253,8 @@ class Store(HistoryMixin, WorkMixin, UsersMixin, AuditMixin, TechniquesMixin):
         return out
 
     def analysis_ids(self, document_id: str, *, model: str | None = None) -> list[str]:
-        query = select(analyses.c.id).where(analyses.c.document_id == document_id)
+        query = select(analyses.c.id).where(analyses.c.document_id == document_id,
+                                            analyses.c.deleted.is_(None))
         if model is not None:
             query = query.where(analyses.c.model == model)
         with self.read() as conn:

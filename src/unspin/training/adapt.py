@@ -61,6 +61,7 @@ class AdaptArguments:
     lr: float = 5e-5
     head_lr: float = 1e-3
     batch_size: int = 16
+    keep_start: float = 0.0  # share of the start's weights mixed back after training (WiSE-FT)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -70,6 +71,8 @@ class AdaptArguments:
             raise InputError(f"the held-out share must be in (0, 1), got {self.held_out}.")
         if self.minutes is not None and self.minutes <= 0:
             raise InputError(f"--minutes must be positive, got {self.minutes}.")
+        if not 0 <= self.keep_start < 1:
+            raise InputError(f"--keep-start must be in [0, 1), got {self.keep_start}.")
         if self.epochs < 1:
             raise InputError(f"--epochs must be at least 1, got {self.epochs}.")
 
@@ -236,17 +239,23 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     )
     if args.replay and not replay_docs:
         notes.append("no replay: the PTC folder for --replay-data is not there")
+    # PTC's tuning articles, in the same share, join the held-out part where epochs and decoding
+    # settings are chosen, so those choices keep the kept techniques' PTC behaviour too
+    tune_docs, tune_labels, tune_ignore = replay_articles(
+        args.replay_data, args.replay, held_docs, names, seed=args.seed, settings=start_settings,
+        split="tuning",
+    )
     corpus = TrainingCorpus(
-        train_docs + held_docs + replay_docs,
-        {**labels, **replay_labels},
-        {**ignore, **replay_ignore},
+        train_docs + held_docs + replay_docs + tune_docs,
+        {**labels, **replay_labels, **tune_labels},
+        {**ignore, **replay_ignore, **tune_ignore},
     )
     training = TrainingArguments(
         data=None, out=str(run), base=start_config.get("base"),
         encoder_config=start_config.get("encoder_config"),
         layers=start_config.get("layers"), epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         head_lr=args.head_lr, seed=args.seed, max_len=start_settings.max_len, stride=start_settings.stride,
-        tuning_ids=[str(d.id) for d in held_docs], holdout_ids=[], init=str(init), bf16=False,
+        tuning_ids=[str(d.id) for d in held_docs + tune_docs], holdout_ids=[], init=str(init), bf16=False,
         techniques=names, technique_info=info, length_buckets=True,
     )
     deadline = began + args.minutes * 60 * (1 - TUNING_SHARE) if args.minutes else None
@@ -266,7 +275,11 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     for name in ("config.json", "weights.npz", "tokenizer.json"):  # the run's model stays as trained
         if (model / name).is_file():
             shutil.copy2(model / name, out / name)
-    _tune(out, train_docs, held_docs, labels)
+    if args.keep_start:
+        from unspin.training.weights import interpolate
+
+        interpolate(model, torch.load(init, weights_only=True)["net"], 1 - args.keep_start, out)
+    _tune(out, train_docs, held_docs + tune_docs, {**labels, **tune_labels})
     say("tune", 2, 2)
     adapted = ModelFolder.read(out)
     after = figures(load_predictor(out, backend="torch")[0], held_docs, labels, names)
@@ -277,7 +290,7 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
         "taxonomy": {"mode": args.taxonomy, "techniques": names,
                      "new": [n for n in names if continued(n) is None]},
         "split": {"train": len(train_docs), "held_out": len(held_docs), "replay": len(replay_docs),
-                  "seed": args.seed},
+                  "replay_tuning": len(tune_docs), "seed": args.seed},
         "settings": {k: v for k, v in asdict(args).items() if k not in ("data", "out", "extra")},
         "held_out_before": _short(before), "held_out_after": _short(after),
         "per_technique_after": after["flc"]["per_technique"],

@@ -29,18 +29,20 @@ def replay_articles(
     *,
     seed: int,
     settings: Any,
+    split: str = "train",
 ) -> tuple[list[Document], dict[str, list[Label]], dict[str, list[tuple[int, int]]]]:
-    """PTC train-split articles making up about `share` of the training windows (beside
-    `docs`), with labels in `names`' spelling and "don't care" spans; nothing where `folder`
-    is None or missing or `share` is 0."""
+    """PTC articles of `split` making up about `share` of the windows (beside `docs`), with
+    labels in `names`' spelling and "don't care" spans; nothing where `folder` is None or
+    missing or `share` is 0. The train split replays into training, the tuning split into
+    the choice of epoch and decoding settings."""
     from unspin.io.annotations import read_ptc
     from unspin.tuning.splits import split_of
 
     if not share or folder is None or not (Path(folder) / "train-articles").is_dir():
         return [], {}, {}
     loaded = read_ptc(folder)
-    train = set(split_of([str(d.id) for d in loaded.docs], "train"))
-    pool = sorted((d for d in loaded.docs if str(d.id) in train), key=lambda d: str(d.id))
+    wanted = set(split_of([str(d.id) for d in loaded.docs], split))
+    pool = sorted((d for d in loaded.docs if str(d.id) in wanted), key=lambda d: str(d.id))
     random.Random(seed).shuffle(pool)
     budget = share / (1 - share) * sum(windows_of(d, settings) for d in docs)
     rename = taxonomy.renamer(names)
@@ -49,7 +51,7 @@ def replay_articles(
     ignore: dict[str, list[tuple[int, int]]] = {}
     used = 0
     for doc in pool:
-        if used >= budget:
+        if used >= budget or not docs:
             break
         ident = f"ptc-{doc.id}"
         out.append(Document(text=doc.text, id=ident, meta={"source": "PTC (replay)"}))

@@ -154,28 +154,49 @@ def soup(
                 f"{folder} has another base or shape than {folders[0]}; it cannot join a soup."
             )
     share = [w / sum(weights) for w in weights]
-    states = [m.state_dict() for m, *_ in loaded]
-    mixed = {
+    net.load_state_dict(_mix([m.state_dict() for m, *_ in loaded], share))
+    extra = {"soup": {"models": [str(f) for f in folders], "weights": [round(w, 4) for w in share]},
+             provenance.KEY: provenance.combine(other.get(provenance.KEY) for *_, other in loaded)}
+    return _save_like(net, tokenizer, settings, config, out, extra, rank=rank, embedding_rank=embedding_rank)
+
+
+def interpolate(folder: str | Path, start: dict[str, torch.Tensor], share: float, out: str | Path) -> Path:
+    """Write to `out` the model in `folder` with its weights moved back towards `start` (a
+    state dict of the same network): `share` of the trained weights, the rest the start's
+    (WiSE-FT, Wortsman et al. 2022: keeps much of a fine-tune's gain and less of its forgetting)."""
+    if not 0 < share <= 1:
+        raise ValueError(f"the share of the trained weights must be in (0, 1], got {share}.")
+    net, tokenizer, settings, config = load(folder)
+    net.load_state_dict(_mix([net.state_dict(), start], [share, 1 - share]))
+    soup = {"models": [str(folder), "start"], "weights": [round(share, 4), round(1 - share, 4)]}
+    return _save_like(net, tokenizer, settings, config, out, {"soup": soup})
+
+
+def _mix(states: list[dict[str, torch.Tensor]], share: list[float]) -> dict[str, torch.Tensor]:
+    return {
         k: sum(w * s[k].float() for w, s in zip(share, states, strict=True)).to(v.dtype)
         if v.dtype.is_floating_point
         else v
         for k, v in states[0].items()
     }
-    net.load_state_dict(mixed)
+
+
+def _save_like(net: PropagandaNet, tokenizer: Tokenizer, settings: Settings, config: dict[str, Any],
+               out: str | Path, extra: dict[str, Any], *, rank: int | None = None,
+               embedding_rank: int | None = None) -> Path:
+    """Save `net` to `out` with `config`'s base, shape and techniques, and `extra` added."""
     layers = config.get("layers")
     base_state = (
         build_encoder(config["base"], None, layers=layers)[0].state_dict() if config.get("base") else None
     )
-    extra = {k: v for k, v in config.items() if k not in SAVED | {"validation"}}
-    extra["soup"] = {"models": [str(f) for f in folders], "weights": [round(w, 4) for w in share]}
-    extra[provenance.KEY] = provenance.combine(other.get(provenance.KEY) for *_, other in loaded)
+    kept = {k: v for k, v in config.items() if k not in SAVED | {"validation"}}
     return save(
         net,
         out,
         base=config.get("base"),
         base_state=base_state,
         settings=settings,
-        extra=extra,
+        extra={**kept, **extra},
         encoder_config=config.get("encoder_config"),
         tokenizer=None if config.get("base") else tokenizer,
         rank=rank,

@@ -1,25 +1,43 @@
-"""Adapting a model from the page: an `adapt` job runs `unspin.training.adapt.adapt` over the
-articles marked reviewed in the store, in a worker thread, with progress (stage, steps done of
-total) and cancel, and writes the adapted model into the models folder under a new name. It is
-written under a hidden name first and renamed when complete, so `GET /api/models` never lists
-half a model; a cancelled or failed run leaves nothing behind."""
+"""Adapting a model from the page: a job of kind `adapt` (run by the store's job system, like
+analyses: `GET`/`DELETE /api/jobs/{id}` from any process) runs `unspin.training.adapt.adapt`
+over the articles marked reviewed in the store, in a worker thread, with progress (stage,
+steps done of total, in the job's `info`) and cancel, and writes the adapted model into the
+models folder under a new name. It is written under a hidden name first and renamed when
+complete, so `GET /api/models` never lists half a model; a cancelled or failed run leaves
+nothing behind. A job whose server stopped is queued again like any other (up to the store's
+`MAX_ATTEMPTS` starts) and starts over; one whose model was already published is done."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import secrets
 import shutil
 import tempfile
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
 from unspin.errors import UnspinError
 from unspin.web.inputs import BadBody
-from unspin.web.jobs import CANCELLED, DONE, FAILED, INTERNAL, RUNNING, Job, JobManager, _now
+from unspin.web.jobs import (
+    CANCELLED,
+    CURRENT_JOB,
+    DONE,
+    FAILED,
+    INTERNAL,
+    Job,
+    JobCancelled,
+    JobManager,
+    JobProgress,
+    Outcome,
+)
 from unspin.web.models import NAME, ModelRegistry
 from unspin.web.service import StoreLike
 
@@ -27,35 +45,8 @@ log = logging.getLogger("unspin.web")
 KIND = "adapt"
 MIN_ARTICLES = 2  # adapt needs one document to train on and one to check on
 REVIEWED = "the articles marked reviewed in the web app's store"
-
-
-@dataclass
-class AdaptJob(Job):
-    """A job of kind `adapt`: `stage` (export, train, tune, save) and `done` of `total` steps
-    within it; once done, `result` names the new `model` with adapt's `report`."""
-
-    stage: str = "export"
-    start: str = ""
-    model: str = ""
-    report: dict[str, Any] | None = None
-
-    @property
-    def page(self) -> str | None:
-        """Once done: the analyze form with the new model picked."""
-        return f"/?model={self.model}" if self.status == DONE else None
-
-    def step(self, stage: str, done: int, total: int) -> None:
-        """adapt's progress callback (worker thread)."""
-        self.stage, self.status = stage, RUNNING
-        self.done, self.total = done, max(total, done)
-
-    def to_dict(self, *, with_result: bool = True) -> dict[str, Any]:
-        out = super().to_dict(with_result=False)
-        out.update(stage=self.stage, start=self.start, model=self.model)
-        out["links"]["models"] = "/api/models"
-        if with_result and self.status == DONE:
-            out["result"] = {"model": self.model, "report": self.report}
-        return out
+EVERY = 0.25  # seconds between progress writes within one stage
+Step = Callable[[str, int, int], None]  # adapt's progress: (stage, done, total)
 
 
 def new_name(folder: Path, start: str) -> str:
@@ -69,9 +60,17 @@ def new_name(folder: Path, start: str) -> str:
     return name
 
 
+def published_report(folder: Path, start: str) -> dict[str, Any]:
+    """adapt's report as the published model's config records it (no server paths)."""
+    from unspin.runtime.folder import ModelFolder
+
+    return {**ModelFolder.read(folder).config["adapted"], "start": {"model": start}}
+
+
 class Adapter:
-    """Starts adapt jobs (one at a time) and runs them; `options` are further `AdaptArguments`
-    fields for every run (epochs, replay, batch size ...; adapt's defaults where unset)."""
+    """Starts adapt jobs (one at a time over the store) and runs them (the `adapt` handler of
+    `jobs`); `options` are further `AdaptArguments` fields for every run (epochs, replay, batch
+    size ...; adapt's defaults where unset)."""
 
     def __init__(self, jobs: JobManager, models: ModelRegistry, store: StoreLike,
                  options: dict[str, Any] | None = None):
@@ -79,92 +78,133 @@ class Adapter:
         self.models = models
         self.store = store
         self.options = dict(options or {})
-        self.running: AdaptJob | None = None
+        self._starting = asyncio.Lock()  # this process's starts, one after the other
+        jobs.register(KIND, self.run)
 
-    def start(self, start: str, *, taxonomy: str, minutes: float | None, actor: str) -> AdaptJob:
-        """Check and start a job adapting the model `start` (422 unknown model or too few
-        reviewed articles, 409 while another adaptation runs)."""
-        from starlette.exceptions import HTTPException
+    async def start(self, start: str, *, taxonomy: str, minutes: float | None, actor: str) -> Job:
+        """Check and queue a job adapting the model `start` (422 unknown model or too few
+        reviewed articles, 409 while another adaptation is queued or running on this store,
+        503 when the models folder cannot be written or the job queue is full)."""
+        self.models.path(start)  # 422 for an unknown name
+        async with self._starting:
+            active = await run_in_threadpool(self.store.active_jobs)
+            other = next((j for j in active if j["kind"] == KIND), None)
+            if other is not None:
+                raise HTTPException(409, f"A model is being adapted already (job {other['id']}); "
+                                         "wait for it or cancel it first.")
+            reviewed = len(await run_in_threadpool(self.store.reviewed_ids))
+            if reviewed < MIN_ARTICLES:
+                raise BadBody(f"Adapting needs at least {MIN_ARTICLES} articles marked reviewed (one to "
+                              f"train on, one to check on); {reviewed} {'is' if reviewed == 1 else 'are'}. "
+                              "Review articles and press \"Mark reviewed\" first.")
+            try:
+                self.models.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise HTTPException(503, f"The models folder cannot be written ({err.strerror}): set "
+                                         "UNSPIN_HOME to a writable folder.") from None
+            name = new_name(self.models.folder, start)
+            payload = {"start": start, "model": name, "taxonomy": taxonomy, "minutes": minutes,
+                       "actor": actor}
+            title = f"Adapt {start} to {reviewed} reviewed articles"
+            return await self.jobs.submit(KIND, payload, title=title, info=self._info(payload, "export"))
 
-        path = self.models.path(start)
-        if self.running is not None and self.running.task is not None and not self.running.task.done():
-            raise HTTPException(409, f"A model is being adapted already (job {self.running.id}); "
-                                     "wait for it or cancel it first.")
-        reviewed = len(self.store.reviewed_ids())
-        if reviewed < MIN_ARTICLES:
-            raise BadBody(f"Adapting needs at least {MIN_ARTICLES} articles marked reviewed (one to "
-                             f"train on, one to check on); {reviewed} {'is' if reviewed == 1 else 'are'}. "
-                             "Review articles and press \"Mark reviewed\" first.")
+    @staticmethod
+    def _info(payload: dict[str, Any], stage: str) -> dict[str, Any]:
+        """The job's public fields: `stage`, `start`, the new `model`; once done its page."""
+        return {"stage": stage, "start": payload["start"], "model": payload["model"],
+                "page": f"/?model={payload['model']}", "links": {"models": "/api/models"}}
+
+    async def run(self, manager: JobManager, payload: dict[str, Any], progress: JobProgress) -> Outcome:
+        """The `adapt` handler: adapt in a worker thread, then answer the new model's name and
+        adapt's report; the audit log records how it ended (`adapted`)."""
+        job_id = CURRENT_JOB.get("")
+        stopped = threading.Event()
+        last = {"at": 0.0, "stage": ""}
+
+        def step(stage: str, done: int, total: int) -> None:  # worker thread
+            now = time.monotonic()
+            if stage == last["stage"] and done < total and now - last["at"] < EVERY:
+                return  # at most a few writes a second
+            last.update(at=now, stage=stage)
+            try:
+                progress(done, total, self._info(payload, stage))
+            except JobCancelled:
+                stopped.set()  # adapt stops at its next step (cancelled, or given back)
+
         try:
-            self.models.folder.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise HTTPException(503, f"The models folder cannot be written ({err.strerror}): set "
-                                     "UNSPIN_HOME to a writable folder.") from None
-        name = new_name(self.models.folder, start)
-        job = AdaptJob(secrets.token_urlsafe(9), KIND, f"Adapt {start} to {reviewed} reviewed articles",
-                       0, start=start, model=name)
-        self.running = job
-        job.task = asyncio.get_running_loop().create_task(
-            self._run(job, path, taxonomy=taxonomy, minutes=minutes, actor=actor))
-        return self.jobs.track(job)
+            report = await asyncio.to_thread(self.work, payload, step, stopped.is_set)
+        except Exception as err:
+            if stopped.is_set():
+                status = await run_in_threadpool(self._status, job_id)
+                if status == CANCELLED:  # given back at shutdown: it runs again, and says so then
+                    await run_in_threadpool(self._log, payload, job_id, CANCELLED, None, None)
+                raise JobCancelled("The job was cancelled.") from None
+            said = str(err.detail) if isinstance(err, HTTPException) else str(err)
+            said = said if isinstance(err, (UnspinError, HTTPException)) else INTERNAL  # as the job says
+            await run_in_threadpool(self._log, payload, job_id, FAILED, None, said)
+            raise
+        await run_in_threadpool(self._log, payload, job_id, DONE, report, None)
+        return Outcome({"model": payload["model"], "report": report},
+                       undo=lambda: self._unpublish(payload, job_id, report))
 
-    async def _run(self, job: AdaptJob, path: Path, **kwargs: Any) -> None:
-        try:
-            await asyncio.to_thread(self.work, job, path, **kwargs)
-        except UnspinError as err:
-            if job.cancel.is_set():
-                job.status = CANCELLED
-            else:
-                job.status, job.error, job.error_status = FAILED, str(err), 400
-        except Exception:  # a job must always end in a state
-            log.exception("Adapt job %s failed", job.id)
-            job.status, job.error, job.error_status = FAILED, INTERNAL, 500
-        else:  # a cancel that came after the model was published is too late: it is done
-            job.status = DONE if (self.models.folder / job.model).is_dir() else CANCELLED
-        job.finished = _now()
-        await asyncio.to_thread(self._log, kwargs["actor"], job)
-
-    def work(self, job: AdaptJob, path: Path, *, taxonomy: str, minutes: float | None, actor: str) -> None:
+    def work(self, payload: dict[str, Any], step: Step, stopped: Callable[[], bool]) -> dict[str, Any]:
         """Export the reviewed articles, adapt, then publish the folder (worker thread)."""
         from unspin.runtime.folder import ModelFolder
         from unspin.store.annotations import export_annotations
         from unspin.training.adapt import AdaptArguments, adapt
 
-        final = self.models.folder / job.model
-        partial = self.models.folder / f".partial-{job.model}"
+        name, start = payload["model"], payload["start"]
+        final = self.models.folder / name
+        partial = self.models.folder / f".partial-{name}"
+        if final.is_dir():  # published by a run whose server stopped before it could say so
+            return published_report(final, start)
+        path = self.models.path(start)
+        shutil.rmtree(partial, ignore_errors=True)  # a run whose server died left it: start over
         try:
             with tempfile.TemporaryDirectory(prefix="unspin-adapt-") as data:
-                job.step("export", 0, 1)
+                step("export", 0, 1)
                 export_annotations(self.store, data, fmt="ptc")
-                job.step("export", 1, 1)
-                args = AdaptArguments(data=[data], out=str(partial), start=str(path), taxonomy=taxonomy,
-                                      minutes=minutes, **self.options)
-                job.report = adapt(args, progress=job.step, cancel=job.cancel.is_set)
-            if job.cancel.is_set():
-                return
-            job.step("save", 0, 1)
+                step("export", 1, 1)
+                args = AdaptArguments(data=[data], out=str(partial), start=str(path),
+                                      taxonomy=payload["taxonomy"], minutes=payload["minutes"],
+                                      **self.options)
+                adapt(args, progress=step, cancel=stopped)
+            step("save", 0, 1)
+            if stopped():
+                raise JobCancelled("The job was cancelled.")
             folder = ModelFolder.read(partial)
-            folder.config["name"] = job.model  # analyses record this name
+            folder.config["name"] = name  # analyses record this name
             # the data was a temporary export: say what it was instead of where
             said = json.dumps(data)[1:-1]
             adapted = json.loads(json.dumps(folder.config["adapted"]).replace(said, REVIEWED))
-            adapted["start"]["model"] = adapted["settings"]["start"] = job.start
+            adapted["start"]["model"] = adapted["settings"]["start"] = start
             folder.config["adapted"] = adapted
             folder.write()
-            job.report = {**folder.config["adapted"], "start": {"model": job.start}}  # no server paths
             partial.rename(final)
-            job.step("save", 1, 1)
+            step("save", 1, 1)
+            return published_report(final, start)
         finally:
             if partial.exists():
                 shutil.rmtree(partial, ignore_errors=True)
 
-    def _log(self, actor: str, job: AdaptJob) -> None:
+    def _status(self, job_id: str) -> str | None:
+        row = self.store.get_job(job_id) if job_id else None
+        return None if row is None else str(row["status"])
+
+    def _unpublish(self, payload: dict[str, Any], job_id: str, report: dict[str, Any]) -> None:
+        """A cancel came after the model was published but before the job ended: the job is
+        cancelled, so the model goes too."""
+        shutil.rmtree(self.models.folder / payload["model"], ignore_errors=True)
+        self._log(payload, job_id, CANCELLED, report, None)
+
+    def _log(self, payload: dict[str, Any], job_id: str, status: str, report: dict[str, Any] | None,
+             error: str | None) -> None:
         if not hasattr(self.store, "log_action"):
             return
-        report = job.report or {}
-        detail = {"job": job.id, "from": job.start, "status": job.status, "error": job.error,
+        report = report or {}
+        detail = {"job": job_id, "from": payload["start"], "status": status, "error": error,
                   "before": report.get("held_out_before"), "after": report.get("held_out_after")}
         try:
-            self.store.log_action(actor, "adapted", job.model, detail)
+            self.store.log_action(payload["actor"], "adapted", payload["model"], detail)
         except Exception:  # the log must not turn a finished job into a failed one
-            log.exception("Could not record adapt job %s in the audit log", job.id)
+            log.exception("Could not record adapt job %s in the audit log", job_id)

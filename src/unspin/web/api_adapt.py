@@ -4,7 +4,7 @@ admins only when accounts are on."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -14,6 +14,7 @@ from unspin.errors import InputError
 from unspin.web.adapting import Adapter
 from unspin.web.api import errors
 from unspin.web.auth import actor, audit, require
+from unspin.web.jobs import Job
 
 router = APIRouter(prefix="/api", tags=["adapt"])
 pages = APIRouter(include_in_schema=False)
@@ -71,9 +72,9 @@ async def adapt_form(request: Request) -> Response:
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
-async def _start(request: Request, body: AdaptRequest) -> Any:
-    job = adapter(request).start(body.start, taxonomy=body.taxonomy, minutes=body.minutes,
-                                 actor=actor(request))
-    await audit(request, "adapt", job.model, job=job.id, start=body.start, taxonomy=body.taxonomy,
-                minutes=body.minutes)
+async def _start(request: Request, body: AdaptRequest) -> Job:
+    job = await adapter(request).start(body.start, taxonomy=body.taxonomy, minutes=body.minutes,
+                                       actor=actor(request))
+    await audit(request, "adapt", (job.info or {}).get("model"), job=job.id, start=body.start,
+                taxonomy=body.taxonomy, minutes=body.minutes)
     return job

@@ -32,7 +32,7 @@ async def start_job(body: AnalyzeRequest, request: Request) -> JSONResponse:
     fields = {"text": body.text, "url": body.url, "html": body.html}
     kind = one_of(fields, where="the JSON body")
     doc = with_title(await svc.document(kind, fields[kind]), body.title)
-    job = jobs(request).start([doc], threshold=body.threshold, save=body.save, model=body.model)
+    job = await jobs(request).start([doc], threshold=body.threshold, save=body.save, model=body.model)
     return JSONResponse({"ok": True, **job.to_dict()}, status_code=202,
                         headers={"Location": f"/api/jobs/{job.id}"})
 
@@ -42,11 +42,12 @@ async def start_job(body: AnalyzeRequest, request: Request) -> JSONResponse:
 async def get_job(job_id: str, request: Request) -> dict[str, Any]:
     """A job's `status` (queued, running, done, failed, cancelled), `progress` (windows `done`
     of `total`), and once done its `result` (the analysis, as `POST /api/analyze` returns it)."""
-    body = jobs(request).get(job_id).to_dict()
-    if isinstance(body.get("result"), dict):
-        body["result"] = permalink(request, dict(body["result"]))
-    elif isinstance(body.get("result"), list):
-        body["result"] = [permalink(request, dict(r)) for r in body["result"]]
+    body = (await jobs(request).get(job_id)).to_dict()
+    result = body.get("result") if body["kind"] in ("analyze", "compare") else None  # analyses
+    if isinstance(result, dict):
+        body["result"] = permalink(request, dict(result))
+    elif isinstance(result, list):
+        body["result"] = [permalink(request, dict(r)) for r in result]
     return {"ok": True, **body}
 
 
@@ -54,4 +55,4 @@ async def get_job(job_id: str, request: Request) -> dict[str, Any]:
                responses={**errors(400, 403, 404), 409: {"description": "Already finished"}})
 async def cancel_job(job_id: str, request: Request) -> dict[str, Any]:
     """Cancel a queued or running job (it stops at its next window); 409 once finished."""
-    return {"ok": True, **jobs(request).cancel(job_id).to_dict(with_result=False)}
+    return {"ok": True, **(await jobs(request).cancel(job_id)).to_dict(with_result=False)}

@@ -26,7 +26,9 @@ from unspin.web import (
     pages_jobs,
     pages_reference,
     review_api,
+    sso,
     users_api,
+    versions,
 )
 from unspin.web import context as ctx
 from unspin.web.adapting import Adapter
@@ -35,6 +37,7 @@ from unspin.web.jobs import JobManager
 from unspin.web.memstore import MemoryStore
 from unspin.web.middleware import BodyLimit, HostOriginCheck, SecurityHeaders
 from unspin.web.models import ModelRegistry
+from unspin.web.ratelimit import RateLimit
 from unspin.web.runner import AnalyzerLike, InferenceRunner
 from unspin.web.service import Service, StoreLike
 from unspin.web.settings import WebSettings
@@ -88,8 +91,10 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
                              capacity=settings.queue_size)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.jobs.ensure_running()  # runs jobs queued before a restart
         yield
+        await app.state.jobs.close()
         runner.close()
 
     app = FastAPI(
@@ -105,6 +110,7 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     app.state.templates = templates()
     app.state.auth = auth
     errors.install(app)
+    versions.install(app)
     app.include_router(api.router)
     app.include_router(api_jobs.router)
     app.include_router(api_models.router)
@@ -121,7 +127,9 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     app.include_router(pages_reference.router)
     _include_dashboard(app)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
-    app.add_middleware(AuthGate, store=store if auth else None)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit)  # inside AuthGate: sees the user
+    app.add_middleware(AuthGate, store=store if auth else None,
+                       sso=sso.from_settings(settings) if auth else None)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(HostOriginCheck, allowed=settings.hosts(), origins=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
@@ -134,10 +142,11 @@ def check_accounts(settings: WebSettings, store: StoreLike) -> None:
     if not hasattr(store, "admin_count"):
         raise InputError(f"Accounts are on ({why}) and live in the database: serve with --db, not "
                          "--memory (or --auth off on a trusted network).")
-    if store.admin_count() == 0:
+    if store.admin_count() == 0 and not settings.sso_admins():
         shown = store.describe() if hasattr(store, "describe") else "DB"
         raise InputError(f"Accounts are on ({why}) but no admin exists yet: add one with "
-                         f"`unspin users add NAME --role admin --db {shown}`, then start again.")
+                         f"`unspin users add NAME --role admin --db {shown}` (or map one with "
+                         "--sso-role NAME=admin), then start again.")
 
 
 def _include_dashboard(app: FastAPI) -> None:

@@ -55,9 +55,10 @@ class AuthGate:
     (401 JSON with `WWW-Authenticate` for the API, 303 to /login for pages). Off when `store`
     is None (accounts off): every request then passes with no user."""
 
-    def __init__(self, app: Any, *, store: Any):
+    def __init__(self, app: Any, *, store: Any, sso: Any = None):
         self.app = app
         self.store = store
+        self.sso = sso  # a `unspin.web.sso.TrustedHeader`, or None
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or self.store is None:
@@ -70,9 +71,11 @@ class AuthGate:
         if token is None and path.startswith(PUBLIC_PREFIXES):  # static files: no lookup needed
             await self.app(scope, receive, send)
             return
-        if token:
+        if self.sso is not None:  # a name a trusted proxy vouches for comes first
+            user = await self.sso.identify(scope, headers, self.store)
+        if user is None and token:
             user = await anyio.to_thread.run_sync(self.store.user_for, token, "token")
-        elif token is None and (session := cookie(headers)):
+        elif user is None and token is None and (session := cookie(headers)):
             user = await anyio.to_thread.run_sync(self.store.user_for, session, "session")
         scope["state"] = {**(scope.get("state") or {}), "user": user}
         if user is not None or (is_public(path) and token is None):

@@ -241,6 +241,7 @@ def client_data(record: dict[str, Any], spans: list[dict[str, Any]]) -> dict[str
                 "reviewer": s.get("reviewer"),
                 "at": s.get("at"),
                 "model": s.get("model"),
+                "version": s.get("version", 0),
             }
         )
     return {"id": record.get("id"), "spans": out, "characters": len(record["text"]),

@@ -3,8 +3,7 @@ export, compare from history, send to the corpus, and model-vs-reviewer agreemen
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -14,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from unspin import review
 from unspin.errors import InputError
+from unspin.web import exports
 from unspin.web.api import READ, errors
 from unspin.web.auth import audit, require
 from unspin.web.pages import read_form, render, service, twin
@@ -43,7 +43,7 @@ async def history_context(request: Request, q: str | None, page: int,
     page = max(1, page)
     found = await run_in_threadpool(store.saved_analyses, query=q, limit=PAGE_SIZE,
                                     offset=(page - 1) * PAGE_SIZE, reviewed=reviewed_filter(reviewed))
-    jobs = [j.to_dict(with_result=False) for j in request.app.state.jobs.active()]
+    jobs = [j.to_dict(with_result=False) for j in await request.app.state.jobs.active()]
     return {"query": q or "", "reviewed": reviewed or "",
             "page_no": page, "pages": max(1, -(-found["total"] // PAGE_SIZE)),
             "total": found["total"], "items": found["items"], "jobs": jobs,
@@ -82,20 +82,15 @@ def _ids(values: list[str] | None) -> list[str]:
 @router.get("/history/export.jsonl", dependencies=[Depends(require("admin"))])
 async def export_history(request: Request, id: list[str] | None = Query(None),
                          q: str | None = None) -> Response:
-    """The chosen saved analyses (`id=` repeated), or all matching `q`, one JSON per line."""
+    """The chosen saved analyses (`id=` repeated), or all matching `q`, one JSON per line,
+    streamed: each is read from the store as the client takes the previous ones."""
     svc = service(request)
     ids = _ids(id)
+    chosen = bool(ids)
     if not ids:
-        found = await run_in_threadpool(svc.store.saved_analyses, query=q, limit=MAX_EXPORT)
-        ids = [item["id"] for item in found["items"]]
-    records = [r for aid in ids if (r := await run_in_threadpool(svc.store.get_analysis, aid)) is not None]
-    await audit(request, "export", None, count=len(records), query=q or None, chosen=bool(_ids(id)))
-
-    def lines() -> Iterator[str]:
-        for record in records:
-            yield json.dumps(record, ensure_ascii=False, default=str) + "\n"
-
-    return StreamingResponse(lines(), media_type="application/x-ndjson",
+        ids = await run_in_threadpool(partial(svc.store.saved_ids, query=q, limit=MAX_EXPORT))
+    await audit(request, "export", None, count=len(ids), query=q or None, chosen=chosen)
+    return StreamingResponse(exports.jsonl(svc.store, ids), media_type="application/x-ndjson",
                              headers={"Content-Disposition": 'attachment; filename="unspin-analyses.jsonl"'})
 
 

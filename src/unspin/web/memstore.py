@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from unspin.doc import Analysis, covered_chars, snippet
-from unspin.errors import InputError, NotFoundError
+from unspin.errors import InputError, NotFoundError, StaleError
 from unspin.taxonomy import top
+from unspin.web.memjobs import MemoryJobsMixin
 
 
-class MemoryStore:
-    """Saved analyses in a bounded dict; gone when the process ends."""
+class MemoryStore(MemoryJobsMixin):
+    """Saved analyses (and jobs) in bounded dicts; gone when the process ends."""
 
     def __init__(self, *, limit: int = 1000):
         self.limit = limit
@@ -25,6 +26,7 @@ class MemoryStore:
         self._corrections: dict[str, list[dict[str, Any]]] = {}
         self._reviews: dict[str, dict[str, Any]] = {}  # analysis id -> mark (reviewer, at)
         self._techniques: dict[str, dict[str, Any]] = {}  # reviewer-added techniques by name
+        self._init_jobs()
 
     def describe(self) -> str:
         return f"memory (newest {self.limit} analyses, lost on restart)"
@@ -77,6 +79,10 @@ class MemoryStore:
             })
         return {"total": len(found), "items": items}
 
+    def saved_ids(self, *, query: str | None = None, limit: int = 10_000) -> list[str]:
+        """Ids `saved_analyses` lists for `query`, newest first, at most `limit`."""
+        return [item["id"] for item in self.saved_analyses(query=query, limit=limit)["items"]]
+
     def _require(self, analysis_id: str) -> None:
         if analysis_id not in self._items:
             raise NotFoundError(f"No saved analysis with id {analysis_id[:128]!r} (deleted meanwhile?).")
@@ -91,11 +97,16 @@ class MemoryStore:
         raise InputError("This app keeps analyses in memory and has no corpus; start it with a "
                          "database (`unspin serve --db ...`) to send analyses to the corpus.")
 
-    def add_correction(self, analysis_id: str, correction: dict[str, Any]) -> dict[str, Any]:
+    def add_correction(self, analysis_id: str, correction: dict[str, Any], *,
+                       version: int | None = None) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         row = {**correction, "created": now}
         with self._lock:
             self._require(analysis_id)
+            seen = sum(c["target"] == row["target"] for c in self._corrections.get(analysis_id, []))
+            if version is not None and seen != version:
+                raise StaleError(f"Someone else corrected span {row['target']!r} meanwhile; "
+                                 "here is its current state.", key=row["target"])
             self._corrections.setdefault(analysis_id, []).append(row)
         return dict(row)
 

@@ -37,7 +37,7 @@ async def start_form_job(request: Request) -> Response:
         threshold = form_threshold(form)
     except InputError as err:
         return form_error(request, form, err)
-    job = jobs(request).start([doc], threshold=threshold, model=model)
+    job = await jobs(request).start([doc], threshold=threshold, model=model)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -50,19 +50,19 @@ async def start_compare_job(request: Request) -> Response:
         threshold = form_threshold(form)
     except InputError as err:
         return form_error(request, form, err, compare=True)
-    job = jobs(request).start(docs, kind="compare", threshold=threshold)
+    job = await jobs(request).start(docs, kind="compare", threshold=threshold)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.get("/jobs/{job_id}.json")
 async def job_json(job_id: str, request: Request) -> Response:
-    return twin({"job": jobs(request).get(job_id).to_dict(with_result=False)})
+    return twin({"job": (await jobs(request).get(job_id)).to_dict(with_result=False)})
 
 
 @router.get("/jobs/{job_id}")
 async def job_page(job_id: str, request: Request) -> Response:
     """Progress of a job; once done, a redirect to its result."""
-    job = jobs(request).get(job_id)
+    job = await jobs(request).get(job_id)
     if job.status == DONE and job.page:
         return RedirectResponse(job.page, status_code=303)
     title = job.title or ("Comparison" if job.kind == "compare" else "Analysis")

@@ -4,6 +4,7 @@ corrections (accept, reject, relabel, resize, add, reset), stored with who and w
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -11,8 +12,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from unspin import review
-from unspin.errors import InputError
-from unspin.web import offered
+from unspin.errors import InputError, StaleError
+from unspin.web import offered, versions
 from unspin.web.api import CHANGE_ONE, READ_ONE
 from unspin.web.auth import audit, current_user, require
 from unspin.web.pages import service
@@ -93,9 +94,14 @@ async def post_reviewed(analysis_id: str, body: ReviewedRequest, request: Reques
 
 @api.post("/analyses/{analysis_id}/review", responses=CHANGE_ONE, dependencies=REVIEWER)
 async def post_review(analysis_id: str, body: ReviewRequest, request: Request) -> dict[str, Any]:
-    """Append one correction and return it with the reviewed spans."""
+    """Append one correction and return it with the reviewed spans. With `If-Match: <version>`
+    (the span's `version` as last seen) a span someone else corrected meanwhile answers 409
+    with the current state (`span`, `spans`, `corrections`, `reviewed`) instead."""
     svc = service(request)
     state = await review_state(request, analysis_id)
+    seen = versions.if_match(request) if body.action != "add" else None
+    if seen is not None and review.version_of(state["spans"], body.span) != seen:
+        raise StaleError(versions.STALE, key=body.span)  # 409 with the current state
     who = who_reviews(request, body.reviewer)
     technique = body.technique
     if technique is not None and body.action in ("relabel", "add") and who:
@@ -104,7 +110,7 @@ async def post_review(analysis_id: str, body: ReviewRequest, request: Request) -
     fix = review.correction(body.action, text=state["record"]["text"], spans=state["spans"],
                             reviewer=who, target=body.span, start=body.start, end=body.end,
                             technique=technique)
-    saved = await run_in_threadpool(svc.store.add_correction, analysis_id, fix)
+    saved = await run_in_threadpool(partial(svc.store.add_correction, version=seen), analysis_id, fix)
     await audit(request, "review", analysis_id, action=fix["action"], span=fix["target"],
                 technique=fix["technique"], reviewer=fix["reviewer"])
     log = [*state["corrections"], saved]

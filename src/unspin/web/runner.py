@@ -100,6 +100,10 @@ class InferenceRunner:
                 f"try again in {self.retry_after()} s.", retry_after=self.retry_after())
         self.pending += 1
 
+    def release(self) -> None:
+        """Give back a slot taken with `admit()` by work that did not go through `analyze`."""
+        self.pending -= 1
+
     async def analyze(self, docs: Sequence[Document], *, threshold: float | None,
                       batch_size: int = 16, progress: Progress | None = None,
                       admitted: bool = False, timeout: float | None = None,

@@ -3,8 +3,9 @@ operations the views need (documents from input, analyze-and-save, look up)."""
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -13,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from unspin.doc import Analysis, Document
 from unspin.web.inputs import TooLong, document_for
-from unspin.web.runner import AnalyzerLike, InferenceRunner, Progress
+from unspin.web.runner import AnalyzerLike, Busy, InferenceRunner, Progress
 from unspin.web.settings import WebSettings
 
 if TYPE_CHECKING:
@@ -37,11 +38,14 @@ class StoreLike(Protocol):
     def saved_analyses(self, *, query: str | None = None, limit: int = 50, offset: int = 0,
                        reviewed: bool | None = None) -> dict[str, Any]: ...
 
+    def saved_ids(self, *, query: str | None = None, limit: int = 10_000) -> list[str]: ...
+
     def delete_analysis(self, analysis_id: str) -> bool: ...
 
     def send_to_corpus(self, analysis_id: str) -> dict[str, Any] | None: ...
 
-    def add_correction(self, analysis_id: str, correction: dict[str, Any]) -> dict[str, Any]: ...
+    def add_correction(self, analysis_id: str, correction: dict[str, Any], *,
+                       version: int | None = None) -> dict[str, Any]: ...
 
     def corrections(self, analysis_id: str) -> list[dict[str, Any]]: ...
 
@@ -57,11 +61,34 @@ class StoreLike(Protocol):
 
     def close(self) -> None: ...
 
+    # jobs (unspin.store.jobs.JobsMixin, unspin.web.memjobs.MemoryJobsMixin)
+    def add_job(self, job: dict[str, Any], *, capacity: int) -> bool: ...
+
+    def get_job(self, job_id: str) -> dict[str, Any] | None: ...
+
+    def active_jobs(self, *, limit: int = 50) -> list[dict[str, Any]]: ...
+
+    def claim_job(self, owner: str, *, lease: float) -> dict[str, Any] | None: ...
+
+    def renew_jobs(self, owner: str, *, lease: float) -> None: ...
+
+    def job_progress(self, job_id: str, owner: str, done: int, total: int, *,
+                     info: dict[str, Any] | None = None) -> bool: ...
+
+    def release_jobs(self, owner: str) -> int: ...
+
+    def finish_job(self, job_id: str, owner: str, *, status: str, result: Any = None,
+                   saves: Sequence[tuple[Analysis, dict[str, Any]] | None] = (),
+                   error: str | None = None, error_status: int | None = None) -> str: ...
+
+    def cancel_job(self, job_id: str) -> bool | None: ...
+
 
 # What the views call on a store only with accounts on (a database store: `MemoryStore` is
 # refused then): `unspin.store.Store` alone has these.
 DATABASE_ONLY = ("user_for", "end_credential", "new_credential", "check_password", "login_failures",
-                 "add_login_failure", "clear_login_failures", "admin_count", "log_action")
+                 "add_login_failure", "clear_login_failures", "admin_count", "log_action",
+                 "get_user", "add_user", "set_role")  # the last three: SSO (`sso`)
 
 
 class Service:
@@ -72,10 +99,27 @@ class Service:
         self.runner = runner
         self.store = store
         self.models: ModelRegistry | None = None  # set by `create_app`: the models by name
+        self.fetching = 0  # URL fetches running now (this process)
 
     async def document(self, kind: str, value: Any) -> Document:
-        """A Document from one input field (fetching and extraction run in a thread)."""
-        return await run_in_threadpool(document_for, kind, value, self.settings)
+        """A Document from one input field (fetching and extraction run in a thread). A URL
+        fetch holds a slot of the queue while it runs (one deadline, `fetch_timeout`, covers
+        it whole), and at most `fetch_concurrency` run at once: beyond either, `Busy` (503)."""
+        if kind != "url":
+            return await run_in_threadpool(document_for, kind, value, self.settings)
+        limit = self.settings.fetch_concurrency
+        if self.fetching >= limit:
+            self.runner.refused += 1
+            wait = max(1, math.ceil(self.settings.fetch_timeout / 2))
+            raise Busy(f"The server is fetching {self.fetching} URLs already (its limit); try again "
+                       f"in {wait} s.", retry_after=wait)
+        self.runner.admit()
+        self.fetching += 1
+        try:
+            return await run_in_threadpool(document_for, kind, value, self.settings)
+        finally:
+            self.fetching -= 1
+            self.runner.release()
 
     def require_sync(self, doc: Document) -> None:
         """413 when `doc` is longer than a request may analyze at once (`sync_max_chars`)."""
@@ -93,29 +137,48 @@ class Service:
         and return their records (saved ones carry an id). A request's work (not `admitted` by
         a job) is dropped when `disconnected()` turns true or `request_timeout` passes; a job
         (`admitted`) has no time budget."""
+        found = await self.run(docs, threshold=threshold, progress=progress, admitted=admitted,
+                               timeout=None if admitted else self.settings.request_timeout,
+                               disconnected=disconnected, model=model)
+        out = []
+        for analysis, meta in found:
+            record = self.record(analysis, meta)
+            if save:
+                record["id"] = await run_in_threadpool(self.store.save_analysis, analysis, meta=meta)
+            out.append(record)
+        return out
+
+    async def run(self, docs: list[Document], *, threshold: float | None,
+                  progress: Progress | None = None, admitted: bool = False, timeout: float | None = None,
+                  disconnected: Callable[[], Awaitable[bool]] | None = None, model: str | None = None,
+                  ) -> list[tuple[Analysis, dict[str, Any]]]:
+        """Analyses of `docs` (one runner job, nothing saved) with the model named `model`
+        (default: the server's own), each with the metadata a saved analysis records (where the
+        text came from, the threshold used)."""
         load = self.model_loader(model)
         threshold = self.settings.threshold if threshold is None else threshold
         analyses = await self.runner.analyze(
             docs, threshold=threshold, batch_size=self.settings.batch_size, progress=progress,
-            admitted=admitted, timeout=None if admitted else self.settings.request_timeout,
-            disconnected=disconnected, model=load,
+            admitted=admitted, timeout=timeout, disconnected=disconnected, model=load,
         )
         if threshold is None:  # record the model's own least score: the page's slider starts there
             used = await run_in_threadpool(load) if load else self.runner.analyzer()  # loaded: at once
             threshold = getattr(used, "threshold", None)
-        records = []
+        out = []
         for analysis in analyses:
             meta = {k: analysis.doc.meta[k] for k in _META_KEYS if analysis.doc.meta.get(k)}
             if threshold is not None:
                 meta["threshold"] = threshold
-            record = analysis.to_dict()
-            if save:
-                aid = await run_in_threadpool(self.store.save_analysis, analysis, meta=meta)
-                record["id"] = aid
-            record.setdefault("created", datetime.now(UTC).isoformat().replace("+00:00", "Z"))
-            record["meta"] = meta
-            records.append(record)
-        return records
+            out.append((analysis, meta))
+        return out
+
+    @staticmethod
+    def record(analysis: Analysis, meta: dict[str, Any]) -> dict[str, Any]:
+        """What the API answers for `analysis` (its id is added once saved)."""
+        record = analysis.to_dict()
+        record.setdefault("created", datetime.now(UTC).isoformat().replace("+00:00", "Z"))
+        record["meta"] = meta
+        return record
 
     def model_loader(self, model: str | None) -> Callable[[], AnalyzerLike] | None:
         """What loads the model named `model` (None: the server's own); 422 for an unknown name."""

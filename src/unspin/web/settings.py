@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -28,6 +29,8 @@ class WebSettings:
     fetch_timeout: float = 10.0
     fetch_max_bytes: int = 5 * 1024 * 1024
     fetch_allow_networks: tuple[str, ...] = ()  # internal networks URL fetching may reach (tests, intranets)
+    fetch_concurrency: int = 4  # URL fetches at once per process (each holds a queue slot); more get 503
+    rate_limit: int = 300  # /api requests per minute per user (per address without accounts); 0: none
     batch_size: int = 16
     reviewer: str | None = None  # the name corrections are stored under when the page gives none
     sync_max_chars: int = 30_000  # longer texts get 413 from the sync routes: use POST /api/jobs
@@ -40,13 +43,16 @@ class WebSettings:
     login_failures: int = 5  # failed logins per name and address within login_window before 429
     login_window: float = 300.0  # seconds
     max_models: int = 2  # models kept loaded at once for `"model": NAME` (the least recently used goes)
+    trusted_user_header: str | None = None  # SSO: the header an authenticating proxy names the user in
+    trusted_proxies: tuple[str, ...] = ()  # addresses (or networks) whose trusted_user_header is believed
+    sso_roles: tuple[str, ...] = ()  # NAME=ROLE for users the proxy signs in; "*=ROLE": default (reader)
 
     def __post_init__(self) -> None:
         problems = []
         if not 0 < self.port < 65536:
             problems.append(f"port must be 1..65535, got {self.port}")
         for name in ("max_body_bytes", "queue_size", "workers", "fetch_max_bytes", "batch_size",
-                     "sync_max_chars", "max_models"):
+                     "sync_max_chars", "fetch_concurrency", "max_models"):
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.auth not in ("auto", "on", "off"):
@@ -56,6 +62,8 @@ class WebSettings:
         for name in ("fetch_timeout", "request_timeout", "session_hours", "login_window"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be positive, got {getattr(self, name)}")
+        if self.rate_limit < 0:
+            problems.append(f"rate_limit must be 0 (no limit) or more, got {self.rate_limit}")
         if self.processes < 0:
             problems.append(f"processes must be 0 (automatic) or more, got {self.processes}")
         for network in self.fetch_allow_networks:
@@ -63,10 +71,43 @@ class WebSettings:
                 ipaddress.ip_network(network, strict=False)
             except ValueError:
                 problems.append(f"fetch_allow_networks: {network!r} is not a network like 10.0.0.0/8")
+        problems.extend(self._sso_problems())
         if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
             problems.append(f"threshold must be in [0, 1], got {self.threshold}")
         if problems:
             raise InputError("Bad web settings: " + "; ".join(problems) + ".")
+
+    def _sso_problems(self) -> list[str]:
+        """What is wrong with the SSO settings (`unspin.web.sso`)."""
+        from unspin.web.sso import role_pairs
+
+        problems = []
+        header = self.trusted_user_header
+        if header is not None and not re.fullmatch(r"[A-Za-z0-9-]{1,100}", header):
+            problems.append(f"trusted_user_header: {header[:100]!r} is not a header name like "
+                            "X-Forwarded-User")
+        if header and not self.trusted_proxies:
+            problems.append("trusted_user_header needs trusted_proxies (--trusted-proxy ADDR, the proxy's "
+                            "address): else any client could send the header and be anyone")
+        if header and self.auth == "off":
+            problems.append("trusted_user_header signs users in: it needs accounts, not auth off")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                problems.append(f"trusted_proxies: {proxy!r} is not an address like 127.0.0.1 or 10.0.0.0/8")
+        try:
+            role_pairs(self.sso_roles)
+        except InputError as err:
+            problems.append(str(err).rstrip("."))
+        return problems
+
+    def sso_admins(self) -> bool:
+        """Whether the SSO role mapping makes someone an admin."""
+        from unspin.web.sso import role_pairs
+
+        mapped = role_pairs(self.sso_roles)
+        return bool(self.trusted_user_header) and any(role == "admin" for _, role in mapped)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **values: Any) -> WebSettings:
@@ -93,8 +134,10 @@ class WebSettings:
                           *(h.lower().strip("[]") for h in self.allowed_hosts)})
 
     def auth_on(self) -> bool:
-        """Whether accounts are needed: `auth` on, or auto and listening beyond loopback."""
-        return self.auth == "on" or (self.auth == "auto" and not is_loopback(self.host))
+        """Whether accounts are needed: `auth` on, or auto and listening beyond loopback or
+        signing users in through a trusted proxy's header."""
+        return self.auth == "on" or (self.auth == "auto" and (not is_loopback(self.host)
+                                                              or bool(self.trusted_user_header)))
 
     def process_count(self, *, memory: bool = False, cpus: int | None = None) -> int:
         """Worker processes to run: `processes`, or one per 2 CPUs (at most 4); 1 in memory."""

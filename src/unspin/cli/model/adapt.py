@@ -42,6 +42,10 @@ def adapt(
     held_out: float = typer.Option(
         0.2, "--held-out", min=0.05, max=0.9, help="Share of documents held out to tune and measure on."
     ),
+    keep_start: float = typer.Option(
+        0.0, "--keep-start", min=0.0, max=0.95,
+        help="Share of the start model's weights mixed back after training (less forgetting, less gain).",
+    ),
     seed: int = typer.Option(13, "--seed"),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -58,6 +62,7 @@ def adapt(
             data=[str(d) for d in data], out=str(out), start=start, taxonomy=taxonomy,
             techniques_file=str(techniques) if techniques else None, epochs=epochs, minutes=minutes,
             replay=replay, replay_data=str(replay_data), held_out=held_out, seed=seed,
+            keep_start=keep_start,
         )
         with progress_bar(console=console) as bar:
             tasks: dict[str, int] = {}

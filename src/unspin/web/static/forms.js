@@ -71,9 +71,14 @@
 
     function poll() {
       if (stopped) return;
+      var wait = 0;
       fetch(api, {headers: {Accept: "application/json"}, credentials: "same-origin"})
-        .then(function (r) { return r.json(); })
+        .then(function (r) {
+          if (r.status === 429) wait = 1000 * (parseInt(r.headers.get("Retry-After"), 10) || 1);
+          return r.json();
+        })
         .then(function (body) {
+          if (wait) { window.setTimeout(poll, wait); return; }  // rate limited: poll again later
           if (!body.ok) { status.textContent = body.error; stopped = true; return; }
           show(body);
           if (!stopped) window.setTimeout(poll, 500);

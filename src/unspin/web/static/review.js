@@ -4,6 +4,8 @@
 // Shift+←/→ move the end a word, Alt+Shift+←/→ the start, + add the selected text, n/p next
 // and previous span, Esc close. Corrections go to POST /api/analyses/{id}/review as
 // same-origin JSON; the page then updates in place (slider, filters and scroll are kept).
+// Each carries the span's version (If-Match): when another reviewer changed the span
+// meanwhile the server answers 409 and the page shows the span as it is now.
 "use strict";
 
 (function () {
@@ -98,10 +100,20 @@
     return name;
   }
 
-  function post(body) {
-    return fetch(api, {method: "POST", credentials: "same-origin",
-                       headers: {"Content-Type": "application/json", "Accept": "application/json"},
+  function post(body, version) {
+    const headers = {"Content-Type": "application/json", "Accept": "application/json"};
+    if (version !== undefined && version !== null) headers["If-Match"] = '"' + version + '"';
+    return fetch(api, {method: "POST", credentials: "same-origin", headers: headers,
                        body: JSON.stringify(body)}).then(function (r) { return r.json(); });
+  }
+
+  // What a 409 says: the span as another reviewer left it.
+  function changedMeanwhile(answer) {
+    const s = answer.span;
+    if (!s) return "Someone else removed this span meanwhile; the page now shows the current state.";
+    const now = s.status === "model" ? "back to the model's version" : s.status + (s.reviewer ? " by " + s.reviewer : "");
+    return "Someone else changed this span meanwhile (now " + now + "); the page shows it as it is now: " +
+      "correct it again if you still want to.";
   }
 
   // Fetch the page again and swap in its article, list, data and review badges.
@@ -132,14 +144,17 @@
       });
   }
 
-  function send(body) {
+  function send(body, version) {
     const name = reviewer();
     if (!name || busy) return;
     body.reviewer = name;
     busy = true;
     tell("Saving…");
-    post(body)
+    post(body, body.action === "add" ? null : version)
       .then(function (answer) {
+        if (answer.status === 409) {
+          return refresh(body.span, true).then(function () { busy = false; tell(changedMeanwhile(answer)); });
+        }
         if (!answer.ok) { busy = false; tell(answer.error); return; }
         const c = answer.correction;
         if (newName && newName.value.trim() && (c.action === "add" || c.action === "relabel")) offer(c.technique);
@@ -154,7 +169,7 @@
 
   function act(action, span, extra) {
     if (!span) { tell("Select a span first (click it, or press Enter on it)."); return; }
-    send(Object.assign({action: action, span: span.key}, extra || {}));
+    send(Object.assign({action: action, span: span.key}, extra || {}), span.version);
   }
 
   function resize(span, edge, dir) {
@@ -163,7 +178,7 @@
     if (edge === "start") start = dir < 0 ? wordBefore(start) : wordAfter(start, end);
     else end = dir < 0 ? wordEndBefore(end, start) : wordEndAfter(end);
     if (start === span.start && end === span.end) return;
-    send({action: "resize", span: span.key, start: start, end: end});
+    send({action: "resize", span: span.key, start: start, end: end}, span.version);
   }
 
   editor.querySelectorAll(".act").forEach(function (button) {
@@ -171,7 +186,7 @@
       if (button.dataset.action === "selection") {
         const sel = selectionOffsets();
         if (!sel || !current) { tell("Select some text in the article first."); return; }
-        send({action: "resize", span: current.key, start: sel[0], end: sel[1]});
+        send({action: "resize", span: current.key, start: sel[0], end: sel[1]}, current.version);
       } else if (button.dataset.action === "relabel") {
         act("relabel", current, chosen(relabel));
       } else {
@@ -268,12 +283,17 @@
       if (!todo.length) { tell("Every span has been reviewed."); return; }
       rest.disabled = true;
       tell("Saving…");
-      let chain = Promise.resolve();
+      let chain = Promise.resolve(), taken = 0;
       todo.forEach(function (s) {
-        chain = chain.then(function () { return post({action: "accept", span: s.key, reviewer: name}); });
+        chain = chain.then(function () { return post({action: "accept", span: s.key, reviewer: name}, s.version); })
+          .then(function (answer) { if (answer.status === 409) taken++; });
       });
       chain.then(function () { return refresh(current ? current.key : "", false); })
-        .then(function () { rest.disabled = false; tell("Accepted " + todo.length + " spans."); })
+        .then(function () {
+          rest.disabled = false;
+          tell("Accepted " + (todo.length - taken) + " spans." +
+               (taken ? " Left " + taken + " changed by someone else meanwhile as they are now." : ""));
+        })
         .catch(function () { tell("Could not save every correction."); rest.disabled = false; });
     });
   }

@@ -1,8 +1,9 @@
 """Techniques reviewers added while correcting spans (name, definition, who, when), offered to
-every reviewer afterwards.
+every reviewer afterwards; and jobs' `info`, a kind's own public fields (an adapt job's stage,
+start model and new model's name), updated with its progress.
 
-Revision ID: h30_added_techniques
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-05
 """
 
@@ -11,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "h30_added_techniques"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
@@ -27,7 +28,12 @@ def upgrade() -> None:
         sa.Column("reviewer", sa.String(100), nullable=False),
         sa.Column("created", sa.DateTime, nullable=False),
     )
+    with op.batch_alter_table("jobs") as batch:
+        batch.add_column(sa.Column("info", sa.JSON, nullable=True,
+                                   comment="a kind's own public fields (adapt: stage, start, model)"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("jobs") as batch:
+        batch.drop_column("info")
     op.drop_table("added_techniques")
