@@ -120,6 +120,11 @@ async def test_adapt_runs_as_a_job_and_the_model_appears(adapt_client: httpx.Asy
     assert set(done["detail"]["after"]) == {"si", "tc", "flc"}
     page = (await adapt_client.get(f"/?model={name}", headers={"Accept": "text/html"})).text
     assert f'<option value="{name}" selected>' in page
+    # run again (its server stopped after publishing, before the job ended): done, no training
+    adapter = adapt_client.app.state.adapter  # type: ignore[attr-defined]
+    payload = {"start": "tiny", "model": name, "taxonomy": "data", "minutes": None, "actor": "ann"}
+    again = await asyncio.to_thread(adapter.work, payload, lambda *_: None, lambda: False)
+    assert again == report and sorted(p.name for p in models.iterdir()) == sorted(["tiny", name])
 
 
 async def test_cancel_stops_the_run_and_leaves_nothing(adapt_client: httpx.AsyncClient, models: Path,
@@ -137,6 +142,13 @@ async def test_cancel_stops_the_run_and_leaves_nothing(adapt_client: httpx.Async
     assert body["stage"] == "train", body
     busy = await adapt_client.post("/api/adapt", json={"from": "tiny"})
     assert busy.status_code == 409 and "being adapted already" in busy.json()["error"]
+    other = create_app(FakeAnalyzer(), store=store, settings=WebSettings(queue_size=4, rate_limit=0))
+    transport = httpx.ASGITransport(app=other)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c2:
+        busy = await c2.post("/api/adapt", json={"from": "tiny"})  # another process, the same store
+        assert busy.status_code == 409 and "being adapted already" in busy.json()["error"]
+        seen = (await c2.get(location)).json()
+        assert seen["kind"] == "adapt" and seen["stage"] == "train" and seen["model"] == body["model"]
     cancelled = await adapt_client.delete(location)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     manager = adapt_client.app.state.jobs  # type: ignore[attr-defined]
