@@ -112,3 +112,38 @@ def test_jobs_of_a_dead_process_are_queued_again_then_failed(any_url: str) -> No
     failed = store.get_job("job1")
     assert failed["status"] == "failed" and "stopped 3 times" in failed["error"]
     store.close()
+
+
+def test_who_submitted_a_job(jobs_store: Any) -> None:
+    jobs_store.add_job({**job(1), "user": "rea"}, capacity=5)
+    jobs_store.add_job({**job(2), "user": "rev"}, capacity=5)
+    jobs_store.add_job(job(3), capacity=5)  # accounts off: nobody
+    assert [jobs_store.get_job(f"job{n}")["user"] for n in (1, 2, 3)] == ["rea", "rev", None]
+    assert [j["id"] for j in jobs_store.active_jobs(user="rea")] == ["job1"]
+    assert {j["id"] for j in jobs_store.active_jobs()} == {"job1", "job2", "job3"}
+    assert jobs_store.claim_job("me", lease=30)["user"] == "rea"
+
+
+def test_a_user_holds_at_most_per_user_jobs(jobs_store: Any) -> None:
+    assert jobs_store.add_job({**job(1), "user": "rea"}, capacity=5, per_user=2)
+    assert jobs_store.add_job({**job(2), "user": "rea"}, capacity=5, per_user=2)
+    assert jobs_store.add_job({**job(3), "user": "rea"}, capacity=5, per_user=2) is False
+    assert jobs_store.add_job({**job(4), "user": "rev"}, capacity=5, per_user=2)  # someone else: room
+    assert all(jobs_store.add_job(job(n), capacity=5, per_user=2) for n in (5, 6))  # nobody's: no cap
+    assert jobs_store.cancel_job("job1") is True  # a finished job frees its user's place
+    assert jobs_store.add_job({**job(3), "user": "rea"}, capacity=5, per_user=2)
+
+
+def test_a_job_saving_an_analysis_saved_before_or_deleted_keeps_one(jobs_store: Any) -> None:
+    if isinstance(jobs_store, MemoryStore):
+        pytest.skip("the memory store gives each save its own id")
+    first = jobs_store.save_analysis(*analysis()[:1], meta=analysis()[1])
+    for n in (1, 2):
+        jobs_store.add_job(job(n), capacity=5)
+        jobs_store.claim_job("me", lease=30)
+        result = [{"spans": []}]
+        ended = jobs_store.finish_job(f"job{n}", "me", status="done", result=result, saves=[analysis()])
+        assert ended == "done"
+        assert result[0]["id"] == first and saved_count(jobs_store) == 1
+        jobs_store.delete_analysis(first)  # the second job saves it anew
+    assert saved_count(jobs_store) == 0

@@ -49,7 +49,8 @@ async def adapt_client(models: Path, store: Any) -> Any:
     app = create_app(FakeAnalyzer(), store=store, settings=WebSettings(queue_size=4, rate_limit=0))  # polls
     app.state.adapter.options = dict(TINY)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with app.router.lifespan_context(app), \
+            httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:  # stops the jobs
         c.app = app  # type: ignore[attr-defined]
         yield c
 
@@ -168,10 +169,10 @@ async def test_cancel_stops_the_run_and_leaves_nothing(adapt_client: httpx.Async
 async def test_refusals(adapt_client: httpx.AsyncClient) -> None:
     await review(adapt_client, 1)
     few = await adapt_client.post("/api/adapt", json={"from": "tiny"})
-    assert few.status_code == 422 and "at least 2 articles marked reviewed" in few.json()["error"]
+    assert few.status_code == 400 and "at least 2 articles marked reviewed" in few.json()["error"]
     assert "1 is" in few.json()["error"]
     unknown = await adapt_client.post("/api/adapt", json={"from": "nope"})
-    assert unknown.status_code == 422 and "Unknown model 'nope'" in unknown.json()["error"]
+    assert unknown.status_code == 400 and "Unknown model 'nope'" in unknown.json()["error"]
     bad = await adapt_client.post("/api/adapt", json={"from": "tiny", "taxonomy": "mine"})
     assert bad.status_code == 422
     extra = await adapt_client.post("/api/adapt", json={"from": "tiny", "epochs": 99})
@@ -210,4 +211,4 @@ async def test_readers_may_not_adapt(sqlite_url: str, models: Path) -> None:
     async with client(app) as c:
         await log_in(c, "rev")
         allowed = await c.post("/api/adapt", json={"from": "tiny"})
-        assert allowed.status_code == 422 and "0 are" in allowed.json()["error"]
+        assert allowed.status_code == 400 and "0 are" in allowed.json()["error"]

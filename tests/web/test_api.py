@@ -87,7 +87,7 @@ def test_malformed_and_non_json_bodies(sync_client: Any) -> None:
 
 def test_unknown_analysis_and_routes(sync_client: Any) -> None:
     assert_error(sync_client.get("/api/analyses/doesnotexist"), 404, "No saved analysis")
-    assert_error(sync_client.get("/api/analyses/" + "x" * 300), 404)
+    assert_error(sync_client.get("/api/analyses/" + "x" * 300), 422, "path.analysis_id")  # not an id
     assert_error(sync_client.get("/api/nothing-here"), 404, "Nothing at")
     assert_error(sync_client.get("/api/analyze"), 405, "GET is not allowed")
     assert_error(sync_client.delete("/api/techniques"), 405)

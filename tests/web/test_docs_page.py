@@ -30,9 +30,10 @@ def test_code_statuses_and_examples(sync_client: Any) -> None:
     statuses = {f"{m} {p}": a for m, p, a in re.findall(
         r"<tr><td><code>(\w+)</code></td><td><code>([^<]+)</code></td>\s*<td>.*?</td><td>([^<]*)</td></tr>",
         page, flags=re.S)}
-    assert statuses["GET /api/health"] == "200"
-    assert statuses["GET /api/analyses/{analysis_id}"] == "200, 400, 404, 422"  # 422: FastAPI's own
-    assert statuses["POST /api/analyze"] == "200, 400, 403, 413, 415, 422, 502, 503, 504"
+    assert statuses["GET /api/health"] == "200, 400, 401, 500"  # 401: a token that is not valid
+    # 422: not an id
+    assert statuses["GET /api/analyses/{analysis_id}"] == "200, 400, 401, 404, 422, 429, 500"
+    assert statuses["POST /api/analyze"] == "200, 400, 401, 403, 413, 415, 422, 429, 500, 502, 503, 504"
     assert len(set(statuses.values())) >= 5
     for name in ("analyze", "job", "review"):
         assert f'id="example-curl-{name}"' in page

@@ -1,6 +1,6 @@
 """`GET /api/models` and `"model": NAME`: the shipped tiers and the adapted models in the models
 folder are listed with their techniques, figures and provenance; analyze, jobs and the form take
-a model by name (422 naming an unknown one) and record it; models load once, at most N kept."""
+a model by name (400 naming an unknown one) and record it; models load once, at most N kept."""
 
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ def home(tmp_path: Path, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch) 
 async def models_client(home: Path) -> Any:
     app = create_app(FakeAnalyzer(), store=MemoryStore(), settings=WebSettings(queue_size=4))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with app.router.lifespan_context(app), \
+            httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:  # stops the jobs
         yield c
 
 
@@ -102,10 +103,10 @@ async def test_analyze_and_jobs_take_a_model_by_name(models_client: httpx.AsyncC
 @pytest.mark.parametrize("route", ["/api/analyze", "/api/jobs"])
 async def test_an_unknown_model_is_refused_naming_it(models_client: httpx.AsyncClient, route: str) -> None:
     r = await models_client.post(route, json={"text": ARTICLE, "model": "no-such-model"})
-    assert r.status_code == 422
+    assert r.status_code == 400
     assert "Unknown model 'no-such-model'" in r.json()["error"] and "tiny-a" in r.json()["error"]
     hidden = await models_client.post(route, json={"text": ARTICLE, "model": ".partial-x"})
-    assert hidden.status_code == 422
+    assert hidden.status_code == 400
 
 
 async def test_the_form_has_a_model_picker(models_client: httpx.AsyncClient) -> None:
@@ -120,7 +121,7 @@ async def test_the_form_has_a_model_picker(models_client: httpx.AsyncClient) -> 
     assert "model tiny-random" in shown
     bad = await models_client.post("/analyze", data={"text": ARTICLE, "model": "nope"},
                                    headers={"Accept": "text/html"})
-    assert bad.status_code == 422 and "Unknown model &#39;nope&#39;" in bad.text
+    assert bad.status_code == 400 and "Unknown model &#39;nope&#39;" in bad.text
     assert '<option value="tiny-a">' in bad.text  # the form comes back with the picker
 
 

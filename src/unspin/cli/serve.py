@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from dataclasses import fields
+from typing import Annotated, Any
 
 import typer
 
 from unspin.cli.common import user_errors
 from unspin.cli.main import app
+from unspin.web.settings import WebSettings
+
+
+def _default(name: str) -> Any:
+    """The default of the web setting `name` (WebSettings is the one place it is set)."""
+    return next(f.default for f in fields(WebSettings) if f.name == name)
 
 
 @app.command()
@@ -37,6 +44,12 @@ def serve(
         "--fetch-allow-network",
         help="A private network URL fetching may reach, e.g. an intranet's 10.0.0.0/8 (repeat). "
              "By default only public addresses are fetched.")] = None,
+    # bounded work per client (the rate_limit and fetch_concurrency settings)
+    rate_limit: Annotated[int | None, typer.Option(
+        help="API requests a minute per user (per client address with --auth off), 0 for no limit "
+             f"(default: {_default('rate_limit')}).")] = None,
+    fetch_concurrency: Annotated[int | None, typer.Option(
+        help=f"URL fetches at once per process (default: {_default('fetch_concurrency')}).")] = None,
     create: Annotated[bool, typer.Option("--create", help="Create the database folder if missing.")] = False,
     auth: Annotated[str | None, typer.Option(
         help="Accounts: on, off, or auto [default: auto: on unless listening on loopback only]. With "
@@ -57,7 +70,6 @@ def serve(
 ) -> None:
     """Start the web app: paste a text or URL in the browser, or use the HTTP API."""
     from unspin.web.server import build, is_loopback, run
-    from unspin.web.settings import WebSettings
 
     with user_errors():
         settings = WebSettings.from_env(host=host, port=port, db=db, max_body_bytes=max_body_bytes,
@@ -69,7 +81,8 @@ def serve(
                                         fetch_allow_networks=tuple(fetch_allow_network) if fetch_allow_network
                                         else None, trusted_user_header=trusted_user_header,
                                         trusted_proxies=tuple(trusted_proxy) if trusted_proxy else None,
-                                        sso_roles=tuple(sso_role) if sso_role else None)
+                                        sso_roles=tuple(sso_role) if sso_role else None,
+                                        rate_limit=rate_limit, fetch_concurrency=fetch_concurrency)
         count = settings.process_count(memory=memory)
         if count > 1:  # each worker process opens it too: check it (and make its folder) once here
             from unspin.store import Store

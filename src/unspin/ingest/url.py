@@ -142,6 +142,12 @@ def _split(url: str) -> tuple[str, str, int, str]:
     return scheme, host, port or (443 if scheme == "https" else 80), path
 
 
+def check_url(url: str) -> None:
+    """`FetchError` unless `url` is a well-formed http(s) URL without credentials (no network:
+    whether its address may be fetched is checked when it is fetched)."""
+    _split(url)
+
+
 def _decode(body: bytes, charset: str | None) -> str:
     if not charset:
         if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from unspin.doc import Analysis
 from unspin.store import records
-from unspin.store.schema import KIND_SAVED, documents, jobs
+from unspin.store.schema import KIND_SAVED, jobs
 from unspin.store.work import _dead_owner
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
@@ -39,25 +39,26 @@ def job_dict(row: Any, *, payload: bool = False) -> dict[str, Any]:
     out = {"id": row.id, "kind": row.kind, "status": row.status, "title": row.title,
            "words": row.words, "done": row.done, "total": row.total, "result": row.result,
            "error": row.error, "error_status": row.error_status, "attempts": row.attempts,
-           "created": _iso(row.created), "finished": _iso(row.finished), "info": row.info}
+           "created": _iso(row.created), "finished": _iso(row.finished), "info": row.info,
+           "user": row.submitted_by}
     if payload:
         out["payload"] = row.payload
     return out
 
 
 class JobsMixin:
-    """Jobs in the `jobs` table (needs `read()`/`write()`, `dialect` and `_insert_rows`)."""
+    """Jobs in the `jobs` table (needs `read()`/`write()`, `dialect` and `_save_rows`)."""
 
     read: Any
     write: Any
     dialect: str
-    _insert_rows: Any
-    _insert_ignore: Any
+    _save_rows: Any
 
-    def add_job(self, job: dict[str, Any], *, capacity: int) -> bool:
-        """Queue `job` (id, kind, title, words, payload) unless `capacity` jobs are already
-        queued or running in this database (False then). Finished jobs older than
-        `KEEP_DAYS` are forgotten on the way."""
+    def add_job(self, job: dict[str, Any], *, capacity: int, per_user: int = 0) -> bool:
+        """Queue `job` (id, kind, title, words, payload, and `user`: who submitted it, or
+        None) unless `capacity` jobs are already queued or running in this database, or
+        `per_user` (when above 0) of them are its user's (False then). Finished jobs older
+        than `KEEP_DAYS` are forgotten on the way."""
         stamp = records.now()
         with self.write() as conn:
             if self.dialect == "postgresql":  # two processes must not both see room for one
@@ -68,11 +69,16 @@ class JobsMixin:
                                 .where(jobs.c.status.in_(ACTIVE))).scalar_one()
             if busy >= capacity:
                 return False
+            if per_user > 0 and job.get("user") is not None:
+                theirs = conn.execute(select(func.count()).select_from(jobs).where(
+                    jobs.c.status.in_(ACTIVE), jobs.c.submitted_by == job["user"])).scalar_one()
+                if theirs >= per_user:
+                    return False
             conn.execute(insert(jobs).values(
                 id=job["id"], kind=job["kind"], status=QUEUED, title=job.get("title"),
                 words=int(job.get("words") or 0), done=0, total=0, payload=job["payload"],
                 info=job.get("info"),
-                attempts=0, created=stamp))
+                attempts=0, created=stamp, submitted_by=job.get("user")))
         return True
 
     def get_job(self, job_id: str) -> dict[str, Any] | None:
@@ -80,11 +86,13 @@ class JobsMixin:
             row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
         return None if row is None else job_dict(row)
 
-    def active_jobs(self, *, limit: int = 50) -> list[dict[str, Any]]:
-        """Queued and running jobs, newest first."""
+    def active_jobs(self, *, limit: int = 50, user: str | None = None) -> list[dict[str, Any]]:
+        """Queued and running jobs, newest first (only those `user` submitted, when given)."""
+        query = select(jobs).where(jobs.c.status.in_(ACTIVE))
+        if user is not None:
+            query = query.where(jobs.c.submitted_by == user)
         with self.read() as conn:
-            rows = conn.execute(select(jobs).where(jobs.c.status.in_(ACTIVE))
-                                .order_by(jobs.c.created.desc(), jobs.c.id).limit(limit)).all()
+            rows = conn.execute(query.order_by(jobs.c.created.desc(), jobs.c.id).limit(limit)).all()
         return [job_dict(r) for r in rows]
 
     def claim_job(self, owner: str, *, lease: float) -> dict[str, Any] | None:
@@ -180,8 +188,7 @@ class JobsMixin:
                 return str(conn.execute(select(jobs.c.status).where(jobs.c.id == job_id)).scalar()
                            or CANCELLED)
             for doc_row, found in rows:
-                conn.execute(self._insert_ignore(documents), [doc_row])
-                self._insert_rows(conn, found)
+                self._save_rows(conn, doc_row, found)
         return status
 
     def cancel_job(self, job_id: str) -> bool | None:

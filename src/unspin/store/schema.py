@@ -268,5 +268,6 @@ jobs = Table(
     Column("created", DateTime, nullable=False),
     Column("finished", DateTime, nullable=True),
     Column("info", JSON, nullable=True, comment="a kind's own public fields (adapt: stage, start, model)"),
+    Column("submitted_by", String(100), nullable=True, comment="user name of who submitted it (accounts on)"),
     Index("ix_jobs_status", "status", "created"),
 )

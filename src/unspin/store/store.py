@@ -168,14 +168,21 @@ class Store(HistoryMixin, DeleteMixin, WorkMixin, UsersMixin, AuditMixin, JobsMi
         rows = records.analysis_rows(analysis, doc_row, kind=KIND_SAVED, meta=meta)
         aid = rows["analyses"][0]["id"]
         with self.write() as conn:
-            conn.execute(self._insert_ignore(documents), [doc_row])
-            found = conn.execute(select(analyses.c.deleted).where(analyses.c.id == aid)).first()
-            if found is not None and found.deleted is not None:  # saved again after a delete: anew
-                remove_rows(conn, [aid])
-                found = None
-            if found is None:
-                self._insert_rows(conn, rows)
+            self._save_rows(conn, doc_row, rows)
         return str(aid)
+
+    def _save_rows(self, conn: Connection, doc_row: dict[str, Any],
+                   rows: dict[str, list[dict[str, Any]]]) -> None:
+        """Insert one saved analysis's rows unless it is there already (its id comes from its
+        content); one saved again after a delete starts anew."""
+        conn.execute(self._insert_ignore(documents), [doc_row])
+        aid = rows["analyses"][0]["id"]
+        found = conn.execute(select(analyses.c.deleted).where(analyses.c.id == aid)).first()
+        if found is not None and found.deleted is not None:
+            remove_rows(conn, [aid])
+            found = None
+        if found is None:
+            self._insert_rows(conn, rows)
 
     def save_batch(self, batch: Sequence[Analysis]) -> int:
         """Store corpus analyses in one transaction; analyses already stored are skipped.

@@ -24,8 +24,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from unspin.errors import UnspinError
-from unspin.web.inputs import BadBody
+from unspin.errors import InputError, UnspinError
 from unspin.web.jobs import (
     CANCELLED,
     CURRENT_JOB,
@@ -81,10 +80,11 @@ class Adapter:
         self._starting = asyncio.Lock()  # this process's starts, one after the other
         jobs.register(KIND, self.run)
 
-    async def start(self, start: str, *, taxonomy: str, minutes: float | None, actor: str) -> Job:
-        """Check and queue a job adapting the model `start` (422 unknown model or too few
-        reviewed articles, 409 while another adaptation is queued or running on this store,
-        503 when the models folder cannot be written or the job queue is full)."""
+    async def start(self, start: str, *, taxonomy: str, minutes: float | None, actor: str,
+                    user: str | None = None) -> Job:
+        """Check and queue a job adapting the model `start` for `user` (its owner): 422 unknown
+        model or too few reviewed articles, 409 while another adaptation is queued or running on this store,
+        503 when the models folder cannot be written or the job queue is full."""
         self.models.path(start)  # 422 for an unknown name
         async with self._starting:
             active = await run_in_threadpool(self.store.active_jobs)
@@ -94,7 +94,7 @@ class Adapter:
                                          "wait for it or cancel it first.")
             reviewed = len(await run_in_threadpool(self.store.reviewed_ids))
             if reviewed < MIN_ARTICLES:
-                raise BadBody(f"Adapting needs at least {MIN_ARTICLES} articles marked reviewed (one to "
+                raise InputError(f"Adapting needs at least {MIN_ARTICLES} articles marked reviewed (one to "
                               f"train on, one to check on); {reviewed} {'is' if reviewed == 1 else 'are'}. "
                               "Review articles and press \"Mark reviewed\" first.")
             try:
@@ -106,7 +106,8 @@ class Adapter:
             payload = {"start": start, "model": name, "taxonomy": taxonomy, "minutes": minutes,
                        "actor": actor}
             title = f"Adapt {start} to {reviewed} reviewed articles"
-            return await self.jobs.submit(KIND, payload, title=title, info=self._info(payload, "export"))
+            return await self.jobs.submit(KIND, payload, title=title, user=user,
+                                          info=self._info(payload, "export"))
 
     @staticmethod
     def _info(payload: dict[str, Any], stage: str) -> dict[str, Any]:

@@ -5,27 +5,50 @@ from __future__ import annotations
 import platform
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 
 import unspin
 from unspin.web.context import technique_list
 from unspin.web.inputs import EXAMPLE_RESPONSE, AnalyzeRequest, for_request, one_of, parse_body
+from unspin.web.schemas import (
+    ID_PATTERN,
+    MEANING,
+    Analysis,
+    Error,
+    Health,
+    Techniques,
+    Version,
+    spec,
+)
 from unspin.web.service import Service
 
 router = APIRouter(prefix="/api", tags=["api"])
-ERROR_WHAT = {400: "Bad input (empty, binary, refused URL, refused Host)",
-              401: "Accounts are on: log in, or send `Authorization: Bearer TOKEN`",
-              403: "Cross-site request refused, or your role lacks the right", 404: "Not found",
-              413: "Body too large, or a text too long to analyze at once: use POST /api/jobs",
-              415: "The body is not JSON", 422: "Invalid request (bad JSON, wrong type, unknown field)",
-              502: "The URL could not be fetched", 503: "Busy: retry after Retry-After s",
-              504: "The analysis took longer than the time budget"}
+ERROR_WHAT = MEANING
+AnalysisId = Path(pattern=ID_PATTERN, description="A saved analysis's id.")
+FETCHED = {413: "The body is over the size limit, the text too long to analyze at once (use `POST "
+                "/api/jobs`), or the page at `url` too large",
+           415: "The body is not JSON, or the page at `url` is not text (an image, a PDF, ...)",
+           422: "A field is missing, of the wrong type or unknown (the message names it), or the page "
+                "at `url` is empty"}
+REVIEW_LINKS = {
+    "GetAnalysis": {"operationId": "get_analysis", "parameters": {"analysis_id": "$response.body#/id"},
+                    "description": "The saved analysis (its `id` is null when not saved)."},
+    "GetReview": {"operationId": "get_review", "parameters": {"analysis_id": "$response.body#/id"},
+                  "description": "Its reviewed spans and corrections."},
+    "PostReview": {"operationId": "post_review", "parameters": {"analysis_id": "$response.body#/id"},
+                   "description": "Correct one of its spans."},
+    "PostReviewed": {"operationId": "post_reviewed", "parameters": {"analysis_id": "$response.body#/id"},
+                     "description": "Mark it reviewed."},
+    "SendToCorpus": {"operationId": "send_to_corpus", "parameters": {"analysis_id": "$response.body#/id"},
+                     "description": "Add its text to the corpus."},
+    "DeleteAnalysis": {"operationId": "delete_analysis", "parameters": {"analysis_id": "$response.body#/id"},
+                       "description": "Delete it."},
+}
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for the error statuses a route can answer (one shape for all)."""
-    return {code: {"description": ERROR_WHAT[code], "content": {"application/json": {"example": {
-        "ok": False, "error": "...", "status": code}}}} for code in codes}
+    """OpenAPI `responses` for the error statuses a route can answer (all shaped `Error`)."""
+    return {code: {"model": Error, "description": ERROR_WHAT[code]} for code in codes}
 
 
 ERRORS = errors(*ERROR_WHAT)  # every status any route answers
@@ -48,8 +71,9 @@ def permalink(request: Request, record: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, **record}
 
 
-@router.post("/analyze", openapi_extra=ANALYZE_BODY, responses={
-    200: {"content": {"application/json": {"example": EXAMPLE_RESPONSE}}}, **ANALYZE})
+@router.post("/analyze", openapi_extra=ANALYZE_BODY, **spec(
+    Analysis, 403, 413, 415, 422, 502, 503, 504, what="The analysis", meaning=FETCHED,
+    example=EXAMPLE_RESPONSE, links=REVIEW_LINKS))
 async def analyze(request: Request) -> dict[str, Any]:
     """Analyze one of `text`, `url` or `html`: spans (start, end, text, technique, score, why)
     and document figures; saved (with a permalink) unless `save` is false. CRLF/CR line
@@ -66,25 +90,28 @@ async def analyze(request: Request) -> dict[str, Any]:
     return permalink(request, record)
 
 
-@router.get("/analyses/{analysis_id}", responses=READ_ONE)
-async def get_analysis(analysis_id: str, request: Request) -> dict[str, Any]:
+@router.get("/analyses/{analysis_id}", **spec(
+    Analysis, 404, 422, what="The saved analysis",
+    links={k: v for k, v in REVIEW_LINKS.items() if k != "GetAnalysis"}))
+async def get_analysis(request: Request, analysis_id: str = AnalysisId) -> dict[str, Any]:
     """A saved analysis by id."""
     return permalink(request, await service(request).get(analysis_id))
 
 
-@router.get("/techniques")
+@router.get("/techniques", **spec(Techniques))
 async def techniques() -> dict[str, Any]:
     """The 14 techniques with their definitions, examples and colors."""
     return {"ok": True, "techniques": technique_list()}
 
 
-@router.get("/health")
+@router.get("/health", **spec(Health, limited=False, meaning={
+    401: "A token or session was sent and is not valid (this route needs none)"}))
 async def health(request: Request) -> dict[str, Any]:
     """Liveness, whether the model is loaded, and the inference queue."""
     return service(request).health()
 
 
-@router.get("/version")
+@router.get("/version", **spec(Version))
 async def version(request: Request) -> dict[str, Any]:
     """Versions of unspin, the model in use, and Python."""
     svc = service(request)

@@ -12,14 +12,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from unspin.errors import InputError
 from unspin.web.adapting import Adapter
-from unspin.web.api import errors
-from unspin.web.auth import actor, audit, require
+from unspin.web.auth import actor, audit, require, user_name
 from unspin.web.jobs import Job
+from unspin.web.schemas import LOCATION, spec
+from unspin.web.schemas import Job as JobAnswer
 
 router = APIRouter(prefix="/api", tags=["adapt"])
 pages = APIRouter(include_in_schema=False)
 REVIEWER = [Depends(require("reviewer"))]
 ADAPT_EXAMPLE = {"ok": True, "id": "Zk3J9x0a", "kind": "adapt", "status": "running", "stage": "train",
+                 "title": "Adapt fast to 40 reviewed articles", "words": 0,
+                 "created": "2026-12-05T10:15:00Z", "finished": None,
                  "start": "fast", "model": "fast-adapted-20261205-101500",
                  "progress": {"done": 12, "total": 60, "fraction": 0.2},
                  "links": {"api": "/api/jobs/Zk3J9x0a", "page": "/jobs/Zk3J9x0a", "models": "/api/models"}}
@@ -43,10 +46,10 @@ def adapter(request: Request) -> Adapter:
     return request.app.state.adapter
 
 
-@router.post("/adapt", status_code=202, dependencies=REVIEWER, responses={
-    **errors(400, 401, 403, 415, 422), 409: {"description": "A model is being adapted already"},
-    202: {"description": "Accepted; poll the Location", "content": {"application/json": {
-        "example": ADAPT_EXAMPLE}}}})
+@router.post("/adapt", status_code=202, dependencies=REVIEWER, **spec(
+    JobAnswer, 403, 409, 413, 415, 422, 503, status=202, what="Accepted; poll the `Location`",
+    meaning={400: "An unknown `from`, or fewer than 2 articles marked reviewed",
+             409: "A model is being adapted already"}, headers=LOCATION, example=ADAPT_EXAMPLE))
 async def start_adapt(body: AdaptRequest, request: Request) -> JSONResponse:
     """Adapt the model `from` to the articles marked reviewed (`taxonomy` `keep` or `data`,
     optional `minutes`) in the background: 202 with `Location: /api/jobs/{id}`, whose `stage`
@@ -74,7 +77,7 @@ async def adapt_form(request: Request) -> Response:
 
 async def _start(request: Request, body: AdaptRequest) -> Job:
     job = await adapter(request).start(body.start, taxonomy=body.taxonomy, minutes=body.minutes,
-                                       actor=actor(request))
+                                       actor=actor(request), user=user_name(request))
     await audit(request, "adapt", (job.info or {}).get("model"), job=job.id, start=body.start,
                 taxonomy=body.taxonomy, minutes=body.minutes)
     return job

@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from unspin.web.api import READ
 from unspin.web.models import ModelRegistry
+from unspin.web.schemas import spec
+from unspin.web.schemas_models import Models
 
 router = APIRouter(prefix="/api", tags=["models"])
 MODELS_EXAMPLE = {"ok": True, "default": "accurate", "max_loaded": 2, "models": [{
@@ -23,8 +24,7 @@ def registry(request: Request) -> ModelRegistry:
     return request.app.state.models
 
 
-@router.get("/models", responses={**READ, 200: {"content": {"application/json": {
-    "example": MODELS_EXAMPLE}}}})
+@router.get("/models", **spec(Models, what="The models", example=MODELS_EXAMPLE))
 async def list_models(request: Request) -> dict[str, Any]:
     """The models `"model": NAME` may name: the shipped tiers (`shipped`), the adapted models in
     the models folder (`adapted`) and the one the server started with (`default`), each with its

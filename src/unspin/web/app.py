@@ -19,6 +19,7 @@ from unspin.web import (
     api_adapt,
     api_jobs,
     api_models,
+    contract,
     errors,
     history,
     login,
@@ -102,6 +103,7 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
         description="Find, name and explain propaganda techniques in text. Every error answers "
                     '`{"ok": false, "error": "...", "status": N}`.',
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+        generate_unique_id_function=lambda route: route.name,  # operationIds: the function names
     )
     app.state.service = Service(settings, runner, store)
     app.state.models = app.state.service.models = ModelRegistry(runner, limit=settings.max_models)
@@ -127,12 +129,14 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     app.include_router(pages_reference.router)
     _include_dashboard(app)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
+    contract.install(app)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit)  # inside AuthGate: sees the user
     app.add_middleware(AuthGate, store=store if auth else None,
                        sso=sso.from_settings(settings) if auth else None)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(HostOriginCheck, allowed=settings.hosts(), origins=settings.allowed_hosts)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(contract.HeadAsGet)
     return app
 
 

@@ -103,6 +103,12 @@ def current_user(request: Request) -> dict[str, Any] | None:
     return getattr(request.state, "user", None)
 
 
+def user_name(request: Request) -> str | None:
+    """The logged-in user's name (None when accounts are off)."""
+    user = current_user(request)
+    return None if user is None else str(user["name"])
+
+
 def actor(request: Request) -> str:
     """How the audit log names whoever sent `request`."""
     user = current_user(request)

@@ -25,6 +25,7 @@ from unspin import taxonomy
 from unspin.errors import InputError
 from unspin.store import Store
 from unspin.store import queries as q
+from unspin.web.inputs import MAX_PAGE, BadParameter
 
 router = APIRouter(include_in_schema=False)
 CHARTS = ("mix", "trend", "heatmap", "cooccurrence")
@@ -242,8 +243,10 @@ def documents_context(store: Store, request: Request) -> dict[str, Any]:
     also = tuple(t for t in params.getlist("with") if t)
     try:
         page = max(1, int(params.get("page") or 1))
-    except ValueError as err:
-        raise InputError("`page` must be a whole number.") from err
+    except ValueError:
+        page = 0
+    if not 1 <= page <= MAX_PAGE:
+        raise BadParameter("page", 1, MAX_PAGE)
     found = q.documents_for(store, f, technique=params.get("focus") or None, require=also,
                             limit=PAGE, offset=(page - 1) * PAGE)
     focus = found["technique"]

@@ -10,11 +10,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from unspin.errors import FetchError, InputError, ModelNotFoundError, UnspinError
 from unspin.web.runner import Busy, ClientGone, TimedOut
 
 log = logging.getLogger("unspin.web")
+HEAD_FLAG = "unspin.head"  # in the scope of a HEAD request answered as a GET (`contract.HeadAsGet`)
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -47,6 +49,23 @@ def respond(request: Request, status: int, message: str, headers: dict[str, str]
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
+def allowed_methods(app: Any, path: str) -> list[str]:
+    """Every method some route answers on `path` (HEAD wherever GET), for `Allow`."""
+    methods: set[str] = set()
+
+    def walk(routes: Any) -> None:
+        for route in routes:
+            if hasattr(route, "original_router"):  # FastAPI nests included routers
+                walk(route.original_router.routes)
+            elif isinstance(route, Route) and route.methods and route.path_regex.match(path):
+                methods.update(route.methods)
+
+    walk(app.router.routes)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 def _validation_message(err: RequestValidationError) -> str:
     parts = []
     for item in err.errors()[:5]:
@@ -60,12 +79,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> Response:
-        message = str(err.detail)
+        message, headers = str(err.detail), dict(err.headers or {})
         if err.status_code == 404 and message == "Not Found":
             message = f"Nothing at {request.url.path}."
         elif err.status_code == 405:
-            message = f"{request.method} is not allowed on {request.url.path}."
-        return respond(request, err.status_code, message, dict(err.headers or {}))
+            method = "HEAD" if request.scope.get(HEAD_FLAG) else request.method
+            message = f"{method} is not allowed on {request.url.path}."
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+        return respond(request, err.status_code, message, headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, err: RequestValidationError) -> Response:

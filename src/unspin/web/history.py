@@ -14,9 +14,11 @@ from starlette.exceptions import HTTPException
 from unspin import review
 from unspin.errors import InputError
 from unspin.web import exports
-from unspin.web.api import READ, errors
-from unspin.web.auth import audit, require
+from unspin.web.api import AnalysisId
+from unspin.web.auth import audit, current_user, require
+from unspin.web.inputs import MAX_OFFSET, MAX_PAGE
 from unspin.web.pages import read_form, render, service, twin
+from unspin.web.schemas import Agreement, AnalysisList, Deleted, SentToCorpus, spec
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["history"])
@@ -43,7 +45,7 @@ async def history_context(request: Request, q: str | None, page: int,
     page = max(1, page)
     found = await run_in_threadpool(store.saved_analyses, query=q, limit=PAGE_SIZE,
                                     offset=(page - 1) * PAGE_SIZE, reviewed=reviewed_filter(reviewed))
-    jobs = [j.to_dict(with_result=False) for j in await request.app.state.jobs.active()]
+    jobs = [j.to_dict(with_result=False) for j in await request.app.state.jobs.active(current_user(request))]
     return {"query": q or "", "reviewed": reviewed or "",
             "page_no": page, "pages": max(1, -(-found["total"] // PAGE_SIZE)),
             "total": found["total"], "items": found["items"], "jobs": jobs,
@@ -63,13 +65,13 @@ def agreement_rows(store: Any) -> dict[str, Any]:
 
 
 @router.get("/history.json")
-async def history_json(request: Request, q: str | None = None, page: int = 1,
+async def history_json(request: Request, q: str | None = None, page: int = Query(1, le=MAX_PAGE),
                        reviewed: str | None = None) -> Response:
     return twin(await history_context(request, q, page, reviewed))
 
 
 @router.get("/history")
-async def history_page(request: Request, q: str | None = None, page: int = 1,
+async def history_page(request: Request, q: str | None = None, page: int = Query(1, le=MAX_PAGE),
                        reviewed: str | None = None) -> Response:
     context = await history_context(request, q, page, reviewed)
     return render(request, "history.html", {**context, "page": "history", "title": "History"})
@@ -114,9 +116,10 @@ async def delete(request: Request, analysis_id: str) -> None:
     await audit(request, "delete", analysis_id, title=(record.get("meta") or {}).get("title"))
 
 
-@api.get("/analyses", responses=errors(400, 422))
+@api.get("/analyses", **spec(AnalysisList, 422, what="One page of saved analyses"))
 async def list_analyses(request: Request, q: str | None = None,
-                        limit: int = Query(PAGE_SIZE, ge=1, le=1000), offset: int = Query(0, ge=0),
+                        limit: int = Query(PAGE_SIZE, ge=1, le=1000),
+                        offset: int = Query(0, ge=0, le=MAX_OFFSET),
                         reviewed: bool | None = None) -> dict[str, Any]:
     """Saved analyses newest first (`total`, `items` with id, created, title, source, url,
     published, outlet, snippet, words, spans, density, top `techniques`, `corrections`,
@@ -127,17 +130,19 @@ async def list_analyses(request: Request, q: str | None = None,
     return {"ok": True, **found}
 
 
-@api.delete("/analyses/{analysis_id}", responses=errors(400, 401, 403, 404),
+@api.delete("/analyses/{analysis_id}", **spec(Deleted, 403, 404, 422, what="Deleted"),
             dependencies=[Depends(require("admin"))])
-async def delete_analysis(analysis_id: str, request: Request) -> dict[str, Any]:
+async def delete_analysis(request: Request, analysis_id: str = AnalysisId) -> dict[str, Any]:
     """Delete a saved analysis with its spans and corrections (its permalink then answers 404)."""
     await delete(request, analysis_id)
     return {"ok": True, "deleted": analysis_id}
 
 
-@api.post("/analyses/{analysis_id}/corpus", responses=errors(400, 401, 403, 404),
+@api.post("/analyses/{analysis_id}/corpus", **spec(SentToCorpus, 403, 404, 422, what="In the corpus",
+                                                  meaning={400: "The app runs without a database, or a "
+                                                                "refused Host"}),
           dependencies=[Depends(require("reviewer"))])
-async def send_to_corpus(analysis_id: str, request: Request) -> dict[str, Any]:
+async def send_to_corpus(request: Request, analysis_id: str = AnalysisId) -> dict[str, Any]:
     """Add a saved analysis's text to the corpus (the `/corpus` dashboard counts it under its
     model at once). Needs the app on a database; 400 otherwise."""
     svc = service(request)
@@ -147,7 +152,7 @@ async def send_to_corpus(analysis_id: str, request: Request) -> dict[str, Any]:
     return {"ok": True, "analysis_id": analysis_id, **(done or {})}
 
 
-@api.get("/agreement", responses=READ)
+@api.get("/agreement", **spec(Agreement))
 async def agreement(request: Request) -> dict[str, Any]:
     """Model vs reviewer per technique over reviewed analyses: `model`, `reviewer`, `agreed`,
     `rejected`, `relabelled`, `added` and `agreement` (2·agreed / (model + reviewer))."""

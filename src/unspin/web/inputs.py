@@ -15,6 +15,8 @@ from unspin.ingest.normalize import NOTE_KEY, SURROGATE, clean_field, normalize_
 from unspin.web.settings import WebSettings
 
 MAX_TITLE = 300
+MAX_OFFSET = 1_000_000_000  # the most rows a listing skips (SQLite refuses integers past 2**63)
+MAX_PAGE = 1_000_000  # the highest page number of a paged listing
 Model = TypeVar("Model", bound=BaseModel)
 EXAMPLE_REQUEST = {"text": "The radical left mob staged a shameful betrayal of our great nation.",
                    "threshold": 0.3, "save": False}
@@ -37,8 +39,10 @@ class AnalyzeRequest(BaseModel):
     """Body of `POST /api/analyze`: exactly one of `text`, `url`, `html`. Types are strict
     (`threshold` is a JSON number, not `true` or `"0.5"`) and unknown keys are refused."""
 
-    model_config = ConfigDict(extra="forbid", strict=True,
-                              json_schema_extra={"examples": [EXAMPLE_REQUEST]})
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={
+        "examples": [EXAMPLE_REQUEST],  # exactly one of text, url, html with something in it:
+        "oneOf": [{"required": [k], "properties": {k: {"type": "string", "pattern": r"\S"}}}
+                  for k in ("text", "url", "html")]})
     _replaced: int = PrivateAttr(0)  # lone surrogates replaced in text/html before validation
 
     text: str | None = Field(None, description="Plain text, analyzed as is (offsets index it).")
@@ -62,6 +66,13 @@ class BadBody(InputError):
         self.status = status
 
 
+class BadParameter(BadBody):
+    """A query parameter that is not a whole number in its range (422 naming it)."""
+
+    def __init__(self, name: str, low: int, high: int):
+        super().__init__(f"Invalid request: query.{name}: must be a whole number from {low:,} to {high:,}.")
+
+
 class TooLong(BadBody):
     """A text longer than a request may analyze at once (413; use the job API)."""
 
@@ -69,9 +80,10 @@ class TooLong(BadBody):
         super().__init__(message, status=413)
 
 
-def parse_body(data: bytes, content_type: str | None, model: type[Model]) -> Model:
-    """`data` (a JSON request body) as `model`: 415 unless the type is JSON, else 422 saying
-    what is wrong (not JSON, nested too deeply, a wrong type or an unknown field)."""
+def read_json(data: bytes, content_type: str | None) -> dict[str, Any]:
+    """`data` (a JSON request body) as a dict: 415 unless the type is JSON, else 422 saying
+    what is wrong (empty, not JSON, not UTF-8, nested too deeply, not an object). Every JSON
+    route reads its body through this (`unspin.web.contract`)."""
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise BadBody(f"Send the body as JSON with `Content-Type: application/json`, not "
@@ -90,6 +102,13 @@ def parse_body(data: bytes, content_type: str | None, model: type[Model]) -> Mod
     if not isinstance(value, dict):
         raise BadBody("The JSON body must be an object, e.g. {\"text\": \"...\"}; got "
                       f"{type(value).__name__}.")
+    return value
+
+
+def parse_body(data: bytes, content_type: str | None, model: type[Model]) -> Model:
+    """`data` (a JSON request body) as `model` (see `read_json`); 422 naming a field with a
+    wrong type and an unknown field."""
+    value = read_json(data, content_type)
     replaced = 0
     for key, item in value.items():  # pydantic refuses lone surrogates: replace them (U+FFFD)
         if isinstance(item, str):

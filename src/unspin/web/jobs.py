@@ -9,7 +9,11 @@ again by the next claim. Results are saved analyses (permalinks), saved in the t
 that finishes the job, so a job cancelled before then saves nothing.
 
 Other kinds of work register a handler (`JobManager.register`) and are started with
-`JobManager.submit(kind, payload, ...)` (`unspin.web.adapting` runs `adapt` so)."""
+`JobManager.submit(kind, payload, ...)` (`unspin.web.adapting` runs `adapt` so).
+
+With accounts on, a job belongs to the user who submitted it: `get`, `cancel` and `active`
+take the asking user (`viewer`) and show a job only to its submitter or an admin; anyone
+else gets the same 404 as for a job that does not exist, so ids do not leak."""
 
 from __future__ import annotations
 
@@ -24,20 +28,19 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from unspin.doc import Analysis, Document
+from unspin.doc import Document
 from unspin.errors import FetchError, ModelNotFoundError, UnspinError
+from unspin.web.jobinputs import FetchLater, fetch_for_job, job_title
+from unspin.web.jobview import CANCELLED, DONE, FAILED, QUEUED, Job, JobProgress, Outcome, may_see
 from unspin.web.runner import Busy
 from unspin.web.service import Service
 
 log = logging.getLogger("unspin.web")
-QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
-FINISHED = (DONE, FAILED, CANCELLED)
 INTERNAL = "Internal error; the server log has the details."
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 CURRENT_JOB: ContextVar[str] = ContextVar("unspin_job")  # the id of the job a handler runs
@@ -47,97 +50,20 @@ class JobCancelled(UnspinError):
     """Raised inside the worker (from the progress callback) when a job is cancelled."""
 
 
-@dataclass
-class Outcome:
-    """What a job handler returns: its `result` (JSON), and analyses to save with it: the id
-    of `saves[i]` goes into `result[i]["id"]` (None: not saved)."""
-
-    result: Any
-    saves: list[tuple[Analysis, dict[str, Any]] | None] = field(default_factory=list)
-    undo: Callable[[], None] | None = None  # run (in a thread) when a cancel came before the end
-
-
-class JobProgress(Protocol):
-    """A handler's `progress`: `done` of `total`, and the job's new `info` when given."""
-
-    def __call__(self, done: int, total: int, info: dict[str, Any] | None = None) -> None: ...
-
-
 Handler = Callable[["JobManager", dict[str, Any], JobProgress], Awaitable[Outcome]]
-_OWN = ("links", "page")  # keys of a job's `info` that are not answered as they are
 
 
-@dataclass
-class Job:
-    """One background job as the store has it: an analysis of one text (`analyze`), of two
-    (`compare`), or another registered kind."""
-
-    id: str
-    kind: str
-    title: str | None
-    words: int
-    status: str = QUEUED
-    done: int = 0
-    total: int = 0
-    created: str | None = None
-    finished: str | None = None
-    error: str | None = None
-    error_status: int | None = None
-    result: Any = None
-    info: dict[str, Any] | None = None  # a kind's own public fields (adapt: stage, start, model)
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Job:
-        names = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in row.items() if k in names})
-
-    @property
-    def ids(self) -> list[str]:
-        """Ids of the analyses the job saved."""
-        if self.status != DONE or not isinstance(self.result, list):
-            return []
-        return [r["id"] for r in self.result if isinstance(r, dict) and r.get("id")]
-
-    @property
-    def page(self) -> str | None:
-        """Where the result is shown, once done and saved."""
-        if self.status == DONE and self.info and isinstance(self.info.get("page"), str):
-            return str(self.info["page"])
-        ids = self.ids
-        if not ids:
-            return None
-        if self.kind == "compare" and len(ids) == 2:
-            return f"/compare?a={ids[0]}&b={ids[1]}"
-        return f"/a/{ids[0]}" if self.kind in ("analyze", "compare") else None
-
-    def to_dict(self, *, with_result: bool = True) -> dict[str, Any]:
-        fraction = 1.0 if self.status == DONE else (self.done / self.total if self.total else 0.0)
-        info = self.info or {}
-        out: dict[str, Any] = {
-            **{k: v for k, v in info.items() if k not in _OWN},
-            "id": self.id, "kind": self.kind, "status": self.status, "title": self.title,
-            "words": self.words, "created": self.created, "finished": self.finished,
-            "progress": {"done": self.done, "total": self.total, "fraction": round(fraction, 4)},
-            "links": {"api": f"/api/jobs/{self.id}", "page": f"/jobs/{self.id}", **info.get("links", {})},
-        }
-        if self.page:
-            out["links"]["result"] = self.page
-        if self.error:
-            out["error"] = {"message": self.error, "status": self.error_status}
-        if with_result and self.status == DONE:
-            result = self.result
-            out["result"] = result[0] if self.kind == "analyze" and isinstance(result, list) else result
-        return out
-
-
-def doc_payload(doc: Document) -> dict[str, Any]:
+def doc_payload(doc: Document | FetchLater) -> dict[str, Any]:
+    if isinstance(doc, FetchLater):
+        return doc.payload()
     return {"text": doc.text, "id": doc.id, "meta": dict(doc.meta)}
 
 
 async def run_analysis(manager: JobManager, payload: dict[str, Any], progress: JobProgress) -> Outcome:
-    """The `analyze` and `compare` handler: analyze the payload's documents; save them
-    unless `save` is false."""
-    docs = [Document(d["text"], d.get("id"), dict(d.get("meta") or {})) for d in payload["docs"]]
+    """The `analyze` and `compare` handler: fetch the payload's URLs, analyze its documents;
+    save them unless `save` is false."""
+    docs = [await fetch_for_job(manager.service, d, lambda: progress(0, 0)) if "url" in d
+            else Document(d["text"], d.get("id"), dict(d.get("meta") or {})) for d in payload["docs"]]
     found = await manager.service.run(docs, threshold=payload.get("threshold"), progress=progress,
                                       model=payload.get("model"))
     records = [manager.service.record(analysis, meta) for analysis, meta in found]
@@ -169,58 +95,70 @@ class JobManager:
         once the job is cancelled."""
         self.kinds[kind] = handler
 
-    async def start(self, docs: list[Document], *, kind: str = "analyze", threshold: float | None = None,
-                    save: bool = True, model: str | None = None) -> Job:
-        """Admit an analysis job (`Busy` when `queue_size` jobs are queued or running; 422 for
-        an unknown `model`). The model's name goes into the payload: whichever process runs the
-        job loads it."""
+    async def start(self, docs: list[Document | FetchLater], *, kind: str = "analyze",
+                    threshold: float | None = None, save: bool = True, user: str | None = None,
+                    model: str | None = None) -> Job:
+        """Admit an analysis job for `user` (`Busy` when `queue_size` jobs are queued or
+        running; 422 for an unknown `model`) of `docs`: documents, or URLs the job fetches
+        when it runs. The model's name goes into the payload: whichever process runs the job
+        loads it."""
         self.service.model_loader(model)  # an unknown name is refused before the job is queued
-        title = docs[0].meta.get("title") if docs else None
+        title = job_title(docs[0]) if docs else None
         payload = {"docs": [doc_payload(d) for d in docs], "threshold": threshold, "save": save,
                    "model": model}
-        return await self.submit(kind, payload, title=str(title) if title else None,
-                                 words=sum(d.word_count() for d in docs))
+        return await self.submit(kind, payload, title=str(title) if title else None, user=user,
+                                 words=sum(d.word_count() for d in docs if isinstance(d, Document)))
 
     async def submit(self, kind: str, payload: dict[str, Any], *, title: str | None = None,
-                     words: int = 0, info: dict[str, Any] | None = None) -> Job:
-        """Queue a job of a registered `kind` with a JSON `payload` for its handler; `Busy`
-        when shutting down or when `queue_size` jobs are queued or running on this store.
-        `info` (JSON) is answered with the job (see `Job.info`); `progress(..., info)` updates it."""
+                     words: int = 0, user: str | None = None, info: dict[str, Any] | None = None) -> Job:
+        """Queue a job of a registered `kind` with a JSON `payload` for its handler, submitted
+        by `user` (a user name; None with accounts off); `Busy` when shutting down or when
+        `queue_size` jobs are queued or running on this store. `info` (JSON) is answered with
+        the job (see `Job.info`); `progress(..., info)` updates it."""
         if kind not in self.kinds:
             raise ValueError(f"No job handler for {kind!r}.")
         runner = self.service.runner
         if runner.closing or self._closing:
             raise Busy("The server is shutting down; try again in a moment.", retry_after=5)
         job = {"id": secrets.token_urlsafe(9), "kind": kind, "title": title, "words": words,
-               "payload": payload, "info": info}
-        capacity = self.service.settings.queue_size
-        if not await run_in_threadpool(self.store.add_job, job, capacity=capacity):
+               "payload": payload, "info": info, "user": user}
+        capacity, per_user = self.service.settings.queue_size, self.service.settings.jobs_per_user
+        if not await run_in_threadpool(lambda: self.store.add_job(job, capacity=capacity, per_user=per_user)):
             runner.refused += 1
+            if user is not None and per_user and len(await self.active({"name": user})) >= per_user:
+                raise Busy(f"You have {per_user} jobs queued or running already (the limit for one user); "
+                           f"try again in {runner.retry_after()} s.", retry_after=runner.retry_after())
             raise Busy(f"The server has {capacity} jobs queued or running already (its limit); "
                        f"try again in {runner.retry_after()} s.", retry_after=runner.retry_after())
         self.ensure_running()
         return await self.get(job["id"])
 
-    async def get(self, job_id: str) -> Job:
+    async def get(self, job_id: str, viewer: dict[str, Any] | None = None) -> Job:
+        """The job `job_id` as `viewer` may see it (see `may_see`): 404 when there is none
+        or it is someone else's."""
         row = await run_in_threadpool(self.store.get_job, job_id) if _ID.match(job_id) else None
-        if row is None:
+        if row is None or not may_see(row, viewer):
             raise HTTPException(404, f"No job with id {job_id[:64]!r} (finished jobs are "
                                      "forgotten after a while; their results stay saved).")
         self.ensure_running()
         return Job.from_row(row)
 
-    async def cancel(self, job_id: str) -> Job:
-        """Cancel a queued or running job; a finished one answers 409."""
-        found = await run_in_threadpool(self.store.cancel_job, job_id) if _ID.match(job_id) else None
-        job = await self.get(job_id)  # 404 when there is none
+    async def cancel(self, job_id: str, viewer: dict[str, Any] | None = None) -> Job:
+        """Cancel a queued or running job `viewer` may see (404 otherwise); a finished one
+        answers 409."""
+        await self.get(job_id, viewer)  # who submitted a job never changes: check it first
+        found = await run_in_threadpool(self.store.cancel_job, job_id)
+        job = await self.get(job_id, viewer)
         if not found:
             raise HTTPException(409, f"The job is already {job.status}; nothing to cancel.")
         self.service.runner.cancelled += 1  # /api/health counts it with the other cancels
         return job
 
-    async def active(self) -> list[Job]:
-        """Jobs still queued or running, newest first."""
-        return [Job.from_row(r) for r in await run_in_threadpool(self.store.active_jobs)]
+    async def active(self, viewer: dict[str, Any] | None = None) -> list[Job]:
+        """Jobs still queued or running that `viewer` may see, newest first."""
+        mine = None if viewer is None or viewer.get("role") == "admin" else str(viewer.get("name"))
+        rows = await run_in_threadpool(lambda: self.store.active_jobs(user=mine))
+        return [Job.from_row(r) for r in rows]
 
     # -- this process's worker ---------------------------------------------------------------
     def ensure_running(self) -> None:

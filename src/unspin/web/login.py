@@ -11,9 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from unspin.store import records
-from unspin.web.api import errors
 from unspin.web.auth import COOKIE, cookie, current_user
 from unspin.web.pages import read_form, render, service
+from unspin.web.schemas import spec
+from unspin.web.schemas_review import Me
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["accounts"])
@@ -86,7 +87,7 @@ async def logout(request: Request) -> Response:
     return response
 
 
-@api.get("/me", responses=errors(400))
+@api.get("/me", **spec(Me))
 async def me(request: Request) -> dict[str, Any]:
     """Who you are logged in as (`user`: name and role; null when accounts are off)."""
     user = current_user(request)

@@ -35,17 +35,21 @@ class MemoryJobsMixin:
     def _jobs_table(self) -> tuple[threading.Lock, OrderedDict[str, dict[str, Any]]]:
         return self._job_lock, self._job_rows
 
-    def add_job(self, job: dict[str, Any], *, capacity: int) -> bool:
+    def add_job(self, job: dict[str, Any], *, capacity: int, per_user: int = 0) -> bool:
         lock, rows = self._jobs_table()
         with lock:
-            if sum(1 for r in rows.values() if r["status"] in ACTIVE) >= capacity:
+            active = [r for r in rows.values() if r["status"] in ACTIVE]
+            if len(active) >= capacity:
+                return False
+            user = job.get("user")
+            if per_user > 0 and user is not None and sum(r["user"] == user for r in active) >= per_user:
                 return False
             rows[job["id"]] = {"id": job["id"], "kind": job["kind"], "status": QUEUED,
                                "title": job.get("title"), "words": int(job.get("words") or 0),
                                "done": 0, "total": 0, "result": None, "error": None,
                                "error_status": None, "attempts": 0, "created": _now(), "finished": None,
-                               "payload": job["payload"], "info": copy.deepcopy(job.get("info")),
-                               "owner": None, "expires": 0.0}
+                               "user": job.get("user"), "payload": job["payload"],
+                               "info": copy.deepcopy(job.get("info")), "owner": None, "expires": 0.0}
             finished = [k for k, r in rows.items() if r["status"] not in ACTIVE]
             for key in finished[:max(0, len(finished) - KEEP)]:
                 del rows[key]
@@ -62,10 +66,11 @@ class MemoryJobsMixin:
             row = rows.get(job_id)
             return None if row is None else self._public(row)
 
-    def active_jobs(self, *, limit: int = 50) -> list[dict[str, Any]]:
+    def active_jobs(self, *, limit: int = 50, user: str | None = None) -> list[dict[str, Any]]:
         lock, rows = self._jobs_table()
         with lock:
-            return [self._public(r) for r in reversed(rows.values()) if r["status"] in ACTIVE][:limit]
+            return [self._public(r) for r in reversed(rows.values())
+                    if r["status"] in ACTIVE and (user is None or r["user"] == user)][:limit]
 
     def claim_job(self, owner: str, *, lease: float) -> dict[str, Any] | None:
         lock, rows = self._jobs_table()

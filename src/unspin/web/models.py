@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from unspin import config, taxonomy
-from unspin.errors import ModelNotFoundError
+from unspin.errors import InputError, ModelNotFoundError
 from unspin.runtime.folder import ModelFolder
 from unspin.runtime.provenance import saw_report
 from unspin.web.context import technique_info
-from unspin.web.inputs import BadBody
 from unspin.web.runner import AnalyzerLike, InferenceRunner
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # an adapted model's folder name
@@ -138,7 +137,7 @@ class ModelRegistry:
         found = self.folders().get(name)
         if found is None:
             names = [*self.folders()]
-            raise BadBody(f"Unknown model {name[:64]!r}: this server has {', '.join(names)} "
+            raise InputError(f"Unknown model {name[:64]!r}: this server has {', '.join(names)} "
                           "(GET /api/models lists them).")
         return found[1]
 

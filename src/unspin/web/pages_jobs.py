@@ -8,15 +8,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from unspin.errors import InputError
+from unspin.web.auth import current_user, user_name
+from unspin.web.jobinputs import job_input
 from unspin.web.jobs import DONE, JobManager
 from unspin.web.pages import (
-    compare_documents,
-    form_document,
     form_error,
+    form_input,
     form_model,
     form_threshold,
     read_form,
     render,
+    service,
     twin,
 )
 
@@ -29,40 +31,44 @@ def jobs(request: Request) -> JobManager:
 
 @router.post("/jobs")
 async def start_form_job(request: Request) -> Response:
-    """The analyze form as a job: 303 to its progress page."""
+    """The analyze form as a job: 303 to its progress page (a URL is fetched by the job)."""
     form = await read_form(request)
     try:
         model = form_model(request, form)
-        doc = await form_document(request, form)
+        title = form.get("title")
+        doc = await job_input(service(request), *await form_input(request, form),
+                              title if isinstance(title, str) else None)
         threshold = form_threshold(form)
     except InputError as err:
         return form_error(request, form, err)
-    job = await jobs(request).start([doc], threshold=threshold, model=model)
+    job = await jobs(request).start([doc], threshold=threshold, user=user_name(request), model=model)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.post("/jobs/compare")
 async def start_compare_job(request: Request) -> Response:
-    """The compare form as a job: 303 to its progress page."""
+    """The compare form as a job: 303 to its progress page (URLs are fetched by the job)."""
     form = await read_form(request)
     try:
-        docs = await compare_documents(request, form)
+        docs = [await job_input(service(request), *await form_input(request, form, side), None)
+                for side in ("_a", "_b")]
         threshold = form_threshold(form)
     except InputError as err:
         return form_error(request, form, err, compare=True)
-    job = await jobs(request).start(docs, kind="compare", threshold=threshold)
+    job = await jobs(request).start(docs, kind="compare", threshold=threshold, user=user_name(request))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.get("/jobs/{job_id}.json")
 async def job_json(job_id: str, request: Request) -> Response:
-    return twin({"job": (await jobs(request).get(job_id)).to_dict(with_result=False)})
+    return twin({"job": (await jobs(request).get(job_id, current_user(request))).to_dict(with_result=False)})
 
 
 @router.get("/jobs/{job_id}")
 async def job_page(job_id: str, request: Request) -> Response:
-    """Progress of a job; once done, a redirect to its result."""
-    job = await jobs(request).get(job_id)
+    """Progress of a job; once done, a redirect to its result (only its submitter's and
+    admins' with accounts on: 404 for anyone else)."""
+    job = await jobs(request).get(job_id, current_user(request))
     if job.status == DONE and job.page:
         return RedirectResponse(job.page, status_code=303)
     title = job.title or ("Comparison" if job.kind == "compare" else "Analysis")

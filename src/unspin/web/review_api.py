@@ -8,18 +8,21 @@ from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from unspin import review
 from unspin.errors import InputError, StaleError
 from unspin.web import offered, versions
-from unspin.web.api import CHANGE_ONE, READ_ONE
+from unspin.web.api import AnalysisId
 from unspin.web.auth import audit, current_user, require
 from unspin.web.pages import service
+from unspin.web.schemas import spec
+from unspin.web.schemas_review import ACTION_RULES, Corrected, Offset, Review, Reviewed
 
 api = APIRouter(prefix="/api", tags=["review"])
 REVIEWER = [Depends(require("reviewer"))]
+CHANGE = (403, 404, 413, 415, 422)
 WHO = "Who; defaults to the `reviewer` setting. Ignored with accounts on: the logged-in user reviews."
 
 
@@ -27,10 +30,12 @@ class ReviewRequest(BaseModel):
     """One correction. `span` is the key of the span to change (from `GET .../review`); `add`
     needs `start`, `end` and `technique`; `relabel` a `technique`; `resize` `start` and/or `end`."""
 
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=ACTION_RULES)
+
     action: Literal["accept", "reject", "relabel", "resize", "add", "reset"]
     span: str | None = Field(None, max_length=32, description="Span key: m<index> or a<token>.")
-    start: int | None = Field(None, ge=0, description="New start offset (resize, add).")
-    end: int | None = Field(None, ge=0, description="New end offset (resize, add).")
+    start: Offset | None = Field(None, description="New start offset (resize, add).")
+    end: Offset | None = Field(None, description="New end offset (resize, add).")
     technique: str | None = Field(None, max_length=64, description="Technique name (relabel, add).")
     definition: str | None = Field(None, max_length=500, description="With `technique` outside the "
                                    "list offered (`GET .../review` `techniques`): its definition; the "
@@ -41,6 +46,8 @@ class ReviewRequest(BaseModel):
 class ReviewedRequest(BaseModel):
     """Mark an article reviewed (`reviewed: true`: every span not rejected is confirmed and
     the text without spans was checked) or take the mark back (`false`)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     reviewed: bool = Field(True, description="True marks it reviewed, false unmarks it.")
     reviewer: str | None = Field(None, max_length=100, description=WHO)
@@ -64,8 +71,8 @@ async def review_state(request: Request, analysis_id: str) -> dict[str, Any]:
             "spans": review.reviewed(record["text"], record["spans"], log)}
 
 
-@api.get("/analyses/{analysis_id}/review", responses=READ_ONE)
-async def get_review(analysis_id: str, request: Request) -> dict[str, Any]:
+@api.get("/analyses/{analysis_id}/review", **spec(Review, 404, 422, what="The review"))
+async def get_review(request: Request, analysis_id: str = AnalysisId) -> dict[str, Any]:
     """The reviewed spans (each with `key`, `status`, `reviewer`, `at` and the `model`'s own
     offsets and technique) and the log of corrections, oldest first."""
     state = await review_state(request, analysis_id)
@@ -76,8 +83,10 @@ async def get_review(analysis_id: str, request: Request) -> dict[str, Any]:
                 {k: t[k] for k in ("name", "display", "definition", "added")} for t in choices]}
 
 
-@api.post("/analyses/{analysis_id}/reviewed", responses=CHANGE_ONE, dependencies=REVIEWER)
-async def post_reviewed(analysis_id: str, body: ReviewedRequest, request: Request) -> dict[str, Any]:
+@api.post("/analyses/{analysis_id}/reviewed", **spec(Reviewed, *CHANGE, what="The mark"),
+          dependencies=REVIEWER)
+async def post_reviewed(body: ReviewedRequest, request: Request,
+                        analysis_id: str = AnalysisId) -> dict[str, Any]:
     """Mark the article reviewed by `reviewer` (exports and the agreement table then use it,
     with every span not rejected as confirmed), or unmark it; returns the mark (null when none)."""
     svc = service(request)
@@ -92,8 +101,9 @@ async def post_reviewed(analysis_id: str, body: ReviewedRequest, request: Reques
     return {"ok": True, "id": analysis_id, "reviewed": mark}
 
 
-@api.post("/analyses/{analysis_id}/review", responses=CHANGE_ONE, dependencies=REVIEWER)
-async def post_review(analysis_id: str, body: ReviewRequest, request: Request) -> dict[str, Any]:
+@api.post("/analyses/{analysis_id}/review", **versions.documented(
+    spec(Corrected, *CHANGE, 409, what="The correction, saved")), dependencies=REVIEWER)
+async def post_review(body: ReviewRequest, request: Request, analysis_id: str = AnalysisId) -> dict[str, Any]:
     """Append one correction and return it with the reviewed spans. With `If-Match: <version>`
     (the span's `version` as last seen) a span someone else corrected meanwhile answers 409
     with the current state (`span`, `spans`, `corrections`, `reviewed`) instead."""

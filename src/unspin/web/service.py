@@ -62,11 +62,11 @@ class StoreLike(Protocol):
     def close(self) -> None: ...
 
     # jobs (unspin.store.jobs.JobsMixin, unspin.web.memjobs.MemoryJobsMixin)
-    def add_job(self, job: dict[str, Any], *, capacity: int) -> bool: ...
+    def add_job(self, job: dict[str, Any], *, capacity: int, per_user: int = 0) -> bool: ...
 
     def get_job(self, job_id: str) -> dict[str, Any] | None: ...
 
-    def active_jobs(self, *, limit: int = 50) -> list[dict[str, Any]]: ...
+    def active_jobs(self, *, limit: int = 50, user: str | None = None) -> list[dict[str, Any]]: ...
 
     def claim_job(self, owner: str, *, lease: float) -> dict[str, Any] | None: ...
 
@@ -196,7 +196,7 @@ class Service:
         return found
 
     def health(self) -> dict[str, Any]:
-        describe = getattr(self.store, "describe", None)
-        store = describe() if callable(describe) else type(self.store).__name__
+        engine = getattr(self.store, "engine", None)  # its kind only: never a path or an address
+        store = engine.url.get_backend_name() if engine is not None else "memory"
         return {"ok": True, "model": self.runner.model_name, "model_loaded": self.runner.loaded,
                 "queue": self.runner.stats(), "store": store}

@@ -31,6 +31,7 @@ class WebSettings:
     fetch_allow_networks: tuple[str, ...] = ()  # internal networks URL fetching may reach (tests, intranets)
     fetch_concurrency: int = 4  # URL fetches at once per process (each holds a queue slot); more get 503
     rate_limit: int = 300  # /api requests per minute per user (per address without accounts); 0: none
+    jobs_per_user: int = 4  # jobs one user may have queued or running (accounts on); 0: no limit
     batch_size: int = 16
     reviewer: str | None = None  # the name corrections are stored under when the page gives none
     sync_max_chars: int = 30_000  # longer texts get 413 from the sync routes: use POST /api/jobs
@@ -62,6 +63,8 @@ class WebSettings:
         for name in ("fetch_timeout", "request_timeout", "session_hours", "login_window"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be positive, got {getattr(self, name)}")
+        if self.jobs_per_user < 0:
+            problems.append(f"jobs_per_user must be 0 (no limit) or more, got {self.jobs_per_user}")
         if self.rate_limit < 0:
             problems.append(f"rate_limit must be 0 (no limit) or more, got {self.rate_limit}")
         if self.processes < 0:

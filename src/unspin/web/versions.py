@@ -4,6 +4,8 @@ else corrected that span meanwhile the change is refused with 409 and the curren
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +28,20 @@ def if_match(request: Request) -> int | None:
         raise InputError("If-Match must be the span's `version` (a whole number) as GET .../review "
                          f"gave it, not {raw[:20]!r}.")
     return int(value)
+
+
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+            "description": "The span's `version` as last seen; a span corrected since answers 409.",
+            "schema": {"type": "string", "pattern": r'^(W/)?"?[0-9]{1,9}"?$|^\*$'}}
+
+
+def documented(route: dict[str, Any]) -> dict[str, Any]:
+    """`route` (keyword arguments from `schemas.spec`) with the `If-Match` header and its 409."""
+    from unspin.web.schemas_review import Stale
+
+    responses = {**route["responses"], 409: {"model": Stale, "description": STALE}}
+    extra = {**route.get("openapi_extra", {}), "parameters": [IF_MATCH]}
+    return {**route, "responses": responses, "openapi_extra": extra}
 
 
 def install(app: FastAPI) -> None:

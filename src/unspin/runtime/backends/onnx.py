@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from unspin.runtime.bases import cache_dir
+from unspin.runtime.cpu import int8_saturates
 from unspin.runtime.export.quantize import Outliers
 from unspin.runtime.threads import inference_threads, one_blas_thread, window_workers
 
@@ -35,6 +36,8 @@ def cached_paths(
         kind = "-int8-" + hashlib.sha256(key.encode()).hexdigest()[:8]
     else:
         kind = "-int8"
+    if quantize and int8_saturates():
+        kind += "-7bit"  # weights in 7 bits (`cpu.int8_saturates`)
     root = cache_dir() / "onnx" / f"{model_key(folder)}-v2{kind}"
     return root / "encoder.onnx", root / "span_head.npz"
 

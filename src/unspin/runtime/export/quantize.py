@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from unspin.runtime.cpu import int8_saturates
+
 Outliers = Mapping[str, Sequence[int]]  # a part of a MatMul's name: its input channels kept fp32
 
 
@@ -36,7 +38,8 @@ def quantize(
     """Dynamic int8 of `source`'s graph into `target`: every MatMul and the embeddings, or
     with `only` just the weight MatMuls whose names contain one of those strings, and then
     with `outliers` (a key contained in a node's name: its input channels kept fp32) those
-    nodes split first (`split_outliers`)."""
+    nodes split first (`split_outliers`). Weights take 7 bits where 8 would saturate
+    (`cpu.int8_saturates`)."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -55,7 +58,8 @@ def quantize(
         }
     logging.disable(logging.WARNING)  # its advice to pre-process, which would move outputs
     try:
-        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True, **options)
+        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
+                         reduce_range=int8_saturates(), **options)
     finally:
         logging.disable(logging.NOTSET)
         split.unlink(missing_ok=True)
