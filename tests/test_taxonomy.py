@@ -26,3 +26,9 @@ def test_normalize_spellings(spelling):
 def test_normalize_parts_of_combined_names():
     assert taxonomy.normalize("Straw_Men") == "Whataboutism,Straw_Men,Red_Herring"
     assert taxonomy.normalize("name calling") == "Name_Calling,Labeling"
+
+
+def test_top_shows_a_name_this_process_does_not_know_as_written():
+    assert taxonomy.top({"Never_Registered_Here": 3, "Loaded_Language": 1}) == [
+        {"name": "Never_Registered_Here", "display": "Never Registered Here", "count": 3},
+        {"name": "Loaded_Language", "display": taxonomy.BY_NAME["Loaded_Language"].display, "count": 1}]

@@ -28,7 +28,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("UNSPIN_THREADS", "the CPUs this process may use", "inference threads per model"),
     Variable("UNSPIN_MAX_CHARS", "500000", "the longest text accepted, in characters"),
     Variable("UNSPIN_HOME", "$XDG_CACHE_HOME/unspin or ~/.cache/unspin",
-             "the cache: installed base encoders and ONNX exports"),
+             "the cache: installed base encoders, ONNX exports, and adapted models (`models/`)"),
     Variable("UNSPIN_DB", "sqlite:///$UNSPIN_DATA_DIR/unspin.db",
              "the database (SQLite path or URL, PostgreSQL URL) of the corpus and web history"),
     Variable("UNSPIN_DATA_DIR", "the platform's user data folder", "where the default SQLite database lives"),
@@ -124,3 +124,8 @@ def cache_dir() -> Path:
         os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "unspin"
     )
     return Path(root)
+
+
+def models_dir() -> Path:
+    """Where the web app keeps the models it adapts and lists: `cache_dir()/models`."""
+    return cache_dir() / "models"

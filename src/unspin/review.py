@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from unspin import taxonomy
-from unspin.errors import InputError
+from unspin.errors import InputError, UnknownTechniqueError
 
 ACTIONS = ("accept", "reject", "relabel", "resize", "add", "reset")
 STATUS = {"accept": "accepted", "reject": "rejected", "relabel": "relabelled", "resize": "resized",
@@ -134,11 +134,19 @@ def agreement(articles: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:
                 if origin is None:
                     row(s["technique"])["added"] += 1
     out = []
-    for name in taxonomy.NAMES:
+    others = sorted(set(rows) - set(taxonomy.NAMES))  # an adapted model's, or a reviewer's own
+    for name in [*taxonomy.NAMES, *others]:
         if name in rows:
             r = rows[name]
             both = r["model"] + r["reviewer"]
             r["agreement"] = round(2 * r["agreed"] / both, 3) if both else 1.0
-            r["display"] = taxonomy.BY_NAME[name].display
+            r["display"] = _display(name)
             out.append(r)
     return out
+
+
+def _display(name: str) -> str:
+    try:
+        return taxonomy.get(name).display
+    except UnknownTechniqueError:  # not known to this process: its name as stored
+        return name

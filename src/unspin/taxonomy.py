@@ -211,7 +211,9 @@ def get(name: str) -> Technique:
 def top(counts: dict[str, int], n: int = 3) -> list[dict[str, object]]:
     """The `n` techniques with most spans in `counts`, as name, display name and count."""
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], INDEX.get(kv[0], len(INDEX)), kv[0]))[:n]
-    return [{"name": k, "display": get(k).display, "count": v} for k, v in ranked]
+    # names as stored: one this process does not know (an adapted model's it has not loaded) shows as written
+    return [{"name": k, "display": (BY_NAME.get(k) or _REGISTERED.get(k) or custom(k)).display, "count": v}
+            for k, v in ranked]
 
 
 # Other taxonomies' names for PTC's techniques (SemEval-2021 Task 6 memes, SemEval-2023 Task 3 /

@@ -70,7 +70,7 @@ def test_upgrade_from_0002_keeps_analyses(tmp_path: Path) -> None:
     aid = rows["analyses"][0]["id"]
     old.close()
     store = Store.open(url)
-    assert migrate.current(store.engine) == migrate.head() == "0011"  # 0011: job owners
+    assert migrate.current(store.engine) == migrate.head() == "0012"  # 0012: reviewers' techniques
     assert store.saved_analyses()["items"][0]["id"] == aid
     store.add_correction(aid, {"action": "accept", "target": "m0", "start": 4, "end": 20,
                                "technique": "Loaded_Language", "reviewer": "Ana"})

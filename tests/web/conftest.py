@@ -37,8 +37,9 @@ def app(fake: FakeAnalyzer, settings: WebSettings) -> Any:
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
+    async with app.router.lifespan_context(app), \
+            httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c  # the lifespan's end stops the job dispatcher, so no test's loop keeps it running
 
 
 @pytest.fixture

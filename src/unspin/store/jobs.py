@@ -39,7 +39,8 @@ def job_dict(row: Any, *, payload: bool = False) -> dict[str, Any]:
     out = {"id": row.id, "kind": row.kind, "status": row.status, "title": row.title,
            "words": row.words, "done": row.done, "total": row.total, "result": row.result,
            "error": row.error, "error_status": row.error_status, "attempts": row.attempts,
-           "created": _iso(row.created), "finished": _iso(row.finished), "user": row.submitted_by}
+           "created": _iso(row.created), "finished": _iso(row.finished), "info": row.info,
+           "user": row.submitted_by}
     if payload:
         out["payload"] = row.payload
     return out
@@ -76,6 +77,7 @@ class JobsMixin:
             conn.execute(insert(jobs).values(
                 id=job["id"], kind=job["kind"], status=QUEUED, title=job.get("title"),
                 words=int(job.get("words") or 0), done=0, total=0, payload=job["payload"],
+                info=job.get("info"),
                 attempts=0, created=stamp, submitted_by=job.get("user")))
         return True
 
@@ -139,12 +141,17 @@ class JobsMixin:
             conn.execute(update(jobs).where(jobs.c.owner == owner, jobs.c.status == RUNNING)
                          .values(lease_expires=records.now() + timedelta(seconds=lease)))
 
-    def job_progress(self, job_id: str, owner: str, done: int, total: int) -> bool:
-        """Record progress; False when the job is no longer `owner`'s to run (cancelled)."""
+    def job_progress(self, job_id: str, owner: str, done: int, total: int, *,
+                     info: dict[str, Any] | None = None) -> bool:
+        """Record progress (and the job's new `info`, when given); False when the job is no
+        longer `owner`'s to run (cancelled)."""
+        values: dict[str, Any] = {"done": done, "total": max(total, done)}
+        if info is not None:
+            values["info"] = info
         with self.write() as conn:
             found = conn.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.owner == owner,
                                                     jobs.c.status == RUNNING)
-                                 .values(done=done, total=max(total, done)))
+                                 .values(**values))
         return found.rowcount == 1
 
     def release_jobs(self, owner: str) -> int:

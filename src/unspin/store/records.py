@@ -175,9 +175,12 @@ def document_from_row(row: Any) -> Document:
 
 
 def analysis_from_rows(doc: Document, model: str, span_rows: list[Any]) -> Analysis:
-    spans = tuple(
-        Span(doc, r.start, r.end, r.technique, r.score,
-             tuple(Cue(int(a), int(b), float(w)) for a, b, w in r.why))
-        for r in sorted(span_rows, key=lambda r: (r.start, r.end, r.technique))
-    )
+    """The stored analysis; its techniques as stored (an adapted model's own names read back
+    even in a process that has not loaded that model)."""
+    with taxonomy.as_written():
+        spans = tuple(
+            Span(doc, r.start, r.end, r.technique, r.score,
+                 tuple(Cue(int(a), int(b), float(w)) for a, b, w in r.why))
+            for r in sorted(span_rows, key=lambda r: (r.start, r.end, r.technique))
+        )
     return Analysis(doc, spans, model)

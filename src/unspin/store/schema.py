@@ -150,6 +150,16 @@ reviews = Table(
     Index("ix_reviews_created", "created"),
 )
 
+added_techniques = Table(
+    "added_techniques",
+    metadata,
+    Column("name", String(64), primary_key=True,
+           comment="a technique a reviewer added (outside the models' lists), offered to every reviewer"),
+    Column("definition", String(500), nullable=False),
+    Column("reviewer", String(100), nullable=False),
+    Column("created", DateTime, nullable=False),
+)
+
 leases = Table(
     "leases",
     metadata,
@@ -257,6 +267,7 @@ jobs = Table(
     Column("attempts", Integer, nullable=False, comment="times a process started it"),
     Column("created", DateTime, nullable=False),
     Column("finished", DateTime, nullable=True),
+    Column("info", JSON, nullable=True, comment="a kind's own public fields (adapt: stage, start, model)"),
     Column("submitted_by", String(100), nullable=True, comment="user name of who submitted it (accounts on)"),
     Index("ix_jobs_status", "status", "created"),
 )

@@ -31,6 +31,7 @@ from unspin.store.schema import (
     spans,
     technique_counts,
 )
+from unspin.store.techniques import TechniquesMixin
 from unspin.store.users import UsersMixin
 from unspin.store.work import WorkMixin
 
@@ -47,11 +48,12 @@ class Added:
     duplicates: int
 
 
-class Store(HistoryMixin, DeleteMixin, WorkMixin, UsersMixin, AuditMixin, JobsMixin):
+class Store(HistoryMixin, DeleteMixin, WorkMixin, UsersMixin, AuditMixin, JobsMixin, TechniquesMixin):
     """Documents and analyses in one database. Open it with `Store.open(url)`; history and
     review operations come from `HistoryMixin`, soft deletes and `purge` from `DeleteMixin`, the
     batch work queue from `WorkMixin`, accounts from `UsersMixin`, the audit log from
-    `AuditMixin` and the web app's jobs from `JobsMixin`."""
+    `AuditMixin`, the web app's jobs from `JobsMixin` and reviewers' techniques from
+    `TechniquesMixin`."""
 
     def __init__(self, engine: Engine, url: str):
         self.engine = engine

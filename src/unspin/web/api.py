@@ -80,12 +80,13 @@ async def analyze(request: Request) -> dict[str, Any]:
     endings become LF first (`meta.normalized` says how many; offsets index `text`)."""
     svc = service(request)
     body = parse_body(await request.body(), request.headers.get("content-type"), AnalyzeRequest)
+    svc.model_loader(body.model)  # 422 for an unknown model, before any fetching
     fields = {"text": body.text, "url": body.url, "html": body.html}
     kind = one_of(fields, where="the JSON body")
     doc = for_request(await svc.document(kind, fields[kind]), body)
     svc.require_sync(doc)
     [record] = await svc.analyze([doc], threshold=body.threshold, save=body.save,
-                                 disconnected=request.is_disconnected)
+                                 disconnected=request.is_disconnected, model=body.model)
     return permalink(request, record)
 
 

@@ -46,10 +46,13 @@ async def start_job(body: AnalyzeRequest, request: Request) -> JSONResponse:
     `POST /api/analyze`). Answers 202 with `Location: /api/jobs/{id}`; poll it for progress.
     A `url` is fetched by the job once it runs (a malformed one is refused at once; one that
     cannot be fetched fails the job with the reason)."""
+    svc = service(request)
+    svc.model_loader(body.model)  # 422 for an unknown model, before any fetching
     fields = {"text": body.text, "url": body.url, "html": body.html}
     kind = one_of(fields, where="the JSON body")
-    doc = await job_input(service(request), kind, fields[kind], body.title)
-    job = await jobs(request).start([doc], threshold=body.threshold, save=body.save, user=user_name(request))
+    doc = await job_input(svc, kind, fields[kind], body.title)
+    job = await jobs(request).start([doc], threshold=body.threshold, save=body.save,
+                                    user=user_name(request), model=body.model)
     return JSONResponse({"ok": True, **job.to_dict()}, status_code=202,
                         headers={"Location": f"/api/jobs/{job.id}"})
 

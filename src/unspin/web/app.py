@@ -13,11 +13,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import unspin
-from unspin import taxonomy
 from unspin.errors import InputError
 from unspin.web import (
     api,
+    api_adapt,
     api_jobs,
+    api_models,
     contract,
     errors,
     history,
@@ -30,10 +31,13 @@ from unspin.web import (
     users_api,
     versions,
 )
+from unspin.web import context as ctx
+from unspin.web.adapting import Adapter
 from unspin.web.auth import AuthGate
 from unspin.web.jobs import JobManager
 from unspin.web.memstore import MemoryStore
 from unspin.web.middleware import BodyLimit, HostOriginCheck, SecurityHeaders
+from unspin.web.models import ModelRegistry
 from unspin.web.ratelimit import RateLimit
 from unspin.web.runner import AnalyzerLike, InferenceRunner
 from unspin.web.service import Service, StoreLike
@@ -49,7 +53,7 @@ def templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_web_path("templates")),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     env.globals["version"] = unspin.__version__
-    env.filters["technique_index"] = lambda name: taxonomy.INDEX.get(name, 0)
+    env.filters["technique_index"] = lambda name: ctx.technique_info(name)["index"]
     env.filters["inline_code"] = inline_code
     return env
 
@@ -102,13 +106,18 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
         generate_unique_id_function=lambda route: route.name,  # operationIds: the function names
     )
     app.state.service = Service(settings, runner, store)
+    app.state.models = app.state.service.models = ModelRegistry(runner, limit=settings.max_models)
     app.state.jobs = JobManager(app.state.service)
+    app.state.adapter = Adapter(app.state.jobs, app.state.models, store)
     app.state.templates = templates()
     app.state.auth = auth
     errors.install(app)
     versions.install(app)
     app.include_router(api.router)
     app.include_router(api_jobs.router)
+    app.include_router(api_models.router)
+    app.include_router(api_adapt.router)
+    app.include_router(api_adapt.pages)
     app.include_router(history.api)
     app.include_router(review_api.api)
     app.include_router(login.api)

@@ -4,10 +4,12 @@ view renders and the JSON twin returns, so the two cannot drift."""
 from __future__ import annotations
 
 import math
+import zlib
 from typing import Any
 from urllib.parse import urlsplit
 
 from unspin import review, taxonomy
+from unspin.errors import UnknownTechniqueError
 from unspin.ingest.normalize import NOTE_KEY, note_text
 from unspin.render import cut
 
@@ -30,7 +32,44 @@ GROUPS = {
                              "Thought-terminating_Cliches", "Whataboutism,Straw_Men,Red_Herring")),
 }
 GROUP_OF = {name: (group, style) for group, (style, names) in GROUPS.items() for name in names}
+EXTRA_SLOTS = len(taxonomy.FALLBACK_COLORS)  # colour classes 14..21 for techniques outside PTC's 14
 LONG_SPAN = 160  # characters: longer spans are drawn as an outline so nested ones stay visible
+
+
+def technique_info(name: str, definition: str | None = None) -> dict[str, Any]:
+    """How the pages show a technique: PTC's 14 from the taxonomy; another (an adapted model's,
+    or one a reviewer added, with its `definition`) by its registered display name and
+    definition, a colour class from 14 to 21 chosen by its name, a tag of its initials and a
+    solid underline."""
+    if name in taxonomy.BY_NAME:
+        t, group = taxonomy.BY_NAME[name], GROUP_OF[name]
+        return {"name": name, "display": t.display, "definition": t.definition, "example": t.example,
+                "color": t.color, "index": taxonomy.INDEX[name], "tag": TAGS[name],
+                "group": group[0], "line": group[1]}
+    try:
+        t = taxonomy.get(name)
+    except UnknownTechniqueError:
+        t = taxonomy.custom(name)
+    slot = zlib.crc32(name.encode("utf-8")) % EXTRA_SLOTS
+    words = [w for w in t.display.replace("_", " ").replace("-", " ").split() if w[:1].isalnum()]
+    tag = ("".join(w[0] for w in words[:2]) if len(words) > 1 else (words[0][:2] if words else "??")).upper()
+    given = definition if definition and t.definition == taxonomy.NO_DEFINITION else None
+    return {"name": name, "display": t.display, "definition": given or t.definition, "example": t.example,
+            "color": taxonomy.FALLBACK_COLORS[slot], "index": len(taxonomy.NAMES) + slot, "tag": tag,
+            "group": "other", "line": "solid"}
+
+
+def techniques_for(names: list[str], added: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The techniques a reviewer may choose for an analysis: its model's (`names`, in output
+    order), then those reviewers added (name and definition), each once, with their numbers."""
+    seen, out = set(), []
+    definitions = {a["name"]: a.get("definition") for a in added or []}
+    for name in [*names, *definitions]:
+        if name not in seen:
+            seen.add(name)
+            out.append({**technique_info(name, definitions.get(name)), "added": name in definitions
+                        and name not in names})
+    return out
 
 
 def technique_list() -> list[dict[str, Any]]:
@@ -81,7 +120,7 @@ def segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ids = [live[j] for j in covers]
         top = spans[ids[0]] if ids else None
         out.append({"start": a, "end": b, "text": text[a:b], "spans": ids,
-                    "top": taxonomy.INDEX[top["technique"]] if top else None,
+                    "top": technique_info(top["technique"])["index"] if top else None,
                     "long": bool(top and top["end"] - top["start"] > LONG_SPAN),
                     "starts": [i for i in ids if spans[i]["start"] == a],
                     "label": piece_label(text[a:b], [spans[i] for i in ids if spans[i]["start"] == a]),
@@ -92,7 +131,7 @@ def segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def piece_label(piece: str, starting: list[dict[str, Any]]) -> str:
     """A tab stop's accessible name: the text it shows (so the name matches what is seen and
     said), then the techniques of the spans starting there, e.g. "mob (Name calling, 83%)"."""
-    said = "; ".join(f"{taxonomy.BY_NAME[s['technique']].display}, "
+    said = "; ".join(f"{technique_info(s['technique'])['display']}, "
                      + ("reviewer added" if s.get("status") == "added" else f"{round(s['score'] * 100)}%")
                      for s in starting)
     return f"{' '.join(piece.split())} ({said})" if said else " ".join(piece.split())
@@ -104,7 +143,7 @@ def aria_label(span: dict[str, Any], doc_text: str) -> str:
     if len(text) > 120:
         text = text[:117] + "…"
     how = "reviewer added" if span.get("status") == "added" else f"{round(span['score'] * 100)}%"
-    return f"{taxonomy.BY_NAME[span['technique']].display}, {how}: {text}"
+    return f"{technique_info(span['technique'])['display']}, {how}: {text}"
 
 
 def legend(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -113,19 +152,10 @@ def legend(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for span in spans:
         counts[span["technique"]] = counts.get(span["technique"], 0) + 1
     rows = []
-    for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], taxonomy.INDEX[kv[0]])):
-        t = taxonomy.BY_NAME[name]
-        rows.append(
-            {
-                "name": name,
-                "display": t.display,
-                "definition": t.definition,
-                "color": t.color,
-                "index": taxonomy.INDEX[name],
-                "tag": TAGS[name],
-                "count": count,
-            }
-        )
+    for name, count in sorted(counts.items(), key=lambda kv: (-kv[1], taxonomy.INDEX.get(kv[0], 99), kv[0])):
+        t = technique_info(name)
+        rows.append({k: t[k] for k in ("name", "display", "definition", "color", "index", "tag")}
+                    | {"count": count})
     return rows
 
 
@@ -192,7 +222,7 @@ def client_data(record: dict[str, Any], spans: list[dict[str, Any]]) -> dict[str
     a JSON data block): `spans` are the reviewed ones (see `unspin.review.reviewed`)."""
     out = []
     for i, s in enumerate(spans):
-        t = taxonomy.BY_NAME[s["technique"]]
+        t = technique_info(s["technique"])
         out.append(
             {
                 "i": i,
@@ -200,10 +230,10 @@ def client_data(record: dict[str, Any], spans: list[dict[str, Any]]) -> dict[str
                 "start": s["start"],
                 "end": s["end"],
                 "technique": s["technique"],
-                "display": t.display,
-                "definition": t.definition,
-                "tag": TAGS[s["technique"]],
-                "index": taxonomy.INDEX[s["technique"]],
+                "display": t["display"],
+                "definition": t["definition"],
+                "tag": t["tag"],
+                "index": t["index"],
                 "score": s["score"],
                 "text": s["text"],
                 "why": [c["text"] for c in s.get("why", []) if isinstance(c, dict) and "text" in c],
@@ -250,16 +280,18 @@ def compare_context(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     pa, pb = profile(a), profile(b)
     scale = max([*pa.values(), *pb.values(), 0.0]) or 1.0
     rows = []
-    for t in taxonomy.TECHNIQUES:
-        if t.name in pa or t.name in pb:
-            va, vb = pa.get(t.name, 0.0), pb.get(t.name, 0.0)
+    others = sorted((set(pa) | set(pb)) - set(taxonomy.NAMES))  # an adapted model's or a reviewer's
+    for name in [*taxonomy.NAMES, *others]:
+        if name in pa or name in pb:
+            va, vb = pa.get(name, 0.0), pb.get(name, 0.0)
+            t = technique_info(name)
             rows.append(
                 {
-                    "name": t.name,
-                    "display": t.display,
-                    "color": t.color,
-                    "index": taxonomy.INDEX[t.name],
-                    "tag": TAGS[t.name],
+                    "name": name,
+                    "display": t["display"],
+                    "color": t["color"],
+                    "index": t["index"],
+                    "tag": t["tag"],
                     "a": va,
                     "b": vb,
                     "a_pct": round(100 * va / scale, 1),

@@ -12,6 +12,7 @@ which must be a `unspin.store.Store` (the app started with a database).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -80,21 +81,25 @@ def _color(rows: list[dict[str, Any]]) -> Any:
     """Each technique in its own color (as everywhere in the app), legend limited to those shown."""
     import altair as alt
 
-    present = {r.get("technique") for r in rows}
-    shown = [t for t in taxonomy.TECHNIQUES if t.name in present]
-    return alt.Scale(domain=[t.display for t in shown], range=[t.color for t in shown])
+    from unspin.web.context import technique_info
+
+    present = {r.get("technique") for r in rows} - {None}
+    names = [n for n in taxonomy.NAMES if n in present] + sorted(present - set(taxonomy.NAMES))
+    shown = [technique_info(n) for n in names]  # an adapted model's techniques too
+    return alt.Scale(domain=[t["display"] for t in shown], range=[t["color"] for t in shown])
 
 
 def _display(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
     """Rows with each technique's display name (`<key>_display`) and two-letter tag (`<key>_tag`)."""
-    from unspin.web.context import TAGS
+    from unspin.web.context import technique_info
 
     out = []
     for row in rows:
         row = dict(row)
         for key in keys:
-            row[f"{key}_display"] = taxonomy.BY_NAME[row[key]].display
-            row[f"{key}_tag"] = TAGS[row[key]]
+            info = technique_info(row[key])
+            row[f"{key}_display"] = info["display"]
+            row[f"{key}_tag"] = info["tag"]
         out.append(row)
     return out
 
@@ -211,12 +216,18 @@ def feeds_context(store: Store, f: q.Filters, bucket: str) -> list[dict[str, Any
     return rows
 
 
-def dashboard_context(store: Store, f: q.Filters, bucket: str) -> dict[str, Any]:
+def dashboard_context(store: Store, f: q.Filters, bucket: str,
+                      names_of: Callable[[str], list[str] | None] | None = None) -> dict[str, Any]:
+    """The dashboard; its technique filter lists the model's techniques (`names_of(model)`,
+    an adapted model's own), else PTC's 14."""
+    from unspin.web.context import technique_info
+
     f = f.resolved(store)
     memo: dict[str, Any] = {}
+    names = (names_of(f.model) if names_of and f.model else None) or list(taxonomy.NAMES)
     return {"overview": q.overview(store, f), "filters": f.to_dict(), "bucket": bucket,
             "feeds": feeds_context(store, f, bucket),
-            "techniques": [{"name": t.name, "display": t.display} for t in taxonomy.TECHNIQUES],
+            "techniques": [{"name": n, "display": technique_info(n)["display"]} for n in names],
             "charts": {name: chart(store, name, f, bucket, memo) for name in CHARTS},
             "query": query_string(f, bucket)}
 
@@ -263,14 +274,16 @@ def _render(request: Request, template: str, context: dict[str, Any]) -> HTMLRes
 async def corpus_json(request: Request) -> Response:
     store = _store(request)
     f, bucket = filters_from(request)
-    return JSONResponse({"ok": True, **await run_in_threadpool(dashboard_context, store, f, bucket)})
+    return JSONResponse({"ok": True, **await run_in_threadpool(dashboard_context, store, f, bucket,
+                                                               request.app.state.models.technique_names)})
 
 
 @router.get("/corpus")
 async def corpus_page(request: Request) -> Response:
     store = _store(request)
     f, bucket = filters_from(request)
-    context = await run_in_threadpool(dashboard_context, store, f, bucket)
+    context = await run_in_threadpool(dashboard_context, store, f, bucket,
+                                      request.app.state.models.technique_names)
     return _render(request, "dashboard.html", {**context, "page": "corpus", "title": "Corpus"})
 
 

@@ -49,7 +49,8 @@ async def history_context(request: Request, q: str | None, page: int,
     return {"query": q or "", "reviewed": reviewed or "",
             "page_no": page, "pages": max(1, -(-found["total"] // PAGE_SIZE)),
             "total": found["total"], "items": found["items"], "jobs": jobs,
-            "agreement": await run_in_threadpool(agreement_rows, store)}
+            "agreement": await run_in_threadpool(agreement_rows, store),
+            "models": [*request.app.state.models.folders()]}
 
 
 def agreement_rows(store: Any) -> dict[str, Any]:

@@ -53,6 +53,8 @@ class AnalyzeRequest(BaseModel):
                                                 "probabilities); defaults to the model's min_score.")
     title: str | None = Field(None, max_length=MAX_TITLE, description="A title to store with it.")
     save: bool = Field(True, description="Store the analysis and return its permalink.")
+    model: str | None = Field(None, max_length=64, description="The model to use, by name (`GET "
+                                                               "/api/models`); default: the server's.")
 
 
 class BadBody(InputError):

@@ -9,7 +9,7 @@ again by the next claim. Results are saved analyses (permalinks), saved in the t
 that finishes the job, so a job cancelled before then saves nothing.
 
 Other kinds of work register a handler (`JobManager.register`) and are started with
-`JobManager.submit(kind, payload, ...)`.
+`JobManager.submit(kind, payload, ...)` (`unspin.web.adapting` runs `adapt` so).
 
 With accounts on, a job belongs to the user who submitted it: `get`, `cancel` and `active`
 take the asking user (`viewer`) and show a job only to its submitter or an admin; anyone
@@ -27,6 +27,7 @@ import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -35,20 +36,21 @@ from starlette.exceptions import HTTPException
 from unspin.doc import Document
 from unspin.errors import FetchError, ModelNotFoundError, UnspinError
 from unspin.web.jobinputs import FetchLater, fetch_for_job, job_title
-from unspin.web.jobview import DONE, FAILED, QUEUED, Job, Outcome, may_see
-from unspin.web.runner import Busy, Progress
+from unspin.web.jobview import CANCELLED, DONE, FAILED, QUEUED, Job, JobProgress, Outcome, may_see
+from unspin.web.runner import Busy
 from unspin.web.service import Service
 
 log = logging.getLogger("unspin.web")
 INTERNAL = "Internal error; the server log has the details."
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+CURRENT_JOB: ContextVar[str] = ContextVar("unspin_job")  # the id of the job a handler runs
 
 
 class JobCancelled(UnspinError):
     """Raised inside the worker (from the progress callback) when a job is cancelled."""
 
 
-Handler = Callable[["JobManager", dict[str, Any], Progress], Awaitable[Outcome]]
+Handler = Callable[["JobManager", dict[str, Any], JobProgress], Awaitable[Outcome]]
 
 
 def doc_payload(doc: Document | FetchLater) -> dict[str, Any]:
@@ -57,12 +59,13 @@ def doc_payload(doc: Document | FetchLater) -> dict[str, Any]:
     return {"text": doc.text, "id": doc.id, "meta": dict(doc.meta)}
 
 
-async def run_analysis(manager: JobManager, payload: dict[str, Any], progress: Progress) -> Outcome:
+async def run_analysis(manager: JobManager, payload: dict[str, Any], progress: JobProgress) -> Outcome:
     """The `analyze` and `compare` handler: fetch the payload's URLs, analyze its documents;
     save them unless `save` is false."""
     docs = [await fetch_for_job(manager.service, d, lambda: progress(0, 0)) if "url" in d
             else Document(d["text"], d.get("id"), dict(d.get("meta") or {})) for d in payload["docs"]]
-    found = await manager.service.run(docs, threshold=payload.get("threshold"), progress=progress)
+    found = await manager.service.run(docs, threshold=payload.get("threshold"), progress=progress,
+                                      model=payload.get("model"))
     records = [manager.service.record(analysis, meta) for analysis, meta in found]
     return Outcome(records, list(found) if payload.get("save", True) else [])
 
@@ -93,26 +96,32 @@ class JobManager:
         self.kinds[kind] = handler
 
     async def start(self, docs: list[Document | FetchLater], *, kind: str = "analyze",
-                    threshold: float | None = None, save: bool = True, user: str | None = None) -> Job:
+                    threshold: float | None = None, save: bool = True, user: str | None = None,
+                    model: str | None = None) -> Job:
         """Admit an analysis job for `user` (`Busy` when `queue_size` jobs are queued or
-        running) of `docs`: documents, or URLs the job fetches when it runs."""
+        running; 422 for an unknown `model`) of `docs`: documents, or URLs the job fetches
+        when it runs. The model's name goes into the payload: whichever process runs the job
+        loads it."""
+        self.service.model_loader(model)  # an unknown name is refused before the job is queued
         title = job_title(docs[0]) if docs else None
-        payload = {"docs": [doc_payload(d) for d in docs], "threshold": threshold, "save": save}
+        payload = {"docs": [doc_payload(d) for d in docs], "threshold": threshold, "save": save,
+                   "model": model}
         return await self.submit(kind, payload, title=str(title) if title else None, user=user,
                                  words=sum(d.word_count() for d in docs if isinstance(d, Document)))
 
     async def submit(self, kind: str, payload: dict[str, Any], *, title: str | None = None,
-                     words: int = 0, user: str | None = None) -> Job:
+                     words: int = 0, user: str | None = None, info: dict[str, Any] | None = None) -> Job:
         """Queue a job of a registered `kind` with a JSON `payload` for its handler, submitted
         by `user` (a user name; None with accounts off); `Busy` when shutting down or when
-        `queue_size` jobs are queued or running on this store."""
+        `queue_size` jobs are queued or running on this store. `info` (JSON) is answered with
+        the job (see `Job.info`); `progress(..., info)` updates it."""
         if kind not in self.kinds:
             raise ValueError(f"No job handler for {kind!r}.")
         runner = self.service.runner
         if runner.closing or self._closing:
             raise Busy("The server is shutting down; try again in a moment.", retry_after=5)
         job = {"id": secrets.token_urlsafe(9), "kind": kind, "title": title, "words": words,
-               "payload": payload, "user": user}
+               "payload": payload, "info": info, "user": user}
         capacity, per_user = self.service.settings.queue_size, self.service.settings.jobs_per_user
         if not await run_in_threadpool(lambda: self.store.add_job(job, capacity=capacity, per_user=per_user)):
             runner.refused += 1
@@ -191,12 +200,14 @@ class JobManager:
     async def _run(self, row: dict[str, Any]) -> None:
         job_id = row["id"]
         store, owner = self.store, self.owner
+        CURRENT_JOB.set(job_id)  # this task's own context: its handler's
 
-        def progress(done: int, total: int) -> None:
-            if not store.job_progress(job_id, owner, done, total):
+        def progress(done: int, total: int, info: dict[str, Any] | None = None) -> None:
+            if not store.job_progress(job_id, owner, done, total, info=info):
                 raise JobCancelled("The job was cancelled.")
 
         end: dict[str, Any] = {}
+        outcome: Outcome | None = None
         try:
             await run_in_threadpool(progress, 0, 0)  # cancelled while it waited: stop here
             outcome = await self.kinds[row["kind"]](self, row["payload"], progress)
@@ -213,7 +224,9 @@ class JobManager:
             end = {"status": DONE, "result": outcome.result, "saves": outcome.saves}
         try:
             if end:
-                await run_in_threadpool(lambda: store.finish_job(job_id, owner, **end))
+                ended = await run_in_threadpool(lambda: store.finish_job(job_id, owner, **end))
+                if outcome is not None and outcome.undo is not None and ended == CANCELLED:
+                    await run_in_threadpool(outcome.undo)  # cancelled after its work was done
         except Exception:
             log.exception("Job %s could not be finished", job_id)
         finally:

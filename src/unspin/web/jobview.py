@@ -4,8 +4,9 @@ its submitter and admins)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from unspin.doc import Analysis
 
@@ -20,6 +21,16 @@ class Outcome:
 
     result: Any
     saves: list[tuple[Analysis, dict[str, Any]] | None] = field(default_factory=list)
+    undo: Callable[[], None] | None = None  # run (in a thread) when a cancel came before the end
+
+
+class JobProgress(Protocol):
+    """A handler's `progress`: `done` of `total`, and the job's new `info` when given."""
+
+    def __call__(self, done: int, total: int, info: dict[str, Any] | None = None) -> None: ...
+
+
+_OWN = ("links", "page", "user")  # keys of a job's `info` that are not answered as they are
 
 
 @dataclass
@@ -40,6 +51,7 @@ class Job:
     error_status: int | None = None
     result: Any = None
     user: str | None = None
+    info: dict[str, Any] | None = None  # a kind's own public fields (adapt: stage, start, model)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Job:
@@ -56,6 +68,8 @@ class Job:
     @property
     def page(self) -> str | None:
         """Where the result is shown, once done and saved."""
+        if self.status == DONE and self.info and isinstance(self.info.get("page"), str):
+            return str(self.info["page"])
         ids = self.ids
         if not ids:
             return None
@@ -65,11 +79,13 @@ class Job:
 
     def to_dict(self, *, with_result: bool = True) -> dict[str, Any]:
         fraction = 1.0 if self.status == DONE else (self.done / self.total if self.total else 0.0)
+        info = self.info or {}
         out: dict[str, Any] = {
+            **{k: v for k, v in info.items() if k not in _OWN},
             "id": self.id, "kind": self.kind, "status": self.status, "title": self.title,
             "words": self.words, "created": self.created, "finished": self.finished,
             "progress": {"done": self.done, "total": self.total, "fraction": round(fraction, 4)},
-            "links": {"api": f"/api/jobs/{self.id}", "page": f"/jobs/{self.id}"},
+            "links": {"api": f"/api/jobs/{self.id}", "page": f"/jobs/{self.id}", **info.get("links", {})},
         }
         if self.user:
             out["user"] = self.user

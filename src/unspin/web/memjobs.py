@@ -48,8 +48,8 @@ class MemoryJobsMixin:
                                "title": job.get("title"), "words": int(job.get("words") or 0),
                                "done": 0, "total": 0, "result": None, "error": None,
                                "error_status": None, "attempts": 0, "created": _now(), "finished": None,
-                               "user": job.get("user"), "payload": job["payload"], "owner": None,
-                               "expires": 0.0}
+                               "user": job.get("user"), "payload": job["payload"],
+                               "info": copy.deepcopy(job.get("info")), "owner": None, "expires": 0.0}
             finished = [k for k, r in rows.items() if r["status"] not in ACTIVE]
             for key in finished[:max(0, len(finished) - KEEP)]:
                 del rows[key]
@@ -92,13 +92,16 @@ class MemoryJobsMixin:
                 if row["owner"] == owner and row["status"] == RUNNING:
                     row["expires"] = time.monotonic() + lease
 
-    def job_progress(self, job_id: str, owner: str, done: int, total: int) -> bool:
+    def job_progress(self, job_id: str, owner: str, done: int, total: int, *,
+                     info: dict[str, Any] | None = None) -> bool:
         lock, rows = self._jobs_table()
         with lock:
             row = rows.get(job_id)
             if row is None or row["owner"] != owner or row["status"] != RUNNING:
                 return False
             row.update(done=done, total=max(total, done))
+            if info is not None:
+                row["info"] = copy.deepcopy(info)
             return True
 
     def release_jobs(self, owner: str) -> int:

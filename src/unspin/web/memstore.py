@@ -25,6 +25,7 @@ class MemoryStore(MemoryJobsMixin):
         self._lock = threading.Lock()
         self._corrections: dict[str, list[dict[str, Any]]] = {}
         self._reviews: dict[str, dict[str, Any]] = {}  # analysis id -> mark (reviewer, at)
+        self._techniques: dict[str, dict[str, Any]] = {}  # reviewer-added techniques by name
         self._init_jobs()
 
     def describe(self) -> str:
@@ -134,6 +135,17 @@ class MemoryStore(MemoryJobsMixin):
             at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
             self._reviews[analysis_id] = {"reviewer": reviewer, "at": at}
         return self.review_mark(analysis_id)
+
+    def add_technique(self, name: str, definition: str, reviewer: str) -> dict[str, Any]:
+        at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        with self._lock:
+            self._techniques.setdefault(name, {"name": name, "definition": definition,
+                                               "reviewer": reviewer, "at": at})
+            return dict(self._techniques[name])
+
+    def added_techniques(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(t) for t in self._techniques.values()]
 
     def close(self) -> None:
         self._items.clear()

@@ -17,6 +17,7 @@ from unspin.io.ptc import Label, format_label
 from unspin.web import context as ctx
 from unspin.web.auth import current_user
 from unspin.web.inputs import one_of, with_title
+from unspin.web.offered import offered
 from unspin.web.palette import technique_css
 from unspin.web.service import Service
 
@@ -48,7 +49,10 @@ def _attachment(name: str) -> dict[str, str]:
 def index_context(request: Request) -> dict[str, Any]:
     svc = service(request)
     s = svc.settings
+    models = svc.models
     return {"techniques": ctx.technique_list(), "model": svc.runner.model_name,
+            "models": [*models.folders()] if models else [],
+            "default_model": models.default_name() if models else None,
             "limits": {"max_body_bytes": s.max_body_bytes, "fetch_max_bytes": s.fetch_max_bytes,
                        "threshold": s.threshold}}
 
@@ -67,9 +71,11 @@ def example() -> dict[str, str]:
 
 
 @router.get("/")
-async def index(request: Request, example_: str | None = Query(None, alias="example")) -> Response:
+async def index(request: Request, example_: str | None = Query(None, alias="example"),
+                model: str | None = Query(None, max_length=64)) -> Response:
     ex = example()
-    prefill = {"text": "", "title": "", "url": "", "threshold": "", **(ex if example_ else {})}
+    prefill = {"text": "", "title": "", "url": "", "threshold": "", "model": model or "",
+               **(ex if example_ else {})}
     return render(request, "index.html", {**index_context(request), "example": ex, "prefill": prefill,
                                           "error": None,
                                           "page": "analyze", "title": "Analyze"})
@@ -102,6 +108,13 @@ def form_threshold(form: Any) -> float | None:
     if not 0.0 <= value <= 1.0:
         raise InputError(f"The threshold must be between 0 and 1, got {value}.")
     return value
+
+
+def form_model(request: Request, form: Any) -> str | None:
+    """The model picked on the form (None: the server's own); an unknown name is refused."""
+    name = _field(form, "model").strip() or None
+    service(request).model_loader(name)
+    return name
 
 
 async def read_form(request: Request) -> Any:
@@ -137,7 +150,7 @@ def form_error(request: Request, form: Any, err: InputError, *, compare: bool = 
         prefill = {k: _field(form, k) for k in ("text_a", "url_a", "text_b", "url_b")}
         return render(request, "compare_form.html", {"page": "compare", "title": "Compare", "error": message,
                                                      "prefill": prefill}, status=status)
-    prefill = {k: _field(form, k) for k in ("text", "url", "title", "threshold")}
+    prefill = {k: _field(form, k) for k in ("text", "url", "title", "threshold", "model")}
     prefill["text"] = prefill["text"].replace("\r\n", "\n")
     return render(request, "index.html", {**index_context(request), "example": example(), "prefill": prefill,
                                           "error": message, "page": "analyze", "title": "Analyze"},
@@ -149,12 +162,14 @@ async def analyze_form(request: Request) -> Response:
     form = await read_form(request)
     svc = service(request)
     try:
+        model = form_model(request, form)
         doc = await form_document(request, form)
         svc.require_sync(doc)
         threshold = form_threshold(form)
     except InputError as err:
         return form_error(request, form, err)
-    [record] = await svc.analyze([doc], threshold=threshold, disconnected=request.is_disconnected)
+    [record] = await svc.analyze([doc], threshold=threshold, disconnected=request.is_disconnected,
+                                 model=model)
     return RedirectResponse(f"/a/{record['id']}", status_code=303)
 
 
@@ -188,7 +203,7 @@ async def analysis_page(analysis_id: str, request: Request) -> Response:
     others = [o for o in recent["items"] if o["id"] != analysis_id]
     return render(request, "analysis.html", {
         **context, **ctx.html_extras(context["analysis"], log), "others": others,
-        "techniques": ctx.technique_list(), "page": "analysis",
+        "techniques": await offered(request, context["analysis"].get("model")), "page": "analysis",
         "reviewer": user["name"] if (user := current_user(request)) else svc.settings.reviewer,
         "title": context["source"]["title"] or "Analysis"})
 

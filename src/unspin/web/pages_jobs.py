@@ -14,6 +14,7 @@ from unspin.web.jobs import DONE, JobManager
 from unspin.web.pages import (
     form_error,
     form_input,
+    form_model,
     form_threshold,
     read_form,
     render,
@@ -33,13 +34,14 @@ async def start_form_job(request: Request) -> Response:
     """The analyze form as a job: 303 to its progress page (a URL is fetched by the job)."""
     form = await read_form(request)
     try:
+        model = form_model(request, form)
         title = form.get("title")
         doc = await job_input(service(request), *await form_input(request, form),
                               title if isinstance(title, str) else None)
         threshold = form_threshold(form)
     except InputError as err:
         return form_error(request, form, err)
-    job = await jobs(request).start([doc], threshold=threshold, user=user_name(request))
+    job = await jobs(request).start([doc], threshold=threshold, user=user_name(request), model=model)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -70,6 +72,7 @@ async def job_page(job_id: str, request: Request) -> Response:
     if job.status == DONE and job.page:
         return RedirectResponse(job.page, status_code=303)
     title = job.title or ("Comparison" if job.kind == "compare" else "Analysis")
-    doing = {"cancelled": "Cancelled", "failed": "Failed"}.get(job.status, "Analyzing")
+    doing = {"cancelled": "Cancelled", "failed": "Failed", "done": "Done"}.get(
+        job.status, "Adapting" if job.kind == "adapt" else "Analyzing")
     return render(request, "job.html", {"job": job.to_dict(with_result=False), "page": "job",
                                         "title": f"{doing}: {title}"})

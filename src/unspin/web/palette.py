@@ -10,15 +10,17 @@ def technique_css() -> str:
     """One class per technique, from the taxonomy (the single source of colours): a light
     fill, an underline in the technique's colour whose style follows its group (solid, dashed,
     dotted: a cue that does not rely on colour), and its tag's colours."""
-    rules = []
-    for i, t in enumerate(taxonomy.TECHNIQUES):
-        line = ctx.GROUP_OF[t.name][1]
-        ink = "#000" if _luminance(t.color) > 0.179 else "#fff"  # whichever contrasts more
-        rules.append(f".t{i}{{--c:{t.color};--ink:{ink};background-color:{t.color}40;"
-                     f"border-bottom:3px {line} {t.color}}}"
-                     f".sw{i}{{background-color:{t.color}}}.bar{i}{{fill:{t.color}}}"
-                     f".tg{i},.t{i}[data-tag]::before{{background-color:{t.color};color:{ink}}}")
+    rules = [_rule(i, t.color, ctx.GROUP_OF[t.name][1]) for i, t in enumerate(taxonomy.TECHNIQUES)]
+    # techniques outside PTC's 14 (an adapted model's, a reviewer's): one class per fallback colour
+    rules += [_rule(len(taxonomy.TECHNIQUES) + k, c, "solid") for k, c in enumerate(taxonomy.FALLBACK_COLORS)]
     return "\n".join(rules) + "\n"
+
+
+def _rule(i: int, color: str, line: str) -> str:
+    ink = "#000" if _luminance(color) > 0.179 else "#fff"  # whichever contrasts more
+    return (f".t{i}{{--c:{color};--ink:{ink};background-color:{color}40;border-bottom:3px {line} {color}}}"
+            f".sw{i}{{background-color:{color}}}.bar{i}{{fill:{color}}}"
+            f".tg{i},.t{i}[data-tag]::before{{background-color:{color};color:{ink}}}")
 
 
 def _luminance(color: str) -> float:

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from unspin import review
 from unspin.errors import InputError, StaleError
-from unspin.web import versions
+from unspin.web import offered, versions
 from unspin.web.api import AnalysisId
 from unspin.web.auth import audit, current_user, require
 from unspin.web.pages import service
@@ -37,6 +37,9 @@ class ReviewRequest(BaseModel):
     start: Offset | None = Field(None, description="New start offset (resize, add).")
     end: Offset | None = Field(None, description="New end offset (resize, add).")
     technique: str | None = Field(None, max_length=64, description="Technique name (relabel, add).")
+    definition: str | None = Field(None, max_length=500, description="With `technique` outside the "
+                                   "list offered (`GET .../review` `techniques`): its definition; the "
+                                   "technique is then stored and offered to every reviewer.")
     reviewer: str | None = Field(None, max_length=100, description=WHO)
 
 
@@ -74,8 +77,10 @@ async def get_review(request: Request, analysis_id: str = AnalysisId) -> dict[st
     offsets and technique) and the log of corrections, oldest first."""
     state = await review_state(request, analysis_id)
     mark = await run_in_threadpool(service(request).store.review_mark, analysis_id)
+    choices = await offered.offered(request, state["record"].get("model"))
     return {"ok": True, "id": analysis_id, "reviewed": mark, "spans": state["spans"],
-            "corrections": state["corrections"]}
+            "corrections": state["corrections"], "techniques": [
+                {k: t[k] for k in ("name", "display", "definition", "added")} for t in choices]}
 
 
 @api.post("/analyses/{analysis_id}/reviewed", **spec(Reviewed, *CHANGE, what="The mark"),
@@ -107,9 +112,14 @@ async def post_review(body: ReviewRequest, request: Request, analysis_id: str = 
     seen = versions.if_match(request) if body.action != "add" else None
     if seen is not None and review.version_of(state["spans"], body.span) != seen:
         raise StaleError(versions.STALE, key=body.span)  # 409 with the current state
+    who = who_reviews(request, body.reviewer)
+    technique = body.technique
+    if technique is not None and body.action in ("relabel", "add") and who:
+        choices = await offered.offered(request, state["record"].get("model"))
+        technique = await offered.ensure(request, technique, body.definition, who, choices)
     fix = review.correction(body.action, text=state["record"]["text"], spans=state["spans"],
-                            reviewer=who_reviews(request, body.reviewer), target=body.span,
-                            start=body.start, end=body.end, technique=body.technique)
+                            reviewer=who, target=body.span, start=body.start, end=body.end,
+                            technique=technique)
     saved = await run_in_threadpool(partial(svc.store.add_correction, version=seen), analysis_id, fix)
     await audit(request, "review", analysis_id, action=fix["action"], span=fix["target"],
                 technique=fix["technique"], reviewer=fix["reviewer"])

@@ -107,17 +107,19 @@ class InferenceRunner:
     async def analyze(self, docs: Sequence[Document], *, threshold: float | None,
                       batch_size: int = 16, progress: Progress | None = None,
                       admitted: bool = False, timeout: float | None = None,
-                      disconnected: Callable[[], Awaitable[bool]] | None = None) -> list[Analysis]:
+                      disconnected: Callable[[], Awaitable[bool]] | None = None,
+                      model: Callable[[], AnalyzerLike] | None = None) -> list[Analysis]:
         """Analyses of `docs` (one job, however many docs), or `Busy` when full or shutting
         down, `TimedOut` after `timeout` seconds. A job still queued when the client goes
         away (`disconnected()` turns true) or the time is up never runs; one already running
         finishes in its thread and its result is dropped. `progress(done, total)` is called
-        from the worker thread as windows are encoded."""
+        from the worker thread as windows are encoded. `model()` gives another analyzer than the
+        server's own (loaded in the worker thread)."""
         if not admitted:
             self.admit()
         try:
             try:
-                job = self._executor.submit(self._run, list(docs), threshold, batch_size, progress)
+                job = self._executor.submit(self._run, list(docs), threshold, batch_size, progress, model)
             except RuntimeError as err:  # the executor was shut down
                 raise Busy("The server is shutting down; try again in a moment.", retry_after=5) from err
             return await self._wait(job, timeout, disconnected)
@@ -149,8 +151,9 @@ class InferenceRunner:
                 raise ClientGone("The client went away before its analysis ran.")
 
     def _run(self, docs: list[Document], threshold: float | None, batch_size: int,
-             progress: Progress | None = None) -> list[Analysis]:
-        analyzer = self.analyzer()
+             progress: Progress | None = None,
+             model: Callable[[], AnalyzerLike] | None = None) -> list[Analysis]:
+        analyzer = model() if model is not None else self.analyzer()
         began = time.perf_counter()
         extra = {} if progress is None else {"progress": progress}
         if progress is not None:

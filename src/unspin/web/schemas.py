@@ -101,9 +101,17 @@ class JobError(Part):
     status: int | None = None
 
 
+class AdaptResult(Part):
+    """A done `adapt` job's result: the new model's name and adapt's report."""
+
+    model: str = Field(description="The new model's name (`GET /api/models`).")
+    report: dict[str, Any] = Field(description="Data, taxonomy, split, figures before and after.")
+
+
 class Job(Answer):
-    """A background analysis. Once `status` is done, `result` is the analysis (as `POST
-    /api/analyze` answers it); when it failed, `error` says why."""
+    """A background job: an analysis (`kind` analyze or compare) or an adaptation (`adapt`).
+    Once `status` is done, `result` is the analysis (as `POST /api/analyze` answers it), or
+    for `adapt` the new model; when it failed, `error` says why."""
 
     id: str
     kind: str
@@ -115,7 +123,11 @@ class Job(Answer):
     progress: Progress
     links: JobLinks
     error: JobError | None = None
-    result: Analysis | list[Analysis] | None = None
+    result: Analysis | list[Analysis] | AdaptResult | None = None
+    user: str | None = Field(None, description="Who submitted it (accounts on).")
+    stage: str | None = Field(None, description="adapt: export, train, tune or save.")
+    start: str | None = Field(None, description="adapt: the model it started from.")
+    model: str | None = Field(None, description="adapt: the new model's name.")
 
 
 class Technique(Part):

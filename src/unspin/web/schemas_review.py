@@ -65,13 +65,23 @@ class Correction(Part):
     created: str | None = None
 
 
+class Offered(Part):
+    """A technique a reviewer may choose; `added` is true for one a reviewer added."""
+
+    name: str
+    display: str
+    definition: str
+    added: bool
+
+
 class Review(Answer):
-    """The reviewed spans and the log of corrections, oldest first."""
+    """The reviewed spans, the log of corrections, oldest first, and the techniques offered."""
 
     id: str
     reviewed: ReviewMark | None
     spans: list[ReviewedSpan]
     corrections: list[Correction]
+    techniques: list[Offered]
 
 
 class Corrected(Answer):

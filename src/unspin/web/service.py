@@ -7,15 +7,18 @@ import math
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from unspin.doc import Analysis, Document
 from unspin.web.inputs import TooLong, document_for
-from unspin.web.runner import Busy, InferenceRunner, Progress
+from unspin.web.runner import AnalyzerLike, Busy, InferenceRunner, Progress
 from unspin.web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from unspin.web.models import ModelRegistry
 
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 _META_KEYS = ("title", "url", "source", "format", "date", "sitename", "normalized", "pages",
@@ -52,6 +55,10 @@ class StoreLike(Protocol):
 
     def set_reviewed(self, analysis_id: str, reviewer: str | None) -> dict[str, Any] | None: ...
 
+    def add_technique(self, name: str, definition: str, reviewer: str) -> dict[str, Any]: ...
+
+    def added_techniques(self) -> list[dict[str, Any]]: ...
+
     def close(self) -> None: ...
 
     # jobs (unspin.store.jobs.JobsMixin, unspin.web.memjobs.MemoryJobsMixin)
@@ -65,7 +72,8 @@ class StoreLike(Protocol):
 
     def renew_jobs(self, owner: str, *, lease: float) -> None: ...
 
-    def job_progress(self, job_id: str, owner: str, done: int, total: int) -> bool: ...
+    def job_progress(self, job_id: str, owner: str, done: int, total: int, *,
+                     info: dict[str, Any] | None = None) -> bool: ...
 
     def release_jobs(self, owner: str) -> int: ...
 
@@ -90,6 +98,7 @@ class Service:
         self.settings = settings
         self.runner = runner
         self.store = store
+        self.models: ModelRegistry | None = None  # set by `create_app`: the models by name
         self.fetching = 0  # URL fetches running now (this process)
 
     async def document(self, kind: str, value: Any) -> Document:
@@ -122,13 +131,15 @@ class Service:
 
     async def analyze(self, docs: list[Document], *, threshold: float | None, save: bool = True,
                       progress: Progress | None = None, admitted: bool = False,
-                      disconnected: Callable[[], Awaitable[bool]] | None = None) -> list[dict[str, Any]]:
-        """Analyze `docs` as one job and return their records (saved ones carry an id). A
-        request's work (not `admitted` by a job) is dropped when `disconnected()` turns true
-        or `request_timeout` passes; a job (`admitted`) has no time budget."""
+                      disconnected: Callable[[], Awaitable[bool]] | None = None,
+                      model: str | None = None) -> list[dict[str, Any]]:
+        """Analyze `docs` as one job with the model named `model` (default: the server's own)
+        and return their records (saved ones carry an id). A request's work (not `admitted` by
+        a job) is dropped when `disconnected()` turns true or `request_timeout` passes; a job
+        (`admitted`) has no time budget."""
         found = await self.run(docs, threshold=threshold, progress=progress, admitted=admitted,
                                timeout=None if admitted else self.settings.request_timeout,
-                               disconnected=disconnected)
+                               disconnected=disconnected, model=model)
         out = []
         for analysis, meta in found:
             record = self.record(analysis, meta)
@@ -139,17 +150,20 @@ class Service:
 
     async def run(self, docs: list[Document], *, threshold: float | None,
                   progress: Progress | None = None, admitted: bool = False, timeout: float | None = None,
-                  disconnected: Callable[[], Awaitable[bool]] | None = None,
+                  disconnected: Callable[[], Awaitable[bool]] | None = None, model: str | None = None,
                   ) -> list[tuple[Analysis, dict[str, Any]]]:
-        """Analyses of `docs` (one runner job, nothing saved), each with the metadata a saved
-        analysis records (where the text came from, the threshold used)."""
+        """Analyses of `docs` (one runner job, nothing saved) with the model named `model`
+        (default: the server's own), each with the metadata a saved analysis records (where the
+        text came from, the threshold used)."""
+        load = self.model_loader(model)
         threshold = self.settings.threshold if threshold is None else threshold
         analyses = await self.runner.analyze(
             docs, threshold=threshold, batch_size=self.settings.batch_size, progress=progress,
-            admitted=admitted, timeout=timeout, disconnected=disconnected,
+            admitted=admitted, timeout=timeout, disconnected=disconnected, model=load,
         )
         if threshold is None:  # record the model's own least score: the page's slider starts there
-            threshold = getattr(self.runner.analyzer(), "threshold", None)
+            used = await run_in_threadpool(load) if load else self.runner.analyzer()  # loaded: at once
+            threshold = getattr(used, "threshold", None)
         out = []
         for analysis in analyses:
             meta = {k: analysis.doc.meta[k] for k in _META_KEYS if analysis.doc.meta.get(k)}
@@ -165,6 +179,12 @@ class Service:
         record.setdefault("created", datetime.now(UTC).isoformat().replace("+00:00", "Z"))
         record["meta"] = meta
         return record
+
+    def model_loader(self, model: str | None) -> Callable[[], AnalyzerLike] | None:
+        """What loads the model named `model` (None: the server's own); 422 for an unknown name."""
+        if model is None or self.models is None:
+            return None
+        return self.models.loader(model)
 
     async def get(self, analysis_id: str) -> dict[str, Any]:
         """The stored record, or 404."""

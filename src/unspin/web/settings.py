@@ -43,6 +43,7 @@ class WebSettings:
     session_hours: float = 12.0  # a login lasts this long
     login_failures: int = 5  # failed logins per name and address within login_window before 429
     login_window: float = 300.0  # seconds
+    max_models: int = 2  # models kept loaded at once for `"model": NAME` (the least recently used goes)
     trusted_user_header: str | None = None  # SSO: the header an authenticating proxy names the user in
     trusted_proxies: tuple[str, ...] = ()  # addresses (or networks) whose trusted_user_header is believed
     sso_roles: tuple[str, ...] = ()  # NAME=ROLE for users the proxy signs in; "*=ROLE": default (reader)
@@ -52,7 +53,7 @@ class WebSettings:
         if not 0 < self.port < 65536:
             problems.append(f"port must be 1..65535, got {self.port}")
         for name in ("max_body_bytes", "queue_size", "workers", "fetch_max_bytes", "batch_size",
-                     "sync_max_chars", "fetch_concurrency"):
+                     "sync_max_chars", "fetch_concurrency", "max_models"):
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.auth not in ("auto", "on", "off"):

@@ -29,6 +29,8 @@
     });
   }
 
+  const STAGES = {export: "Reading the reviewed articles", train: "Training (steps)",
+                  tune: "Tuning and calibrating", save: "Saving the model"};
   const job = document.querySelector(".job[data-api]");
   if (job) watch(job);
 
@@ -44,7 +46,10 @@
       if (p.total) { bar.max = p.total; bar.value = p.done; }
       bar.textContent = Math.round(p.fraction * 100) + "%";
       if (body.status === "queued") status.textContent = "Waiting for the model…";
-      else if (body.status === "running" && p.total) {
+      else if (body.status === "running" && body.kind === "adapt") {
+        status.textContent = (STAGES[body.stage] || body.stage) + ": " + p.done.toLocaleString("en-US") +
+          " of " + p.total.toLocaleString("en-US") + ".";
+      } else if (body.status === "running" && p.total) {
         status.textContent = p.done.toLocaleString("en-US") + " of " + p.total.toLocaleString("en-US") +
           " parts of the text read.";
       } else if (body.status === "running") status.textContent = "Starting…";
@@ -56,8 +61,8 @@
         const heading = section.querySelector("h1");
         const word = {cancelled: "Cancelled", failed: "Failed", done: "Done"}[body.status];
         if (heading && word) {
-          heading.textContent = heading.textContent.replace(/^Analyzing:/, word + ":");
-          document.title = document.title.replace(/^Analyzing:/, word + ":");
+          heading.textContent = heading.textContent.replace(/^(Analyzing|Adapting):/, word + ":");
+          document.title = document.title.replace(/^(Analyzing|Adapting):/, word + ":");
         }
         if (cancel) cancel.hidden = true;
       }

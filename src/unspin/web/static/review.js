@@ -25,6 +25,29 @@
   const addText = tools.querySelector(".add-text");
   const addTechnique = tools.querySelector(".add-technique");
   const techniques = Array.from(relabel.options).map(function (o) { return o.value; });
+  const newName = tools.querySelector(".new-technique-name");
+  const newDefinition = tools.querySelector(".new-technique-definition");
+
+  // A technique outside the list: the name and definition typed under "A technique that is not
+  // in the list" replace the list's choice; once saved it joins both lists.
+  function chosen(select) {
+    const name = newName ? newName.value.trim() : "";
+    if (!name) return {technique: select.value};
+    return {technique: name, definition: newDefinition.value.trim()};
+  }
+
+  function offer(name) {
+    [relabel, addTechnique].forEach(function (select) {
+      if (Array.from(select.options).some(function (o) { return o.value === name; })) return;
+      const option = document.createElement("option");
+      option.value = name;
+      option.textContent = (select === relabel ? (select.options.length + 1) + " · " : "") + name;
+      select.appendChild(option);
+    });
+    if (techniques.indexOf(name) < 0) techniques.push(name);
+    newName.value = "";
+    newDefinition.value = "";
+  }
   let current = null;  // the selected span (from u.spans)
   let busy = false;
 
@@ -134,9 +157,11 @@
         }
         if (!answer.ok) { busy = false; tell(answer.error); return; }
         const c = answer.correction;
+        if (newName && newName.value.trim() && (c.action === "add" || c.action === "relabel")) offer(c.technique);
         return refresh(c.target, true).then(function () {
           busy = false;
-          tell("Saved: " + c.action + (c.action === "relabel" ? " to " + relabel.selectedOptions[0].text : "") + ".");
+          const option = Array.from(relabel.options).find(function (o) { return o.value === c.technique; });
+          tell("Saved: " + c.action + (c.action === "relabel" ? " to " + (option ? option.textContent : c.technique) : "") + ".");
         });
       })
       .catch(function () { busy = false; tell("Could not save the correction; is the server running?"); });
@@ -163,7 +188,7 @@
         if (!sel || !current) { tell("Select some text in the article first."); return; }
         send({action: "resize", span: current.key, start: sel[0], end: sel[1]}, current.version);
       } else if (button.dataset.action === "relabel") {
-        act("relabel", current, {technique: relabel.value});
+        act("relabel", current, chosen(relabel));
       } else {
         act(button.dataset.action, current);
       }
@@ -228,7 +253,7 @@
   });
 
   function add(start, end) {
-    send({action: "add", start: start, end: end, technique: addTechnique.value});
+    send(Object.assign({action: "add", start: start, end: end}, chosen(addTechnique)));
   }
 
   tools.querySelector(".add-span").addEventListener("submit", function (e) {

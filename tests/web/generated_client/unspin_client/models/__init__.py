@@ -1,5 +1,7 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .adapt_result import AdaptResult
+from .adapt_result_report import AdaptResultReport
 from .analysis import Analysis
 from .analysis_links import AnalysisLinks
 from .analysis_meta import AnalysisMeta
@@ -21,6 +23,8 @@ from .span import Span
 from .why import Why
 
 __all__ = (
+    "AdaptResult",
+    "AdaptResultReport",
     "Analysis",
     "AnalysisLinks",
     "AnalysisMeta",

@@ -10,6 +10,7 @@ from ..models.job_status import JobStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.adapt_result import AdaptResult
     from ..models.analysis import Analysis
     from ..models.job_error import JobError
     from ..models.job_links import JobLinks
@@ -21,8 +22,9 @@ T = TypeVar("T", bound="Job")
 
 @_attrs_define
 class Job:
-    """A background analysis. Once `status` is done, `result` is the analysis (as `POST
-    /api/analyze` answers it); when it failed, `error` says why.
+    """A background job: an analysis (`kind` analyze or compare) or an adaptation (`adapt`).
+    Once `status` is done, `result` is the analysis (as `POST /api/analyze` answers it), or
+    for `adapt` the new model; when it failed, `error` says why.
 
         Attributes:
             id (str):
@@ -36,7 +38,11 @@ class Job:
             links (JobLinks):
             ok (bool | Unset):  Default: True.
             error (JobError | None | Unset):
-            result (Analysis | list[Analysis] | None | Unset):
+            result (AdaptResult | Analysis | list[Analysis] | None | Unset):
+            user (None | str | Unset): Who submitted it (accounts on).
+            stage (None | str | Unset): adapt: export, train, tune or save.
+            start (None | str | Unset): adapt: the model it started from.
+            model (None | str | Unset): adapt: the new model's name.
     """
 
     id: str
@@ -50,10 +56,15 @@ class Job:
     links: JobLinks
     ok: bool | Unset = True
     error: JobError | Unset | None = UNSET
-    result: Analysis | list[Analysis] | Unset | None = UNSET
+    result: AdaptResult | Analysis | list[Analysis] | Unset | None = UNSET
+    user: str | Unset | None = UNSET
+    stage: str | Unset | None = UNSET
+    start: str | Unset | None = UNSET
+    model: str | Unset | None = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.adapt_result import AdaptResult
         from ..models.analysis import Analysis
         from ..models.job_error import JobError
 
@@ -98,8 +109,34 @@ class Job:
                 result_type_1_item = result_type_1_item_data.to_dict()
                 result.append(result_type_1_item)
 
+        elif isinstance(self.result, AdaptResult):
+            result = self.result.to_dict()
         else:
             result = self.result
+
+        user: str | Unset | None
+        if isinstance(self.user, Unset):
+            user = UNSET
+        else:
+            user = self.user
+
+        stage: str | Unset | None
+        if isinstance(self.stage, Unset):
+            stage = UNSET
+        else:
+            stage = self.stage
+
+        start: str | Unset | None
+        if isinstance(self.start, Unset):
+            start = UNSET
+        else:
+            start = self.start
+
+        model: str | Unset | None
+        if isinstance(self.model, Unset):
+            model = UNSET
+        else:
+            model = self.model
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -122,11 +159,20 @@ class Job:
             field_dict["error"] = error
         if result is not UNSET:
             field_dict["result"] = result
+        if user is not UNSET:
+            field_dict["user"] = user
+        if stage is not UNSET:
+            field_dict["stage"] = stage
+        if start is not UNSET:
+            field_dict["start"] = start
+        if model is not UNSET:
+            field_dict["model"] = model
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.adapt_result import AdaptResult
         from ..models.analysis import Analysis
         from ..models.job_error import JobError
         from ..models.job_links import JobLinks
@@ -180,7 +226,7 @@ class Job:
 
         error = _parse_error(d.pop("error", UNSET))
 
-        def _parse_result(data: object) -> Analysis | list[Analysis] | Unset | None:
+        def _parse_result(data: object) -> AdaptResult | Analysis | list[Analysis] | Unset | None:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -206,9 +252,53 @@ class Job:
                 return result_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(Analysis | list[Analysis] | None | Unset, data)
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                result_type_2 = AdaptResult.from_dict(data)
+
+                return result_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AdaptResult | Analysis | list[Analysis] | None | Unset, data)
 
         result = _parse_result(d.pop("result", UNSET))
+
+        def _parse_user(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        user = _parse_user(d.pop("user", UNSET))
+
+        def _parse_stage(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        stage = _parse_stage(d.pop("stage", UNSET))
+
+        def _parse_start(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        start = _parse_start(d.pop("start", UNSET))
+
+        def _parse_model(data: object) -> str | Unset | None:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        model = _parse_model(d.pop("model", UNSET))
 
         job = cls(
             id=id,
@@ -223,6 +313,10 @@ class Job:
             ok=ok,
             error=error,
             result=result,
+            user=user,
+            stage=stage,
+            start=start,
+            model=model,
         )
 
         job.additional_properties = d
