@@ -61,7 +61,7 @@ def new_name(folder: Path, start: str) -> str:
 
 def published_report(folder: Path, start: str) -> dict[str, Any]:
     """adapt's report as the published model's config records it (no server paths)."""
-    from unspin.runtime.folder import ModelFolder
+    from unspin.catalog import ModelFolder
 
     return {**ModelFolder.read(folder).config["adapted"], "start": {"model": start}}
 
@@ -150,9 +150,8 @@ class Adapter:
 
     def work(self, payload: dict[str, Any], step: Step, stopped: Callable[[], bool]) -> dict[str, Any]:
         """Export the reviewed articles, adapt, then publish the folder (worker thread)."""
-        from unspin.runtime.folder import ModelFolder
+        from unspin import catalog
         from unspin.store.annotations import export_annotations
-        from unspin.training.adapt import AdaptArguments, adapt
 
         name, start = payload["model"], payload["start"]
         final = self.models.folder / name
@@ -166,14 +165,14 @@ class Adapter:
                 step("export", 0, 1)
                 export_annotations(self.store, data, fmt="ptc")
                 step("export", 1, 1)
-                args = AdaptArguments(data=[data], out=str(partial), start=str(path),
+                args = catalog.AdaptArguments(data=[data], out=str(partial), start=str(path),
                                       taxonomy=payload["taxonomy"], minutes=payload["minutes"],
                                       **self.options)
-                adapt(args, progress=step, cancel=stopped)
+                catalog.adapt(args, progress=step, cancel=stopped)
             step("save", 0, 1)
             if stopped():
                 raise JobCancelled("The job was cancelled.")
-            folder = ModelFolder.read(partial)
+            folder = catalog.ModelFolder.read(partial)
             folder.config["name"] = name  # analyses record this name
             # the data was a temporary export: say what it was instead of where
             said = json.dumps(data)[1:-1]

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from unspin import config, taxonomy
+from unspin.catalog import ModelFolder, saw_report
 from unspin.errors import InputError, ModelNotFoundError
-from unspin.runtime.folder import ModelFolder
-from unspin.runtime.provenance import saw_report
 from unspin.web.context import technique_info
 from unspin.web.runner import AnalyzerLike, InferenceRunner
 
