@@ -75,18 +75,18 @@ def test_a_reviewer_adds_a_technique_in_place(page: Any, live: str) -> None:  # 
     page.locator("#reviewer").dispatch_event("change")
     page.evaluate("window.stillHere = true")
     page.click(".new-technique summary")
-    page.fill("#new-technique-name", "Smear campaign")
+    page.fill("#new-technique-name", "Smear drive")
     page.fill("#new-technique-definition", "Attacks a person's reputation instead of their argument.")
     page.fill("#add-text", "Officials declined")
     page.click(".add-span button")
     page.locator(".span-item.st-added").wait_for()
     assert "Saved: add." in page.locator(".review-status").inner_text()
-    assert page.locator("#relabel option[value='Smear campaign']").count() == 1
-    assert page.locator("#add-technique option[value='Smear campaign']").count() == 1
+    assert page.locator("#relabel option[value='Smear drive']").count() == 1
+    assert page.locator("#add-technique option[value='Smear drive']").count() == 1
     assert page.input_value("#new-technique-name") == ""
     state = httpx.get(f"{live}/api/analyses/{aid}/review").json()
-    assert [s["technique"] for s in state["spans"] if s["status"] == "added"] == ["Smear campaign"]
-    assert state["techniques"][-1]["name"] == "Smear campaign"
+    assert [s["technique"] for s in state["spans"] if s["status"] == "added"] == ["Smear drive"]
+    assert state["techniques"][-1]["name"] == "Smear drive"
     assert page.evaluate("window.stillHere") is True
     assert page.problems == []
 

@@ -62,7 +62,8 @@ def test_progress_bar_on_a_long_text(page: Any, live: Live) -> None:  # noqa: F8
         page.click("form.analyze button[type=submit]")
         page.wait_for_url("**/jobs/*")
         assert live.fake.waiting.wait(10)
-        page.wait_for_function("document.getElementById('job-progress').value === 1")
+        # a selector, not wait_for_function: polling a string predicate is an eval the page's CSP refuses
+        page.wait_for_selector("#job-progress[value='1']")
         assert page.locator("#job-progress").evaluate("e => [e.value, e.max]") == [1, 7]
         assert "1 of 7 parts" in page.locator(".job-status").inner_text()
         assert page.title().startswith("Analyzing: Committee minutes")
@@ -86,7 +87,7 @@ def test_cancel_a_job_from_its_page(page: Any, live: Live) -> None:  # noqa: F81
         page.wait_for_url("**/jobs/*")
         assert live.fake.waiting.wait(10)
         page.click(".cancel-job")
-        page.wait_for_function("document.querySelector('.job-status').textContent === 'Cancelled.'")
+        page.locator(".job-status", has_text="Cancelled.").wait_for()
         assert page.locator(".cancel-job").is_hidden()
     finally:
         live.fake.gate.set()
