@@ -107,9 +107,9 @@ def test_one_user_cannot_take_every_place_in_the_queue(held: FakeAnalyzer, store
         try:
             first, _ = submit(rea), submit(rea)
             third = rea.post("/api/jobs", json={"text": LONG})
-            assert third.status_code == 503 and int(third.headers["retry-after"]) >= 1
+            assert third.status_code == 429 and int(third.headers["retry-after"]) >= 1
             assert "You have 2 jobs queued or running already" in third.json()["error"]
-            assert rea.post("/jobs", data={"text": LONG}, headers={"Origin": base}).status_code == 503
+            assert rea.post("/jobs", data={"text": LONG}, headers={"Origin": base}).status_code == 429
             submit(rev)  # another user still has room
             assert rea.delete(f"/api/jobs/{first}").status_code == 200
             submit(rea)  # a cancelled job gives its place back

@@ -94,7 +94,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Busy)
     async def busy(request: Request, err: Busy) -> Response:
-        return respond(request, 503, str(err), {"Retry-After": str(err.retry_after)})
+        return respond(request, err.status, str(err), {"Retry-After": str(err.retry_after)})
 
     @app.exception_handler(TimedOut)
     async def timed_out(request: Request, err: TimedOut) -> Response:

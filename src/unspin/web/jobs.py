@@ -127,7 +127,8 @@ class JobManager:
             runner.refused += 1
             if user is not None and per_user and len(await self.active({"name": user})) >= per_user:
                 raise Busy(f"You have {per_user} jobs queued or running already (the limit for one user); "
-                           f"try again in {runner.retry_after()} s.", retry_after=runner.retry_after())
+                           f"try again in {runner.retry_after()} s.", retry_after=runner.retry_after(),
+                           status=429)  # this client's share: 429; the server's whole queue: 503
             raise Busy(f"The server has {capacity} jobs queued or running already (its limit); "
                        f"try again in {runner.retry_after()} s.", retry_after=runner.retry_after())
         self.ensure_running()

@@ -36,11 +36,13 @@ class AnalyzerLike(Protocol):
 
 
 class Busy(UnspinError):
-    """Every inference slot is taken; try again after `retry_after` seconds."""
+    """Every inference slot is taken (503), or this client has its share (429); try again
+    after `retry_after` seconds."""
 
-    def __init__(self, message: str, *, retry_after: int):
+    def __init__(self, message: str, *, retry_after: int, status: int = 503):
         super().__init__(message)
         self.retry_after = retry_after
+        self.status = status
 
 
 class ClientGone(UnspinError):
