@@ -93,15 +93,18 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"taxonomy": args.taxonomy, "folds": []}
     tmp = Path(tempfile.mkdtemp(prefix="ct24-"))
     for k, test_ids in enumerate(folds):
+        if args.fold is not None and k != args.fold:
+            continue
         train_ids = [i for i in ids if i not in set(test_ids)]
         train = ct24_folder(train_ids, tmp / f"train{k}", args.taxonomy)
         test = ct24_folder(test_ids, tmp / f"test{k}", args.taxonomy)
         model = Path(args.runs) / f"ct24-{args.taxonomy}-fold{k}"
         report = run_adapt([train], model, start=args.start, taxonomy=args.taxonomy, epochs=args.epochs,
                            minutes=args.minutes, held_out=args.held_out, replay=args.replay,
-                       keep_start=args.keep_start)
+                           keep_start=args.keep_start)
         names = report["taxonomy"]["techniques"]
         fold = {
+            "fold": k,
             "test_articles": len(test_ids),
             "before": score(args.start, [test], names),
             "after": score(model, [test]),
@@ -147,7 +150,8 @@ def main() -> None:
     parser.add_argument("--replay", type=float, default=0.2)
     parser.add_argument("--keep-start", type=float, default=0.0)
     parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument("--one-fold", action="store_true")
+    parser.add_argument("--one-fold", action="store_true", help="only the first fold")
+    parser.add_argument("--fold", type=int, default=None, help="only this fold (0-based)")
     parser.add_argument("--runs", default="runs/adapt-bench")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()

@@ -24,3 +24,22 @@ def test_every_command_is_in_the_readme_and_docs():
         assert f"unspin {name}" in docs, f"docs/ lack `unspin {name}`"
         for sub in getattr(command, "commands", {}):
             assert f"unspin {name} {sub}" in docs, f"docs/ lack `unspin {name} {sub}`"
+
+
+def _all_commands(group: object, path: str = "unspin") -> list[tuple[str, object]]:
+    found = [(path, group)]
+    for name, sub in getattr(group, "commands", {}).items():
+        found += _all_commands(sub, f"{path} {name}")
+    return found
+
+
+def test_option_help_has_no_square_brackets():
+    """Rich reads `[...]` in a help text as markup and drops it: `[default: 8000]` vanished
+    from `serve --help`. Defaults are written `(default: X)`."""
+    import typer.main
+
+    bad = [f"{path} {param.name}: {param.help}"
+           for path, command in _all_commands(typer.main.get_command(app))
+           for param in getattr(command, "params", [])
+           if "[" in (getattr(param, "help", None) or "")]
+    assert bad == []

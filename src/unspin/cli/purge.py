@@ -18,7 +18,7 @@ from unspin.errors import InputError
 def purge(db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
           older_than: Annotated[float | None, typer.Option(
               "--older-than", metavar="DAYS", min=0,
-              help="Only those deleted more than DAYS ago [default: UNSPIN_KEEP_DELETED_DAYS, 30].")] = None,
+              help="Only those deleted more than DAYS ago (default: UNSPIN_KEEP_DELETED_DAYS, 30).")] = None,
           purge_all: Annotated[bool, typer.Option(
               "--all", help="Every deleted analysis, however recently deleted.")] = False) -> None:
     """Make deletes final: remove the analyses deleted over 30 days ago (or --older-than DAYS,

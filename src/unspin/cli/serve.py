@@ -20,17 +20,18 @@ def _default(name: str) -> Any:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1]; 0.0.0.0 "
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: 127.0.0.1); 0.0.0.0 "
                                                   "exposes it to the network.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on [default: 8000].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default: 8000).")] = None,
     db: Annotated[str | None, typer.Option(help="Database URL or SQLite file (default: UNSPIN_DB or "
                                                 "the user data folder).")] = None,
     memory: Annotated[bool, typer.Option("--memory", help="Keep saved analyses in memory only.")] = False,
     model: Annotated[str | None, typer.Option(help="accurate (default), fast, or a model folder "
                                                    "(default: UNSPIN_MODEL or accurate).")] = None,
     max_body_bytes: Annotated[int | None, typer.Option(help="Request body limit (default 2 MB).")] = None,
-    queue_size: Annotated[int | None, typer.Option(help="Analyses running or waiting before 503.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Inference threads per process [default: 2].")] = None,
+    queue_size: Annotated[int | None, typer.Option(
+        help=f"Analyses running or waiting before 503 (default: {_default('queue_size')}).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Inference threads per process (default: 2).")] = None,
     threshold: Annotated[float | None, typer.Option(
         help="Default least span score shown (0-1); default: the model's.")] = None,
     reviewer: Annotated[str | None, typer.Option(help="Name stored with review corrections when the "
@@ -52,7 +53,7 @@ def serve(
         help=f"URL fetches at once per process (default: {_default('fetch_concurrency')}).")] = None,
     create: Annotated[bool, typer.Option("--create", help="Create the database folder if missing.")] = False,
     auth: Annotated[str | None, typer.Option(
-        help="Accounts: on, off, or auto [default: auto: on unless listening on loopback only]. With "
+        help="Accounts: on, off, or auto (default: auto: on unless listening on loopback only). With "
              "accounts on, every page and API call needs a login or an API token (see `unspin users`)."
     )] = None,
     secure_cookies: Annotated[bool, typer.Option(
@@ -66,7 +67,7 @@ def serve(
                                 "any other peer.")] = None,
     sso_role: Annotated[list[str] | None, typer.Option(
         "--sso-role", help="NAME=ROLE for a user the proxy signs in (repeat); *=ROLE sets the default "
-                           "[default: reader].")] = None,
+                           "(default: reader).")] = None,
 ) -> None:
     """Start the web app: paste a text or URL in the browser, or use the HTTP API."""
     from unspin.web.server import build, is_loopback, run

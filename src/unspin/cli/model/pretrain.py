@@ -25,7 +25,7 @@ def pretrain(
     seed: int = typer.Option(13, "--seed"),
     limit: int = typer.Option(None, "--limit", min=1, help="Only the first N articles of each source."),
     bf16: bool | None = typer.Option(
-        None, "--bf16/--fp32", help="bfloat16 autocast [default: where the CPU has it natively].",
+        None, "--bf16/--fp32", help="bfloat16 autocast (default: where the CPU has it natively).",
         show_default=False,
     ),
 ) -> None:

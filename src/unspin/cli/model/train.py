@@ -74,8 +74,8 @@ def train(
     bf16: bool | None = typer.Option(
         None,
         "--bf16/--fp32",
-        help="bfloat16 autocast on the CPU [default: where the CPU has it natively (AVX512-BF16, "
-        "AMX); emulated bf16 trains about 3x slower than fp32].",
+        help="bfloat16 autocast on the CPU (default: where the CPU has it natively, AVX512-BF16 or "
+        "AMX); emulated bf16 trains about 3x slower than fp32.",
         show_default=False,
     ),
     encoder_dropout: float = typer.Option(
