@@ -1,4 +1,5 @@
-"""HTML pages, each with a JSON twin (`.json`) returning the same context."""
+"""The analyze and compare pages and an analysis with its exports, each page with a JSON twin
+(`.json`) returning the same context."""
 
 from __future__ import annotations
 

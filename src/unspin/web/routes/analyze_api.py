@@ -1,4 +1,5 @@
-"""The HTTP API under `/api` (documented in OpenAPI at `/openapi.json`, shown at `/docs`)."""
+"""The analyze API under `/api`: analyze, a saved analysis, the techniques, health and version
+(the whole API is documented in OpenAPI at `/openapi.json`, shown at `/docs`)."""
 
 from __future__ import annotations
 
