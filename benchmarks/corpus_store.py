@@ -86,7 +86,7 @@ def main() -> None:
     from unspin.batch.importer import import_paths
     from unspin.store import Store
     from unspin.store import queries as q
-    from unspin.web import dashboard
+    from unspin.web.routes import dashboard
 
     tmp = Path(tempfile.mkdtemp())
     corpus = tmp / "corpus.jsonl"

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from store_fixtures import make_analysis, make_doc
 
 from unspin.store import Store
-from unspin.web import WebSettings, create_app, dashboard
+from unspin.web import WebSettings, create_app
+from unspin.web.routes import dashboard
 
 NC, FW = "Name_Calling,Labeling", "Flag-Waving"
 

@@ -182,7 +182,8 @@ def test_dashboard_shows_feed_freshness_and_filters_by_feed(sqlite_url: str, bas
     from fastapi.testclient import TestClient
     from store_fixtures import make_analysis
 
-    from unspin.web import WebSettings, create_app, dashboard
+    from unspin.web import WebSettings, create_app
+    from unspin.web.routes import dashboard
 
     store = Store.open(sqlite_url)
     import_feeds(store, [f"{base}/rss.xml", f"{base}/atom.xml", f"{base}/broken.xml"], fetcher=polite())

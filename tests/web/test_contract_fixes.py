@@ -152,7 +152,7 @@ def test_health_shows_no_paths(tmp_path: Path, fake: Any) -> None:
 def test_user_rules_in_the_schema_are_the_store_s() -> None:
     pytest.importorskip("sqlalchemy")
     from unspin.store import users
-    from unspin.web import users_api
+    from unspin.web.routes import users_api
 
     assert users_api.MIN_PASSWORD == users.MIN_PASSWORD
     for name in ("ana", "Ana.B@x", "9-lives", "a" * 100):

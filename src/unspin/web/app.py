@@ -14,24 +14,8 @@ from fastapi.staticfiles import StaticFiles
 
 import unspin
 from unspin.errors import InputError
-from unspin.web import (
-    api,
-    api_adapt,
-    api_jobs,
-    api_models,
-    contract,
-    errors,
-    history,
-    login,
-    pages,
-    pages_jobs,
-    pages_reference,
-    review_api,
-    sso,
-    users_api,
-    versions,
-)
 from unspin.web import context as ctx
+from unspin.web import contract, errors, sso, versions
 from unspin.web.adapting import Adapter
 from unspin.web.auth import AuthGate
 from unspin.web.jobs import JobManager
@@ -39,6 +23,7 @@ from unspin.web.memstore import MemoryStore
 from unspin.web.middleware import BodyLimit, HostOriginCheck, SecurityHeaders
 from unspin.web.models import ModelRegistry
 from unspin.web.ratelimit import RateLimit
+from unspin.web.routes import ROUTERS
 from unspin.web.runner import AnalyzerLike, InferenceRunner
 from unspin.web.service import Service, StoreLike
 from unspin.web.settings import WebSettings
@@ -113,21 +98,8 @@ def create_app(analyzer: AnalyzerLike | None = None, *, store: StoreLike | None 
     app.state.auth = auth
     errors.install(app)
     versions.install(app)
-    app.include_router(api.router)
-    app.include_router(api_jobs.router)
-    app.include_router(api_models.router)
-    app.include_router(api_adapt.router)
-    app.include_router(api_adapt.pages)
-    app.include_router(history.api)
-    app.include_router(review_api.api)
-    app.include_router(login.api)
-    app.include_router(users_api.api)
-    app.include_router(login.router)
-    app.include_router(history.router)
-    app.include_router(pages.router)
-    app.include_router(pages_jobs.router)
-    app.include_router(pages_reference.router)
-    _include_dashboard(app)
+    for router in ROUTERS:  # in order: FastAPI matches paths in the order included
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=_web_path("static")), name="static")
     contract.install(app)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit)  # inside AuthGate: sees the user
@@ -151,16 +123,6 @@ def check_accounts(settings: WebSettings, store: StoreLike) -> None:
         raise InputError(f"Accounts are on ({why}) but no admin exists yet: add one with "
                          f"`unspin users add NAME --role admin --db {shown}` (or map one with "
                          "--sso-role NAME=admin), then start again.")
-
-
-def _include_dashboard(app: FastAPI) -> None:
-    """The corpus dashboard (`/corpus`), when the corpus extra (SQLAlchemy) is installed;
-    it answers 404 with instructions unless the app runs on a database."""
-    try:
-        from unspin.web import dashboard
-    except ImportError:
-        return
-    app.include_router(dashboard.router)
 
 
 def app_factory() -> Any:

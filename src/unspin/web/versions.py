@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from unspin import review
 from unspin.errors import InputError, StaleError
 from unspin.web.errors import respond
-from unspin.web.pages import service
+from unspin.web.views import service
 
 STALE = "Someone else corrected this span meanwhile; here is its current state."
 

@@ -1,4 +1,5 @@
-"""HTML pages, each with a JSON twin (`.json`) returning the same context."""
+"""The analyze and compare pages and an analysis with its exports, each page with a JSON twin
+(`.json`) returning the same context."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from unspin import review
 from unspin.doc import Document
@@ -16,29 +16,23 @@ from unspin.errors import InputError
 from unspin.io.ptc import Label, format_label
 from unspin.web import context as ctx
 from unspin.web.auth import current_user
-from unspin.web.inputs import one_of, with_title
+from unspin.web.forms import (
+    example,
+    form_document,
+    form_error,
+    form_input,
+    form_model,
+    form_threshold,
+    index_context,
+)
+from unspin.web.inputs import with_title
 from unspin.web.offered import offered
 from unspin.web.palette import technique_css
-from unspin.web.service import Service
+from unspin.web.views import read_form, render, service, twin
 
 router = APIRouter(include_in_schema=False)
 REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
               "form-action 'none'")
-
-
-def service(request: Request) -> Service:
-    return request.app.state.service
-
-
-def render(request: Request, template: str, context: dict[str, Any], *, status: int = 200,
-           headers: dict[str, str] | None = None) -> HTMLResponse:
-    html = request.app.state.templates.get_template(template).render(
-        **{"user": current_user(request), **context})
-    return HTMLResponse(html, status_code=status, headers=headers)
-
-
-def twin(context: dict[str, Any]) -> JSONResponse:
-    return JSONResponse({"ok": True, **context})
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -46,28 +40,9 @@ def _attachment(name: str) -> dict[str, str]:
 
 
 # -- analyze ---------------------------------------------------------------------------------
-def index_context(request: Request) -> dict[str, Any]:
-    svc = service(request)
-    s = svc.settings
-    models = svc.models
-    return {"techniques": ctx.technique_list(), "model": svc.runner.model_name,
-            "models": [*models.folders()] if models else [],
-            "default_model": models.default_name() if models else None,
-            "limits": {"max_body_bytes": s.max_body_bytes, "fetch_max_bytes": s.fetch_max_bytes,
-                       "threshold": s.threshold}}
-
-
 @router.get("/index.json")
 async def index_json(request: Request) -> Response:
     return twin(index_context(request))
-
-
-def example() -> dict[str, str]:
-    """The example article behind "Try an example" (its first line is the title)."""
-    from importlib import resources
-
-    text = resources.files("unspin.web").joinpath("static", "example.txt").read_text(encoding="utf-8")
-    return {"title": text.split("\n", 1)[0].strip(), "text": text}
 
 
 @router.get("/")
@@ -79,82 +54,6 @@ async def index(request: Request, example_: str | None = Query(None, alias="exam
     return render(request, "index.html", {**index_context(request), "example": ex, "prefill": prefill,
                                           "error": None,
                                           "page": "analyze", "title": "Analyze"})
-
-
-async def form_input(request: Request, form: Any, suffix: str = "") -> tuple[str, Any]:
-    """(kind, value) of the one input given in a form: text, url or an uploaded file."""
-    upload = form.get("file" + suffix)
-    file_value = None
-    if isinstance(upload, UploadFile) and (upload.filename or upload.size):
-        file_value = (upload.filename, await upload.read())
-    fields = {"text": form.get("text" + suffix) or None, "url": form.get("url" + suffix) or None,
-              "file": file_value}
-    fields = {k: (v if not isinstance(v, str) or v.strip() else None) for k, v in fields.items()}
-    if isinstance(fields["text"], str):  # browsers send every text box line break as CRLF
-        fields["text"] = fields["text"].replace("\r\n", "\n")
-    where = "the form" if not suffix else f"article {suffix.strip('_').upper()}"
-    kind = one_of(fields, where=where)
-    return kind, fields[kind]
-
-
-def form_threshold(form: Any) -> float | None:
-    raw = form.get("threshold")
-    if not isinstance(raw, str) or not raw.strip():
-        return None
-    try:
-        value = float(raw)
-    except ValueError as err:
-        raise InputError(f"The threshold must be a number between 0 and 1, got {raw[:20]!r}.") from err
-    if not 0.0 <= value <= 1.0:
-        raise InputError(f"The threshold must be between 0 and 1, got {value}.")
-    return value
-
-
-def form_model(request: Request, form: Any) -> str | None:
-    """The model picked on the form (None: the server's own); an unknown name is refused."""
-    name = _field(form, "model").strip() or None
-    service(request).model_loader(name)
-    return name
-
-
-async def read_form(request: Request) -> Any:
-    return await request.form(max_files=2, max_fields=20,
-                              max_part_size=service(request).settings.max_body_bytes)
-
-
-async def form_document(request: Request, form: Any) -> Document:
-    """The document of an analyze form, with its optional title."""
-    kind, value = await form_input(request, form)
-    title = form.get("title")
-    return with_title(await service(request).document(kind, value), title if isinstance(title, str) else None)
-
-
-def _field(form: Any, name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
-
-
-def form_error(request: Request, form: Any, err: InputError, *, compare: bool = False) -> Response:
-    """The analyze (or compare) form again, filled with what was sent, the error above it
-    (a client that does not ask for HTML gets the JSON error instead)."""
-    from unspin.web.errors import wants_json
-
-    if wants_json(request):
-        raise err
-    status = int(getattr(err, "status", 400))
-    message = str(err)
-    files = [form.get(k) for k in ("file", "file_a", "file_b")]
-    if any(isinstance(f, UploadFile) and f.filename for f in files):
-        message += " Browsers cannot keep a chosen file: choose it again."
-    if compare:
-        prefill = {k: _field(form, k) for k in ("text_a", "url_a", "text_b", "url_b")}
-        return render(request, "compare_form.html", {"page": "compare", "title": "Compare", "error": message,
-                                                     "prefill": prefill}, status=status)
-    prefill = {k: _field(form, k) for k in ("text", "url", "title", "threshold", "model")}
-    prefill["text"] = prefill["text"].replace("\r\n", "\n")
-    return render(request, "index.html", {**index_context(request), "example": example(), "prefill": prefill,
-                                          "error": message, "page": "analyze", "title": "Analyze"},
-                  status=status)
 
 
 @router.post("/analyze")

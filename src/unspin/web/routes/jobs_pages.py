@@ -9,18 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from unspin.errors import InputError
 from unspin.web.auth import current_user, user_name
+from unspin.web.forms import form_error, form_input, form_model, form_threshold
 from unspin.web.jobinputs import job_input
 from unspin.web.jobs import DONE, JobManager
-from unspin.web.pages import (
-    form_error,
-    form_input,
-    form_model,
-    form_threshold,
-    read_form,
-    render,
-    service,
-    twin,
-)
+from unspin.web.views import read_form, render, service, twin
 
 router = APIRouter(include_in_schema=False)
 

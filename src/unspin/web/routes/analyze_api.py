@@ -1,17 +1,17 @@
-"""The HTTP API under `/api` (documented in OpenAPI at `/openapi.json`, shown at `/docs`)."""
+"""The analyze API under `/api`: analyze, a saved analysis, the techniques, health and version
+(the whole API is documented in OpenAPI at `/openapi.json`, shown at `/docs`)."""
 
 from __future__ import annotations
 
 import platform
 from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 
 import unspin
 from unspin.web.context import technique_list
 from unspin.web.inputs import EXAMPLE_RESPONSE, AnalyzeRequest, for_request, one_of, parse_body
 from unspin.web.schemas import (
-    ID_PATTERN,
     MEANING,
     Analysis,
     Error,
@@ -20,16 +20,10 @@ from unspin.web.schemas import (
     Version,
     spec,
 )
-from unspin.web.service import Service
+from unspin.web.views import FETCHED, AnalysisId, permalink, service
 
 router = APIRouter(prefix="/api", tags=["api"])
 ERROR_WHAT = MEANING
-AnalysisId = Path(pattern=ID_PATTERN, description="A saved analysis's id.")
-FETCHED = {413: "The body is over the size limit, the text too long to analyze at once (use `POST "
-                "/api/jobs`), or the page at `url` too large",
-           415: "The body is not JSON, or the page at `url` is not text (an image, a PDF, ...)",
-           422: "A field is missing, of the wrong type or unknown (the message names it), or the page "
-                "at `url` is empty"}
 REVIEW_LINKS = {
     "GetAnalysis": {"operationId": "get_analysis", "parameters": {"analysis_id": "$response.body#/id"},
                     "description": "The saved analysis (its `id` is null when not saved)."},
@@ -59,16 +53,6 @@ ANALYZE = errors(400, 403, 413, 415, 422, 502, 503, 504)
 ANALYZE_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": AnalyzeRequest.model_json_schema(ref_template="#/components/schemas/{model}"),
     "example": AnalyzeRequest.model_config["json_schema_extra"]["examples"][0]}}}}
-
-
-def service(request: Request) -> Service:
-    return request.app.state.service
-
-
-def permalink(request: Request, record: dict[str, Any]) -> dict[str, Any]:
-    if record.get("id"):
-        record["links"] = {"page": f"/a/{record['id']}", "api": f"/api/analyses/{record['id']}"}
-    return {"ok": True, **record}
 
 
 @router.post("/analyze", openapi_extra=ANALYZE_BODY, **spec(

@@ -14,11 +14,10 @@ from starlette.exceptions import HTTPException
 from unspin import review
 from unspin.errors import InputError
 from unspin.web import exports
-from unspin.web.api import AnalysisId
 from unspin.web.auth import audit, current_user, require
 from unspin.web.inputs import MAX_OFFSET, MAX_PAGE
-from unspin.web.pages import read_form, render, service, twin
 from unspin.web.schemas import Agreement, AnalysisList, Deleted, SentToCorpus, spec
+from unspin.web.views import AnalysisId, read_form, render, service, twin
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["history"])

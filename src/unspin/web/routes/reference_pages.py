@@ -10,8 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from unspin.web import context as ctx
-from unspin.web.pages import render, twin
 from unspin.web.palette import technique_css
+from unspin.web.views import render, twin
 
 router = APIRouter(include_in_schema=False)
 

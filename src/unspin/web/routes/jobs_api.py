@@ -7,12 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
-from unspin.web.api import FETCHED, permalink, service
 from unspin.web.auth import audit, current_user, user_name
 from unspin.web.inputs import AnalyzeRequest, one_of
 from unspin.web.jobinputs import job_input
 from unspin.web.jobs import JobManager
 from unspin.web.schemas import JOB_ID_PATTERN, LOCATION, Job, spec
+from unspin.web.views import FETCHED, permalink, service
 
 router = APIRouter(prefix="/api", tags=["jobs"])
 JOB_EXAMPLE = {"ok": True, "id": "k3J9x0aQ", "kind": "analyze", "status": "running", "title": None,

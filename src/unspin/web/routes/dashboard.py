@@ -6,8 +6,9 @@ Every page has a JSON twin (`/corpus.json`, `/corpus/documents.json`) and every 
 parameters: `model`, `source` and `technique` (repeatable), `start`, `end` (ISO dates,
 inclusive) and `bucket` (day/week/month). Clicking a mark opens the documents behind it.
 
-Include it with `app.include_router(dashboard.router)`; it reads `app.state.service.store`,
-which must be a `unspin.store.Store` (the app started with a database).
+It is in `unspin.web.routes.ROUTERS` when the corpus extra is installed; it reads
+`app.state.service.store`, which must be a `unspin.store.Store` (the app started with a
+database), and answers 404 with instructions otherwise.
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 
 from unspin.store import records
 from unspin.web.auth import COOKIE, cookie, current_user
-from unspin.web.pages import read_form, render, service
 from unspin.web.schemas import spec
 from unspin.web.schemas_review import Me
+from unspin.web.views import read_form, render, service
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["accounts"])

@@ -12,9 +12,9 @@ from starlette.exceptions import HTTPException
 
 from unspin.errors import InputError
 from unspin.web.auth import audit, require
-from unspin.web.pages import service
 from unspin.web.schemas import Answer, spec
 from unspin.web.schemas_review import AuditLog, Removed, Revoked, Token, UserAnswer, Users
+from unspin.web.views import service
 
 
 def accounts_on(request: Request) -> None:

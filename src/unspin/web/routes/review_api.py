@@ -14,11 +14,10 @@ from starlette.concurrency import run_in_threadpool
 from unspin import review
 from unspin.errors import InputError, StaleError
 from unspin.web import offered, versions
-from unspin.web.api import AnalysisId
 from unspin.web.auth import audit, current_user, require
-from unspin.web.pages import service
 from unspin.web.schemas import spec
 from unspin.web.schemas_review import ACTION_RULES, Corrected, Offset, Review, Reviewed
+from unspin.web.views import AnalysisId, service
 
 api = APIRouter(prefix="/api", tags=["review"])
 REVIEWER = [Depends(require("reviewer"))]
