@@ -26,8 +26,6 @@ def client(sqlite_url: str) -> Any:
     docs = {d.text: d for d in store.pending("m1")}
     store.save_batch([make_analysis(docs[t], found) for t, _, _, found in texts])
     app = create_app(None, store=store, settings=WebSettings())
-    if not any(getattr(r, "path", "") == "/corpus" for r in app.routes):
-        app.include_router(dashboard.router)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
@@ -81,8 +79,6 @@ def test_without_a_database() -> None:
     from unspin.web.memstore import MemoryStore
 
     app = create_app(None, store=MemoryStore(), settings=WebSettings())
-    if not any(getattr(r, "path", "") == "/corpus" for r in app.routes):
-        app.include_router(dashboard.router)
     with TestClient(app, raise_server_exceptions=False) as c:
         answer = c.get("/corpus.json")
     assert answer.status_code == 404 and "needs a database" in answer.json()["error"]
@@ -99,8 +95,6 @@ def test_source_links_are_only_http(sqlite_url: str) -> None:
                                   published="2024-01-05") for i, u in enumerate(urls)])
     store.save_batch([make_analysis(d, [("traitors", NC)]) for d in store.pending("m1")])
     app = create_app(None, store=store, settings=WebSettings())
-    if not any(getattr(r, "path", "") == "/corpus" for r in app.routes):
-        app.include_router(dashboard.router)
     with TestClient(app) as c:
         page = c.get("/corpus/documents", params={"focus": NC}).text
         found = c.get("/corpus/documents.json", params={"focus": NC}).json()["documents"]

@@ -14,7 +14,6 @@ from store_fixtures import make_analysis, make_doc
 
 from unspin.store import Store
 from unspin.web import WebSettings, create_app
-from unspin.web.routes import dashboard
 
 NC, FW, FE = "Name_Calling,Labeling", "Flag-Waving", "Appeal_to_fear-prejudice"
 HTML = {"Accept": "text/html"}
@@ -31,8 +30,6 @@ def client(sqlite_url: str) -> Any:
     docs = {d.text: d for d in store.pending("m1")}
     store.save_batch([make_analysis(docs[t], found) for t, _, _, found in texts])
     app = create_app(None, store=store, settings=WebSettings())
-    if not any(getattr(r, "path", "") == "/corpus" for r in app.routes):
-        app.include_router(dashboard.router)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 

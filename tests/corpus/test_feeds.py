@@ -183,14 +183,11 @@ def test_dashboard_shows_feed_freshness_and_filters_by_feed(sqlite_url: str, bas
     from store_fixtures import make_analysis
 
     from unspin.web import WebSettings, create_app
-    from unspin.web.routes import dashboard
 
     store = Store.open(sqlite_url)
     import_feeds(store, [f"{base}/rss.xml", f"{base}/atom.xml", f"{base}/broken.xml"], fetcher=polite())
     store.save_batch([make_analysis(d, []) for d in store.pending("m1")])
     app = create_app(None, store=store, settings=WebSettings())
-    if not any(getattr(r, "path", "") == "/corpus" for r in app.routes):
-        app.include_router(dashboard.router)
     with TestClient(app) as client:
         twin = client.get("/corpus.json").json()
         feeds = {f["url"].rsplit("/", 1)[1]: f for f in twin["feeds"]}
