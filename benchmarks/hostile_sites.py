@@ -14,7 +14,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -25,12 +24,11 @@ TEXT_TYPE = {"Content-Type": "text/plain"}
 OK_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
 
 
-@dataclass
 class Drip:
     """Raw bytes sent piece by piece, `pause` seconds apart (never ending if `pieces` does not)."""
 
-    pieces: Callable[[], Iterable[bytes]]
-    pause: float = 0.2
+    def __init__(self, pieces: Callable[[], Iterable[bytes]], pause: float = 0.2):
+        self.pieces, self.pause = pieces, pause
 
 
 def forever(head: bytes, byte: bytes = b"a") -> Callable[[], Iterable[bytes]]:
@@ -121,18 +119,17 @@ CLI = ("import os, sys, time; from unspin.cli.main import app; "
        "sys.argv = ['unspin', *sys.argv[1:]]; app()")
 
 
-@dataclass
 class Proc:
     """`unspin ARGS` in a child process (stdout and stderr to files, so nothing blocks)."""
 
-    args: list[str]
-    env: dict[str, str] = field(default_factory=dict)
-    preexec: Callable[[], None] | None = None
-    code: int | None = None
-    seconds: float = 0.0
-    rss_mb: int = 0
-    timed_out: bool = False
-    signalled_after: float | None = None  # seconds from the signal to the exit
+    def __init__(self, args: list[str], env: dict[str, str] | None = None,
+                 preexec: Callable[[], None] | None = None):
+        self.args, self.env, self.preexec = args, env or {}, preexec
+        self.code: int | None = None
+        self.seconds = 0.0
+        self.rss_mb = 0
+        self.timed_out = False
+        self.signalled_after: float | None = None  # seconds from the signal to the exit
 
     def start(self) -> Proc:
         self._out = tempfile.TemporaryFile()  # noqa: SIM115 - read while the child runs, closed by GC
