@@ -195,3 +195,18 @@ def test_export_annotations_for_training(tmp_path: Path, fake: Any) -> None:
     assert not (strict / "annotations.jsonl").exists()
     bad = CliRunner().invoke(cli, ["export-annotations", "--db", db, "--out", str(strict), "--format", "xml"])
     assert bad.exit_code == 2 and "Unknown format" in bad.output
+
+
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_the_reviewed_mark_strips_bidi_and_zero_width_from_the_name(store: str, tmp_path: Path,
+                                                                     fake: Any) -> None:
+    """The name in `POST .../reviewed` goes through the same rule as a correction's (issue 32)."""
+    settings = WebSettings(db=str(tmp_path / "m.db")) if store == "sqlite" else WebSettings()
+    hostile = "\u202eAna\u202c\u200b \u2066Lopez\u2069\ufeff\u200d"
+    with TestClient(create_app(fake, settings=settings)) as c:
+        aid = c.post("/api/analyze", json={"text": ARTICLE}).json()["id"]
+        mark = c.post(f"/api/analyses/{aid}/reviewed", json={"reviewer": hostile}).json()["reviewed"]
+        assert mark["reviewer"] == "Ana Lopez"
+        assert c.get(f"/api/analyses/{aid}/review").json()["reviewed"]["reviewer"] == "Ana Lopez"
+        assert_error(c.post(f"/api/analyses/{aid}/reviewed", json={"reviewer": "\u200b\u202e"}), 400,
+                     "reviewer")

@@ -54,11 +54,12 @@ class ReviewedRequest(BaseModel):
 
 def who_reviews(request: Request, given: str | None) -> str:
     """Who is reviewing: the logged-in user when accounts are on (a name in the request is
-    ignored then), else the name given or the `reviewer` setting."""
+    ignored then), else the name given or the `reviewer` setting, cleaned by
+    `review.reviewer_name` (no bidi overrides, zero-width or control characters)."""
     user = current_user(request)
     if user is not None:
         return user["name"]
-    return " ".join((given or service(request).settings.reviewer or "").split())[:review.MAX_REVIEWER]
+    return review.reviewer_name(given or service(request).settings.reviewer or "")
 
 
 async def review_state(request: Request, analysis_id: str) -> dict[str, Any]:
