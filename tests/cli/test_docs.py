@@ -43,3 +43,13 @@ def test_option_help_has_no_square_brackets():
            for param in getattr(command, "params", [])
            if "[" in (getattr(param, "help", None) or "")]
     assert bad == []
+
+
+def test_python_dash_m_unspin_is_the_command():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "unspin", "--help"], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "Usage: unspin" in done.stdout and "analyze" in done.stdout
