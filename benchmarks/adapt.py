@@ -32,7 +32,7 @@ def score(model: str | Path, test: list[str | Path], names: list[str] | None = N
     """Figures of `model` on the labelled `test` sources, in `names`' spelling (default: the model's)."""
     import unspin
     from unspin.io.labelled import read_labelled
-    from unspin.training.adapt import figures
+    from unspin.tuning.gains import figures
 
     predictor = unspin.load(model, backend="torch").predictor
     data = read_labelled(list(test))

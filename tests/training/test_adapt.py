@@ -50,6 +50,10 @@ def test_adapt_learns_a_new_technique_and_every_surface_takes_it(tiny_model_dir,
     assert {i["name"] for i in config["technique_info"]} == {"Loaded Language", "Smears"}
     assert "calibration" in config["settings"] and config["adapted"]["start"]["folder"] == str(tiny_model_dir)
     assert set(report["held_out_before"]) == set(report["held_out_after"]) == {"si", "tc", "flc"}
+    for task, g in report["held_out_gain"].items():
+        assert g["gain"] == pytest.approx(report["held_out_after"][task] - report["held_out_before"][task],
+                                          abs=2e-4)
+        assert g["low"] <= g["high"]
     analyzer = unspin.load(tmp_path / "out")
     assert analyzer.predictor.techniques == ("Loaded Language", "Smears")
     analysis = analyzer.analyze("They are corrupt traitors and liars", threshold=0.0)

@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from unspin import config, scoring, taxonomy
+from unspin import config, taxonomy
 from unspin.doc import Document
 from unspin.errors import InputError, UnspinError
 from unspin.io.labelled import Labelled, read_labelled
@@ -33,6 +33,7 @@ from unspin.runtime.folder import ModelFolder
 from unspin.training.args import TrainingArguments
 from unspin.training.replay import replay_articles
 from unspin.training.trainer import Trainer, TrainingCorpus
+from unspin.tuning.gains import figures_of, gain, gold_of, labelled, within_noise
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 HEADS = ("token_techniques.weight", "token_techniques.bias", "span_head.mlp.3.weight", "span_head.mlp.3.bias")
@@ -186,25 +187,6 @@ def digest(paths: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def figures(
-    predictor: Any, docs: list[Document], labels: dict[str, list[Label]], names: list[str]
-) -> dict[str, Any]:
-    """SI, TC and FLC of `predictor` on `docs`, its techniques renamed into `names` (a start
-    model's PTC names where they continue the adapted taxonomy's)."""
-    from unspin.tuning.validation import validation_labels
-
-    rename = taxonomy.renamer(names)
-    found = validation_labels(predictor, docs, labels)
-    gold = [lab for d in docs for lab in labels.get(str(d.id), [])]
-    out = {}
-    for task in ("si", "tc", "flc"):
-        rows = found[task]
-        if task != "si":
-            rows = [Label(r.article_id, r.start, r.end, t) for r in rows if (t := rename(str(r.technique)))]
-        out[task] = scoring.evaluate(task, rows, gold).to_dict()
-    return out
-
-
 def adapt(args: AdaptArguments, *, progress: Progress | None = None,
           cancel: Callable[[], bool] | None = None) -> dict[str, Any]:
     """Adapt `args.start` to `args.data`; returns the report it also writes to OUT/adapt.json.
@@ -233,7 +215,9 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     run.mkdir(parents=True, exist_ok=True)
     init = run / "start.pt"
     torch.save({"net": remap_heads(net.state_dict(), old, names)}, init)
-    before = figures(load_predictor(start.path, backend="torch")[0], held_docs, labels, names)
+    before_rows = labelled(load_predictor(start.path, backend="torch")[0], held_docs, labels, names)
+    held_gold = gold_of(held_docs, labels)
+    before = figures_of(before_rows, held_gold)
     replay_docs, replay_labels, replay_ignore = replay_articles(
         args.replay_data, args.replay, train_docs, names, seed=args.seed, settings=start_settings
     )
@@ -282,7 +266,13 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     _tune(out, train_docs, held_docs + tune_docs, {**labels, **tune_labels})
     say("tune", 2, 2)
     adapted = ModelFolder.read(out)
-    after = figures(load_predictor(out, backend="torch")[0], held_docs, labels, names)
+    after_rows = labelled(load_predictor(out, backend="torch")[0], held_docs, labels, names)
+    after = figures_of(after_rows, held_gold)
+    gains = gain(before_rows, after_rows, held_gold, [str(d.id) for d in held_docs], seed=args.seed)
+    if noisy := within_noise(gains):
+        tasks = ", ".join(t.upper() for t in noisy)
+        notes.append(f"the held-out part is {len(held_docs)} document(s): the {tasks} gain's 95 % interval "
+                     "includes 0, so it may be chance")
     report = {
         "start": {"model": args.start, "folder": str(start.path), "name": start.name},
         "data": {"sources": digest(args.data), "formats": data.sources, "documents": len(data.docs),
@@ -292,7 +282,7 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
         "split": {"train": len(train_docs), "held_out": len(held_docs), "replay": len(replay_docs),
                   "replay_tuning": len(tune_docs), "seed": args.seed},
         "settings": {k: v for k, v in asdict(args).items() if k not in ("data", "out", "extra")},
-        "held_out_before": _short(before), "held_out_after": _short(after),
+        "held_out_before": _short(before), "held_out_after": _short(after), "held_out_gain": gains,
         "per_technique_after": after["flc"]["per_technique"],
         "per_technique_before": before["flc"]["per_technique"],
         "epochs_run": len(result["history"]),

@@ -94,9 +94,12 @@ def show(report: dict[str, Any], console: Console) -> None:
         console.print(f"  skipped: {line}")
     for note in report["notes"]:
         console.print(f"note: {note}")
-    table = Table("held-out F1", "before", "after")
+    gains = report.get("held_out_gain", {})
+    table = Table("held-out F1", "before", "after", "gain (95 % interval)")
     for task in ("si", "tc", "flc"):
-        table.add_row(task.upper(), f"{before[task]:.3f}", f"{after[task]:.3f}")
+        g = gains.get(task)
+        shown = f"{g['gain']:+.3f} ({g['low']:+.3f} to {g['high']:+.3f})" if g else ""
+        table.add_row(task.upper(), f"{before[task]:.3f}", f"{after[task]:.3f}", shown)
     console.print(table)
     per = Table("technique (FLC F1)", "before", "after")
     for name, value in sorted(report["per_technique_after"].items(), key=lambda kv: -kv[1]):
