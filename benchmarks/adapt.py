@@ -11,6 +11,8 @@ SemEval-2021 Task 6's technique-and-span F1.
     # your genre, PTC's taxonomy: ct24-en's PTC-mapped labels, one fold, with the PTC report
     # split before and after (forgetting)
     .venv/bin/python benchmarks/adapt.py ct24 --taxonomy keep --one-fold --out ...
+    # PTC figures of adapted models on the tuning split (the start never trained on it)
+    .venv/bin/python benchmarks/adapt.py forgetting --start fast --model DIR --ptc-split tuning
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
         }
         if args.taxonomy == "keep":
             fold["ptc_report"] = forgetting(args.start, model)
+            fold["ptc_tuning"] = forgetting(args.start, model, "tuning")
         out["folds"].append(fold)
         if args.one_fold:
             break
@@ -123,25 +126,35 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def forgetting(start: str, model: str | Path) -> dict[str, Any]:
-    """SI, TC and FLC on PTC's report split of the start and the adapted model (same names)."""
+def ptc_figures(folder: str | Path, split: str) -> dict[str, Any]:
+    """SI, TC and FLC (and FLC per technique) of a model on PTC's `split`."""
     import unspin
     from unspin.tuning.evaluate import evaluate_model
 
-    out = {}
-    for name, folder in (("start", start), ("adapted", model)):
-        analyzer = unspin.load(folder, backend="torch")
-        found = evaluate_model(analyzer.predictor, DATA / "ptc", "report", name=analyzer.name, resamples=0)
-        out[name] = {task: found[task]["f1"] for task in ("si", "tc", "flc")} | {
-            "flc_per_technique": found["flc_per_technique"]}
-    return out
+    analyzer = unspin.load(folder, backend="torch")
+    found = evaluate_model(analyzer.predictor, DATA / "ptc", split, name=analyzer.name, resamples=0)
+    return {task: found[task]["f1"] for task in ("si", "tc", "flc")} | {
+        "flc_per_technique": found["flc_per_technique"]}
+
+
+def forgetting(start: str, model: str | Path, split: str = "report") -> dict[str, Any]:
+    """SI, TC and FLC on PTC's `split` of the start and the adapted model (same names)."""
+    return {"split": split, "start": ptc_figures(start, split), "adapted": ptc_figures(model, split)}
+
+
+def forgetting_of(args: argparse.Namespace) -> dict[str, Any]:
+    """PTC figures of --start and of each --model on --ptc-split, without adapting anything."""
+    if not args.model:
+        raise SystemExit("forgetting: give at least one --model DIR")
+    return {"split": args.ptc_split, "start_figures": ptc_figures(args.start, args.ptc_split),
+            "models": {str(m): ptc_figures(m, args.ptc_split) for m in args.model}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("shift", choices=("memes", "ct24"))
+    parser.add_argument("shift", choices=("memes", "ct24", "forgetting"))
     parser.add_argument("--taxonomy", choices=("keep", "data"), default="data", help="ct24: which labels")
     parser.add_argument("--start", default="fast")
     parser.add_argument("--epochs", type=int, default=5)
@@ -154,8 +167,12 @@ def main() -> None:
     parser.add_argument("--fold", type=int, default=None, help="only this fold (0-based)")
     parser.add_argument("--runs", default="runs/adapt-bench")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--model", action="append", default=[],
+                        help="forgetting: an adapted model folder (repeat) to score beside --start")
+    parser.add_argument("--ptc-split", default="report", choices=("report", "tuning"),
+                        help="forgetting: the PTC split (the shipped tiers trained on report's articles)")
     args = parser.parse_args()
-    measure = {"memes": memes, "ct24": ct24}[args.shift]
+    measure = {"memes": memes, "ct24": ct24, "forgetting": forgetting_of}[args.shift]
     emit({"shift": args.shift, "start": args.start, **measure(args)}, args.out)
 
 
