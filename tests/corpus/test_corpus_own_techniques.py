@@ -1,0 +1,100 @@
+"""Co-occurrence and drill-down with an adapted model's own techniques (outside PTC's 14),
+next to PTC's, on SQLite and PostgreSQL; expected rows worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from store_fixtures import make_analysis, make_doc
+
+from unspin import taxonomy
+from unspin.store import Store
+from unspin.store import queries as q
+from unspin.web import WebSettings, create_app
+
+NC, LL = "Name_Calling,Labeling", "Loaded_Language"
+SM, QR = "Smears", "Questioning_the_Reputation"  # an adapted model's own
+# (text, source, published, [(phrase, technique)])
+CORPUS = [
+    ("d1 the traitors spread smears.", "Daily", "2024-01-01", [("traitors", NC), ("smears", SM)]),
+    ("d2 traitors, vile lies, smears, doubtful record.", "Daily", "2024-01-05",
+     [("traitors", NC), ("vile", LL), ("smears", SM), ("doubtful", QR)]),
+    ("d3 smears and a doubtful record.", "Weekly", "2024-02-01", [("smears", SM), ("doubtful", QR)]),
+    ("d4 a vile decision.", "Weekly", "2024-02-03", [("vile", LL)]),
+    ("d5 a doubtful record.", "Daily", "2024-02-10", [("doubtful", QR)]),
+    ("d6 nothing here.", "Daily", "2024-02-11", []),
+]
+
+
+@pytest.fixture
+def corpus(store: Store) -> Store:
+    store.add_documents([make_doc(t, source=s, published=p, title=f"Story-{t[1]}") for t, s, p, _ in CORPUS])
+    by_text = {d.text: d for d in store.pending("m1")}
+    with taxonomy.as_written():  # stored as a process with the adapted model loaded writes them
+        store.save_batch([make_analysis(by_text[t], found) for t, _, _, found in CORPUS])
+        saved = make_doc("Saved: traitors and smears.")  # a saved analysis: never in corpus figures
+        store.save_analysis(make_analysis(saved, [("traitors", NC), ("smears", SM)]))
+    return store
+
+
+def pairs(store: Store, **filters: Any) -> set[tuple[str, str, int, float]]:
+    with taxonomy.as_written():  # as in a process that loaded the adapted model
+        rows = q.cooccurrence(store, q.Filters(**filters))
+    return {(r["a"], r["b"], r["documents"], r["jaccard"]) for r in rows}
+
+
+def both(x: str, y: str, n: int, jaccard: float) -> set[tuple[str, str, int, float]]:
+    return {(x, y, n, jaccard), (y, x, n, jaccard)}
+
+
+def test_every_pair_counted(corpus: Store) -> None:
+    # documents: NC d1 d2; LL d2 d4; SM d1 d2 d3; QR d2 d3 d5
+    expected = {(NC, NC, 2, 1.0), (LL, LL, 2, 1.0), (SM, SM, 3, 1.0), (QR, QR, 3, 1.0),
+                *both(NC, LL, 1, 0.3333), *both(NC, SM, 2, 0.6667), *both(NC, QR, 1, 0.25),
+                *both(LL, SM, 1, 0.25), *both(LL, QR, 1, 0.25), *both(SM, QR, 2, 0.5)}
+    assert pairs(corpus) == expected
+    rows = q.cooccurrence(corpus, q.Filters())
+    assert [(r["a"], r["b"]) for r in rows] == sorted((r["a"], r["b"]) for r in rows)
+
+
+def test_filters_apply(corpus: Store) -> None:
+    assert pairs(corpus, sources=("Weekly",)) == {(LL, LL, 1, 1.0), (SM, SM, 1, 1.0), (QR, QR, 1, 1.0),
+                                                  *both(SM, QR, 1, 1.0)}
+    assert pairs(corpus, start=date(2024, 1, 1), end=date(2024, 1, 31)) == {
+        (NC, NC, 2, 1.0), (LL, LL, 1, 1.0), (SM, SM, 2, 1.0), (QR, QR, 1, 1.0),
+        *both(NC, LL, 1, 0.5), *both(NC, SM, 2, 1.0), *both(NC, QR, 1, 0.5),
+        *both(LL, SM, 1, 0.5), *both(LL, QR, 1, 1.0), *both(SM, QR, 1, 0.5)}
+    assert pairs(corpus, techniques=(SM, LL)) == {(LL, LL, 2, 1.0), (SM, SM, 3, 1.0), *both(LL, SM, 1, 0.25)}
+    assert pairs(corpus, techniques=(SM, QR)) == {(SM, SM, 3, 1.0), (QR, QR, 3, 1.0), *both(SM, QR, 2, 0.5)}
+    ptc_only = {(NC, NC, 2, 1.0), (LL, LL, 2, 1.0), *both(NC, LL, 1, 0.3333)}
+    assert pairs(corpus, techniques=(NC, LL)) == ptc_only
+    assert pairs(corpus, model="m2") == set()
+
+
+def test_drill_down_with_own_techniques(corpus: Store) -> None:
+    def found(f: q.Filters, **kw: Any) -> set[str]:
+        return {d["title"][-1] for d in q.documents_for(corpus, f, **kw)["documents"]}
+
+    with taxonomy.as_written():
+        assert found(q.Filters(), require=(SM, NC)) == {"1", "2"}
+        assert found(q.Filters(), technique=SM, require=(SM, QR)) == {"2", "3"}
+        # an own technique in the filter while the focus joins technique_counts too
+        assert found(q.Filters(techniques=(SM,)), technique=LL) == {"2"}
+        assert found(q.Filters(techniques=(QR, NC)), technique=LL) == {"2"}
+
+
+def test_dashboard_chart_and_drill(corpus: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the web app registers an adapted model's techniques when it loads the model
+    monkeypatch.setattr(taxonomy, "_REGISTERED", dict(taxonomy._REGISTERED))
+    monkeypatch.setattr(taxonomy, "_REGISTERED_ALIASES", dict(taxonomy._REGISTERED_ALIASES))
+    taxonomy.register([taxonomy.custom(SM), taxonomy.custom(QR)])
+    with TestClient(create_app(None, store=corpus, settings=WebSettings())) as client:
+        rows = client.get("/corpus/charts/cooccurrence.json").json()["rows"]
+        cell = next(r for r in rows if (r["a"], r["b"]) == (QR, SM))
+        assert (cell["documents"], cell["a_display"]) == (2, "Questioning the Reputation")
+        page = client.get(cell["drill"])
+        assert page.status_code == 200
+        assert "Story-2" in page.text and "Story-3" in page.text and "Story-5" not in page.text
