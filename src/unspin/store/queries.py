@@ -216,7 +216,8 @@ def cooccurrence(store: Store, f: Filters) -> list[dict[str, Any]]:
         for x in present:
             for y in present:
                 pair[(x, y)] += n
-    for x, y, n in _own_pairs(store, f):
+    ptc_found = sum(bin(mask).count("1") * n for mask, n in masks)  # (analysis, PTC technique) pairs
+    for x, y, n in _own_pairs(store, f, ptc_found):
         pair[(x, y)] += n
         if y in taxonomy.INDEX:  # the query gives (own, PTC); (PTC, own) is the same count
             pair[(y, x)] += n
@@ -229,14 +230,20 @@ def cooccurrence(store: Store, f: Filters) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: (r["a"], r["b"]))
 
 
-def _own_pairs(store: Store, f: Filters) -> list[Any]:
+def _own_pairs(store: Store, f: Filters, ptc_found: int) -> list[Any]:
     """(own technique, any technique, documents) for each technique outside PTC's 14 found
-    with another (or itself) in a selected document: one self-join of `technique_counts`,
-    which holds each (analysis, technique) once with the filters' columns. On a store with
-    PTC techniques only it finds no row; with a technique filter naming none it is not run."""
+    with another (or itself) in a selected document: a self-join of `technique_counts`, which
+    holds each (analysis, technique) once with the filters' columns. Not run when the filter
+    names no own technique, nor when no filter is set and the selection's `technique_counts`
+    rows number `ptc_found` (those the masks give: then there are PTC techniques only)."""
     own = [n for n in f.techniques if n not in taxonomy.INDEX]
     if f.techniques and not own:
         return []
+    if not f.techniques:
+        stored = _rows(store, select(func.count()).select_from(technique_counts)
+                       .where(*scope(technique_counts, f)))[0][0]
+        if stored == ptc_found:
+            return []
     t1, t2 = technique_counts.alias("t1"), technique_counts.alias("t2")
     conds = [*scope(t1, f), t2.c.analysis_id == t1.c.analysis_id,
              t1.c.technique.in_(own) if own else t1.c.technique.not_in(taxonomy.NAMES)]
