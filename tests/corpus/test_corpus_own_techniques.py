@@ -97,4 +97,5 @@ def test_dashboard_chart_and_drill(corpus: Store, monkeypatch: pytest.MonkeyPatc
         assert (cell["documents"], cell["a_display"]) == (2, "Questioning the Reputation")
         page = client.get(cell["drill"])
         assert page.status_code == 200
+        assert "with Questioning the Reputation" in page.text and "contain Smears" in page.text
         assert "Story-2" in page.text and "Story-3" in page.text and "Story-5" not in page.text
