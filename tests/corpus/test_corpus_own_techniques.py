@@ -3,14 +3,19 @@ next to PTC's, on SQLite and PostgreSQL; expected rows worked out by hand."""
 
 from __future__ import annotations
 
+import csv
+import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from store_fixtures import make_analysis, make_doc
+from typer.testing import CliRunner
 
 from unspin import taxonomy
+from unspin.cli.main import app
 from unspin.store import Store
 from unspin.store import queries as q
 from unspin.web import WebSettings, create_app
@@ -99,3 +104,21 @@ def test_dashboard_chart_and_drill(corpus: Store, monkeypatch: pytest.MonkeyPatc
         assert page.status_code == 200
         assert "with Questioning the Reputation" in page.text and "contain Smears" in page.text
         assert "Story-2" in page.text and "Story-3" in page.text and "Story-5" not in page.text
+
+
+def test_cli_stats_and_export_without_the_model(corpus: Store, tmp_path: Path) -> None:
+    # `unspin corpus stats/export` read the store only: the adapted model is not loaded here
+    runner = CliRunner()
+    result = runner.invoke(app, ["corpus", "stats", "--db", corpus.url, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {(r["technique"], r["documents"], r["display"]) for r in data["by_technique"]} == {
+        (NC, 2, "Name calling / labeling"), (LL, 2, "Loaded language"), (SM, 3, "Smears"),
+        (QR, 3, "Questioning the Reputation")}
+    assert {(r["a"], r["b"], r["documents"]) for r in data["cooccurrence"]} >= {(SM, QR, 2), (NC, SM, 2)}
+    out = runner.invoke(app, ["corpus", "export", str(tmp_path / "x"), "--db", corpus.url, "-f", "csv",
+                              "--table", "cooccurrence", "--source", "Weekly"])
+    assert out.exit_code == 0, out.output
+    with (tmp_path / "x" / "cooccurrence.csv").open(encoding="utf-8") as fh:
+        rows = {(r["a"], r["b"], int(r["documents"]), float(r["jaccard"])) for r in csv.DictReader(fh)}
+    assert rows == {(LL, LL, 1, 1.0), (SM, SM, 1, 1.0), (QR, QR, 1, 1.0), *both(SM, QR, 1, 1.0)}

@@ -194,8 +194,9 @@ def by_technique(store: Store, f: Filters) -> list[dict[str, Any]]:
     tot = _rows(store, _totals(f))
     if not tot or not tot[0].docs:
         return []
-    rows = [{**_figures(r, tot[0]), "display": taxonomy.get(r.technique).display}
-            for r in _rows(store, _per_technique(f))]
+    with taxonomy.as_written():  # an adapted model's own names too, in a process without that model
+        rows = [{**_figures(r, tot[0]), "display": taxonomy.get(r.technique).display}
+                for r in _rows(store, _per_technique(f))]
     return sorted(rows, key=lambda r: -r["spans"])
 
 
