@@ -122,3 +122,16 @@ def test_cli_stats_and_export_without_the_model(corpus: Store, tmp_path: Path) -
     with (tmp_path / "x" / "cooccurrence.csv").open(encoding="utf-8") as fh:
         rows = {(r["a"], r["b"], int(r["documents"]), float(r["jaccard"])) for r in csv.DictReader(fh)}
     assert rows == {(LL, LL, 1, 1.0), (SM, SM, 1, 1.0), (QR, QR, 1, 1.0), *both(SM, QR, 1, 1.0)}
+
+
+def test_cli_technique_filter_names_an_own_technique(corpus: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(taxonomy, "_REGISTERED", dict(taxonomy._REGISTERED))  # the CLI registers it
+    monkeypatch.setattr(taxonomy, "_REGISTERED_ALIASES", dict(taxonomy._REGISTERED_ALIASES))
+    runner = CliRunner()
+    result = runner.invoke(app, ["corpus", "stats", "--db", corpus.url, "--json", "--technique", "smears",
+                                 "--technique", "loaded language"])  # any spelling, as for PTC's
+    assert result.exit_code == 0, result.output
+    rows = {(r["a"], r["b"], r["documents"], r["jaccard"]) for r in json.loads(result.stdout)["cooccurrence"]}
+    assert rows == {(LL, LL, 2, 1.0), (SM, SM, 3, 1.0), *both(LL, SM, 1, 0.25)}
+    unheld = runner.invoke(app, ["corpus", "stats", "--db", corpus.url, "--technique", "Slurs"])
+    assert unheld.exit_code == 2 and "Unknown technique 'Slurs'" in unheld.output

@@ -254,6 +254,12 @@ def _own_pairs(store: Store, f: Filters, ptc_found: int) -> list[Any]:
                  .group_by(t1.c.technique, t2.c.technique))
 
 
+def stored_techniques(store: Store) -> set[str]:
+    """Every technique the corpus analyses hold, an adapted model's own names among them."""
+    t = technique_counts.c
+    return {r[0] for r in _rows(store, select(t.technique).where(t.kind == KIND_BATCH).distinct())}
+
+
 def top_cues(store: Store, f: Filters, *, limit: int = 10) -> list[dict[str, Any]]:
     """The cue phrases that weighed most often for each technique."""
     f = f.resolved(store)
