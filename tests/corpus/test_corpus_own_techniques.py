@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from store_fixtures import make_analysis, make_doc
 from typer.testing import CliRunner
 
 from unspin import taxonomy
+from unspin.batch.annotate import export_annotations
 from unspin.cli.main import app
 from unspin.store import Store
 from unspin.store import queries as q
@@ -135,3 +137,14 @@ def test_cli_technique_filter_names_an_own_technique(corpus: Store, monkeypatch:
     assert rows == {(LL, LL, 2, 1.0), (SM, SM, 3, 1.0), *both(LL, SM, 1, 0.25)}
     unheld = runner.invoke(app, ["corpus", "stats", "--db", corpus.url, "--technique", "Slurs"])
     assert unheld.exit_code == 2 and "Unknown technique 'Slurs'" in unheld.output
+
+
+def test_label_studio_export_lists_own_labels(corpus: Store, tmp_path: Path) -> None:
+    export_annotations(corpus, tmp_path, fmt="label-studio")
+    config = (tmp_path / "label-studio-config.xml").read_text(encoding="utf-8")
+    offered = set(re.findall(r'<Label value="([^"]+)"', config))
+    assert {SM, QR, NC, LL} <= offered and len(offered) == 16  # PTC's 14 and the two own
+    tasks = json.loads((tmp_path / "label-studio.json").read_text(encoding="utf-8"))
+    results = [r for t in tasks for p in t["predictions"] for r in p["result"]]
+    used = {label for r in results for label in r["value"]["labels"]}
+    assert used == {SM, QR, NC, LL}
