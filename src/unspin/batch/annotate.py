@@ -62,7 +62,8 @@ def export_annotations(store: Store, out: str | Path, *, fmt: str,
         path = folder / "label-studio.json"
         tasks = prediction_tasks(found)
         path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
-        (folder / "label-studio-config.xml").write_text(label_studio_config(), encoding="utf-8")
+        own = sorted({s.technique for x in found for s in x.spans})  # an adapted model's too
+        (folder / "label-studio-config.xml").write_text(label_studio_config(own), encoding="utf-8")
     else:
         path = folder / "doccano.jsonl"
         write_doccano([x.doc for x in found], labels, path)

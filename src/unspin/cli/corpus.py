@@ -65,10 +65,12 @@ def _store(db: str | None, create: bool = False) -> Any:
     return Store.open(db, create=True if create else None)
 
 
-def _filters(model: str | None, source: list[str] | None, technique: list[str] | None,
+def _filters(store: Any, model: str | None, source: list[str] | None, technique: list[str] | None,
              since: str | None, until: str | None) -> Any:
     from unspin.errors import InputError
     from unspin.store.queries import Filters
+
+    _known_to_store(store, technique or [])
 
     try:
         start = date.fromisoformat(since) if since else None
@@ -77,6 +79,22 @@ def _filters(model: str | None, source: list[str] | None, technique: list[str] |
         raise InputError(f"Dates must look like 2024-03-31: {err}") from err
     return Filters(model=model, sources=tuple(source or ()), techniques=tuple(technique or ()),
                    start=start, end=end)
+
+
+def _known_to_store(store: Any, names: list[str]) -> None:
+    """Make the techniques outside PTC's 14 that the store's analyses hold (an adapted model's
+    own; this process has not loaded that model) known, when a filter names one."""
+    from unspin import taxonomy
+    from unspin.errors import UnknownTechniqueError
+    from unspin.store.queries import stored_techniques
+
+    for name in names:
+        try:
+            taxonomy.normalize(name)
+        except UnknownTechniqueError:
+            held = sorted(stored_techniques(store) - set(taxonomy.NAMES))
+            taxonomy.register([taxonomy.custom(n) for n in held])
+            return
 
 
 def _print_json(data: Any) -> None:
@@ -200,7 +218,8 @@ def stats(
 
     with user_errors():
         store = _store(db, create)
-        data = compute(store, _filters(model, source, technique, since, until), bucket=bucket.value, top=top)
+        f = _filters(store, model, source, technique, since, until)
+        data = compute(store, f, bucket=bucket.value, top=top)
     if as_json:
         _print_json(data)
         return
@@ -255,7 +274,7 @@ def export_(
 
     with user_errors():
         store = _store(db, create)
-        f = _filters(model, source, technique, since, until)
+        f = _filters(store, model, source, technique, since, until)
         if fmt.value in ANNOTATION_FORMATS:
             result = export_annotations(store, out, fmt=fmt.value, f=f)
         else:

@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
+from xml.sax.saxutils import quoteattr
 
 from unspin import taxonomy
 from unspin.doc import Document
@@ -178,11 +179,15 @@ def write_label_studio(docs: Iterable[Document], labels: Labels, path: str | Pat
     return len(tasks)
 
 
-def label_studio_config() -> str:
-    """The labeling interface for unspin's 14 techniques (paste it into the project settings);
-    its `<Style>` (Label Studio's documented `.htx-text { white-space: pre-wrap; }`) shows line
-    breaks and runs of spaces as they are in the text."""
-    labels = "\n".join(f'    <Label value="{t.name}" background="{t.color}"/>' for t in taxonomy.TECHNIQUES)
+def label_studio_config(extra: Iterable[str] = ()) -> str:
+    """The labeling interface for unspin's 14 techniques and the `extra` ones (an adapted
+    model's own; paste it into the project settings); its `<Style>` (Label Studio's documented
+    `.htx-text { white-space: pre-wrap; }`) shows line breaks and runs of spaces as they are in
+    the text."""
+    own = [taxonomy.custom(n, index=i) for i, n in enumerate(n for n in dict.fromkeys(extra)
+                                                              if n not in taxonomy.BY_NAME)]
+    labels = "\n".join(f'    <Label value={quoteattr(t.name)} background="{t.color}"/>'
+                       for t in (*taxonomy.TECHNIQUES, *own))
     return ('<View>\n  <Style>.htx-text { white-space: pre-wrap; }</Style>\n'
             f'  <Labels name="label" toName="text">\n{labels}\n  </Labels>\n'
             '  <Text name="text" value="$text" granularity="symbol"/>\n</View>\n')

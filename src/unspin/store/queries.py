@@ -95,8 +95,14 @@ def _any_technique(table: Any, names: tuple[str, ...]) -> Any:
     found = table.c.mask.op("&")(_mask(tuple(n for n in names if n in taxonomy.INDEX))) != 0
     if not own:
         return found
-    t = technique_counts.c
-    return or_(found, exists(select(t.analysis_id).where(t.analysis_id == table.c.id, t.technique.in_(own))))
+    return or_(found, _has(table, own))
+
+
+def _has(table: Any, names: tuple[str, ...] | list[str]) -> Any:
+    """Rows of `table` (analyses) whose analysis has any of `names`, through `technique_counts`
+    (aliased, so that a query joining `technique_counts` itself does not correlate it away)."""
+    t = technique_counts.alias("has").c
+    return exists(select(t.analysis_id).where(t.analysis_id == table.c.id, t.technique.in_(names)))
 
 
 def _rows(store: Store, query: Select[Any]) -> list[Any]:
@@ -188,34 +194,70 @@ def by_technique(store: Store, f: Filters) -> list[dict[str, Any]]:
     tot = _rows(store, _totals(f))
     if not tot or not tot[0].docs:
         return []
-    rows = [{**_figures(r, tot[0]), "display": taxonomy.get(r.technique).display}
-            for r in _rows(store, _per_technique(f))]
+    with taxonomy.as_written():  # an adapted model's own names too, in a process without that model
+        rows = [{**_figures(r, tot[0]), "display": taxonomy.get(r.technique).display}
+                for r in _rows(store, _per_technique(f))]
     return sorted(rows, key=lambda r: -r["spans"])
 
 
 def cooccurrence(store: Store, f: Filters) -> list[dict[str, Any]]:
     """Pairs of techniques found in the same document: documents with both, and Jaccard overlap.
 
-    Rows with `a == b` give the documents with that technique.
+    Rows with `a == b` give the documents with that technique. PTC's pairs come from the
+    `mask` column; an adapted model's own techniques from `technique_counts` (see `_own_pairs`).
     """
     f = f.resolved(store)
     a = analyses.c
     masks = _rows(store, select(a.mask, func.count()).where(*_where(analyses, f, technique_column=False))
                   .group_by(a.mask))
-    pair: Counter[tuple[int, int]] = Counter()
+    names = taxonomy.NAMES
+    pair: Counter[tuple[str, str]] = Counter()
     for mask, n in masks:
-        present = [i for i in range(len(taxonomy.NAMES)) if mask >> i & 1]
+        present = [names[i] for i in range(len(names)) if mask >> i & 1]
         for x in present:
             for y in present:
                 pair[(x, y)] += n
-    names = taxonomy.NAMES
-    chosen = set(f.techniques) or set(names)
+    ptc_found = sum(bin(mask).count("1") * n for mask, n in masks)  # (analysis, PTC technique) pairs
+    for x, y, n in _own_pairs(store, f, ptc_found):
+        pair[(x, y)] += n
+        if y in taxonomy.INDEX:  # the query gives (own, PTC); (PTC, own) is the same count
+            pair[(y, x)] += n
+    chosen = set(f.techniques)
     out = []
     for (x, y), n in pair.items():
-        if names[x] in chosen and names[y] in chosen:
+        if not chosen or (x in chosen and y in chosen):
             union = pair[(x, x)] + pair[(y, y)] - n
-            out.append({"a": names[x], "b": names[y], "documents": n, "jaccard": _ratio(n, union)})
+            out.append({"a": x, "b": y, "documents": n, "jaccard": _ratio(n, union)})
     return sorted(out, key=lambda r: (r["a"], r["b"]))
+
+
+def _own_pairs(store: Store, f: Filters, ptc_found: int) -> list[Any]:
+    """(own technique, any technique, documents) for each technique outside PTC's 14 found
+    with another (or itself) in a selected document: a self-join of `technique_counts`, which
+    holds each (analysis, technique) once with the filters' columns. Not run when the filter
+    names no own technique, nor when no filter is set and the selection's `technique_counts`
+    rows number `ptc_found` (those the masks give: then there are PTC techniques only)."""
+    own = [n for n in f.techniques if n not in taxonomy.INDEX]
+    if f.techniques and not own:
+        return []
+    if not f.techniques:
+        stored = _rows(store, select(func.count()).select_from(technique_counts)
+                       .where(*scope(technique_counts, f)))[0][0]
+        if stored == ptc_found:
+            return []
+    t1, t2 = technique_counts.alias("t1"), technique_counts.alias("t2")
+    conds = [*scope(t1, f), t2.c.analysis_id == t1.c.analysis_id,
+             t1.c.technique.in_(own) if own else t1.c.technique.not_in(taxonomy.NAMES)]
+    if f.techniques:
+        conds.append(t2.c.technique.in_(f.techniques))
+    return _rows(store, select(t1.c.technique, t2.c.technique, func.count()).where(*conds)
+                 .group_by(t1.c.technique, t2.c.technique))
+
+
+def stored_techniques(store: Store) -> set[str]:
+    """Every technique the corpus analyses hold, an adapted model's own names among them."""
+    t = technique_counts.c
+    return {r[0] for r in _rows(store, select(t.technique).where(t.kind == KIND_BATCH).distinct())}
 
 
 def top_cues(store: Store, f: Filters, *, limit: int = 10) -> list[dict[str, Any]]:
@@ -259,8 +301,10 @@ def documents_for(store: Store, f: Filters, *, technique: str | None = None, req
     a, d, t = analyses.c, documents.c, technique_counts.c
     conds = [*_where(analyses, f, technique_column=False), d.id == a.document_id]
     if require:
-        bits = _mask(tuple(taxonomy.normalize(n) for n in require))
+        wanted = {taxonomy.normalize(n) for n in require}
+        bits = _mask(tuple(n for n in wanted if n in taxonomy.INDEX))
         conds.append(a.mask.op("&")(bits) == bits)
+        conds += [_has(analyses, (n,)) for n in sorted(wanted) if n not in taxonomy.INDEX]
     score = (a.covered * 1.0 / func.nullif(a.chars, 0))
     spans_of = a.spans
     if technique:

@@ -251,10 +251,11 @@ def documents_context(store: Store, request: Request) -> dict[str, Any]:
     found = q.documents_for(store, f, technique=params.get("focus") or None, require=also,
                             limit=PAGE, offset=(page - 1) * PAGE)
     focus = found["technique"]
-    names = {t.name: t.display for t in taxonomy.TECHNIQUES}
+    from unspin.web.context import technique_info  # an adapted model's techniques by their display names too
+
     return {"filters": f.to_dict(), "bucket": bucket, "focus": focus,
-            "focus_display": names.get(focus or "", focus), "with": list(also),
-            "with_display": [names.get(taxonomy.normalize(t), t) for t in also
+            "focus_display": technique_info(focus)["display"] if focus else None, "with": list(also),
+            "with_display": [technique_info(taxonomy.normalize(t))["display"] for t in also
                              if taxonomy.normalize(t) != focus],
             "total": found["total"], "page_no": page, "pages": max(1, -(-found["total"] // PAGE)),
             "documents": found["documents"], "back": f"/corpus?{query_string(f, bucket)}",
