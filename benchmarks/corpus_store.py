@@ -84,7 +84,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from unspin.batch.importer import import_paths
-    from unspin.store import Store
+    from unspin.store import Store, drill
     from unspin.store import queries as q
     from unspin.web.routes import dashboard
 
@@ -117,7 +117,7 @@ def main() -> None:
         "cooccurrence": lambda: q.cooccurrence(store, f),
         "top_cues": lambda: q.top_cues(store, f),
         "drill-down (documents_for, 1 source x technique)":
-            lambda: q.documents_for(store, one_source, technique="Loaded_Language"),
+            lambda: drill.documents_for(store, one_source, technique="Loaded_Language"),
         "technique_mix, one source": lambda: q.technique_mix(store, one_source),
         "trend week, one quarter": lambda: q.trend(store, a_quarter, bucket="week"),
         "technique_mix, one technique": lambda: q.technique_mix(store, fear),

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from unspin import taxonomy
 from unspin.batch.annotate import export_annotations
 from unspin.cli.main import app
-from unspin.store import Store
+from unspin.store import Store, drill
 from unspin.store import queries as q
 from unspin.web import WebSettings, create_app
 
@@ -83,7 +83,7 @@ def test_filters_apply(corpus: Store) -> None:
 
 def test_drill_down_with_own_techniques(corpus: Store) -> None:
     def found(f: q.Filters, **kw: Any) -> set[str]:
-        return {d["title"][-1] for d in q.documents_for(corpus, f, **kw)["documents"]}
+        return {d["title"][-1] for d in drill.documents_for(corpus, f, **kw)["documents"]}
 
     with taxonomy.as_written():
         assert found(q.Filters(), require=(SM, NC)) == {"1", "2"}

@@ -8,7 +8,7 @@ import pytest
 from store_fixtures import make_analysis, make_doc
 
 from unspin.errors import InputError
-from unspin.store import Store
+from unspin.store import Store, drill
 from unspin.store import queries as q
 
 NC, LL, FW = "Name_Calling,Labeling", "Loaded_Language", "Flag-Waving"
@@ -84,13 +84,13 @@ def test_top_cues(corpus: Store) -> None:
 
 
 def test_documents_for_drill_down(corpus: Store) -> None:
-    found = q.documents_for(corpus, q.Filters(sources=("Daily",)), technique="name calling")
+    found = drill.documents_for(corpus, q.Filters(sources=("Daily",)), technique="name calling")
     assert found["total"] == 2
     assert {d["published"] for d in found["documents"]} == {"2024-01-01", "2024-01-03"}
     assert corpus.get_analysis(found["documents"][0]["analysis_id"]) is not None
-    start, end = q.bucket_range("month", date(2024, 2, 1))
+    start, end = drill.bucket_range("month", date(2024, 2, 1))
     assert end == date(2024, 2, 29)
-    assert q.documents_for(corpus, q.Filters(start=start, end=end))["total"] == 2
+    assert drill.documents_for(corpus, q.Filters(start=start, end=end))["total"] == 2
 
 
 def test_empty_store(store: Store) -> None:

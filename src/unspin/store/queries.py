@@ -1,24 +1,24 @@
 """Corpus analytics over corpus ("batch") analyses: technique mix per source, trends, heatmap
-data, co-occurrence, top cue phrases, and the documents behind any of them.
+data, co-occurrence and top cue phrases.
 
 Every function takes a `Store` and `Filters` and returns plain rows (lists of dicts). They
 group the denormalized `analyses` / `technique_counts` tables, so none needs a join except
-`top_cues` and `documents`.
+`top_cues`; the documents behind a chart mark are in `drill.py`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 
 from unspin import taxonomy
 from unspin.errors import InputError
-from unspin.ingest.normalize import clean_field, web_link
-from unspin.store.schema import KIND_BATCH, analyses, cues, documents, technique_counts
+from unspin.ingest.normalize import clean_field
+from unspin.store.schema import KIND_BATCH, analyses, cues, technique_counts
 from unspin.store.store import Store
 
 BUCKETS = ("day", "week", "month")
@@ -59,7 +59,7 @@ class Filters:
                 "end": self.end.isoformat() if self.end else None}
 
 
-def _mask(names: tuple[str, ...]) -> int:
+def mask_of(names: tuple[str, ...]) -> int:
     return sum(1 << taxonomy.INDEX[n] for n in names)
 
 
@@ -78,7 +78,7 @@ def scope(table: Any, f: Filters) -> list[Any]:
     return conds
 
 
-def _where(table: Any, f: Filters, *, technique_column: bool) -> list[Any]:
+def where(table: Any, f: Filters, *, technique_column: bool) -> list[Any]:
     conds = scope(table, f)
     if f.techniques:
         if technique_column:
@@ -92,20 +92,20 @@ def _any_technique(table: Any, names: tuple[str, ...]) -> Any:
     """Analyses with any of `names`: PTC's through the bit mask, an adapted model's own
     techniques through `technique_counts`."""
     own = [n for n in names if n not in taxonomy.INDEX]
-    found = table.c.mask.op("&")(_mask(tuple(n for n in names if n in taxonomy.INDEX))) != 0
+    found = table.c.mask.op("&")(mask_of(tuple(n for n in names if n in taxonomy.INDEX))) != 0
     if not own:
         return found
-    return or_(found, _has(table, own))
+    return or_(found, has(table, own))
 
 
-def _has(table: Any, names: tuple[str, ...] | list[str]) -> Any:
+def has(table: Any, names: tuple[str, ...] | list[str]) -> Any:
     """Rows of `table` (analyses) whose analysis has any of `names`, through `technique_counts`
     (aliased, so that a query joining `technique_counts` itself does not correlate it away)."""
     t = technique_counts.alias("has").c
     return exists(select(t.analysis_id).where(t.analysis_id == table.c.id, t.technique.in_(names)))
 
 
-def _rows(store: Store, query: Select[Any]) -> list[Any]:
+def rows_of(store: Store, query: Select[Any]) -> list[Any]:
     with store.read() as conn:
         return list(conn.execute(query))
 
@@ -120,7 +120,7 @@ def _totals(f: Filters, *group: Any) -> Select[Any]:
     return (select(*group, func.count().label("docs"), func.sum(a.chars).label("chars"),
                    func.sum(a.words).label("words"), func.sum(a.spans).label("spans"),
                    func.sum(a.covered).label("covered"))
-            .where(*_where(analyses, f, technique_column=False)).group_by(*group))
+            .where(*where(analyses, f, technique_column=False)).group_by(*group))
 
 
 def _per_technique(f: Filters, *group: Any) -> Select[Any]:
@@ -128,7 +128,7 @@ def _per_technique(f: Filters, *group: Any) -> Select[Any]:
     t = technique_counts.c
     return (select(*group, t.technique, func.count().label("docs"), func.sum(t.spans).label("spans"),
                    func.sum(t.chars).label("chars"))
-            .where(*_where(technique_counts, f, technique_column=True)).group_by(*group, t.technique))
+            .where(*where(technique_counts, f, technique_column=True)).group_by(*group, t.technique))
 
 
 def _figures(r: Any, tot: Any) -> dict[str, Any]:
@@ -137,7 +137,7 @@ def _figures(r: Any, tot: Any) -> dict[str, Any]:
             "spans_per_1k_words": _ratio(r.spans, tot.words, 1000, 2)}
 
 
-def _iso(day: date | None) -> str | None:
+def iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
@@ -145,10 +145,10 @@ def overview(store: Store, f: Filters) -> dict[str, Any]:
     """Corpus size and coverage for the filters, and the sources and models to choose from."""
     f = f.resolved(store)
     a = analyses.c
-    tot = _rows(store, _totals(f))
-    first_last = _rows(store, select(func.min(a.day), func.max(a.day))
-                       .where(*_where(analyses, f, technique_column=False)))[0]
-    sources = _rows(store, select(a.source, func.count()).where(a.model == f.model, a.kind == KIND_BATCH)
+    tot = rows_of(store, _totals(f))
+    first_last = rows_of(store, select(func.min(a.day), func.max(a.day))
+                       .where(*where(analyses, f, technique_column=False)))[0]
+    sources = rows_of(store, select(a.source, func.count()).where(a.model == f.model, a.kind == KIND_BATCH)
                     .group_by(a.source).order_by(func.count().desc(), a.source))
     docs, spans, words, chars, covered = (tot[0].docs, tot[0].spans or 0, tot[0].words or 0,
                                           tot[0].chars or 0, tot[0].covered or 0)
@@ -157,7 +157,7 @@ def overview(store: Store, f: Filters) -> dict[str, Any]:
         "pending": store.pending_count(f.model) if f.model else store.document_count(),
         "documents": docs, "spans": int(spans), "words": int(words), "density": _ratio(covered, chars),
         "spans_per_1k_words": _ratio(spans, words, 1000, 2),
-        "first": _iso(first_last[0]), "last": _iso(first_last[1]),
+        "first": iso(first_last[0]), "last": iso(first_last[1]),
         "sources": [{"source": s, "documents": n} for s, n in sources],
     }
 
@@ -165,9 +165,9 @@ def overview(store: Store, f: Filters) -> dict[str, Any]:
 def technique_mix(store: Store, f: Filters) -> list[dict[str, Any]]:
     """Per source and technique: documents, spans, share of the source's spans, density."""
     f = f.resolved(store)
-    totals = {r.source: r for r in _rows(store, _totals(f, analyses.c.source))}
+    totals = {r.source: r for r in rows_of(store, _totals(f, analyses.c.source))}
     out = []
-    for r in _rows(store, _per_technique(f, technique_counts.c.source)):
+    for r in rows_of(store, _per_technique(f, technique_counts.c.source)):
         tot = totals.get(r.source)
         if tot is not None:
             out.append({"source": r.source, **_figures(r, tot), "share_of_spans": _ratio(r.spans, tot.spans),
@@ -181,22 +181,22 @@ def trend(store: Store, f: Filters, *, bucket: str = "week") -> list[dict[str, A
         raise InputError(f"Unknown time bucket {bucket!r}; expected one of {', '.join(BUCKETS)}.")
     f = f.resolved(store)
     ab, tb = analyses.c[bucket].label("bucket"), technique_counts.c[bucket].label("bucket")
-    totals = {r.bucket: r for r in _rows(store, _totals(f, ab)) if r.bucket is not None}
+    totals = {r.bucket: r for r in rows_of(store, _totals(f, ab)) if r.bucket is not None}
     out = [{"bucket": r.bucket.isoformat(), **_figures(r, totals[r.bucket]),
             "bucket_documents": totals[r.bucket].docs}
-           for r in _rows(store, _per_technique(f, tb)) if r.bucket is not None]
+           for r in rows_of(store, _per_technique(f, tb)) if r.bucket is not None]
     return sorted(out, key=lambda r: (r["bucket"], r["technique"]))
 
 
 def by_technique(store: Store, f: Filters) -> list[dict[str, Any]]:
     """Per technique over the whole selection: documents, spans, density."""
     f = f.resolved(store)
-    tot = _rows(store, _totals(f))
+    tot = rows_of(store, _totals(f))
     if not tot or not tot[0].docs:
         return []
     with taxonomy.as_written():  # an adapted model's own names too, in a process without that model
         rows = [{**_figures(r, tot[0]), "display": taxonomy.get(r.technique).display}
-                for r in _rows(store, _per_technique(f))]
+                for r in rows_of(store, _per_technique(f))]
     return sorted(rows, key=lambda r: -r["spans"])
 
 
@@ -208,7 +208,7 @@ def cooccurrence(store: Store, f: Filters) -> list[dict[str, Any]]:
     """
     f = f.resolved(store)
     a = analyses.c
-    masks = _rows(store, select(a.mask, func.count()).where(*_where(analyses, f, technique_column=False))
+    masks = rows_of(store, select(a.mask, func.count()).where(*where(analyses, f, technique_column=False))
                   .group_by(a.mask))
     names = taxonomy.NAMES
     pair: Counter[tuple[str, str]] = Counter()
@@ -241,7 +241,7 @@ def _own_pairs(store: Store, f: Filters, ptc_found: int) -> list[Any]:
     if f.techniques and not own:
         return []
     if not f.techniques:
-        stored = _rows(store, select(func.count()).select_from(technique_counts)
+        stored = rows_of(store, select(func.count()).select_from(technique_counts)
                        .where(*scope(technique_counts, f)))[0][0]
         if stored == ptc_found:
             return []
@@ -250,14 +250,14 @@ def _own_pairs(store: Store, f: Filters, ptc_found: int) -> list[Any]:
              t1.c.technique.in_(own) if own else t1.c.technique.not_in(taxonomy.NAMES)]
     if f.techniques:
         conds.append(t2.c.technique.in_(f.techniques))
-    return _rows(store, select(t1.c.technique, t2.c.technique, func.count()).where(*conds)
+    return rows_of(store, select(t1.c.technique, t2.c.technique, func.count()).where(*conds)
                  .group_by(t1.c.technique, t2.c.technique))
 
 
 def stored_techniques(store: Store) -> set[str]:
     """Every technique the corpus analyses hold, an adapted model's own names among them."""
     t = technique_counts.c
-    return {r[0] for r in _rows(store, select(t.technique).where(t.kind == KIND_BATCH).distinct())}
+    return {r[0] for r in rows_of(store, select(t.technique).where(t.kind == KIND_BATCH).distinct())}
 
 
 def top_cues(store: Store, f: Filters, *, limit: int = 10) -> list[dict[str, Any]]:
@@ -265,11 +265,12 @@ def top_cues(store: Store, f: Filters, *, limit: int = 10) -> list[dict[str, Any
     f = f.resolved(store)
     c = cues.c
     everything = replace(f, techniques=())
-    conds = [c.analysis_id == analyses.c.id, *_where(analyses, everything, technique_column=False)]
+    conds = [c.analysis_id == analyses.c.id, *where(analyses, everything, technique_column=False)]
     if f.techniques:
         conds.append(c.technique.in_(f.techniques))
-    found = _rows(store, select(c.technique, c.phrase, func.count().label("n"), func.avg(c.weight).label("w"))
-                  .where(and_(*conds)).group_by(c.technique, c.phrase))
+    found = rows_of(store, select(c.technique, c.phrase, func.count().label("n"),
+                                  func.avg(c.weight).label("w"))
+                    .where(and_(*conds)).group_by(c.technique, c.phrase))
     best: dict[str, list[Any]] = {}
     for r in found:
         best.setdefault(r.technique, []).append(r)
@@ -279,46 +280,3 @@ def top_cues(store: Store, f: Filters, *, limit: int = 10) -> list[dict[str, Any
         out += [{"technique": name, "rank": i + 1, "phrase": r.phrase, "count": r.n,
                  "mean_weight": round(r.w, 4)} for i, r in enumerate(rows[:limit])]
     return out
-
-
-def bucket_range(bucket: str, start: date) -> tuple[date, date]:
-    """The first and last day of the `bucket` that starts on `start`."""
-    if bucket == "day":
-        return start, start
-    if bucket == "week":
-        return start, start + timedelta(days=6)
-    following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return start, following - timedelta(days=1)
-
-
-def documents_for(store: Store, f: Filters, *, technique: str | None = None, require: tuple[str, ...] = (),
-                  limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    """The documents behind a chart mark, most affected first (drill-down), with their total count.
-
-    `technique` ranks by that technique's density; `require` keeps documents with all of those.
-    """
-    f = f.resolved(store)
-    a, d, t = analyses.c, documents.c, technique_counts.c
-    conds = [*_where(analyses, f, technique_column=False), d.id == a.document_id]
-    if require:
-        wanted = {taxonomy.normalize(n) for n in require}
-        bits = _mask(tuple(n for n in wanted if n in taxonomy.INDEX))
-        conds.append(a.mask.op("&")(bits) == bits)
-        conds += [_has(analyses, (n,)) for n in sorted(wanted) if n not in taxonomy.INDEX]
-    score = (a.covered * 1.0 / func.nullif(a.chars, 0))
-    spans_of = a.spans
-    if technique:
-        technique = taxonomy.normalize(technique)
-        conds += [t.analysis_id == a.id, t.technique == technique]
-        score, spans_of = t.chars * 1.0 / func.nullif(a.chars, 0), t.spans
-    total = _rows(store, select(func.count()).select_from(analyses, documents,
-                                                          *([technique_counts] if technique else []))
-                  .where(*conds))[0][0]
-    rows = _rows(store, select(a.id, a.document_id, d.ext_id, d.title, d.url, a.source, a.day, a.words,
-                               spans_of.label("n_spans"), score.label("score"))
-                 .where(*conds).order_by(score.desc(), a.id).limit(limit).offset(offset))
-    return {"total": total, "technique": technique, "documents": [
-        {"analysis_id": r.id, "document_id": r.document_id, "ext_id": r.ext_id, "title": r.title,
-         "url": r.url, "link": web_link(r.url), "source": r.source, "published": _iso(r.day),
-         "words": r.words,
-         "spans": r.n_spans, "density": round(float(r.score or 0.0), 4)} for r in rows]}

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from unspin import taxonomy
 from unspin.errors import InputError
-from unspin.store import Store
+from unspin.store import Store, drill
 from unspin.store import queries as q
 from unspin.web.inputs import MAX_PAGE, BadParameter
 
@@ -239,7 +239,7 @@ def documents_context(store: Store, request: Request) -> dict[str, Any]:
     f = f.resolved(store)
     if params.get("bucket_start"):  # a point on the trend chart: its whole bucket
         first = _date(params.get("bucket_start"), "bucket_start")
-        start, end = q.bucket_range(bucket, first)  # type: ignore[arg-type]
+        start, end = drill.bucket_range(bucket, first)  # type: ignore[arg-type]
         f = q.Filters(model=f.model, sources=f.sources, techniques=f.techniques, start=start, end=end)
     also = tuple(t for t in params.getlist("with") if t)
     try:
@@ -248,7 +248,7 @@ def documents_context(store: Store, request: Request) -> dict[str, Any]:
         page = 0
     if not 1 <= page <= MAX_PAGE:
         raise BadParameter("page", 1, MAX_PAGE)
-    found = q.documents_for(store, f, technique=params.get("focus") or None, require=also,
+    found = drill.documents_for(store, f, technique=params.get("focus") or None, require=also,
                             limit=PAGE, offset=(page - 1) * PAGE)
     focus = found["technique"]
     from unspin.web.context import technique_info  # an adapted model's techniques by their display names too
