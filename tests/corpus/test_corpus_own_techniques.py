@@ -108,6 +108,22 @@ def test_dashboard_chart_and_drill(corpus: Store, monkeypatch: pytest.MonkeyPatc
         assert "Story-2" in page.text and "Story-3" in page.text and "Story-5" not in page.text
 
 
+def test_dashboard_filters_by_an_own_technique_without_the_model(corpus: Store,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # a server that has not loaded the adapted model still filters by the techniques the corpus holds
+    monkeypatch.setattr(taxonomy, "_REGISTERED", dict(taxonomy._REGISTERED))
+    monkeypatch.setattr(taxonomy, "_REGISTERED_ALIASES", dict(taxonomy._REGISTERED_ALIASES))
+    with TestClient(create_app(None, store=corpus, settings=WebSettings())) as client:
+        answer = client.get("/corpus/charts/cooccurrence.json",
+                            params={"technique": ["smears", "Loaded language"]})
+        assert answer.status_code == 200, answer.text
+        rows = {(r["a"], r["b"], r["documents"]) for r in answer.json()["rows"]}
+        assert rows == {(LL, LL, 2), (SM, SM, 3), (LL, SM, 1), (SM, LL, 1)}
+        page = client.get("/corpus/documents", params={"focus": "Questioning the Reputation"})
+        assert page.status_code == 200 and "Story-5" in page.text
+        assert client.get("/corpus.json", params={"technique": "Slurs"}).status_code == 400
+
+
 def test_cli_stats_and_export_without_the_model(corpus: Store, tmp_path: Path) -> None:
     # `unspin corpus stats/export` read the store only: the adapted model is not loaded here
     runner = CliRunner()

@@ -68,9 +68,9 @@ def _store(db: str | None, create: bool = False) -> Any:
 def _filters(store: Any, model: str | None, source: list[str] | None, technique: list[str] | None,
              since: str | None, until: str | None) -> Any:
     from unspin.errors import InputError
-    from unspin.store.queries import Filters
+    from unspin.store.queries import Filters, know_stored
 
-    _known_to_store(store, technique or [])
+    know_stored(store, technique or [])
 
     try:
         start = date.fromisoformat(since) if since else None
@@ -79,22 +79,6 @@ def _filters(store: Any, model: str | None, source: list[str] | None, technique:
         raise InputError(f"Dates must look like 2024-03-31: {err}") from err
     return Filters(model=model, sources=tuple(source or ()), techniques=tuple(technique or ()),
                    start=start, end=end)
-
-
-def _known_to_store(store: Any, names: list[str]) -> None:
-    """Make the techniques outside PTC's 14 that the store's analyses hold (an adapted model's
-    own; this process has not loaded that model) known, when a filter names one."""
-    from unspin import taxonomy
-    from unspin.errors import UnknownTechniqueError
-    from unspin.store.queries import stored_techniques
-
-    for name in names:
-        try:
-            taxonomy.normalize(name)
-        except UnknownTechniqueError:
-            held = sorted(stored_techniques(store) - set(taxonomy.NAMES))
-            taxonomy.register([taxonomy.custom(n) for n in held])
-            return
 
 
 def _print_json(data: Any) -> None:

@@ -8,6 +8,7 @@ group the denormalized `analyses` / `technique_counts` tables, so none needs a j
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
@@ -258,6 +259,29 @@ def stored_techniques(store: Store) -> set[str]:
     """Every technique the corpus analyses hold, an adapted model's own names among them."""
     t = technique_counts.c
     return {r[0] for r in rows_of(store, select(t.technique).where(t.kind == KIND_BATCH).distinct())}
+
+
+def know_stored(store: Store, names: list[str] | tuple[str, ...]) -> None:
+    """Where a filter names a technique this process does not know, register the techniques
+    outside PTC's 14 that the corpus holds (an adapted model's own, its model not loaded here),
+    so filters take them in any spelling; a name the corpus does not hold stays unknown."""
+    from unspin.errors import UnknownTechniqueError
+
+    for name in names:
+        try:
+            taxonomy.normalize(name)
+        except UnknownTechniqueError:
+            url = str(store.url)
+            seen, held = _HELD.get(url, (0.0, ()))
+            if time.monotonic() - seen > HELD_SECONDS:  # a client sending unknown names reads once a minute
+                held = tuple(sorted(stored_techniques(store) - set(taxonomy.NAMES)))
+                _HELD[url] = (time.monotonic(), held)
+            taxonomy.register([taxonomy.custom(n) for n in held])
+            return
+
+
+HELD_SECONDS = 60.0
+_HELD: dict[str, tuple[float, tuple[str, ...]]] = {}  # store URL -> (when read, techniques held)
 
 
 def top_cues(store: Store, f: Filters, *, limit: int = 10) -> list[dict[str, Any]]:

@@ -56,11 +56,14 @@ def _date(value: str | None, name: str) -> date | None:
 
 
 def filters_from(request: Request) -> tuple[q.Filters, str]:
-    """Filters and time bucket from the query string."""
+    """Filters and time bucket from the query string (a technique the corpus holds is known even
+    where this server has not loaded the model that found it)."""
     params = request.query_params
     bucket = params.get("bucket") or "week"
     if bucket not in q.BUCKETS:
         raise InputError(f"`bucket` must be one of {', '.join(q.BUCKETS)}, got {bucket!r}.")
+    q.know_stored(_store(request), [*params.getlist("technique"), *params.getlist("focus"),
+                                    *params.getlist("with")])
     f = q.Filters(model=params.get("model") or None,
                   sources=tuple(s for s in params.getlist("source") if s),
                   techniques=tuple(t for t in params.getlist("technique") if t),
