@@ -54,6 +54,7 @@ def test_adapt_learns_a_new_technique_and_every_surface_takes_it(tiny_model_dir,
         assert g["gain"] == pytest.approx(report["held_out_after"][task] - report["held_out_before"][task],
                                           abs=2e-4)
         assert g["low"] <= g["high"]
+    assert any(note.startswith("only 2 held-out document(s): too few") for note in report["notes"])
     analyzer = unspin.load(tmp_path / "out")
     assert analyzer.predictor.techniques == ("Loaded Language", "Smears")
     analysis = analyzer.analyze("They are corrupt traitors and liars", threshold=0.0)

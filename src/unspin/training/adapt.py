@@ -38,6 +38,7 @@ from unspin.tuning.gains import figures_of, gain, gold_of, labelled, within_nois
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 HEADS = ("token_techniques.weight", "token_techniques.bias", "span_head.mlp.3.weight", "span_head.mlp.3.bias")
 TUNING_SHARE = 0.2  # of --minutes kept for tuning and calibration after training
+FEW_HELD_OUT = 10  # held-out documents below which a bootstrap interval means little
 
 
 class Cancelled(UnspinError):
@@ -269,7 +270,10 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     after_rows = labelled(load_predictor(out, backend="torch")[0], held_docs, labels, names)
     after = figures_of(after_rows, held_gold)
     gains = gain(before_rows, after_rows, held_gold, [str(d.id) for d in held_docs], seed=args.seed)
-    if noisy := within_noise(gains):
+    if len(held_docs) < FEW_HELD_OUT:
+        notes.append(f"only {len(held_docs)} held-out document(s): too few for the held-out figures, or "
+                     "their intervals, to say much; measure on documents of your own that the run never saw")
+    elif noisy := within_noise(gains):
         tasks = ", ".join(t.upper() for t in noisy)
         notes.append(f"the held-out part is {len(held_docs)} document(s): the {tasks} gain's 95 % interval "
                      "includes 0, so it may be chance")
