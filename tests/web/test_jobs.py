@@ -122,7 +122,8 @@ async def test_another_kind_of_job_runs_through_submit(client: httpx.AsyncClient
     manager = app.state.jobs
     manager.register("echo", echo)
     job = await manager.submit("echo", {"word": "hello"}, title="Echo", words=1)
-    assert job.kind == "echo" and job.status in ("queued", "running") and job.title == "Echo"
+    # a quick job may already be done when submit returns (its record is the live one)
+    assert job.kind == "echo" and job.status in ("queued", "running", "done") and job.title == "Echo"
     done = await poll(client, f"/api/jobs/{job.id}", until=("done", "failed"))
     assert done["status"] == "done" and done["result"] == {"echo": "hello"}, done
     assert done["progress"]["total"] == 2 and "result" not in done["links"]
