@@ -46,11 +46,11 @@ def documents_for(store: Store, f: Filters, *, technique: str | None = None, req
         conds += [t.analysis_id == a.id, t.technique == technique]
         score, spans_of = t.chars * 1.0 / func.nullif(a.chars, 0), t.spans
     total = rows_of(store, select(func.count()).select_from(analyses, documents,
-                                                          *([technique_counts] if technique else []))
-                  .where(*conds))[0][0]
+                                                            *([technique_counts] if technique else []))
+                    .where(*conds))[0][0]
     rows = rows_of(store, select(a.id, a.document_id, d.ext_id, d.title, d.url, a.source, a.day, a.words,
-                               spans_of.label("n_spans"), score.label("score"))
-                 .where(*conds).order_by(score.desc(), a.id).limit(limit).offset(offset))
+                                 spans_of.label("n_spans"), score.label("score"))
+                   .where(*conds).order_by(score.desc(), a.id).limit(limit).offset(offset))
     return {"total": total, "technique": technique, "documents": [
         {"analysis_id": r.id, "document_id": r.document_id, "ext_id": r.ext_id, "title": r.title,
          "url": r.url, "link": web_link(r.url), "source": r.source, "published": iso(r.day),

@@ -148,9 +148,9 @@ def overview(store: Store, f: Filters) -> dict[str, Any]:
     a = analyses.c
     tot = rows_of(store, _totals(f))
     first_last = rows_of(store, select(func.min(a.day), func.max(a.day))
-                       .where(*where(analyses, f, technique_column=False)))[0]
+                         .where(*where(analyses, f, technique_column=False)))[0]
     sources = rows_of(store, select(a.source, func.count()).where(a.model == f.model, a.kind == KIND_BATCH)
-                    .group_by(a.source).order_by(func.count().desc(), a.source))
+                      .group_by(a.source).order_by(func.count().desc(), a.source))
     docs, spans, words, chars, covered = (tot[0].docs, tot[0].spans or 0, tot[0].words or 0,
                                           tot[0].chars or 0, tot[0].covered or 0)
     return {
@@ -210,7 +210,7 @@ def cooccurrence(store: Store, f: Filters) -> list[dict[str, Any]]:
     f = f.resolved(store)
     a = analyses.c
     masks = rows_of(store, select(a.mask, func.count()).where(*where(analyses, f, technique_column=False))
-                  .group_by(a.mask))
+                    .group_by(a.mask))
     names = taxonomy.NAMES
     pair: Counter[tuple[str, str]] = Counter()
     for mask, n in masks:
@@ -243,7 +243,7 @@ def _own_pairs(store: Store, f: Filters, ptc_found: int) -> list[Any]:
         return []
     if not f.techniques:
         stored = rows_of(store, select(func.count()).select_from(technique_counts)
-                       .where(*scope(technique_counts, f)))[0][0]
+                         .where(*scope(technique_counts, f)))[0][0]
         if stored == ptc_found:
             return []
     t1, t2 = technique_counts.alias("t1"), technique_counts.alias("t2")
@@ -252,7 +252,7 @@ def _own_pairs(store: Store, f: Filters, ptc_found: int) -> list[Any]:
     if f.techniques:
         conds.append(t2.c.technique.in_(f.techniques))
     return rows_of(store, select(t1.c.technique, t2.c.technique, func.count()).where(*conds)
-                 .group_by(t1.c.technique, t2.c.technique))
+                   .group_by(t1.c.technique, t2.c.technique))
 
 
 def stored_techniques(store: Store) -> set[str]:
