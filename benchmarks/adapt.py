@@ -126,6 +126,57 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def fuse(args: argparse.Namespace) -> dict[str, Any]:
+    """Fold --fold's two adapted members (--model, twice: the larger first) fused, the member
+    weight and decoding settings tuned on that run's held-out part (its seeded split of the
+    fold's training articles, with the PTC tuning articles it used), scored on the fold's
+    test articles."""
+    import json
+
+    from unspin.io.labelled import read_labelled
+    from unspin.runtime.folder import ModelFolder
+    from unspin.runtime.load import load_predictor
+    from unspin.training.adapt import relabel, split_documents
+    from unspin.training.replay import replay_articles
+    from unspin.tuning import span_memory
+    from unspin.tuning.output import tune_output, write_output_settings
+    from unspin.tuning.thresholds import tune_fusion, write_settings
+
+    if len(args.model) != 2 or args.fold is None:
+        raise SystemExit("fuse: give --fold K and two --model DIR (the larger member first)")
+    ids = sorted(p.stem.removeprefix("article") for p in (DATA / "ct24-en" / "articles").glob("article*.txt"))
+    random.Random(2024).shuffle(ids)
+    test_ids = ids[args.fold::args.folds]
+    tmp = Path(tempfile.mkdtemp(prefix="ct24-"))
+    train = ct24_folder([i for i in ids if i not in set(test_ids)], tmp / "train", args.taxonomy)
+    test = ct24_folder(test_ids, tmp / "test", args.taxonomy)
+    first = ModelFolder.read(args.model[0])
+    names = list(first.techniques)
+    data = read_labelled([str(train)])
+    labels, _, _ = relabel(data, names)
+    train_docs, held_docs = split_documents(data.docs, args.held_out, 13)
+    tune_docs, tune_labels, _ = replay_articles(DATA / "ptc", args.replay, held_docs, names, seed=13,
+                                                settings=first.settings(), split="tuning")
+    folder = Path(args.runs) / f"fused-fold{args.fold}"
+    folder.mkdir(parents=True, exist_ok=True)
+    config = {"format": 1, "fuse": [str(Path(m).resolve()) for m in args.model], "weights": [0.7, 0.3],
+              "views": [1, 1], "name": "fused-adapted", "settings": dict(first.config["settings"])}
+    (folder / "config.json").write_text(json.dumps(config, indent=1) + "\n")
+    docs, gold = held_docs + tune_docs, {**labels, **tune_labels}
+    started = time.monotonic()
+    predictor, _ = load_predictor(folder, backend="torch")
+    write_settings(folder, tune_fusion(predictor, docs, gold, (0.5, 0.6, 0.7, 0.8)))
+    predictor, _ = load_predictor(folder, backend="torch")
+    table = span_memory.of_documents(train_docs, labels, predictor.techniques)
+    write_output_settings(folder, tune_output(predictor, docs, gold, memory=table or None))
+    tuned = json.loads((folder / "config.json").read_text())
+    out = {"fold": args.fold, "members": args.model, "weights": tuned.get("weights"),
+           "tuning_minutes": round((time.monotonic() - started) / 60, 2),
+           "members_alone": {m: score(m, [test]) for m in args.model}, "fused": score(folder, [test])}
+    shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
 def ptc_figures(folder: str | Path, split: str) -> dict[str, Any]:
     """SI, TC and FLC (and FLC per technique) of a model on PTC's `split`."""
     import unspin
@@ -154,7 +205,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("shift", choices=("memes", "ct24", "forgetting"))
+    parser.add_argument("shift", choices=("memes", "ct24", "forgetting", "fuse"))
     parser.add_argument("--taxonomy", choices=("keep", "data"), default="data", help="ct24: which labels")
     parser.add_argument("--start", default="fast")
     parser.add_argument("--epochs", type=int, default=5)
@@ -172,7 +223,7 @@ def main() -> None:
     parser.add_argument("--ptc-split", default="report", choices=("report", "tuning"),
                         help="forgetting: the PTC split (the shipped tiers trained on report's articles)")
     args = parser.parse_args()
-    measure = {"memes": memes, "ct24": ct24, "forgetting": forgetting_of}[args.shift]
+    measure = {"memes": memes, "ct24": ct24, "forgetting": forgetting_of, "fuse": fuse}[args.shift]
     emit({"shift": args.shift, "start": args.start, **measure(args)}, args.out)
 
 
