@@ -126,13 +126,41 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def start_as_member(member: Path, names: list[str], info: list[dict[str, Any]], out: Path) -> Path:
+    """The start's member folder `member` relabelled into `names`: a technique it continues
+    keeps its row, a new one gets a row that never fires (so in a fused ensemble the start
+    speaks only for what it knows)."""
+    import torch
+
+    from unspin import taxonomy
+    from unspin.runtime.backends.network import PropagandaNet
+    from unspin.runtime.backends.weights import load
+    from unspin.training.adapt import HEADS
+    from unspin.training.weights import _save_like
+
+    net, tokenizer, settings, config = load(member)
+    rename = taxonomy.renamer(list(config["techniques"]))
+    rows = [list(config["techniques"]).index(r) if (r := rename(n)) is not None else None for n in names]
+    state = dict(net.state_dict())
+    for key in HEADS:
+        old = state[key]
+        absent = torch.full_like(old[0], -30.0) if key.endswith("bias") else torch.zeros_like(old[0])
+        state[key] = torch.stack([old[r] if r is not None else absent for r in rows]).clone()
+    wide = PropagandaNet(net.encoder, config["hidden"], len(names))
+    wide.load_state_dict(state)
+    config = {**config, "techniques": names, "technique_info": info}
+    return _save_like(wide, tokenizer, settings, config, out, {"start_as_member": str(member)})
+
+
 def fuse(args: argparse.Namespace) -> dict[str, Any]:
-    """Fold --fold's two adapted members (--model, twice: the larger first) fused, the member
-    weight and decoding settings tuned on that run's held-out part (its seeded split of the
-    fold's training articles, with the PTC tuning articles it used), scored on the fold's
-    test articles."""
+    """Fold --fold's adapted members (--model, repeated: the larger first) fused, with
+    --with-start the start tier's members beside them (speaking only for the techniques
+    they continue), the weights and decoding settings tuned on that run's held-out part (its
+    seeded split of the fold's training articles, with the PTC tuning articles it used),
+    scored on the fold's test articles."""
     import json
 
+    from unspin import config as unspin_config
     from unspin.io.labelled import read_labelled
     from unspin.runtime.folder import ModelFolder
     from unspin.runtime.load import load_predictor
@@ -140,10 +168,10 @@ def fuse(args: argparse.Namespace) -> dict[str, Any]:
     from unspin.training.replay import replay_articles
     from unspin.tuning import span_memory
     from unspin.tuning.output import tune_output, write_output_settings
-    from unspin.tuning.thresholds import tune_fusion, write_settings
+    from unspin.tuning.thresholds import tune, write_settings
 
-    if len(args.model) != 2 or args.fold is None:
-        raise SystemExit("fuse: give --fold K and two --model DIR (the larger member first)")
+    if not args.model or args.fold is None:
+        raise SystemExit("fuse: give --fold K and --model DIR (repeat; the larger member first)")
     ids = sorted(p.stem.removeprefix("article") for p in (DATA / "ct24-en" / "articles").glob("article*.txt"))
     random.Random(2024).shuffle(ids)
     test_ids = ids[args.fold::args.folds]
@@ -157,22 +185,45 @@ def fuse(args: argparse.Namespace) -> dict[str, Any]:
     train_docs, held_docs = split_documents(data.docs, args.held_out, 13)
     tune_docs, tune_labels, _ = replay_articles(DATA / "ptc", args.replay, held_docs, names, seed=13,
                                                 settings=first.settings(), split="tuning")
-    folder = Path(args.runs) / f"fused-fold{args.fold}"
+    folder = Path(args.runs) / f"fused{'-start' if args.with_start else ''}-fold{args.fold}"
     folder.mkdir(parents=True, exist_ok=True)
-    config = {"format": 1, "fuse": [str(Path(m).resolve()) for m in args.model], "weights": [0.7, 0.3],
-              "views": [1, 1], "name": "fused-adapted", "settings": dict(first.config["settings"])}
-    (folder / "config.json").write_text(json.dumps(config, indent=1) + "\n")
+    members = [Path(m).resolve() for m in args.model]
+    own = [1.0] * len(members) if len(members) != 2 else [0.5, 0.5]
+    start_weights: list[float] = []
+    if args.with_start:
+        start = ModelFolder.read(unspin_config.model_path(args.with_start))
+        parts = start.members if start.is_fused else [start.path]
+        start_weights = list(start.config.get("weights") or [1.0] * len(parts))
+        info = list(first.config.get("technique_info", []))
+        members += [start_as_member(p, names, info, folder / f"start-{i}").resolve()
+                    for i, p in enumerate(parts)]
     docs, gold = held_docs + tune_docs, {**labels, **tune_labels}
     started = time.monotonic()
+    table, best = {}, None
+    for share in (args.start_share if args.with_start else [0.0]):
+        weights = [w / sum(own) * (1 - share) for w in own] + [w / sum(start_weights) * share
+                                                                 for w in start_weights]
+        config = {"format": 1, "fuse": [str(m) for m in members], "weights": [round(w, 4) for w in weights],
+                  "views": [1] * len(members), "name": "fused-adapted",
+                  "settings": dict(first.config["settings"])}
+        (folder / "config.json").write_text(json.dumps(config, indent=1) + "\n")
+        predictor, _ = load_predictor(folder, backend="torch")
+        tuned = tune(predictor, docs, gold)
+        total = tuned["si_f1"] + tuned["tc_f1"] + tuned["flc_f1"]
+        table[str(share)] = round(total, 4)
+        if best is None or total > best[0]:
+            best = (total, config, tuned)
+    assert best is not None
+    (folder / "config.json").write_text(json.dumps(best[1], indent=1) + "\n")
+    write_settings(folder, best[2])
     predictor, _ = load_predictor(folder, backend="torch")
-    write_settings(folder, tune_fusion(predictor, docs, gold, (0.5, 0.6, 0.7, 0.8)))
-    predictor, _ = load_predictor(folder, backend="torch")
-    table = span_memory.of_documents(train_docs, labels, predictor.techniques)
-    write_output_settings(folder, tune_output(predictor, docs, gold, memory=table or None))
-    tuned = json.loads((folder / "config.json").read_text())
-    out = {"fold": args.fold, "members": args.model, "weights": tuned.get("weights"),
-           "tuning_minutes": round((time.monotonic() - started) / 60, 2),
-           "members_alone": {m: score(m, [test]) for m in args.model}, "fused": score(folder, [test])}
+    memory = span_memory.of_documents(train_docs, labels, predictor.techniques)
+    write_output_settings(folder, tune_output(predictor, docs, gold, memory=memory or None))
+    out = {"fold": args.fold, "members": [str(m) for m in members], "weights": best[1]["weights"],
+           "start_share_table": table, "tuning_minutes": round((time.monotonic() - started) / 60, 2),
+           "fused": score(folder, [test])}
+    if not args.with_start:
+        out["members_alone"] = {m: score(m, [test]) for m in args.model}
     shutil.rmtree(tmp, ignore_errors=True)
     return out
 
@@ -220,6 +271,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--model", action="append", default=[],
                         help="forgetting: an adapted model folder (repeat) to score beside --start")
+    parser.add_argument("--with-start", default=None, help="fuse: add this tier's members beside --model")
+    parser.add_argument("--start-share", type=lambda v: [float(x) for x in v.split(",")], default=[0.3, 0.5],
+                        help="fuse: the start members' share of the weights to try (comma-separated)")
     parser.add_argument("--ptc-split", default="report", choices=("report", "tuning"),
                         help="forgetting: the PTC split (the shipped tiers trained on report's articles)")
     args = parser.parse_args()
