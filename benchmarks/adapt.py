@@ -13,6 +13,10 @@ SemEval-2021 Task 6's technique-and-span F1.
     .venv/bin/python benchmarks/adapt.py ct24 --taxonomy keep --one-fold --out ...
     # PTC figures of adapted models on the tuning split (the start never trained on it)
     .venv/bin/python benchmarks/adapt.py forgetting --start fast --model DIR --ptc-split tuning
+    # a fold's adapted members fused (optionally with the start's beside them), tuned on the
+    # run's held-out part; and any model folder's "before" on the three folds' test articles
+    .venv/bin/python benchmarks/adapt.py fuse --fold K --model LARGER --model FAST [--with-start accurate]
+    .venv/bin/python benchmarks/adapt.py before --start src/unspin/resources/model-mpnet
 """
 
 from __future__ import annotations
@@ -228,6 +232,25 @@ def fuse(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def before(args: argparse.Namespace) -> dict[str, Any]:
+    """--start alone (any model folder), its names mapped onto the fold's, on each CheckThat!
+    fold's test articles: the "before" of a member that `ct24` does not report."""
+    from unspin.io.labelled import read_labelled
+
+    ids = sorted(p.stem.removeprefix("article") for p in (DATA / "ct24-en" / "articles").glob("article*.txt"))
+    random.Random(2024).shuffle(ids)
+    tmp = Path(tempfile.mkdtemp(prefix="ct24-"))
+    out: dict[str, Any] = {"folds": []}
+    for k in range(args.folds):
+        test_ids = ids[k::args.folds]
+        train = ct24_folder([i for i in ids if i not in set(test_ids)], tmp / f"train{k}", args.taxonomy)
+        test = ct24_folder(test_ids, tmp / f"test{k}", args.taxonomy)
+        names = read_labelled([str(train)]).names()
+        out["folds"].append({"fold": k, "before": score(args.start, [test], names)})
+    shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
 def ptc_figures(folder: str | Path, split: str) -> dict[str, Any]:
     """SI, TC and FLC (and FLC per technique) of a model on PTC's `split`."""
     import unspin
@@ -256,9 +279,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("shift", choices=("memes", "ct24", "forgetting", "fuse"))
+    parser.add_argument("shift", choices=("memes", "ct24", "forgetting", "fuse", "before"))
     parser.add_argument("--taxonomy", choices=("keep", "data"), default="data", help="ct24: which labels")
-    parser.add_argument("--start", default="fast")
+    parser.add_argument("--start", default="fast", help="a tier or a model folder")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--minutes", type=float, default=None)
     parser.add_argument("--held-out", type=float, default=0.2)
@@ -272,12 +295,14 @@ def main() -> None:
     parser.add_argument("--model", action="append", default=[],
                         help="forgetting: an adapted model folder (repeat) to score beside --start")
     parser.add_argument("--with-start", default=None, help="fuse: add this tier's members beside --model")
-    parser.add_argument("--start-share", type=lambda v: [float(x) for x in v.split(",")], default=[0.3, 0.5],
+    parser.add_argument("--start-share", type=lambda v: [float(x) for x in v.split(",")],
+                        default=[0.3, 0.5],
                         help="fuse: the start members' share of the weights to try (comma-separated)")
     parser.add_argument("--ptc-split", default="report", choices=("report", "tuning"),
                         help="forgetting: the PTC split (the shipped tiers trained on report's articles)")
     args = parser.parse_args()
-    measure = {"memes": memes, "ct24": ct24, "forgetting": forgetting_of, "fuse": fuse}[args.shift]
+    measure = {"memes": memes, "ct24": ct24, "forgetting": forgetting_of, "fuse": fuse,
+               "before": before}[args.shift]
     emit({"shift": args.shift, "start": args.start, **measure(args)}, args.out)
 
 

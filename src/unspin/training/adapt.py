@@ -251,7 +251,7 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
         say("train", done, total)
 
     trainer = Trainer(training, corpus=corpus, on_step=on_step, tokenizer=start_tokenizer,
-                      stop=lambda: deadline is not None and time.monotonic() > deadline, deadline=deadline)
+                      stop=lambda: deadline is not None and time.monotonic() > deadline)
     result = trainer.train()
     model = run / "model"
     if not (model / "config.json").is_file():
@@ -290,8 +290,7 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
         "per_technique_after": after["flc"]["per_technique"],
         "per_technique_before": before["flc"]["per_technique"],
         "epochs_run": len(result["history"]),
-        "stopped_early": len(result["history"]) < args.epochs
-        or any("stopped_after_step" in r for r in result["history"]),
+        "stopped_early": any("stopped_after_step" in r for r in result["history"]),
         "seconds": round(time.monotonic() - began, 1),
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "notes": notes,

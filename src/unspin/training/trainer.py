@@ -31,7 +31,6 @@ from unspin.training import weights
 from unspin.training.args import TrainingArguments
 from unspin.training.examples import Example, Stats, build_examples
 from unspin.training.losses import batch_loss, collate, rare_technique_weights
-from unspin.training.schedule import Plan
 from unspin.training.start import load_init, seed_everything, start_from
 from unspin.training.teacher import from_cache, read_cache
 from unspin.tuning.data import load_corpus
@@ -83,13 +82,11 @@ class Trainer:
         tokenizer: Any = None,
         corpus: TrainingCorpus | None = None,
         stop: Callable[[], bool] | None = None,
-        deadline: float | None = None,
     ):
         if (corpus is None) == (args.data is None):
             raise InputError("Give the Trainer either args.data or a corpus, not both.")
         self.corpus = corpus
         self.stop = stop or (lambda: False)
-        self.deadline = deadline  # time.monotonic() by which training must end (see schedule.Plan)
         self.names = tuple(args.techniques or taxonomy.NAMES)
         self.args = args
         self.on_step = on_step or (lambda *_: None)
@@ -165,8 +162,10 @@ class Trainer:
             ],
             weight_decay=a.weight_decay,
         )
-        plan = Plan(total, steps_per_epoch, a.warmup, self.deadline)
-        sched = torch.optim.lr_scheduler.LambdaLR(optim, plan.factor)
+        warm = max(1, int(a.warmup * total))
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            optim, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
+        )
         self.out.mkdir(parents=True, exist_ok=True)
         (self.out / "args.json").write_text(json.dumps(asdict(a), indent=2))
         ckpt_path = self.out / "checkpoint.pt"
@@ -181,13 +180,10 @@ class Trainer:
             start_epoch, best, history = ckpt["epoch"], ckpt["best"], ckpt["history"]
         stopped = False
         for epoch in range(start_epoch, a.epochs):
-            if epoch * steps_per_epoch >= plan.total:
-                break
             self.net.train()
             batches = batch_order(examples, a.batch_size, a.seed + epoch, by_length=a.length_buckets)
-            t0, losses, halt = time.time(), [], False
+            t0, losses = time.time(), []
             for step in range(steps_per_epoch):
-                began = time.monotonic()
                 batch = collate([examples[i] for i in batches[step]], self.settings.pad_id)
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
                     states, bio, tech = self.net(batch["ids"], batch["mask"])
@@ -200,18 +196,13 @@ class Trainer:
                 optim.step()
                 sched.step()
                 losses.append(loss.item())
-                plan.timed_step(time.monotonic() - began)
-                done = epoch * steps_per_epoch + step + 1
-                self.on_step(done, plan.replan(done), losses[-1])
-                if halt := self.stop() or done >= plan.total:
-                    stopped = step + 1 < steps_per_epoch  # cut mid-epoch
+                self.on_step(epoch * steps_per_epoch + step + 1, total, losses[-1])
+                if stopped := self.stop():
                     break
             self.net.eval()
             backend = TorchBackend(self.net)
             predictor = Predictor(backend, self.tokenizer, self.settings, techniques=self.names)
-            began = time.monotonic()
             figures = validate(predictor, dev_docs, labels)
-            plan.timed_validation(time.monotonic() - began)
             record = {
                 "epoch": epoch + 1,
                 "train_loss": float(np.mean(losses)),
@@ -241,7 +232,7 @@ class Trainer:
                 ckpt_path,
             )
             self.on_epoch(record)
-            if halt:
+            if stopped:
                 break
         return {
             "history": history,

@@ -30,7 +30,7 @@ def adapt(
     ),
     epochs: int = typer.Option(5, "--epochs", min=1),
     minutes: float = typer.Option(
-        None, "--minutes", min=0.1, help="Finish within this: the learning rate is planned to end in time."
+        None, "--minutes", min=0.1, help="Stop training in time to finish within this."
     ),
     replay: float = typer.Option(
         0.2, "--replay", min=0.0, max=0.95,
