@@ -92,18 +92,23 @@ def ct24_folder(ids: list[str], root: Path, taxonomy: str) -> Path:
     return root
 
 
-def ct24(args: argparse.Namespace) -> dict[str, Any]:
+def ct24_fold(k: int, folds: int, root: Path, taxonomy: str) -> tuple[Path, Path, int]:
+    """Fold `k` of `folds` over ct24-en's articles (shuffled with random.Random(2024)): its
+    training and test folders under `root`, and the number of test articles."""
     ids = sorted(p.stem.removeprefix("article") for p in (DATA / "ct24-en" / "articles").glob("article*.txt"))
     random.Random(2024).shuffle(ids)
-    folds = [ids[k::args.folds] for k in range(args.folds)]
+    test_ids = ids[k::folds]
+    train = ct24_folder([i for i in ids if i not in set(test_ids)], root / f"train{k}", taxonomy)
+    return train, ct24_folder(test_ids, root / f"test{k}", taxonomy), len(test_ids)
+
+
+def ct24(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"taxonomy": args.taxonomy, "folds": []}
     tmp = Path(tempfile.mkdtemp(prefix="ct24-"))
-    for k, test_ids in enumerate(folds):
+    for k in range(args.folds):
         if args.fold is not None and k != args.fold:
             continue
-        train_ids = [i for i in ids if i not in set(test_ids)]
-        train = ct24_folder(train_ids, tmp / f"train{k}", args.taxonomy)
-        test = ct24_folder(test_ids, tmp / f"test{k}", args.taxonomy)
+        train, test, n_test = ct24_fold(k, args.folds, tmp, args.taxonomy)
         model = Path(args.runs) / f"ct24-{args.taxonomy}-fold{k}"
         report = run_adapt([train], model, start=args.start, taxonomy=args.taxonomy, epochs=args.epochs,
                            minutes=args.minutes, held_out=args.held_out, replay=args.replay,
@@ -111,7 +116,7 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
         names = report["taxonomy"]["techniques"]
         fold = {
             "fold": k,
-            "test_articles": len(test_ids),
+            "test_articles": n_test,
             "before": score(args.start, [test], names),
             "after": score(model, [test]),
             "adapt": {k2: report[k2] for k2 in ("seconds", "peak_memory_mb", "epochs_run", "stopped_early",
@@ -136,24 +141,29 @@ def start_as_member(member: Path, names: list[str], info: list[dict[str, Any]], 
     speaks only for what it knows)."""
     import torch
 
-    from unspin import taxonomy
     from unspin.runtime.backends.network import PropagandaNet
     from unspin.runtime.backends.weights import load
-    from unspin.training.adapt import HEADS
+    from unspin.training.adapt import remap_heads
     from unspin.training.weights import _save_like
 
     net, tokenizer, settings, config = load(member)
-    rename = taxonomy.renamer(list(config["techniques"]))
-    rows = [list(config["techniques"]).index(r) if (r := rename(n)) is not None else None for n in names]
-    state = dict(net.state_dict())
-    for key in HEADS:
-        old = state[key]
-        absent = torch.full_like(old[0], -30.0) if key.endswith("bias") else torch.zeros_like(old[0])
-        state[key] = torch.stack([old[r] if r is not None else absent for r in rows]).clone()
+    state = remap_heads(net.state_dict(), list(config["techniques"]), names, fill=lambda key, rows: (
+        torch.full_like(rows[0], -30.0) if key.endswith("bias") else torch.zeros_like(rows[0])))
     wide = PropagandaNet(net.encoder, config["hidden"], len(names))
     wide.load_state_dict(state)
     config = {**config, "techniques": names, "technique_info": info}
     return _save_like(wide, tokenizer, settings, config, out, {"start_as_member": str(member)})
+
+
+def write_fused(folder: Path, members: list[Path], weights: list[float], first: Any) -> None:
+    """`folder`'s config.json: a fused ensemble of `members` with `weights`, one view each,
+    the first member's settings as its start."""
+    import json
+
+    config = {"format": 1, "fuse": [str(m) for m in members], "weights": [round(w, 4) for w in weights],
+              "views": [1] * len(members), "name": "fused-adapted",
+              "settings": dict(first.config["settings"])}
+    (folder / "config.json").write_text(json.dumps(config, indent=1) + "\n")
 
 
 def fuse(args: argparse.Namespace) -> dict[str, Any]:
@@ -172,16 +182,13 @@ def fuse(args: argparse.Namespace) -> dict[str, Any]:
     from unspin.training.replay import replay_articles
     from unspin.tuning import span_memory
     from unspin.tuning.output import tune_output, write_output_settings
-    from unspin.tuning.thresholds import tune, write_settings
+    from unspin.tuning.thresholds import tune, tune_fusion, write_settings
 
-    if not args.model or args.fold is None:
-        raise SystemExit("fuse: give --fold K and --model DIR (repeat; the larger member first)")
-    ids = sorted(p.stem.removeprefix("article") for p in (DATA / "ct24-en" / "articles").glob("article*.txt"))
-    random.Random(2024).shuffle(ids)
-    test_ids = ids[args.fold::args.folds]
+    if args.fold is None or not args.model or (not args.with_start and len(args.model) != 2):
+        raise SystemExit("fuse: give --fold K and two --model DIR (the larger first), or any number "
+                         "with --with-start")
     tmp = Path(tempfile.mkdtemp(prefix="ct24-"))
-    train = ct24_folder([i for i in ids if i not in set(test_ids)], tmp / "train", args.taxonomy)
-    test = ct24_folder(test_ids, tmp / "test", args.taxonomy)
+    train, test, _ = ct24_fold(args.fold, args.folds, tmp, args.taxonomy)
     first = ModelFolder.read(args.model[0])
     names = list(first.techniques)
     data = read_labelled([str(train)])
@@ -192,38 +199,37 @@ def fuse(args: argparse.Namespace) -> dict[str, Any]:
     folder = Path(args.runs) / f"fused{'-start' if args.with_start else ''}-fold{args.fold}"
     folder.mkdir(parents=True, exist_ok=True)
     members = [Path(m).resolve() for m in args.model]
-    own = [1.0] * len(members) if len(members) != 2 else [0.5, 0.5]
-    start_weights: list[float] = []
-    if args.with_start:
+    docs, gold = held_docs + tune_docs, {**labels, **tune_labels}
+    started = time.monotonic()
+    table: dict[str, float] = {}
+    if not args.with_start:  # the member weight chosen as `unspin model tune --weights` does
+        write_fused(folder, members, [1.0] * len(members), first)
+        predictor, _ = load_predictor(folder, backend="torch")
+        write_settings(folder, tune_fusion(predictor, docs, gold, (0.5, 0.6, 0.7, 0.8)))
+    else:
         start = ModelFolder.read(unspin_config.model_path(args.with_start))
         parts = start.members if start.is_fused else [start.path]
-        start_weights = list(start.config.get("weights") or [1.0] * len(parts))
         info = list(first.config.get("technique_info", []))
         members += [start_as_member(p, names, info, folder / f"start-{i}").resolve()
                     for i, p in enumerate(parts)]
-    docs, gold = held_docs + tune_docs, {**labels, **tune_labels}
-    started = time.monotonic()
-    table, best = {}, None
-    for share in (args.start_share if args.with_start else [0.0]):
-        weights = [w / sum(own) * (1 - share) for w in own] + [w / sum(start_weights) * share
-                                                                 for w in start_weights]
-        config = {"format": 1, "fuse": [str(m) for m in members], "weights": [round(w, 4) for w in weights],
-                  "views": [1] * len(members), "name": "fused-adapted",
-                  "settings": dict(first.config["settings"])}
-        (folder / "config.json").write_text(json.dumps(config, indent=1) + "\n")
-        predictor, _ = load_predictor(folder, backend="torch")
-        tuned = tune(predictor, docs, gold)
-        total = tuned["si_f1"] + tuned["tc_f1"] + tuned["flc_f1"]
-        table[str(share)] = round(total, 4)
-        if best is None or total > best[0]:
-            best = (total, config, tuned)
-    assert best is not None
-    (folder / "config.json").write_text(json.dumps(best[1], indent=1) + "\n")
-    write_settings(folder, best[2])
+        given = start.config.get("weights") or [1.0] * len(parts)
+        theirs = [w / sum(given) for w in given]
+        best = None
+        for share in args.start_share:
+            weights = [(1 - share) / len(args.model)] * len(args.model) + [share * w for w in theirs]
+            write_fused(folder, members, weights, first)
+            tuned = tune(load_predictor(folder, backend="torch")[0], docs, gold)
+            table[str(share)] = round(tuned["si_f1"] + tuned["tc_f1"] + tuned["flc_f1"], 4)
+            if best is None or table[str(share)] > best[0]:
+                best = (table[str(share)], weights, tuned)
+        assert best is not None
+        write_fused(folder, members, best[1], first)
+        write_settings(folder, best[2])
     predictor, _ = load_predictor(folder, backend="torch")
     memory = span_memory.of_documents(train_docs, labels, predictor.techniques)
     write_output_settings(folder, tune_output(predictor, docs, gold, memory=memory or None))
-    out = {"fold": args.fold, "members": [str(m) for m in members], "weights": best[1]["weights"],
+    out = {"fold": args.fold, "members": [str(m) for m in members],
+           "weights": json.loads((folder / "config.json").read_text())["weights"],
            "start_share_table": table, "tuning_minutes": round((time.monotonic() - started) / 60, 2),
            "fused": score(folder, [test])}
     if not args.with_start:
@@ -237,14 +243,10 @@ def before(args: argparse.Namespace) -> dict[str, Any]:
     fold's test articles: the "before" of a member that `ct24` does not report."""
     from unspin.io.labelled import read_labelled
 
-    ids = sorted(p.stem.removeprefix("article") for p in (DATA / "ct24-en" / "articles").glob("article*.txt"))
-    random.Random(2024).shuffle(ids)
     tmp = Path(tempfile.mkdtemp(prefix="ct24-"))
     out: dict[str, Any] = {"folds": []}
     for k in range(args.folds):
-        test_ids = ids[k::args.folds]
-        train = ct24_folder([i for i in ids if i not in set(test_ids)], tmp / f"train{k}", args.taxonomy)
-        test = ct24_folder(test_ids, tmp / f"test{k}", args.taxonomy)
+        train, test, _ = ct24_fold(k, args.folds, tmp, args.taxonomy)
         names = read_labelled([str(train)]).names()
         out["folds"].append({"fold": k, "before": score(args.start, [test], names)})
     shutil.rmtree(tmp, ignore_errors=True)

@@ -107,6 +107,13 @@ def test_heads_keep_continued_classes_and_start_new_ones_from_the_mean():
     new = remap_heads(state, old, ["Name calling/Labeling", "Smears", "Loaded Language"])
     assert new["token_techniques.bias"].tolist() == [3.0, 2.0, 1.0]
     assert new["span_head.mlp.3.weight"].tolist() == [[4.0], [3.0], [2.0]]
+    # `fill` gives the new technique's rows instead of the mean
+    def fill(key: str, rows: torch.Tensor) -> torch.Tensor:
+        return torch.full_like(rows[0], -30.0 if key.endswith("bias") else 0.0)
+
+    never = remap_heads(state, old, ["Name calling/Labeling", "Smears"], fill=fill)
+    assert never["token_techniques.bias"].tolist() == [3.0, -30.0]
+    assert never["token_techniques.weight"].tolist() == [[0.0, 1.0], [0.0, 0.0]]
 
 
 def test_spellings_table():

@@ -161,16 +161,18 @@ def start_folder(start: str) -> tuple[ModelFolder, str | None]:
     return member, f"{start} is a fused ensemble: adapting its first member, {member.path.name}"
 
 
-def remap_heads(state: dict[str, torch.Tensor], old: list[str], new: list[str]) -> dict[str, torch.Tensor]:
+def remap_heads(state: dict[str, torch.Tensor], old: list[str], new: list[str], *,
+                fill: Callable[[str, torch.Tensor], torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
     """`state` with technique heads for `new`: a technique the start labels (or continues, in
-    another spelling) keeps its row; a new one starts from the mean of the start's rows."""
+    another spelling) keeps its row; a new one gets `fill(key, rows)`, by default the mean of
+    the start's rows."""
     rename = taxonomy.renamer(old)
     rows = [old.index(r) if (r := rename(n)) is not None else None for n in new]
     out = dict(state)
     for key in HEADS:
         weight = state[key]
-        mean = weight.mean(0)
-        out[key] = torch.stack([weight[r] if r is not None else mean for r in rows]).clone()
+        other = fill(key, weight) if fill else weight.mean(0)
+        out[key] = torch.stack([weight[r] if r is not None else other for r in rows]).clone()
     return out
 
 
