@@ -64,7 +64,7 @@ def memes(args: argparse.Namespace) -> dict[str, Any]:
     out = Path(args.runs) / "memes"
     report = run_adapt([train], out, start=args.start, taxonomy="data", epochs=args.epochs,
                        minutes=args.minutes, held_out=args.held_out, replay=args.replay,
-                       keep_start=args.keep_start)
+                       keep_start=args.keep_start, heads_only=args.heads_only)
     names = report["taxonomy"]["techniques"]
     return {
         "test": str(dev),
@@ -112,7 +112,7 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
         model = Path(args.runs) / f"ct24-{args.taxonomy}-fold{k}"
         report = run_adapt([train], model, start=args.start, taxonomy=args.taxonomy, epochs=args.epochs,
                            minutes=args.minutes, held_out=args.held_out, replay=args.replay,
-                           keep_start=args.keep_start)
+                           keep_start=args.keep_start, heads_only=args.heads_only)
         names = report["taxonomy"]["techniques"]
         fold = {
             "fold": k,
@@ -289,6 +289,7 @@ def main() -> None:
     parser.add_argument("--held-out", type=float, default=0.2)
     parser.add_argument("--replay", type=float, default=0.2)
     parser.add_argument("--keep-start", type=float, default=0.0)
+    parser.add_argument("--heads-only", action="store_true", help="train the heads only (frozen encoder)")
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--one-fold", action="store_true", help="only the first fold")
     parser.add_argument("--fold", type=int, default=None, help="only this fold (0-based)")

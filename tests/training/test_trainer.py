@@ -238,3 +238,26 @@ def test_class_weights_change_training_and_are_checked(ptc_dir, tmp_path):
     assert json.loads((tmp_path / "weighted" / "args.json").read_text())["class_weights"] == 0.5
     with pytest.raises(InputError, match="class_weights"):
         TrainingArguments(data=str(ptc_dir), class_weights=-1)
+
+
+def test_a_frozen_encoder_trains_the_heads_only_on_cached_states(ptc_dir, tmp_path):
+    import torch
+
+    args, tok = tiny_args(ptc_dir, tmp_path / "first", epochs=1)
+    Trainer(args, tokenizer=tok).train()
+    start = torch.load(tmp_path / "first" / "checkpoint.pt", weights_only=False)["net"]
+    losses: list[list[float]] = [[], []]
+    for k, freeze in enumerate((True, False)):
+        run = tmp_path / f"second-{freeze}"
+        args2, _ = tiny_args(ptc_dir, run, epochs=3, init=str(tmp_path / "first"), encoder_dropout=0.0,
+                             freeze_encoder=freeze, lr=0.0)
+        trainer = Trainer(args2, tokenizer=tok, on_step=lambda s, t, loss, k=k: losses[k].append(loss))
+        result = trainer.train()
+        state = trainer.net.state_dict()
+        assert all(torch.equal(state[n], start[n]) for n in start if n.startswith("encoder."))
+        assert not torch.equal(state["tagger.weight"], start["tagger.weight"])
+        if freeze:  # validated once, after the last epoch; every epoch checkpointed
+            assert [r["epoch"] for r in result["history"]] == [3]
+            assert (run / "model" / "config.json").exists()
+    # the cached states are the encoder's own (float16): the same first loss as a forward pass
+    assert losses[0][0] == pytest.approx(losses[1][0], rel=1e-3)

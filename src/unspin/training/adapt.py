@@ -64,6 +64,7 @@ class AdaptArguments:
     head_lr: float = 1e-3
     batch_size: int = 16
     keep_start: float = 0.0  # share of the start's weights mixed back after training (WiSE-FT)
+    heads_only: bool = False  # the start's encoder kept as it is; only the heads trained
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -243,7 +244,7 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
         layers=start_config.get("layers"), epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         head_lr=args.head_lr, seed=args.seed, max_len=start_settings.max_len, stride=start_settings.stride,
         tuning_ids=[str(d.id) for d in held_docs + tune_docs], holdout_ids=[], init=str(init), bf16=False,
-        techniques=names, technique_info=info, length_buckets=True,
+        techniques=names, technique_info=info, length_buckets=True, freeze_encoder=args.heads_only,
     )
     deadline = began + args.minutes * 60 * (1 - TUNING_SHARE) if args.minutes else None
 

@@ -47,6 +47,7 @@ class TrainingArguments:
     init: str | None = None  # a run (checkpoint.pt or folder), model or pretrain folder; fresh schedule
     teacher: str | None = None  # a model folder whose soft targets the student also learns
     distil: float = 0.5  # weight of the teacher's targets against the gold ones
+    freeze_encoder: bool = False  # train the heads only, on encoder states computed once
     class_weights: float = 0.0  # rare techniques weigh (1 / share) ** this in the loss (0: off)
     resume: bool = True
     length_buckets: bool = False  # batch examples of similar length (short texts: far less padding)

@@ -67,6 +67,14 @@ class TrainingCorpus:
     weights: dict[str, float] = field(default_factory=dict)
 
 
+def padded(states: list[torch.Tensor], length: int) -> torch.Tensor:
+    """Cached states (each (tokens, hidden)) as one float32 batch, zero-padded to `length`."""
+    out = torch.zeros((len(states), length, states[0].shape[-1]))
+    for i, s in enumerate(states):
+        out[i, : len(s)] = s.float()
+    return out
+
+
 class Trainer:
     """Orchestrates a training run; reports progress through callbacks, never prints.
     `stop()`, asked after every step, ends training early (the epoch so far is validated and
@@ -153,7 +161,7 @@ class Trainer:
         found = rare_technique_weights(examples, a.class_weights)
         by_class = None if found is None else torch.from_numpy(found)
         total = steps_per_epoch * a.epochs
-        encoder_params = list(self.net.encoder.parameters())
+        encoder_params = [] if a.freeze_encoder else list(self.net.encoder.parameters())
         head_params = [p for n, p in self.net.named_parameters() if not n.startswith("encoder.")]
         optim = torch.optim.AdamW(
             [
@@ -178,15 +186,22 @@ class Trainer:
             optim.load_state_dict(ckpt["optim"])
             sched.load_state_dict(ckpt["sched"])
             start_epoch, best, history = ckpt["epoch"], ckpt["best"], ckpt["history"]
+        cached = self._encode(examples) if a.freeze_encoder else None
         stopped = False
         for epoch in range(start_epoch, a.epochs):
             self.net.train()
+            if cached is not None:
+                self.net.encoder.eval()
             batches = batch_order(examples, a.batch_size, a.seed + epoch, by_length=a.length_buckets)
             t0, losses = time.time(), []
             for step in range(steps_per_epoch):
                 batch = collate([examples[i] for i in batches[step]], self.settings.pad_id)
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
-                    states, bio, tech = self.net(batch["ids"], batch["mask"])
+                    if cached is None:
+                        states, bio, tech = self.net(batch["ids"], batch["mask"])
+                    else:
+                        states = padded([cached[i] for i in batches[step]], batch["ids"].shape[1])
+                        bio, tech = self.net.heads(states)
                     span_logits = self.net.classify(states, batch["spans"]) if len(batch["spans"]) else None
                 alpha = a.distil if a.teacher or a.pseudo else 0.0
                 loss = batch_loss(bio, tech, span_logits, batch, alpha=alpha, class_weights=by_class)
@@ -199,6 +214,9 @@ class Trainer:
                 self.on_step(epoch * steps_per_epoch + step + 1, total, losses[-1])
                 if stopped := self.stop():
                     break
+            if cached is not None and not stopped and epoch + 1 < a.epochs:
+                self._checkpoint(ckpt_path, optim, sched, epoch + 1, best, history)
+                continue  # heads only: validated once, after the last epoch
             self.net.eval()
             backend = TorchBackend(self.net)
             predictor = Predictor(backend, self.tokenizer, self.settings, techniques=self.names)
@@ -220,17 +238,7 @@ class Trainer:
                     self.out / "model",
                     {"validation": figures, "epoch": epoch + 1, provenance.KEY: saw_report},
                 )
-            torch.save(
-                {
-                    "net": self.net.state_dict(),
-                    "optim": optim.state_dict(),
-                    "sched": sched.state_dict(),
-                    "epoch": epoch + 1,
-                    "best": best,
-                    "history": history,
-                },
-                ckpt_path,
-            )
+            self._checkpoint(ckpt_path, optim, sched, epoch + 1, best, history)
             self.on_epoch(record)
             if stopped:
                 break
@@ -245,6 +253,25 @@ class Trainer:
             "valid_articles": len(dev_docs),
             provenance.KEY: saw_report,
         }
+
+    def _checkpoint(self, path: Path, optim: Any, sched: Any, epoch: int, best: float,
+                    history: list[dict[str, Any]]) -> None:
+        torch.save({"net": self.net.state_dict(), "optim": optim.state_dict(), "sched": sched.state_dict(),
+                    "epoch": epoch, "best": best, "history": history}, path)
+
+    def _encode(self, examples: list[Example]) -> list[torch.Tensor]:
+        """Each example's encoder states, computed once (float16) for `freeze_encoder`."""
+        self.net.encoder.eval()
+        out: list[torch.Tensor] = [torch.empty(0)] * len(examples)
+        order = sorted(range(len(examples)), key=lambda k: len(examples[k].input_ids))
+        with torch.no_grad():
+            for i in range(0, len(order), self.args.batch_size):
+                chunk = order[i : i + self.args.batch_size]
+                batch = collate([examples[k] for k in chunk], self.settings.pad_id)
+                states = self.net.encoder(input_ids=batch["ids"], attention_mask=batch["mask"]).last_hidden_state
+                for row, k in enumerate(chunk):
+                    out[k] = states[row, : len(examples[k].input_ids)].to(torch.float16).clone()
+        return out
 
     def _saw_report(self, train_docs: list[Document]) -> bool | None:
         """Whether the model will have learnt from report-split articles: its own training

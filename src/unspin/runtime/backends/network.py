@@ -65,8 +65,12 @@ class PropagandaNet(nn.Module):
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return states, *self.heads(states)
+
+    def heads(self, states: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """BIO and per-token technique logits from hidden states (the encoder's, or cached)."""
         dropped = self.dropout(states)
-        return states, self.tagger(dropped), self.token_techniques(dropped)
+        return self.tagger(dropped), self.token_techniques(dropped)
 
     def classify(self, states: torch.Tensor, spans: torch.Tensor) -> torch.Tensor:
         return self.span_head(self.dropout(states), spans)
