@@ -268,7 +268,8 @@ class Trainer:
             for i in range(0, len(order), self.args.batch_size):
                 chunk = order[i : i + self.args.batch_size]
                 batch = collate([examples[k] for k in chunk], self.settings.pad_id)
-                states = self.net.encoder(input_ids=batch["ids"], attention_mask=batch["mask"]).last_hidden_state
+                found = self.net.encoder(input_ids=batch["ids"], attention_mask=batch["mask"])
+                states = found.last_hidden_state
                 for row, k in enumerate(chunk):
                     out[k] = states[row, : len(examples[k].input_ids)].to(torch.float16).clone()
         return out
