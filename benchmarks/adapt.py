@@ -178,7 +178,7 @@ def fuse(args: argparse.Namespace) -> dict[str, Any]:
     from unspin.io.labelled import read_labelled
     from unspin.runtime.folder import ModelFolder
     from unspin.runtime.load import load_predictor
-    from unspin.training.adapt import relabel, split_documents
+    from unspin.training.adapt_data import relabel, split_documents
     from unspin.training.replay import replay_articles
     from unspin.tuning import span_memory
     from unspin.tuning.output import tune_output, write_output_settings

@@ -9,7 +9,8 @@ import pytest
 from unspin import taxonomy
 from unspin.errors import InputError
 from unspin.io.labelled import read_labelled
-from unspin.training.adapt import AdaptArguments, Cancelled, adapt, choose_taxonomy, remap_heads
+from unspin.training.adapt import AdaptArguments, Cancelled, adapt, remap_heads
+from unspin.training.adapt_data import choose_taxonomy
 
 MEMES = [
     ("They are CORRUPT TRAITORS and LIARS", [(9, 16, "Loaded Language"), (17, 25, "Smears")]),
