@@ -143,7 +143,7 @@ def start_as_member(member: Path, names: list[str], info: list[dict[str, Any]], 
 
     from unspin.runtime.backends.network import PropagandaNet
     from unspin.runtime.backends.weights import load
-    from unspin.training.adapt import remap_heads
+    from unspin.training.adapt_model import remap_heads
     from unspin.training.weights import _save_like
 
     net, tokenizer, settings, config = load(member)

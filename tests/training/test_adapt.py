@@ -9,8 +9,9 @@ import pytest
 from unspin import taxonomy
 from unspin.errors import InputError
 from unspin.io.labelled import read_labelled
-from unspin.training.adapt import AdaptArguments, Cancelled, adapt, remap_heads
+from unspin.training.adapt import AdaptArguments, Cancelled, adapt
 from unspin.training.adapt_data import choose_taxonomy
+from unspin.training.adapt_model import remap_heads
 
 MEMES = [
     ("They are CORRUPT TRAITORS and LIARS", [(9, 16, "Loaded Language"), (17, 25, "Smears")]),
@@ -40,7 +41,7 @@ def test_adapt_learns_a_new_technique_and_every_surface_takes_it(tiny_model_dir,
     data = write_memes(tmp_path / "memes.json")
     seen: list[tuple[str, int, int]] = []
     args = AdaptArguments(data=[str(data)], out=str(tmp_path / "out"), start=str(tiny_model_dir),
-                          taxonomy="data", epochs=2, replay=0.0, batch_size=4, held_out=0.25)
+                          taxonomy="data", epochs=2, replay=0.0, batch_size=4, held_out=0.25, decoding="tune")
     report = adapt(args, progress=lambda *a: seen.append(a))
     assert report["taxonomy"]["techniques"] == ["Loaded Language", "Smears"]
     assert report["taxonomy"]["new"] == ["Smears"]  # Loaded Language continues PTC's class
@@ -136,7 +137,7 @@ def test_keep_start_mixes_the_start_weights_back(tiny_model_dir, tmp_path):
 
     data = write_memes(tmp_path / "memes.json")
     common = dict(data=[str(data)], start=str(tiny_model_dir), taxonomy="data", epochs=1, replay=0.0,
-                  batch_size=4, held_out=0.25)
+                  batch_size=4, held_out=0.25, decoding="tune")
     adapt(AdaptArguments(out=str(tmp_path / "full"), **common))
     adapt(AdaptArguments(out=str(tmp_path / "half"), keep_start=0.5, **common))
     start = torch.load(tmp_path / "full" / "run" / "start.pt", weights_only=True)["net"]
@@ -149,3 +150,59 @@ def test_keep_start_mixes_the_start_weights_back(tiny_model_dir, tmp_path):
     assert "calibration" in config["settings"]  # tuned after the mix, not before
     with pytest.raises(InputError, match="--keep-start must be in"):
         AdaptArguments(data=[], out="x", keep_start=1.0)
+
+
+def fused_start(tiny_model_dir: Path, root: Path) -> Path:
+    """A fused start of two copies of the tiny model, with decoding settings of its own."""
+    import shutil
+
+    for name in ("larger", "smaller"):
+        shutil.copytree(tiny_model_dir, root / name)
+    loaded, doubt = taxonomy.NAMES.index("Loaded_Language"), taxonomy.NAMES.index("Doubt")
+    memory = {"abc": f"{doubt}:1,{loaded}:2", "def": f"{doubt}:1"}
+    settings = {"threshold": 0.33, "min_score": 0.12, "span_memory": memory,
+                "calibration": {"*": [[0.0, 1.0], [0.0, 1.0]], "Loaded_Language": [[0.0, 1.0], [0.1, 0.9]],
+                                "Doubt": [[0.0, 1.0], [0.2, 0.8]]}}
+    (root / "start").mkdir()
+    (root / "start" / "config.json").write_text(json.dumps(
+        {"format": 1, "fuse": ["../larger", "../smaller"], "weights": [0.7, 0.3], "views": [1, 1],
+         "name": "tiny-fused", "settings": settings}))
+    return root / "start"
+
+
+def test_a_fused_start_adapts_every_member_heads_only_and_keeps_its_decoding(tiny_model_dir, tmp_path):
+    import torch
+
+    import unspin
+    from unspin.runtime.backends.weights import load
+
+    start = fused_start(tiny_model_dir, tmp_path)
+    data = write_memes(tmp_path / "memes.json")
+    seen: list[tuple[str, int, int]] = []
+    report = adapt(AdaptArguments(data=[str(data)], out=str(tmp_path / "out"), start=str(start),
+                                  taxonomy="data", replay=0.0, batch_size=4, held_out=0.25, heads_only=True),
+                   progress=lambda *a: seen.append(a))
+    assert report["decoding"] == "keep"  # auto: 2 held-out documents are too few to re-tune on
+    assert report["settings"]["epochs"] == 20 and report["epochs_run"] == 20
+    assert {s for s, *_ in seen} == {"train larger", "train smaller", "tune"}
+    config = json.loads((tmp_path / "out" / "config.json").read_text())
+    assert config["fuse"] == ["members/0-larger", "members/1-smaller"] and config["weights"] == [0.7, 0.3]
+    assert config["techniques"] == ["Loaded Language", "Smears"]
+    settings = config["settings"]
+    assert settings["threshold"] == 0.33 and settings["min_score"] == 0.12
+    # PTC's Loaded_Language is the adapted model's technique 0; Doubt is not in its taxonomy, so
+    # its memory and calibration go
+    assert settings["span_memory"] == {"abc": "0:2"}
+    assert settings["calibration"] == {"*": [[0.0, 1.0], [0.0, 1.0]],
+                                       "Loaded Language": [[0.0, 1.0], [0.1, 0.9]]}
+    original = load(tiny_model_dir)[0].state_dict()
+    for member in ("0-larger", "1-smaller"):
+        state = load(tmp_path / "out" / "members" / member)[0].state_dict()
+        assert all(torch.equal(state[k], original[k]) for k in original if k.startswith("encoder."))
+        assert not torch.equal(state["tagger.weight"], original["tagger.weight"])
+    analyzer = unspin.load(tmp_path / "out")
+    assert analyzer.predictor.techniques == ("Loaded Language", "Smears")
+    found = analyzer.analyze("They are corrupt traitors and liars", threshold=0.0)
+    assert {s.technique for s in found.spans} <= {"Loaded Language", "Smears"}
+    with pytest.raises(InputError, match="--decoding must be one of"):
+        AdaptArguments(data=[], out="x", decoding="sometimes")

@@ -3,39 +3,36 @@ techniques, in minutes on a laptop.
 
 Reads the data (`unspin.io.labelled`), chooses the taxonomy (`taxonomy.py`: keep PTC's 14,
 the names in the data, or a file), splits the documents into training and held-out parts
-(seeded, by document), starts from the model's encoder and heads (a technique the start
-already labels keeps its class, a new one starts from the mean of the start's classes),
-fine-tunes with some replay of PTC's train split so kept techniques are not forgotten,
-re-tunes decoding and re-fits calibration on the held-out part, and writes a model folder
-that every surface loads, with its provenance and the held-out figures before and after."""
+(seeded, by document), trains each of the start's folders (`adapt_model`: the heads remapped,
+the whole network or the heads alone fine-tuned with some replay of PTC's train split), fuses
+a fused start's members again, keeps the start's decoding settings or re-tunes them on the
+held-out part, and writes a model folder that every surface loads, with its provenance and
+the held-out figures before and after."""
 
 from __future__ import annotations
 
 import json
 import resource
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from unspin import config, taxonomy
-from unspin.doc import Document
 from unspin.errors import InputError, UnspinError
 from unspin.io.labelled import read_labelled
-from unspin.io.ptc import Label
 from unspin.runtime.folder import ModelFolder
 from unspin.training.adapt_data import choose_taxonomy, digest, relabel, split_documents
-from unspin.training.args import TrainingArguments
+from unspin.training.adapt_model import Member, cost, keep_decoding, train_member, tune_decoding, write_fused
 from unspin.training.replay import replay_articles
-from unspin.training.trainer import Trainer, TrainingCorpus
+from unspin.training.trainer import TrainingCorpus
 from unspin.tuning.gains import figures_of, gain, gold_of, labelled, within_noise
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-HEADS = ("token_techniques.weight", "token_techniques.bias", "span_head.mlp.3.weight", "span_head.mlp.3.bias")
+MEMBERS = "members"  # a fused start's adapted members: OUT/members/<k>-<name>
+DECODING = ("auto", "keep", "tune")
+TUNE_FROM = 50  # held-out documents from which `decoding="auto"` re-tunes the decoding settings
 TUNING_SHARE = 0.2  # of --minutes kept for tuning and calibration after training
 FEW_HELD_OUT = 10  # held-out documents below which a bootstrap interval means little
 
@@ -53,7 +50,7 @@ class AdaptArguments:
     start: str = "fast"  # a tier or a model folder
     taxonomy: str = "keep"  # keep, data, or a file listing the techniques
     techniques_file: str | None = None  # display names and definitions of new techniques
-    epochs: int = 5
+    epochs: int | None = None  # None: 5, or 20 with heads_only
     minutes: float | None = None  # a cap on the whole run
     replay: float = 0.2  # share of training windows drawn from PTC's train split
     replay_data: str | None = "../shared/data/ptc"  # a PTC folder; None or missing: no replay
@@ -64,6 +61,7 @@ class AdaptArguments:
     batch_size: int = 16
     keep_start: float = 0.0  # share of the start's weights mixed back after training (WiSE-FT)
     heads_only: bool = False  # the start's encoder kept as it is; only the heads trained
+    decoding: str = "auto"  # keep the start's decoding settings, re-tune them, or auto (by held-out size)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -75,32 +73,12 @@ class AdaptArguments:
             raise InputError(f"--minutes must be positive, got {self.minutes}.")
         if not 0 <= self.keep_start < 1:
             raise InputError(f"--keep-start must be in [0, 1), got {self.keep_start}.")
+        if self.epochs is None:
+            self.epochs = 20 if self.heads_only else 5
         if self.epochs < 1:
             raise InputError(f"--epochs must be at least 1, got {self.epochs}.")
-
-
-def start_folder(start: str) -> tuple[ModelFolder, str | None]:
-    """The folder to adapt: a tier or a path; a fused ensemble's first member (and a note)."""
-    folder = ModelFolder.read(config.model_path(start))
-    if not folder.is_fused:
-        return folder, None
-    member = ModelFolder.read(folder.members[0])
-    return member, f"{start} is a fused ensemble: adapting its first member, {member.path.name}"
-
-
-def remap_heads(state: dict[str, torch.Tensor], old: list[str], new: list[str], *,
-                fill: Callable[[str, torch.Tensor], torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
-    """`state` with technique heads for `new`: a technique the start labels (or continues, in
-    another spelling) keeps its row; a new one gets `fill(key, rows)`, by default the mean of
-    the start's rows."""
-    rename = taxonomy.renamer(old)
-    rows = [old.index(r) if (r := rename(n)) is not None else None for n in new]
-    out = dict(state)
-    for key in HEADS:
-        weight = state[key]
-        other = fill(key, weight) if fill else weight.mean(0)
-        out[key] = torch.stack([weight[r] if r is not None else other for r in rows]).clone()
-    return out
+        if self.decoding not in DECODING:
+            raise InputError(f"--decoding must be one of {', '.join(DECODING)}, got {self.decoding!r}.")
 
 
 def adapt(args: AdaptArguments, *, progress: Progress | None = None,
@@ -117,69 +95,61 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
                       for k, i in enumerate(info))
     labels, ignore, dropped = relabel(data, names)
     train_docs, held_docs = split_documents(data.docs, args.held_out, args.seed)
-    start, note = start_folder(args.start)
-    notes = [n for n in (note,) if n]
+    start = ModelFolder.read(config.model_path(args.start))
+    parts = [ModelFolder.read(m) for m in start.members] if start.is_fused else [start]
+    notes = []
     if dropped:
         notes.append(f"{dropped} span(s) of techniques outside the taxonomy count as \"don't care\"")
-    from unspin.runtime.backends.weights import load as load_network
     from unspin.runtime.load import load_predictor
 
-    net, start_tokenizer, start_settings, start_config = load_network(start.path)
-    old = list(start.techniques)
-    continued = taxonomy.renamer(old)  # where each name goes among the start's techniques
-    run = out / "run"
-    run.mkdir(parents=True, exist_ok=True)
-    init = run / "start.pt"
-    torch.save({"net": remap_heads(net.state_dict(), old, names)}, init)
+    continued = taxonomy.renamer(list(start.techniques))  # where each name goes among the start's
     before_rows = labelled(load_predictor(start.path, backend="torch")[0], held_docs, labels, names)
     held_gold = gold_of(held_docs, labels)
     before = figures_of(before_rows, held_gold)
+    windows = parts[0].settings()
     replay_docs, replay_labels, replay_ignore = replay_articles(
-        args.replay_data, args.replay, train_docs, names, seed=args.seed, settings=start_settings
+        args.replay_data, args.replay, train_docs, names, seed=args.seed, settings=windows
     )
     if args.replay and not replay_docs:
         notes.append("no replay: the PTC folder for --replay-data is not there")
     # PTC's tuning articles, in the same share, join the held-out part where epochs and decoding
     # settings are chosen, so those choices keep the kept techniques' PTC behaviour too
     tune_docs, tune_labels, tune_ignore = replay_articles(
-        args.replay_data, args.replay, held_docs, names, seed=args.seed, settings=start_settings,
-        split="tuning",
+        args.replay_data, args.replay, held_docs, names, seed=args.seed, settings=windows, split="tuning",
     )
-    corpus = TrainingCorpus(
-        train_docs + held_docs + replay_docs + tune_docs,
-        {**labels, **replay_labels, **tune_labels},
-        {**ignore, **replay_ignore, **tune_ignore},
+    plan = Member(
+        names=names, info=info, tuning_ids=[str(d.id) for d in held_docs + tune_docs], epochs=args.epochs,
+        corpus=TrainingCorpus(train_docs + held_docs + replay_docs + tune_docs,
+                              {**labels, **replay_labels, **tune_labels},
+                              {**ignore, **replay_ignore, **tune_ignore}),
+        lr=args.lr, head_lr=args.head_lr, batch_size=args.batch_size, seed=args.seed,
+        heads_only=args.heads_only, keep_start=args.keep_start,
     )
-    training = TrainingArguments(
-        data=None, out=str(run), base=start_config.get("base"),
-        encoder_config=start_config.get("encoder_config"),
-        layers=start_config.get("layers"), epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-        head_lr=args.head_lr, seed=args.seed, max_len=start_settings.max_len, stride=start_settings.stride,
-        tuning_ids=[str(d.id) for d in held_docs + tune_docs], holdout_ids=[], init=str(init), bf16=False,
-        techniques=names, technique_info=info, length_buckets=True, freeze_encoder=args.heads_only,
-    )
-    deadline = began + args.minutes * 60 * (1 - TUNING_SHARE) if args.minutes else None
+    until = began + args.minutes * 60 * (1 - TUNING_SHARE) if args.minutes else None
+    folders = [out] if len(parts) == 1 else [out / MEMBERS / f"{k}-{m.path.name}"
+                                             for k, m in enumerate(parts)]
+    results = []
+    for i, (part, folder) in enumerate(zip(parts, folders, strict=True)):
+        stage = "train" if len(parts) == 1 else f"train {part.path.name}"
 
-    def on_step(done: int, total: int, _loss: float) -> None:
-        if stop_asked():
-            raise Cancelled(f"Cancelled; run the same command again to resume from {run}.")
-        say("train", done, total)
+        def on_step(done: int, total: int, _loss: float, stage: str = stage, folder: Path = folder) -> None:
+            if stop_asked():
+                raise Cancelled(f"Cancelled; run the same command again to resume from {folder / 'run'}.")
+            say(stage, done, total)
 
-    trainer = Trainer(training, corpus=corpus, on_step=on_step, tokenizer=start_tokenizer,
-                      stop=lambda: deadline is not None and time.monotonic() > deadline)
-    result = trainer.train()
-    model = run / "model"
-    if not (model / "config.json").is_file():
-        raise InputError("Training stopped before its first epoch ended: give it more --minutes.")
+        now = time.monotonic()  # a fused start's members share the time by their cost
+        deadline = None if until is None else now + (until - now) * cost(part) / sum(map(cost, parts[i:]))
+        results.append(train_member(part, folder, plan, on_step=on_step, deadline=deadline))
+    if len(parts) > 1:
+        write_fused(out, start, folders, names, info)
     say("tune", 0, 2)
-    for name in ("config.json", "weights.npz", "tokenizer.json"):  # the run's model stays as trained
-        if (model / name).is_file():
-            shutil.copy2(model / name, out / name)
-    if args.keep_start:
-        from unspin.training.weights import interpolate
-
-        interpolate(model, torch.load(init, weights_only=True)["net"], 1 - args.keep_start, out)
-    _tune(out, train_docs, held_docs + tune_docs, {**labels, **tune_labels})
+    decoding = args.decoding
+    if decoding == "auto":
+        decoding = "tune" if len(held_docs) >= TUNE_FROM else "keep"
+    if decoding == "keep":
+        keep_decoding(out, start, names)
+    else:
+        tune_decoding(out, train_docs, held_docs + tune_docs, {**labels, **tune_labels})
     say("tune", 2, 2)
     adapted = ModelFolder.read(out)
     after_rows = labelled(load_predictor(out, backend="torch")[0], held_docs, labels, names)
@@ -192,8 +162,10 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
         tasks = ", ".join(t.upper() for t in noisy)
         notes.append(f"the held-out part is {len(held_docs)} document(s): the {tasks} gain's 95 % interval "
                      "includes 0, so it may be chance")
+    history = [r for result in results for r in result["history"]]
     report = {
-        "start": {"model": args.start, "folder": str(start.path), "name": start.name},
+        "start": {"model": args.start, "folder": str(start.path), "name": start.name,
+                  **({"members": [str(p.path) for p in parts]} if len(parts) > 1 else {})},
         "data": {"sources": digest(args.data), "formats": data.sources, "documents": len(data.docs),
                  "spans": sum(len(v) for v in labels.values()), "skipped": data.skipped},
         "taxonomy": {"mode": args.taxonomy, "techniques": names,
@@ -201,11 +173,12 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
         "split": {"train": len(train_docs), "held_out": len(held_docs), "replay": len(replay_docs),
                   "replay_tuning": len(tune_docs), "seed": args.seed},
         "settings": {k: v for k, v in asdict(args).items() if k not in ("data", "out", "extra")},
+        "decoding": decoding,
         "held_out_before": _short(before), "held_out_after": _short(after), "held_out_gain": gains,
         "per_technique_after": after["flc"]["per_technique"],
         "per_technique_before": before["flc"]["per_technique"],
-        "epochs_run": len(result["history"]),
-        "stopped_early": any("stopped_after_step" in r for r in result["history"]),
+        "epochs_run": max(r["epoch"] for r in history) if history else 0,
+        "stopped_early": any("stopped_after_step" in r for r in history),
         "seconds": round(time.monotonic() - began, 1),
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "notes": notes,
@@ -219,19 +192,3 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
 
 def _short(figs: dict[str, Any]) -> dict[str, float]:
     return {task: figs[task]["f1"] for task in ("si", "tc", "flc")}
-
-
-def _tune(model: Path, train_docs: list[Document], held_docs: list[Document],
-          labels: dict[str, list[Label]]) -> None:
-    """Decoding thresholds, then revision rules, calibration and the least score, all chosen
-    on the held-out documents (the span memory from the training documents)."""
-    from unspin.runtime.load import load_predictor
-    from unspin.tuning import span_memory
-    from unspin.tuning.output import tune_output, write_output_settings
-    from unspin.tuning.thresholds import tune, write_settings
-
-    predictor, _ = load_predictor(model, backend="torch")
-    write_settings(model, tune(predictor, held_docs, labels))
-    predictor, _ = load_predictor(model, backend="torch")
-    table = span_memory.of_documents(train_docs, labels, predictor.techniques)
-    write_output_settings(model, tune_output(predictor, held_docs, labels, memory=table or None))

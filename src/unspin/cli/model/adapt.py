@@ -28,7 +28,9 @@ def adapt(
     techniques: Path = typer.Option(
         None, "--techniques", help="Display names and definitions of new techniques (FILE's layout)."
     ),
-    epochs: int = typer.Option(5, "--epochs", min=1),
+    epochs: int = typer.Option(
+        None, "--epochs", min=1, help="Training epochs (default 5, or 20 with --heads-only)."
+    ),
     minutes: float = typer.Option(
         None, "--minutes", min=0.1, help="Stop training in time to finish within this."
     ),
@@ -46,13 +48,24 @@ def adapt(
         0.0, "--keep-start", min=0.0, max=0.95,
         help="Share of the start model's weights mixed back after training (less forgetting, less gain).",
     ),
+    heads_only: bool = typer.Option(
+        False, "--heads-only",
+        help="Keep the start's encoder as it is and train only its heads (minutes; its encoder's states "
+        "are computed once).",
+    ),
+    decoding: str = typer.Option(
+        "auto", "--decoding",
+        help="keep (the start's decoding settings), tune (re-tuned on the held-out part) or auto "
+        "(tune from 50 held-out documents, else keep).",
+    ),
     seed: int = typer.Option(13, "--seed"),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Adapt a model to your annotations, genre and list of techniques: fine-tunes from the
-    start model's encoder and heads with some PTC replay, re-tunes decoding and calibration on
-    a held-out part of DATA, and writes a model folder every command takes (--model OUT),
-    with the held-out figures before and after. Ctrl-C stops it; the same command resumes."""
+    start model's encoder and heads (every member of a fused start) with some PTC replay, keeps
+    or re-tunes the decoding settings, and writes a model folder every command takes
+    (--model OUT), with the held-out figures before and after. Ctrl-C stops it; the same
+    command resumes."""
     from unspin.training.adapt import AdaptArguments
     from unspin.training.adapt import adapt as run
 
@@ -62,7 +75,7 @@ def adapt(
             data=[str(d) for d in data], out=str(out), start=start, taxonomy=taxonomy,
             techniques_file=str(techniques) if techniques else None, epochs=epochs, minutes=minutes,
             replay=replay, replay_data=str(replay_data), held_out=held_out, seed=seed,
-            keep_start=keep_start,
+            keep_start=keep_start, heads_only=heads_only, decoding=decoding,
         )
         with progress_bar(console=console) as bar:
             tasks: dict[str, int] = {}

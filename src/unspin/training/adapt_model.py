@@ -1,0 +1,166 @@
+"""The model side of `unspin adapt`: one start folder's heads remapped to the taxonomy and
+trained (`train_member`), the adapted members of a fused start fused again (`write_fused`),
+and the decoding settings either carried over from the start (`keep_decoding`) or re-tuned
+on the held-out part (`tune_decoding`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from unspin import taxonomy
+from unspin.doc import Document
+from unspin.errors import InputError
+from unspin.io.ptc import Label
+from unspin.runtime.folder import ModelFolder
+from unspin.training.args import TrainingArguments
+from unspin.training.trainer import Trainer, TrainingCorpus
+
+HEADS = ("token_techniques.weight", "token_techniques.bias", "span_head.mlp.3.weight", "span_head.mlp.3.bias")
+MODEL_FILES = ("config.json", "weights.npz", "tokenizer.json")
+
+
+def remap_heads(state: dict[str, torch.Tensor], old: list[str], new: list[str], *,
+                fill: Callable[[str, torch.Tensor], torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
+    """`state` with technique heads for `new`: a technique the start labels (or continues, in
+    another spelling) keeps its row; a new one gets `fill(key, rows)`, by default the mean of
+    the start's rows."""
+    rename = taxonomy.renamer(old)
+    rows = [old.index(r) if (r := rename(n)) is not None else None for n in new]
+    out = dict(state)
+    for key in HEADS:
+        weight = state[key]
+        other = fill(key, weight) if fill else weight.mean(0)
+        out[key] = torch.stack([weight[r] if r is not None else other for r in rows]).clone()
+    return out
+
+
+@dataclass
+class Member:
+    """What training one start folder needs besides the folder: the taxonomy, the corpus,
+    the articles validated on, and `adapt`'s own settings."""
+
+    names: list[str]
+    info: list[dict[str, str]]
+    corpus: TrainingCorpus
+    tuning_ids: list[str]
+    epochs: int
+    lr: float
+    head_lr: float
+    batch_size: int
+    seed: int
+    heads_only: bool
+    keep_start: float
+
+
+def train_member(start: ModelFolder, out: Path, plan: Member, *, on_step: Callable[[int, int, float], None],
+                 deadline: float | None) -> dict[str, Any]:
+    """`start` adapted into `out` (its run, checkpoints and log in `out/run`, resumed when
+    there): heads remapped, trained (the heads alone with `heads_only`), the start's weights
+    mixed back by `keep_start`. Returns the Trainer's result."""
+    from unspin.runtime.backends.weights import load as load_network
+
+    net, tokenizer, settings, config = load_network(start.path)
+    run = out / "run"
+    run.mkdir(parents=True, exist_ok=True)
+    init = run / "start.pt"
+    if not init.is_file():
+        torch.save({"net": remap_heads(net.state_dict(), list(start.techniques), plan.names)}, init)
+    training = TrainingArguments(
+        data=None, out=str(run), base=config.get("base"), encoder_config=config.get("encoder_config"),
+        layers=config.get("layers"), epochs=plan.epochs, batch_size=plan.batch_size, lr=plan.lr,
+        head_lr=plan.head_lr, seed=plan.seed, max_len=settings.max_len, stride=settings.stride,
+        tuning_ids=plan.tuning_ids, holdout_ids=[], init=str(init), bf16=False, techniques=plan.names,
+        technique_info=plan.info, length_buckets=True, freeze_encoder=plan.heads_only,
+    )
+    trainer = Trainer(training, corpus=plan.corpus, on_step=on_step, tokenizer=tokenizer,
+                      stop=lambda: deadline is not None and time.monotonic() > deadline)
+    result = trainer.train()
+    model = run / "model"
+    if not (model / "config.json").is_file():
+        raise InputError("Training stopped before its first epoch ended: give it more --minutes.")
+    for name in MODEL_FILES:  # the run's model stays as trained
+        if (model / name).is_file():
+            shutil.copy2(model / name, out / name)
+    if plan.keep_start:
+        from unspin.training.weights import interpolate
+
+        interpolate(model, torch.load(init, weights_only=True)["net"], 1 - plan.keep_start, out)
+    return result
+
+
+def cost(folder: ModelFolder) -> int:
+    """A member's share of the training time: its encoder layers (12 where the config keeps all)."""
+    return len(folder.config.get("layers") or range(12))
+
+
+def write_fused(out: Path, start: ModelFolder, members: list[Path], names: list[str],
+                info: list[dict[str, str]]) -> None:
+    """`out/config.json`: the adapted `members` (folders inside `out`) fused with the start's
+    weights and views, the start's settings, and the taxonomy."""
+    config = {
+        "format": 1, "fuse": [str(m.relative_to(out)) for m in members], "views": start.config.get("views"),
+        "weights": start.config.get("weights"), "settings": dict(start.config.get("settings", {})),
+        "techniques": names, **({"technique_info": info} if info else {}),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    kept = {k: v for k, v in config.items() if v is not None}
+    (out / "config.json").write_text(json.dumps(kept, indent=1) + "\n", encoding="utf-8")
+
+
+def keep_decoding(model: Path, start: ModelFolder, names: list[str]) -> None:
+    """The start's decoding settings (thresholds, revision rules, calibration, least score) in
+    `model`'s config: its span memory and per-technique calibration moved to `names`' order and
+    spelling (techniques the start does not continue lose theirs)."""
+    folder = ModelFolder.read(model, check=False)
+    own = folder.config.get("settings", {})
+    settings = dict(start.config.get("settings", {}))
+    old = list(start.techniques)
+    rename = taxonomy.renamer(names)
+    moved = {k: rename(n) for k, n in enumerate(old)}  # start index -> new name (or None)
+    if memory := settings.get("span_memory"):
+        settings["span_memory"] = _moved_memory(memory, {k: names.index(n) for k, n in moved.items() if n})
+    if calibration := settings.get("calibration"):
+        settings["calibration"] = {
+            (key if key == "*" else rename(key)): maps for key, maps in calibration.items()
+            if key == "*" or rename(key) is not None
+        }
+    for key in ("max_len", "stride", "cls_id", "sep_id", "pad_id"):  # the member's own encoding
+        if key in own:
+            settings[key] = own[key]
+    folder.config["settings"] = settings
+    folder.config["tuning"] = {"decoding": f"kept from {start.name}"}
+    folder.write()
+
+
+def _moved_memory(memory: dict[str, str], index: dict[int, int]) -> dict[str, str]:
+    out = {}
+    for key, counts in memory.items():
+        pairs = [p.split(":") for p in counts.split(",") if p]
+        kept = [f"{index[int(t)]}:{c}" for t, c in pairs if int(t) in index]
+        if kept:
+            out[key] = ",".join(kept)
+    return out
+
+
+def tune_decoding(model: Path, train_docs: list[Document], held_docs: list[Document],
+                  labels: dict[str, list[Label]]) -> None:
+    """Decoding thresholds, then revision rules, calibration and the least score, all chosen
+    on the held-out documents (the span memory from the training documents)."""
+    from unspin.runtime.load import load_predictor
+    from unspin.tuning import span_memory
+    from unspin.tuning.output import tune_output, write_output_settings
+    from unspin.tuning.thresholds import tune, write_settings
+
+    predictor, _ = load_predictor(model, backend="torch")
+    write_settings(model, tune(predictor, held_docs, labels))
+    predictor, _ = load_predictor(model, backend="torch")
+    table = span_memory.of_documents(train_docs, labels, predictor.techniques)
+    write_output_settings(model, tune_output(predictor, held_docs, labels, memory=table or None))
