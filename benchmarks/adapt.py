@@ -284,7 +284,7 @@ def main() -> None:
     parser.add_argument("shift", choices=("memes", "ct24", "forgetting", "fuse", "before"))
     parser.add_argument("--taxonomy", choices=("keep", "data"), default="data", help="ct24: which labels")
     parser.add_argument("--start", default="fast", help="a tier or a model folder")
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=None, help="default: 5, or 20 with --heads-only")
     parser.add_argument("--minutes", type=float, default=None)
     parser.add_argument("--held-out", type=float, default=0.2)
     parser.add_argument("--replay", type=float, default=0.2)
