@@ -186,7 +186,7 @@ class Trainer:
             optim.load_state_dict(ckpt["optim"])
             sched.load_state_dict(ckpt["sched"])
             start_epoch, best, history = ckpt["epoch"], ckpt["best"], ckpt["history"]
-        cached = self._encode(examples) if a.freeze_encoder else None
+        cached = self._encode(examples) if a.freeze_encoder and start_epoch < a.epochs else None
         stopped = False
         for epoch in range(start_epoch, a.epochs):
             self.net.train()
