@@ -24,7 +24,7 @@ from unspin.errors import InputError, UnspinError
 from unspin.io.labelled import read_labelled
 from unspin.runtime.folder import ModelFolder
 from unspin.training.adapt_data import choose_taxonomy, digest, relabel, split_documents
-from unspin.training.adapt_model import Member, cost, keep_decoding, train_member, tune_decoding, write_fused
+from unspin.training.adapt_model import Plan, cost, keep_decoding, train_member, tune_decoding, write_fused
 from unspin.training.replay import replay_articles
 from unspin.training.trainer import TrainingCorpus
 from unspin.tuning.gains import figures_of, gain, gold_of, labelled, within_noise
@@ -117,13 +117,11 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     tune_docs, tune_labels, tune_ignore = replay_articles(
         args.replay_data, args.replay, held_docs, names, seed=args.seed, settings=windows, split="tuning",
     )
-    plan = Member(
-        names=names, info=info, tuning_ids=[str(d.id) for d in held_docs + tune_docs], epochs=args.epochs,
+    plan = Plan(
+        names=names, info=info, tuning_ids=[str(d.id) for d in held_docs + tune_docs],
         corpus=TrainingCorpus(train_docs + held_docs + replay_docs + tune_docs,
                               {**labels, **replay_labels, **tune_labels},
                               {**ignore, **replay_ignore, **tune_ignore}),
-        lr=args.lr, head_lr=args.head_lr, batch_size=args.batch_size, seed=args.seed,
-        heads_only=args.heads_only, keep_start=args.keep_start,
     )
     until = began + args.minutes * 60 * (1 - TUNING_SHARE) if args.minutes else None
     folders = [out] if len(parts) == 1 else [out / MEMBERS / f"{k}-{m.path.name}"
@@ -139,7 +137,7 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
 
         now = time.monotonic()  # a fused start's members share the time by their cost
         deadline = None if until is None else now + (until - now) * cost(part) / sum(map(cost, parts[i:]))
-        results.append(train_member(part, folder, plan, on_step=on_step, deadline=deadline))
+        results.append(train_member(part, folder, args, plan, on_step=on_step, deadline=deadline))
     if len(parts) > 1:
         write_fused(out, start, folders, names, info)
     say("tune", 0, 2)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -19,9 +19,13 @@ from unspin import taxonomy
 from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io.ptc import Label
+from unspin.runtime.decode.memory import renumbered
 from unspin.runtime.folder import ModelFolder
 from unspin.training.args import TrainingArguments
 from unspin.training.trainer import Trainer, TrainingCorpus
+
+if TYPE_CHECKING:
+    from unspin.training.adapt import AdaptArguments
 
 HEADS = ("token_techniques.weight", "token_techniques.bias", "span_head.mlp.3.weight", "span_head.mlp.3.bias")
 MODEL_FILES = ("config.json", "weights.npz", "tokenizer.json")
@@ -43,25 +47,18 @@ def remap_heads(state: dict[str, torch.Tensor], old: list[str], new: list[str], 
 
 
 @dataclass
-class Member:
-    """What training one start folder needs besides the folder: the taxonomy, the corpus,
-    the articles validated on, and `adapt`'s own settings."""
+class Plan:
+    """What training one start folder needs besides `adapt`'s arguments: the taxonomy (with
+    what is known of new techniques), the corpus, and the articles validated on."""
 
     names: list[str]
     info: list[dict[str, str]]
     corpus: TrainingCorpus
     tuning_ids: list[str]
-    epochs: int
-    lr: float
-    head_lr: float
-    batch_size: int
-    seed: int
-    heads_only: bool
-    keep_start: float
 
 
-def train_member(start: ModelFolder, out: Path, plan: Member, *, on_step: Callable[[int, int, float], None],
-                 deadline: float | None) -> dict[str, Any]:
+def train_member(start: ModelFolder, out: Path, args: AdaptArguments, plan: Plan, *,
+                 on_step: Callable[[int, int, float], None], deadline: float | None) -> dict[str, Any]:
     """`start` adapted into `out` (its run, checkpoints and log in `out/run`, resumed when
     there): heads remapped, trained (the heads alone with `heads_only`), the start's weights
     mixed back by `keep_start`. Returns the Trainer's result."""
@@ -75,10 +72,10 @@ def train_member(start: ModelFolder, out: Path, plan: Member, *, on_step: Callab
         torch.save({"net": remap_heads(net.state_dict(), list(start.techniques), plan.names)}, init)
     training = TrainingArguments(
         data=None, out=str(run), base=config.get("base"), encoder_config=config.get("encoder_config"),
-        layers=config.get("layers"), epochs=plan.epochs, batch_size=plan.batch_size, lr=plan.lr,
-        head_lr=plan.head_lr, seed=plan.seed, max_len=settings.max_len, stride=settings.stride,
+        layers=config.get("layers"), epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+        head_lr=args.head_lr, seed=args.seed, max_len=settings.max_len, stride=settings.stride,
         tuning_ids=plan.tuning_ids, holdout_ids=[], init=str(init), bf16=False, techniques=plan.names,
-        technique_info=plan.info, length_buckets=True, freeze_encoder=plan.heads_only,
+        technique_info=plan.info, length_buckets=True, freeze_encoder=args.heads_only,
     )
     trainer = Trainer(training, corpus=plan.corpus, on_step=on_step, tokenizer=tokenizer,
                       stop=lambda: deadline is not None and time.monotonic() > deadline)
@@ -89,10 +86,10 @@ def train_member(start: ModelFolder, out: Path, plan: Member, *, on_step: Callab
     for name in MODEL_FILES:  # the run's model stays as trained
         if (model / name).is_file():
             shutil.copy2(model / name, out / name)
-    if plan.keep_start:
+    if args.keep_start:
         from unspin.training.weights import interpolate
 
-        interpolate(model, torch.load(init, weights_only=True)["net"], 1 - plan.keep_start, out)
+        interpolate(model, torch.load(init, weights_only=True)["net"], 1 - args.keep_start, out)
     return result
 
 
@@ -122,32 +119,19 @@ def keep_decoding(model: Path, start: ModelFolder, names: list[str]) -> None:
     folder = ModelFolder.read(model, check=False)
     own = folder.config.get("settings", {})
     settings = dict(start.config.get("settings", {}))
-    old = list(start.techniques)
     rename = taxonomy.renamer(names)
-    moved = {k: rename(n) for k, n in enumerate(old)}  # start index -> new name (or None)
-    if memory := settings.get("span_memory"):
-        settings["span_memory"] = _moved_memory(memory, {k: names.index(n) for k, n in moved.items() if n})
+    if memory := settings.get("span_memory"):  # start index -> index in `names`
+        index = {k: names.index(n) for k, old in enumerate(start.techniques) if (n := rename(old))}
+        settings["span_memory"] = renumbered(memory, index)
     if calibration := settings.get("calibration"):
-        settings["calibration"] = {
-            (key if key == "*" else rename(key)): maps for key, maps in calibration.items()
-            if key == "*" or rename(key) is not None
-        }
+        moved = {key: key if key == "*" else rename(key) for key in calibration}
+        settings["calibration"] = {moved[key]: maps for key, maps in calibration.items() if moved[key]}
     for key in ("max_len", "stride", "cls_id", "sep_id", "pad_id"):  # the member's own encoding
         if key in own:
             settings[key] = own[key]
     folder.config["settings"] = settings
     folder.config["tuning"] = {"decoding": f"kept from {start.name}"}
     folder.write()
-
-
-def _moved_memory(memory: dict[str, str], index: dict[int, int]) -> dict[str, str]:
-    out = {}
-    for key, counts in memory.items():
-        pairs = [p.split(":") for p in counts.split(",") if p]
-        kept = [f"{index[int(t)]}:{c}" for t, c in pairs if int(t) in index]
-        if kept:
-            out[key] = ",".join(kept)
-    return out
 
 
 def tune_decoding(model: Path, train_docs: list[Document], held_docs: list[Document],

@@ -41,11 +41,25 @@ def counts(table: dict[str, str], text: str, n_techniques: int) -> np.ndarray | 
     if not entry:
         return None
     out = np.zeros(n_techniques, dtype=np.float32)
-    for part in entry.split(","):
-        i, n = part.split(":")
-        if int(i) < n_techniques:
-            out[int(i)] += int(n)
+    for i, n in _pairs(entry):
+        if i < n_techniques:
+            out[i] += n
     return out
+
+
+def renumbered(table: dict[str, str], index: dict[int, int]) -> dict[str, str]:
+    """`table` in another technique order: technique i counted as `index[i]`; techniques
+    `index` lacks are dropped, and entries left with none."""
+    out = {}
+    for k, entry in table.items():
+        if kept := [f"{index[i]}:{n}" for i, n in _pairs(entry) if i in index]:
+            out[k] = ",".join(kept)
+    return out
+
+
+def _pairs(entry: str) -> list[tuple[int, int]]:
+    """An entry's (technique index, count) pairs: "3:1,5:2" -> [(3, 1), (5, 2)]."""
+    return [(int(i), int(n)) for i, n in (part.split(":") for part in entry.split(",") if part)]
 
 
 def blend(
