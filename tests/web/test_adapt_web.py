@@ -177,6 +177,11 @@ async def test_refusals(adapt_client: httpx.AsyncClient) -> None:
     assert bad.status_code == 422
     extra = await adapt_client.post("/api/adapt", json={"from": "tiny", "epochs": 99})
     assert extra.status_code == 422
+    how = await adapt_client.post("/api/adapt", json={"from": "tiny", "heads_only": "perhaps"})
+    assert how.status_code == 422
+    form = await adapt_client.post("/adapt", data={"from": "tiny", "heads_only": "perhaps"},
+                                   headers={"Accept": "text/html"})
+    assert form.status_code == 400 and "what to train" in form.text
 
 
 async def test_the_history_page_form(adapt_client: httpx.AsyncClient) -> None:
@@ -186,8 +191,9 @@ async def test_the_history_page_form(adapt_client: httpx.AsyncClient) -> None:
     page = (await adapt_client.get("/history", headers={"Accept": "text/html"})).text
     assert '<form class="adapt-form" method="post" action="/adapt">' in page
     assert '<option value="tiny">tiny</option>' in page and ">Adapt the model</button>" in page
-    r = await adapt_client.post("/adapt", data={"from": "tiny", "taxonomy": "keep", "minutes": ""},
-                                headers={"Accept": "text/html"})
+    assert '<select id="adapt-heads" name="heads_only">' in page
+    r = await adapt_client.post("/adapt", data={"from": "tiny", "taxonomy": "keep", "minutes": "",
+                                                "heads_only": "true"}, headers={"Accept": "text/html"})
     assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
     progress = await adapt_client.get(r.headers["location"], headers={"Accept": "text/html"})
     assert progress.status_code in (200, 303)
@@ -196,6 +202,8 @@ async def test_the_history_page_form(adapt_client: httpx.AsyncClient) -> None:
     job = "/api" + r.headers["location"]
     done = await wait(adapt_client, job, ("done", "failed", "cancelled"))
     assert done["status"] == "done", done
+    assert done["title"] == "Adapt tiny (heads only) to 2 reviewed articles"
+    assert done["result"]["report"]["settings"]["heads_only"] is True
     final = await adapt_client.get(r.headers["location"], headers={"Accept": "text/html"})
     assert final.status_code == 303 and final.headers["location"] == f"/?model={done['model']}"
 

@@ -126,18 +126,20 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     until = began + args.minutes * 60 * (1 - TUNING_SHARE) if args.minutes else None
     folders = [out] if len(parts) == 1 else [out / MEMBERS / f"{k}-{m.path.name}"
                                              for k, m in enumerate(parts)]
-    results = []
+    results: list[dict[str, Any]] = []
+    steps = {"done": 0, "last": 0}  # one "train" stage counts every member's steps
     for i, (part, folder) in enumerate(zip(parts, folders, strict=True)):
-        stage = "train" if len(parts) == 1 else f"train {part.path.name}"
-
-        def on_step(done: int, total: int, _loss: float, stage: str = stage, folder: Path = folder) -> None:
+        def on_step(done: int, total: int, _loss: float, left: int = len(parts) - i,
+                    folder: Path = folder) -> None:
             if stop_asked():
                 raise Cancelled(f"Cancelled; run the same command again to resume from {folder / 'run'}.")
-            say(stage, done, total)
+            steps["last"] = total  # members still to train count as many (the same windows and epochs)
+            say("train", steps["done"] + done, steps["done"] + total * left)
 
         now = time.monotonic()  # a fused start's members share the time by their cost
         deadline = None if until is None else now + (until - now) * cost(part) / sum(map(cost, parts[i:]))
         results.append(train_member(part, folder, args, plan, on_step=on_step, deadline=deadline))
+        steps["done"], steps["last"] = steps["done"] + steps["last"], 0
     if len(parts) > 1:
         write_fused(out, start, folders, names, info)
     say("tune", 0, 2)

@@ -81,7 +81,7 @@ class Adapter:
         jobs.register(KIND, self.run)
 
     async def start(self, start: str, *, taxonomy: str, minutes: float | None, actor: str,
-                    user: str | None = None) -> Job:
+                    user: str | None = None, heads_only: bool = False) -> Job:
         """Check and queue a job adapting the model `start` for `user` (its owner): 422 unknown
         model or too few reviewed articles, 409 while another adaptation is queued or running on this store,
         503 when the models folder cannot be written or the job queue is full."""
@@ -104,8 +104,9 @@ class Adapter:
                                          "UNSPIN_HOME to a writable folder.") from None
             name = new_name(self.models.folder, start)
             payload = {"start": start, "model": name, "taxonomy": taxonomy, "minutes": minutes,
-                       "actor": actor}
-            title = f"Adapt {start} to {reviewed} reviewed articles"
+                       "heads_only": heads_only, "actor": actor}
+            how = " (heads only)" if heads_only else ""
+            title = f"Adapt {start}{how} to {reviewed} reviewed articles"
             return await self.jobs.submit(KIND, payload, title=title, user=user,
                                           info=self._info(payload, "export"))
 
@@ -165,9 +166,12 @@ class Adapter:
                 step("export", 0, 1)
                 export_annotations(self.store, data, fmt="ptc")
                 step("export", 1, 1)
+                options = dict(self.options)
+                if payload.get("heads_only"):  # a job queued before the field existed lacks it
+                    options["heads_only"] = True
                 args = catalog.AdaptArguments(data=[data], out=str(partial), start=str(path),
                                       taxonomy=payload["taxonomy"], minutes=payload["minutes"],
-                                      **self.options)
+                                      **options)
                 catalog.adapt(args, progress=step, cancel=stopped)
             step("save", 0, 1)
             if stopped():
