@@ -72,7 +72,7 @@ def memes(args: argparse.Namespace) -> dict[str, Any]:
         "after": score(out, [dev]),
         "adapt": {k: report[k] for k in ("seconds", "peak_memory_mb", "epochs_run", "stopped_early",
                                          "held_out_before", "held_out_after", "split", "wall_minutes")},
-    }
+    } | ({"ptc_tuning": forgetting(args.start, out, "tuning")} if args.forgetting else {})
 
 
 def ct24_folder(ids: list[str], root: Path, taxonomy: str) -> Path:
@@ -122,7 +122,7 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
             "adapt": {k2: report[k2] for k2 in ("seconds", "peak_memory_mb", "epochs_run", "stopped_early",
                                                 "held_out_before", "held_out_after", "split")},
         }
-        if args.taxonomy == "keep":
+        if args.taxonomy == "keep" or args.forgetting:
             fold["ptc_report"] = forgetting(args.start, model)
             fold["ptc_tuning"] = forgetting(args.start, model, "tuning")
         out["folds"].append(fold)
@@ -253,28 +253,34 @@ def before(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def ptc_figures(folder: str | Path, split: str) -> dict[str, Any]:
-    """SI, TC and FLC (and FLC per technique) of a model on PTC's `split`."""
+def ptc_figures(folder: str | Path, split: str, only: list[str] | None = None) -> dict[str, Any]:
+    """SI, TC and FLC (and FLC per technique) of a model on PTC's `split`; a model in another
+    taxonomy on the techniques it shares with PTC (`techniques_scored`), `only` narrowing them."""
     import unspin
     from unspin.tuning.evaluate import evaluate_model
 
     analyzer = unspin.load(folder, backend="torch")
-    found = evaluate_model(analyzer.predictor, DATA / "ptc", split, name=analyzer.name, resamples=0)
+    found = evaluate_model(analyzer.predictor, DATA / "ptc", split, name=analyzer.name, resamples=0,
+                           only=only)
     return {task: found[task]["f1"] for task in ("si", "tc", "flc")} | {
-        "flc_per_technique": found["flc_per_technique"]}
+        k: found[k] for k in ("flc_per_technique", "techniques_scored", "gold_left_out") if k in found}
 
 
 def forgetting(start: str, model: str | Path, split: str = "report") -> dict[str, Any]:
-    """SI, TC and FLC on PTC's `split` of the start and the adapted model (same names)."""
-    return {"split": split, "start": ptc_figures(start, split), "adapted": ptc_figures(model, split)}
+    """SI, TC and FLC on PTC's `split` of the adapted model and of the start, on the techniques
+    the adapted model kept (all 14 with PTC's taxonomy)."""
+    adapted = ptc_figures(model, split)
+    return {"split": split, "start": ptc_figures(start, split, adapted.get("techniques_scored")),
+            "adapted": adapted}
 
 
 def forgetting_of(args: argparse.Namespace) -> dict[str, Any]:
-    """PTC figures of --start and of each --model on --ptc-split, without adapting anything."""
+    """PTC figures of each --model beside --start's (on the techniques each kept) on --ptc-split,
+    without adapting anything."""
     if not args.model:
         raise SystemExit("forgetting: give at least one --model DIR")
-    return {"split": args.ptc_split, "start_figures": ptc_figures(args.start, args.ptc_split),
-            "models": {str(m): ptc_figures(m, args.ptc_split) for m in args.model}}
+    return {"split": args.ptc_split, "models": {str(m): forgetting(args.start, m, args.ptc_split)
+                                                for m in args.model}}
 
 
 def main() -> None:
@@ -292,6 +298,8 @@ def main() -> None:
     parser.add_argument("--heads-only", action="store_true", help="train the heads only (frozen encoder)")
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--one-fold", action="store_true", help="only the first fold")
+    parser.add_argument("--forgetting", action="store_true",
+                        help="memes, ct24 --taxonomy data: also the PTC figures of the techniques kept")
     parser.add_argument("--fold", type=int, default=None, help="only this fold (0-based)")
     parser.add_argument("--runs", default="runs/adapt-bench")
     parser.add_argument("--out", type=Path, default=None)

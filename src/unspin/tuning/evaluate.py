@@ -15,6 +15,7 @@ from unspin.runtime.predictor import Predictor
 from unspin.scoring import bootstrap, evaluate, interval, without_ignored
 from unspin.tuning.calibration import expected_calibration_error, reliability
 from unspin.tuning.output import predictions
+from unspin.tuning.shared import shared
 from unspin.tuning.splits import evaluation_set
 from unspin.tuning.validation import validation_labels
 
@@ -30,12 +31,19 @@ def evaluate_model(
     resamples: int = 1000,
     per_technique: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    only: list[str] | None = None,
 ) -> dict[str, Any]:
     """Figures of `predictor` on `split` ("tuning", "report", "train" or "all") of the PTC
     folder `data` (or every article of a ct24-en-style folder with "all", its ignore spans
-    honoured). `resamples`: bootstrap resamples of articles for the 95 % intervals (0: none)."""
+    honoured). `resamples`: bootstrap resamples of articles for the 95 % intervals (0: none).
+    A model whose techniques are not the data's is scored on those both have, in the data's
+    names (`tuning.shared`); `only` narrows the techniques scored (names in any spelling)."""
     corpus = evaluation_set(data, split)
     docs, labels = corpus.docs, corpus.labels
+    gold_si = [lab for d in docs for lab in labels.get(str(d.id), [])]  # SI: every span, any technique
+    mapped = shared(list(predictor.techniques), labels, only)
+    if mapped is not None:
+        labels = mapped.labels
     started = time.perf_counter()
     encoded = []
     for i, enc in enumerate(predictor.encode(d.text for d in docs), 1):  # one encoder pass
@@ -43,11 +51,14 @@ def evaluate_model(
         if progress:
             progress(i, len(docs))
     labelled = validation_labels(predictor, docs, labels, encoded)
+    if mapped is not None:
+        labelled["flc"], labelled["tc"] = mapped.rows(labelled["flc"]), mapped.choices(labelled["tc"])
     for task in ("si", "flc"):  # spans mostly inside ignore spans are neither right nor wrong
         labelled[task] = without_ignored(labelled[task], corpus.ignore)
     gold = [lab for d in docs for lab in labels.get(str(d.id), [])]
-    figures = {task: evaluate(task, labelled[task], gold).to_dict() for task in TASKS}
-    preds, rows = predictions(predictor, docs, encoded, labels)
+    figures = {task: evaluate(task, labelled[task], gold_si if task == "si" else gold).to_dict()
+               for task in TASKS}
+    preds, rows = predictions(predictor, docs, encoded, labels, rename=mapped.rename if mapped else None)
     counted = {id(r) for r in without_ignored(rows, corpus.ignore)}
     preds = [p for p, r in zip(preds, rows, strict=True) if id(r) in counted]
     scores = [calibrate(predictor.settings.calibration, p.technique, p.raw) for p in preds]
@@ -61,6 +72,7 @@ def evaluate_model(
         "gold_spans": len(gold),
         **{task: {k: figures[task][k] for k in ("precision", "recall", "f1")} for task in TASKS},
         "predicted_per_gold": round(sum(shown) / max(1, len(gold)), 3),
+        **({"techniques_scored": mapped.techniques, "gold_left_out": mapped.left_out} if mapped else {}),
         "ece": round(expected_calibration_error(scores, hits), 4),
         "ece_shown": round(
             expected_calibration_error(

@@ -10,6 +10,7 @@ most `MAX_PER_GOLD` spans per gold span). The encoder runs once per article."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,21 +39,26 @@ REVISE_OFF = {"repetition_share": 0.0, "memory_share": 0.0, "recurrence_share": 
 
 
 def predictions(
-    predictor: Any, docs: list[Document], encoded: list[Any], gold: dict[str, list[ptc.Label]]
+    predictor: Any, docs: list[Document], encoded: list[Any], gold: dict[str, list[ptc.Label]],
+    *, rename: Callable[[str], str | None] | None = None,
 ) -> tuple[list[C.Prediction], list[ptc.Label]]:
-    """Every labelled prediction on `docs` (raw scores, hit or not) and the FLC label rows."""
+    """Every labelled prediction on `docs` (raw scores, hit or not) and the FLC label rows;
+    with `rename`, hits and rows in the gold's names (those it maps to None left out), while
+    the predictions keep the model's (its calibration's)."""
     s, names = predictor.settings, predictor.techniques
+    named = rename or str  # str: the names as they are
     out, rows = [], []
     for doc, enc in zip(docs, encoded, strict=True):
         found = [
-            (r.start, r.end, name, r.score * p)
+            (r.start, r.end, name, gold_name, r.score * p)
             for r in labelled_spans(predictor, enc)
             for name, p in techniques_for(r, names, s.second_threshold)
+            if (gold_name := named(name)) is not None
         ]
         golds = [(g.start, g.end, g.technique) for g in gold.get(str(doc.id), [])]
-        hit = C.hits([(a, b, n) for a, b, n, _ in found], golds)
-        out += [C.Prediction(n, float(raw), h) for (_, _, n, raw), h in zip(found, hit, strict=True)]
-        rows += [ptc.Label(str(doc.id), a, b, n) for a, b, n, _ in found]
+        hit = C.hits([(a, b, g) for a, b, _, g, _ in found], golds)
+        out += [C.Prediction(n, float(raw), h) for (_, _, n, _, raw), h in zip(found, hit, strict=True)]
+        rows += [ptc.Label(str(doc.id), a, b, g) for a, b, _, g, _ in found]
     return out, rows
 
 
