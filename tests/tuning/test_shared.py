@@ -79,3 +79,14 @@ def test_a_respelt_model_scores_as_the_original(tiny_model_dir: Path, respelt: P
     assert narrowed["techniques_scored"] == ["Loaded_Language"] and narrowed["gold_left_out"] == 7
     assert narrowed["si"] == original["si"]  # SI: every span, whatever its technique
 
+
+
+def test_model_evaluate_says_what_it_scored(respelt: Path, ptc_dir: Path):
+    from typer.testing import CliRunner
+
+    from unspin.cli.main import app
+
+    result = CliRunner().invoke(app, ["model", "evaluate", "--model", str(respelt), "--split", str(ptc_dir),
+                                      "--resamples", "0"])
+    assert result.exit_code == 0, result.output
+    assert "TC and FLC count the 14 both have" in " ".join(result.stdout.split())

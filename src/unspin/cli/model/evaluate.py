@@ -71,6 +71,10 @@ def show(figures: dict[str, Any], console: Console) -> None:
         table.add_row(task.upper(), f"{figures[task]['precision']:.3f}", f"{figures[task]['recall']:.3f}",
                       f"{figures[task]['f1']:.3f}", f"{lo:.3f}-{hi:.3f}" if lo is not None else "")
     console.print(table)
+    if "techniques_scored" in figures:
+        console.print(f"The model's techniques are not the data's: TC and FLC count the "
+                      f"{len(figures['techniques_scored'])} both have, in the data's names, and leave out "
+                      f"{figures['gold_left_out']} gold span(s) of others; SI counts every span.")
     console.print(f"spans shown per gold span {figures['predicted_per_gold']:.2f}; "
                   f"ECE {figures['ece']:.3f} (of the spans shown {figures['ece_shown']:.3f})")
     if "tc_per_technique" in figures:
