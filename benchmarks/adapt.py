@@ -22,6 +22,7 @@ SemEval-2021 Task 6's technique-and-span F1.
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import shutil
 import tempfile
@@ -253,7 +254,8 @@ def before(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def ptc_figures(folder: str | Path, split: str, only: list[str] | None = None) -> dict[str, Any]:
+@functools.cache
+def ptc_figures(folder: str | Path, split: str, only: tuple[str, ...] | None = None) -> dict[str, Any]:
     """SI, TC and FLC (and FLC per technique) of a model on PTC's `split`; a model in another
     taxonomy on the techniques it shares with PTC (`techniques_scored`), `only` narrowing them."""
     import unspin
@@ -261,7 +263,7 @@ def ptc_figures(folder: str | Path, split: str, only: list[str] | None = None) -
 
     analyzer = unspin.load(folder, backend="torch")
     found = evaluate_model(analyzer.predictor, DATA / "ptc", split, name=analyzer.name, resamples=0,
-                           only=only)
+                           only=list(only) if only is not None else None)
     return {task: found[task]["f1"] for task in ("si", "tc", "flc")} | {
         k: found[k] for k in ("flc_per_technique", "techniques_scored", "gold_left_out") if k in found}
 
@@ -270,7 +272,8 @@ def forgetting(start: str, model: str | Path, split: str = "report") -> dict[str
     """SI, TC and FLC on PTC's `split` of the adapted model and of the start, on the techniques
     the adapted model kept (all 14 with PTC's taxonomy)."""
     adapted = ptc_figures(model, split)
-    return {"split": split, "start": ptc_figures(start, split, adapted.get("techniques_scored")),
+    kept = adapted.get("techniques_scored")
+    return {"split": split, "start": ptc_figures(start, split, tuple(kept) if kept else None),
             "adapted": adapted}
 
 
