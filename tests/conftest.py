@@ -35,6 +35,17 @@ def _own_cache(tmp_path_factory: pytest.TempPathFactory):
             os.environ[key] = value
 
 
+@pytest.fixture(autouse=True)
+def _own_techniques(monkeypatch: pytest.MonkeyPatch):
+    """Each test starts knowing PTC's techniques only: those an adapted model makes known to
+    the process (`taxonomy.register`, also in a module's fixture) stay out of other tests, so
+    no test depends on which ran before it."""
+    from unspin import taxonomy
+
+    monkeypatch.setattr(taxonomy, "_REGISTERED", {})
+    monkeypatch.setattr(taxonomy, "_REGISTERED_ALIASES", {})
+
+
 @pytest.fixture(scope="session")
 def ptc_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_ptc(tmp_path_factory.mktemp("ptc"))
