@@ -57,9 +57,13 @@ def test_adapt_from_the_history_page(page: Any, live: str) -> None:  # noqa: F81
         httpx.post(f"{live}/api/analyses/{aid}/reviewed", json={"reviewer": "Ana"}).raise_for_status()
     page.goto(live + "/history")
     page.select_option("#adapt-from", "tiny")
+    page.focus("#adapt-heads")  # the keyboard picks "the heads only"
+    page.keyboard.press("ArrowDown")
+    assert page.input_value("#adapt-heads") == "true"
     page.click("text=Adapt the model >> xpath=self::button")
     page.wait_for_url("**/jobs/*")
-    assert page.locator("h1").inner_text().startswith(("Adapting:", "Done:"))
+    heading = page.locator("h1").inner_text()
+    assert heading.startswith(("Adapting:", "Done:")) and "(heads only)" in heading
     page.wait_for_url("**/?model=tiny-adapted-*", timeout=120_000)  # done: the form, the model picked
     name = page.url.split("model=")[1]
     assert page.locator("#model option:checked").get_attribute("value") == name
