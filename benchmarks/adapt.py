@@ -65,7 +65,8 @@ def memes(args: argparse.Namespace) -> dict[str, Any]:
     out = Path(args.runs) / "memes"
     report = run_adapt([train], out, start=args.start, taxonomy="data", epochs=args.epochs,
                        minutes=args.minutes, held_out=args.held_out, replay=args.replay,
-                       keep_start=args.keep_start, heads_only=args.heads_only)
+                       keep_start=args.keep_start, heads_only=args.heads_only,
+                       larger_only=args.larger_only)
     names = report["taxonomy"]["techniques"]
     return {
         "test": str(dev),
@@ -113,7 +114,8 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
         model = Path(args.runs) / f"ct24-{args.taxonomy}-fold{k}"
         report = run_adapt([train], model, start=args.start, taxonomy=args.taxonomy, epochs=args.epochs,
                            minutes=args.minutes, held_out=args.held_out, replay=args.replay,
-                           keep_start=args.keep_start, heads_only=args.heads_only)
+                           keep_start=args.keep_start, heads_only=args.heads_only,
+                       larger_only=args.larger_only)
         names = report["taxonomy"]["techniques"]
         fold = {
             "fold": k,
@@ -299,6 +301,8 @@ def main() -> None:
     parser.add_argument("--replay", type=float, default=0.2)
     parser.add_argument("--keep-start", type=float, default=0.0)
     parser.add_argument("--heads-only", action="store_true", help="train the heads only (frozen encoder)")
+    parser.add_argument("--larger-only", action="store_true",
+                        help="a fused start: adapt its larger member alone")
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--one-fold", action="store_true", help="only the first fold")
     parser.add_argument("--forgetting", action="store_true",

@@ -212,3 +212,19 @@ def test_a_fused_start_adapts_every_member_heads_only_and_keeps_its_decoding(tin
     assert {s.technique for s in found.spans} <= {"Loaded Language", "Smears"}
     with pytest.raises(InputError, match="--decoding must be one of"):
         AdaptArguments(data=[], out="x", decoding="sometimes")
+
+
+def test_larger_only_adapts_one_member_of_a_fused_start(tiny_model_dir, tmp_path):
+    import unspin
+
+    start = fused_start(tiny_model_dir, tmp_path)
+    member = json.loads((tmp_path / "larger" / "config.json").read_text())["settings"]
+    data = write_memes(tmp_path / "memes.json")
+    report = adapt(AdaptArguments(data=[str(data)], out=str(tmp_path / "out"), start=str(start),
+                                  taxonomy="data", replay=0.0, batch_size=4, held_out=0.25, heads_only=True,
+                                  epochs=2, larger_only=True))
+    config = json.loads((tmp_path / "out" / "config.json").read_text())
+    assert "fuse" not in config and not (tmp_path / "out" / "members").exists()
+    assert "members" not in report["start"] and report["settings"]["larger_only"] is True
+    assert config["settings"]["threshold"] == member["threshold"] != 0.33  # its own settings, kept
+    assert unspin.load(tmp_path / "out").predictor.techniques == ("Loaded Language", "Smears")

@@ -61,6 +61,7 @@ class AdaptArguments:
     batch_size: int = 16
     keep_start: float = 0.0  # share of the start's weights mixed back after training (WiSE-FT)
     heads_only: bool = False  # the start's encoder kept as it is; only the heads trained
+    larger_only: bool = False  # a fused start: adapt its larger member alone, with all the time
     decoding: str = "auto"  # keep the start's decoding settings, re-tune them, or auto (by held-out size)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -97,6 +98,8 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     train_docs, held_docs = split_documents(data.docs, args.held_out, args.seed)
     start = ModelFolder.read(config.model_path(args.start))
     parts = [ModelFolder.read(m) for m in start.members] if start.is_fused else [start]
+    if args.larger_only:
+        parts = [max(parts, key=cost)]
     notes = []
     if dropped:
         notes.append(f"{dropped} span(s) of techniques outside the taxonomy count as \"don't care\"")
@@ -146,8 +149,8 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     decoding = args.decoding
     if decoding == "auto":
         decoding = "tune" if len(held_docs) >= TUNE_FROM else "keep"
-    if decoding == "keep":
-        keep_decoding(out, start, names)
+    if decoding == "keep":  # a member adapted alone keeps its own settings
+        keep_decoding(out, start if len(parts) > 1 else parts[0], names)
     else:
         tune_decoding(out, train_docs, held_docs + tune_docs, {**labels, **tune_labels})
     say("tune", 2, 2)

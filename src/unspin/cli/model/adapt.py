@@ -53,6 +53,11 @@ def adapt(
         help="Keep the start's encoder as it is and train only its heads (minutes; its encoder's states "
         "are computed once).",
     ),
+    larger_only: bool = typer.Option(
+        False, "--larger-only",
+        help="From a fused start (accurate): adapt its larger member alone, giving it all the time; "
+        "on hundreds of texts of another genre with --minutes this gains more than adapting both.",
+    ),
     decoding: str = typer.Option(
         "auto", "--decoding",
         help="keep (the start's decoding settings), tune (re-tuned on the held-out part) or auto "
@@ -75,7 +80,7 @@ def adapt(
             data=[str(d) for d in data], out=str(out), start=start, taxonomy=taxonomy,
             techniques_file=str(techniques) if techniques else None, epochs=epochs, minutes=minutes,
             replay=replay, replay_data=str(replay_data), held_out=held_out, seed=seed,
-            keep_start=keep_start, heads_only=heads_only, decoding=decoding,
+            keep_start=keep_start, heads_only=heads_only, larger_only=larger_only, decoding=decoding,
         )
         with progress_bar(console=console) as bar:
             tasks: dict[str, int] = {}
