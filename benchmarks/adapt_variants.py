@@ -1,0 +1,122 @@
+"""Variants of finished memes adaptations, without training again (the figures behind
+docs/adapt.md's memes rows and forgetting table):
+
+    # WiSE-FT: a single-member run's weights mixed with its start's by S, as --keep-start does,
+    # the decoding re-tuned on the run's held-out part as adapt does; memes dev and PTC tuning
+    .venv/bin/python benchmarks/adapt_variants.py mix --run DIR --start MEMBER --shares 0.15,0.3,0.5 --out OUT
+    # a fused run's larger member alone, and the pair with its member weight re-tuned; memes dev
+    .venv/bin/python benchmarks/adapt_variants.py members --run DIR --out OUT
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from adapt import DATA, forgetting, score
+from emit import emit
+
+TRAIN, DEV = DATA / "memes" / "training_set_task2.txt", DATA / "memes" / "dev_set_task2.txt"
+
+
+def split(run: Path, start: str) -> tuple[list[Any], list[Any], dict[str, Any], dict[str, Any]]:
+    """The run's training documents, its held-out part with the PTC tuning articles that joined
+    it, their labels, and the labels of the training documents (as `adapt` made them)."""
+    from unspin import config, taxonomy
+    from unspin.io.labelled import read_labelled
+    from unspin.runtime.folder import ModelFolder
+    from unspin.training.adapt import AdaptArguments
+    from unspin.training.adapt_data import choose_taxonomy, relabel, split_documents
+    from unspin.training.replay import replay_articles
+
+    settings = json.loads((run / "config.json").read_text())["adapted"]["settings"]
+    args = AdaptArguments(data=[str(TRAIN)], out=str(run), start=start, taxonomy="data",
+                          held_out=settings["held_out"], replay=settings["replay"], seed=settings["seed"])
+    data = read_labelled(args.data)
+    names, info = choose_taxonomy(args, data)
+    taxonomy.register(taxonomy.custom(i["name"], i.get("display"), i.get("definition"), k)
+                      for k, i in enumerate(info))
+    labels, _, _ = relabel(data, names)
+    train_docs, held_docs = split_documents(data.docs, args.held_out, args.seed)
+    member = ModelFolder.read(config.model_path(start))
+    member = ModelFolder.read(member.members[0]) if member.is_fused else member
+    tune_docs, tune_labels, _ = replay_articles(args.replay_data, args.replay, held_docs, names,
+                                                seed=args.seed, settings=member.settings(), split="tuning")
+    return train_docs, held_docs + tune_docs, {**labels, **tune_labels}, labels
+
+
+def figures(folder: Path) -> dict[str, float]:
+    found = score(folder, [DEV])
+    return {task: found[task]["f1"] for task in ("si", "tc", "flc")}
+
+
+def mix(args: argparse.Namespace) -> dict[str, Any]:
+    import torch
+
+    from unspin.training.adapt_model import tune_decoding
+    from unspin.training.weights import interpolate
+
+    train_docs, docs, gold, _ = split(args.run, args.start)
+    init = torch.load(args.run / "run" / "start.pt", weights_only=True)["net"]
+    out: dict[str, Any] = {}
+    for share in args.shares:
+        folder = args.out / f"ks{share}"
+        if not (folder / "done").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            interpolate(args.run / "run" / "model", init, 1 - share, folder)
+            tune_decoding(folder, train_docs, docs, gold)
+            (folder / "done").write_text("")
+        ptc = forgetting(args.start, folder, "tuning")
+        out[str(share)] = {"dev": figures(folder),
+                           "ptc_start": {k: ptc["start"][k] for k in ("si", "tc", "flc")},
+                           "ptc_adapted": {k: ptc["adapted"][k] for k in ("si", "tc", "flc")}}
+    return out
+
+
+def members(args: argparse.Namespace) -> dict[str, Any]:
+    from unspin.runtime.load import load_predictor
+    from unspin.training.adapt_model import tune_decoding
+    from unspin.tuning import span_memory
+    from unspin.tuning.output import tune_output, write_output_settings
+    from unspin.tuning.thresholds import tune_fusion, write_settings
+
+    train_docs, docs, gold, labels = split(args.run, "accurate")
+    alone, pair = args.out / "larger-alone", args.out / "pair-tuned"
+    if not (alone / "done").exists():
+        shutil.rmtree(alone, ignore_errors=True)
+        larger = sorted((args.run / "members").iterdir())[0]
+        shutil.copytree(larger, alone, ignore=shutil.ignore_patterns("run"))
+        tune_decoding(alone, train_docs, docs, gold)
+        (alone / "done").write_text("")
+    if not (pair / "done").exists():
+        shutil.rmtree(pair, ignore_errors=True)
+        shutil.copytree(args.run, pair, ignore=shutil.ignore_patterns("run"))
+        predictor, _ = load_predictor(pair, backend="torch")
+        found = tune_fusion(predictor, docs, gold, (0.5, 0.6, 0.7, 0.8, 0.9, 1.0))
+        write_settings(pair, found)
+        predictor, _ = load_predictor(pair, backend="torch")
+        table = span_memory.of_documents(train_docs, labels, predictor.techniques)
+        write_output_settings(pair, tune_output(predictor, docs, gold, memory=table or None))
+        (pair / "done").write_text(json.dumps(found.get("weights"), default=str))
+    return {"larger_alone": figures(alone), "pair_tuned": figures(pair),
+            "pair_weights": json.loads((pair / "done").read_text())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("variant", choices=("mix", "members"))
+    parser.add_argument("--run", type=Path, required=True, help="a finished adapt folder on the memes")
+    parser.add_argument("--start", default="src/unspin/resources/model-mpnet", help="mix: the run's start")
+    parser.add_argument("--shares", type=lambda v: [float(x) for x in v.split(",")], default=[0.3])
+    parser.add_argument("--out", type=Path, required=True, help="a folder for the variants' models")
+    args = parser.parse_args()
+    found = mix(args) if args.variant == "mix" else members(args)
+    emit({"variant": args.variant, "run": str(args.run)} | found, args.out / "result.json")
+
+
+if __name__ == "__main__":
+    main()
