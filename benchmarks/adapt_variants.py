@@ -25,22 +25,17 @@ TRAIN, DEV = DATA / "memes" / "training_set_task2.txt", DATA / "memes" / "dev_se
 def split(run: Path, start: str) -> tuple[list[Any], list[Any], dict[str, Any], dict[str, Any]]:
     """The run's training documents, its held-out part with the PTC tuning articles that joined
     it, their labels, and the labels of the training documents (as `adapt` made them)."""
-    from unspin import config, taxonomy
-    from unspin.io.labelled import read_labelled
+    from unspin import config
     from unspin.runtime.folder import ModelFolder
     from unspin.training.adapt import AdaptArguments
-    from unspin.training.adapt_data import choose_taxonomy, relabel, split_documents
+    from unspin.training.adapt_data import prepare
     from unspin.training.replay import replay_articles
 
     settings = json.loads((run / "config.json").read_text())["adapted"]["settings"]
     args = AdaptArguments(data=[str(TRAIN)], out=str(run), start=start, taxonomy="data",
                           held_out=settings["held_out"], replay=settings["replay"], seed=settings["seed"])
-    data = read_labelled(args.data)
-    names, info = choose_taxonomy(args, data)
-    taxonomy.register(taxonomy.custom(i["name"], i.get("display"), i.get("definition"), k)
-                      for k, i in enumerate(info))
-    labels, _, _ = relabel(data, names)
-    train_docs, held_docs = split_documents(data.docs, args.held_out, args.seed)
+    found = prepare(args)
+    names, labels, train_docs, held_docs = found.names, found.labels, found.train_docs, found.held_docs
     member = ModelFolder.read(config.model_path(start))
     member = ModelFolder.read(member.members[0]) if member.is_fused else member
     tune_docs, tune_labels, _ = replay_articles(args.replay_data, args.replay, held_docs, names,

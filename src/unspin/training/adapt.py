@@ -21,9 +21,8 @@ from typing import Any
 
 from unspin import config, taxonomy
 from unspin.errors import InputError, UnspinError
-from unspin.io.labelled import read_labelled
 from unspin.runtime.folder import ModelFolder
-from unspin.training.adapt_data import choose_taxonomy, digest, relabel, split_documents
+from unspin.training.adapt_data import digest, prepare
 from unspin.training.adapt_model import Plan, cost, keep_decoding, train_member, tune_decoding, write_fused
 from unspin.training.replay import replay_articles
 from unspin.training.trainer import TrainingCorpus
@@ -90,12 +89,10 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     say = progress or (lambda *_: None)
     stop_asked = cancel or (lambda: False)
     out = Path(args.out)
-    data = read_labelled(args.data)
-    names, info = choose_taxonomy(args, data)
-    taxonomy.register(taxonomy.custom(i["name"], i.get("display"), i.get("definition"), k)
-                      for k, i in enumerate(info))
-    labels, ignore, dropped = relabel(data, names)
-    train_docs, held_docs = split_documents(data.docs, args.held_out, args.seed)
+    prepared = prepare(args)
+    data, names, info, labels = prepared.data, prepared.names, prepared.info, prepared.labels
+    ignore, dropped, train_docs, held_docs = (prepared.ignore, prepared.dropped, prepared.train_docs,
+                                              prepared.held_docs)
     start = ModelFolder.read(config.model_path(args.start))
     parts = [ModelFolder.read(m) for m in start.members] if start.is_fused else [start]
     if args.larger_only:

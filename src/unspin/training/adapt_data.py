@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,3 +105,30 @@ def digest(paths: list[str]) -> list[dict[str, Any]]:
             h.update(hashlib.sha256(f.read_bytes()).digest())
         out.append({"path": str(path), "sha256": h.hexdigest()[:16], "files": len(files)})
     return out
+
+
+@dataclass
+class Prepared:
+    """DATA read, its taxonomy chosen (and made known to the process), relabelled and split."""
+
+    data: Labelled
+    names: list[str]
+    info: list[dict[str, str]]
+    labels: dict[str, list[Label]]
+    ignore: Spans
+    dropped: int  # spans of techniques outside the taxonomy
+    train_docs: list[Document]
+    held_docs: list[Document]
+
+
+def prepare(args: AdaptArguments) -> Prepared:
+    """What `adapt` trains and measures on, from its arguments (data, taxonomy, held-out share, seed)."""
+    from unspin.io.labelled import read_labelled
+
+    data = read_labelled(args.data)
+    names, info = choose_taxonomy(args, data)
+    taxonomy.register(taxonomy.custom(i["name"], i.get("display"), i.get("definition"), k)
+                      for k, i in enumerate(info))
+    labels, ignore, dropped = relabel(data, names)
+    train_docs, held_docs = split_documents(data.docs, args.held_out, args.seed)
+    return Prepared(data, names, info, labels, ignore, dropped, train_docs, held_docs)
