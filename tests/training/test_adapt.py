@@ -46,6 +46,17 @@ def test_adapt_learns_a_new_technique_and_every_surface_takes_it(tiny_model_dir,
     report = adapt(args, progress=lambda *a: seen.append(a))
     assert report["taxonomy"]["techniques"] == ["Loaded Language", "Smears"]
     assert report["taxonomy"]["new"] == ["Smears"]  # Loaded Language continues PTC's class
+    placed = report["taxonomy"]["new_start_from"]["Smears"]  # the start's reading of Smears' 3 training spans
+    assert set(placed) <= set(taxonomy.NAMES) and len(placed) == 3 and 0 < sum(placed.values()) <= 1.0001
+    import torch
+
+    from unspin.runtime.backends.weights import load as load_network
+
+    start = load_network(tiny_model_dir)[0].state_dict()["span_head.mlp.3.weight"]
+    init = torch.load(tmp_path / "out" / "run" / "start.pt", weights_only=True)["net"]
+    init = init["span_head.mlp.3.weight"]
+    assert torch.equal(init[0], start[taxonomy.NAMES.index("Loaded_Language")])  # kept; Smears: not the mean
+    assert not torch.allclose(init[1], start.mean(0))
     assert report["split"] == {"train": 6, "held_out": 2, "replay": 0, "replay_tuning": 0, "seed": 13}
     assert {s for s, *_ in seen} == {"train", "tune"} and seen[-1] == ("tune", 2, 2)
     config = json.loads((tmp_path / "out" / "config.json").read_text())
@@ -117,6 +128,51 @@ def test_heads_keep_continued_classes_and_start_new_ones_from_the_mean():
     never = remap_heads(state, old, ["Name calling/Labeling", "Smears"], fill=fill)
     assert never["token_techniques.bias"].tolist() == [3.0, -30.0]
     assert never["token_techniques.weight"].tolist() == [[0.0, 1.0], [0.0, 0.0]]
+
+
+def test_new_technique_starts_from_the_classes_it_resembles():
+    import torch
+
+    old = ["Loaded_Language", "Name_Calling,Labeling", "Doubt"]
+    state = {
+        "token_techniques.weight": torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, 2.0]]),
+        "token_techniques.bias": torch.tensor([1.0, 3.0, 5.0]),
+        "span_head.mlp.3.weight": torch.tensor([[2.0], [4.0], [8.0]]),
+        "span_head.mlp.3.bias": torch.tensor([0.0, 2.0, 4.0]),
+    }
+    like = {"Smears": {"Name_Calling,Labeling": 0.75, "Doubt": 0.25, "Not_There": 0.5},
+            "Vague": {"Not_There": 1.0}}
+    new = remap_heads(state, old, ["Smears", "Loaded Language", "Vague"], like=like)
+    assert new["token_techniques.bias"].tolist() == [3.0 * 0.75 + 5.0 * 0.25, 1.0, 3.0]  # Vague: the mean
+    assert new["token_techniques.weight"][0].tolist() == [0.5, 1.25]
+    assert new["span_head.mlp.3.weight"].flatten().tolist() == pytest.approx([5.0, 2.0, 14 / 3])
+
+
+def test_resemblance_is_the_starts_mean_probability_on_the_new_spans():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from unspin.doc import Document
+    from unspin.io.ptc import Label
+    from unspin.training.resemble import resemblance, strongest
+
+    class Reader:  # classifies spans starting at 0 as the first technique, others as the second
+        techniques = ("A", "B")
+
+        def encode(self, texts):
+            return list(texts)
+
+        def classify(self, enc, found):
+            return [SimpleNamespace(start=s, end=e, probs=np.array([0.8, 0.2] if s == 0 else [0.0, 1.0]))
+                    for s, e, _ in found]
+
+    docs = [Document(id="1", text="smear here and there"), Document(id="2", text="nothing new")]
+    labels = {"1": [Label("1", 0, 5, "Smears"), Label("1", 6, 10, "Smears"), Label("1", 0, 5, "A")],
+              "2": [Label("2", 0, 7, "A")]}
+    like = resemblance(Reader(), docs, labels, ["Smears", "Unseen"])
+    assert like == {"Smears": {"A": 0.4, "B": 0.6}}  # Unseen has no spans: it starts from the mean
+    assert list(strongest(like["Smears"], 1)) == ["B"]
 
 
 def test_spellings_table():

@@ -25,6 +25,7 @@ from unspin.runtime.folder import ModelFolder
 from unspin.training.adapt_data import digest, prepare
 from unspin.training.adapt_model import Plan, cost, keep_decoding, train_member, tune_decoding, write_fused
 from unspin.training.replay import replay_articles
+from unspin.training.resemble import resemblance, strongest
 from unspin.training.trainer import TrainingCorpus
 from unspin.tuning.gains import figures_of, gain, gold_of, labelled, within_noise
 
@@ -103,7 +104,11 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     from unspin.runtime.load import load_predictor
 
     continued = taxonomy.renamer(list(start.techniques))  # where each name goes among the start's
-    before_rows = labelled(load_predictor(start.path, backend="torch")[0], held_docs, labels, names)
+    new = [n for n in names if continued(n) is None]
+    start_predictor = load_predictor(start.path, backend="torch")[0]
+    before_rows = labelled(start_predictor, held_docs, labels, names)
+    like = resemblance(start_predictor, train_docs, labels, new) if new else {}
+    del start_predictor
     held_gold = gold_of(held_docs, labels)
     before = figures_of(before_rows, held_gold)
     windows = parts[0].settings()
@@ -118,7 +123,7 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
         args.replay_data, args.replay, held_docs, names, seed=args.seed, settings=windows, split="tuning",
     )
     plan = Plan(
-        names=names, info=info, tuning_ids=[str(d.id) for d in held_docs + tune_docs],
+        names=names, info=info, like=like, tuning_ids=[str(d.id) for d in held_docs + tune_docs],
         corpus=TrainingCorpus(train_docs + held_docs + replay_docs + tune_docs,
                               {**labels, **replay_labels, **tune_labels},
                               {**ignore, **replay_ignore, **tune_ignore}),
@@ -169,7 +174,7 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
         "data": {"sources": digest(args.data), "formats": data.sources, "documents": len(data.docs),
                  "spans": sum(len(v) for v in labels.values()), "skipped": data.skipped},
         "taxonomy": {"mode": args.taxonomy, "techniques": names,
-                     "new": [n for n in names if continued(n) is None]},
+                     "new": new, "new_start_from": {n: strongest(shares) for n, shares in like.items()}},
         "split": {"train": len(train_docs), "held_out": len(held_docs), "replay": len(replay_docs),
                   "replay_tuning": len(tune_docs), "seed": args.seed},
         "settings": {k: v for k, v in asdict(args).items() if k not in ("data", "out", "extra")},

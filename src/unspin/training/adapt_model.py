@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,18 +32,31 @@ MODEL_FILES = ("config.json", "weights.npz", "tokenizer.json")
 
 
 def remap_heads(state: dict[str, torch.Tensor], old: list[str], new: list[str], *,
-                fill: Callable[[str, torch.Tensor], torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
+                fill: Callable[[str, torch.Tensor], torch.Tensor] | None = None,
+                like: Mapping[str, Mapping[str, float]] | None = None) -> dict[str, torch.Tensor]:
     """`state` with technique heads for `new`: a technique the start labels (or continues, in
-    another spelling) keeps its row; a new one gets `fill(key, rows)`, by default the mean of
-    the start's rows."""
+    another spelling) keeps its row; a new one in `like` gets the mix of the start's rows it
+    gives (`resemble.resemblance`), any other `fill(key, rows)`, by default the mean of the
+    start's rows."""
     rename = taxonomy.renamer(old)
     rows = [old.index(r) if (r := rename(n)) is not None else None for n in new]
     out = dict(state)
     for key in HEADS:
         weight = state[key]
         other = fill(key, weight) if fill else weight.mean(0)
-        out[key] = torch.stack([weight[r] if r is not None else other for r in rows]).clone()
+        out[key] = torch.stack([weight[r] if r is not None else _mix(weight, old, (like or {}).get(n), other)
+                                for n, r in zip(new, rows, strict=True)]).clone()
     return out
+
+
+def _mix(weight: torch.Tensor, old: list[str], shares: Mapping[str, float] | None,
+         other: torch.Tensor) -> torch.Tensor:
+    """`weight`'s rows mixed by `shares` (old technique -> share), or `other` where none apply."""
+    kept = {old.index(t): s for t, s in (shares or {}).items() if t in old and s > 0}
+    if not kept:
+        return other
+    total = sum(kept.values())
+    return sum(weight[i] * (s / total) for i, s in kept.items())
 
 
 @dataclass
@@ -55,6 +68,7 @@ class Plan:
     info: list[dict[str, str]]
     corpus: TrainingCorpus
     tuning_ids: list[str]
+    like: dict[str, dict[str, float]] = field(default_factory=dict)  # new technique -> start's it resembles
 
 
 def train_member(start: ModelFolder, out: Path, args: AdaptArguments, plan: Plan, *,
@@ -69,7 +83,8 @@ def train_member(start: ModelFolder, out: Path, args: AdaptArguments, plan: Plan
     run.mkdir(parents=True, exist_ok=True)
     init = run / "start.pt"
     if not init.is_file():
-        torch.save({"net": remap_heads(net.state_dict(), list(start.techniques), plan.names)}, init)
+        torch.save({"net": remap_heads(net.state_dict(), list(start.techniques), plan.names,
+                                            like=plan.like)}, init)
     training = TrainingArguments(
         data=None, out=str(run), base=config.get("base"), encoder_config=config.get("encoder_config"),
         layers=config.get("layers"), epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,

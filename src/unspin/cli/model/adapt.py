@@ -112,6 +112,9 @@ def show(report: dict[str, Any], console: Console) -> None:
         console.print(f"  skipped: {line}")
     for note in report["notes"]:
         console.print(f"note: {note}")
+    for name, like in report["taxonomy"].get("new_start_from", {}).items():
+        mix = ", ".join(f"{t} {share:.2f}" for t, share in like.items())
+        console.print(f"new technique {name}: starts from the start's {mix}", highlight=False)
     gains = report.get("held_out_gain", {})
     table = Table("held-out F1", "before", "after", "gain (95 % interval)")
     for task in ("si", "tc", "flc"):
