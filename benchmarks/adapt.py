@@ -147,7 +147,7 @@ def start_as_member(member: Path, names: list[str], info: list[dict[str, Any]], 
     from unspin.runtime.backends.network import PropagandaNet
     from unspin.runtime.backends.weights import load
     from unspin.training.adapt_model import remap_heads
-    from unspin.training.weights import _save_like
+    from unspin.training.weights import save_like
 
     net, tokenizer, settings, config = load(member)
     state = remap_heads(net.state_dict(), list(config["techniques"]), names, fill=lambda key, rows: (
@@ -155,7 +155,7 @@ def start_as_member(member: Path, names: list[str], info: list[dict[str, Any]], 
     wide = PropagandaNet(net.encoder, config["hidden"], len(names))
     wide.load_state_dict(state)
     config = {**config, "techniques": names, "technique_info": info}
-    return _save_like(wide, tokenizer, settings, config, out, {"start_as_member": str(member)})
+    return save_like(wide, tokenizer, settings, config, out, {"start_as_member": str(member)})
 
 
 def write_fused(folder: Path, members: list[Path], weights: list[float], first: Any) -> None:

@@ -157,7 +157,7 @@ def soup(
     net.load_state_dict(_mix([m.state_dict() for m, *_ in loaded], share))
     extra = {"soup": {"models": [str(f) for f in folders], "weights": [round(w, 4) for w in share]},
              provenance.KEY: provenance.combine(other.get(provenance.KEY) for *_, other in loaded)}
-    return _save_like(net, tokenizer, settings, config, out, extra, rank=rank, embedding_rank=embedding_rank)
+    return save_like(net, tokenizer, settings, config, out, extra, rank=rank, embedding_rank=embedding_rank)
 
 
 def interpolate(folder: str | Path, start: dict[str, torch.Tensor], share: float, out: str | Path) -> Path:
@@ -169,7 +169,7 @@ def interpolate(folder: str | Path, start: dict[str, torch.Tensor], share: float
     net, tokenizer, settings, config = load(folder)
     net.load_state_dict(_mix([net.state_dict(), start], [share, 1 - share]))
     soup = {"models": [str(folder), "start"], "weights": [round(share, 4), round(1 - share, 4)]}
-    return _save_like(net, tokenizer, settings, config, out, {"soup": soup})
+    return save_like(net, tokenizer, settings, config, out, {"soup": soup})
 
 
 def _mix(states: list[dict[str, torch.Tensor]], share: list[float]) -> dict[str, torch.Tensor]:
@@ -181,7 +181,7 @@ def _mix(states: list[dict[str, torch.Tensor]], share: list[float]) -> dict[str,
     }
 
 
-def _save_like(net: PropagandaNet, tokenizer: Tokenizer, settings: Settings, config: dict[str, Any],
+def save_like(net: PropagandaNet, tokenizer: Tokenizer, settings: Settings, config: dict[str, Any],
                out: str | Path, extra: dict[str, Any], *, rank: int | None = None,
                embedding_rank: int | None = None) -> Path:
     """Save `net` to `out` with `config`'s base, shape and techniques, and `extra` added."""

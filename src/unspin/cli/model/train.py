@@ -240,12 +240,22 @@ def read_jsonl_articles(path: Path) -> list:
 
 
 def annotation_split(data: Path) -> dict[str, list[str]]:
-    """For a Label Studio / doccano file: a fixed validation split of its own documents. What
-    the reader skips (spans it cannot place, documents that lost spans and are left out,
-    records not annotated) and notes is printed on stderr."""
+    """The validation split when DATA is not PTC's: for a Label Studio / doccano file, or a
+    folder holding none of PTC's tuning articles (an `export-annotations` folder), a fixed split
+    of its own documents; {} (PTC's tuning split) otherwise. What the file reader skips (spans
+    it cannot place, documents that lost spans, records not annotated) and notes is printed on
+    stderr."""
+    from unspin.io.annotations import split_ids
+
+    if data.is_dir():
+        from unspin.tuning.data import load_corpus
+        from unspin.tuning.splits import tuning_ids
+
+        ids = [str(d.id) for d in load_corpus(data)[0]]
+        return {} if set(ids) & set(tuning_ids()) else {"tuning_ids": split_ids(ids)}
     if not data.is_file():
         return {}
-    from unspin.io.annotations import read_annotations, split_ids
+    from unspin.io.annotations import read_annotations
 
     found = read_annotations(data)
     for why in found.skipped:

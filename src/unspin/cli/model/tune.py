@@ -43,6 +43,8 @@ def tune(
         docs, labels = load_corpus(data)
         valid = set(annotation_split(data).get("tuning_ids") or tuning_ids())
         dev = [d for d in docs if d.id in valid]
+        if not dev:
+            raise InputError(f"No document of the validation split is in {data}: nothing to tune on.")
         if technique_weights and not weights:
             raise InputError("--technique-weights needs --weights.")
         if weights:
