@@ -6,6 +6,9 @@ docs/adapt.md's memes rows and forgetting table):
     .venv/bin/python benchmarks/adapt_variants.py mix --run DIR --start MEMBER --shares 0.15,0.3,0.5 --out OUT
     # a fused run's larger member alone, and the pair with its member weight re-tuned; memes dev
     .venv/bin/python benchmarks/adapt_variants.py members --run DIR --out OUT
+    # a single-member run's last epoch instead of the one it kept, and the two averaged;
+    # the decoding re-tuned as adapt does; memes dev
+    .venv/bin/python benchmarks/adapt_variants.py last --run DIR --out OUT
 """
 
 from __future__ import annotations
@@ -100,16 +103,44 @@ def members(args: argparse.Namespace) -> dict[str, Any]:
             "pair_weights": json.loads((pair / "done").read_text())}
 
 
+def last(args: argparse.Namespace) -> dict[str, Any]:
+    import torch
+
+    from unspin.runtime.backends.weights import load
+    from unspin.training.adapt_model import tune_decoding
+    from unspin.training.weights import interpolate, save_like
+
+    train_docs, docs, gold, _ = split(args.run, args.start)
+    final = torch.load(args.run / "run" / "checkpoint.pt", weights_only=False, map_location="cpu")
+    best = max(final["history"], key=lambda r: sum(r["valid"][t]["f1"] for t in ("si", "tc", "flc")))
+    kept, out = args.run / "run" / "model", {"epoch_kept": best["epoch"], "epoch_last": final["epoch"]}
+    for name in ("last", "kept-and-last"):
+        folder = args.out / name
+        if not (folder / "done").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            if name == "last":
+                net, tokenizer, settings, config = load(kept)
+                net.load_state_dict(final["net"])
+                save_like(net, tokenizer, settings, config, folder, {"epoch": final["epoch"]})
+            else:
+                interpolate(kept, final["net"], 0.5, folder)
+            tune_decoding(folder, train_docs, docs, gold)
+            (folder / "done").write_text("")
+        out[name] = figures(folder)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("variant", choices=("mix", "members"))
+    parser.add_argument("variant", choices=("mix", "members", "last"))
     parser.add_argument("--run", type=Path, required=True, help="a finished adapt folder on the memes")
-    parser.add_argument("--start", default="src/unspin/resources/model-mpnet", help="mix: the run's start")
+    parser.add_argument("--start", default="src/unspin/resources/model-mpnet",
+                        help="mix, last: the run's start")
     parser.add_argument("--shares", type=lambda v: [float(x) for x in v.split(",")], default=[0.3])
     parser.add_argument("--out", type=Path, required=True, help="a folder for the variants' models")
     args = parser.parse_args()
-    found = mix(args) if args.variant == "mix" else members(args)
+    found = {"mix": mix, "members": members, "last": last}[args.variant](args)
     emit({"variant": args.variant, "run": str(args.run)} | found, args.out / "result.json")
 
 
