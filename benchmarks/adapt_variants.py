@@ -7,8 +7,8 @@ docs/adapt.md's memes rows and forgetting table):
     # a fused run's larger member alone, and the pair with its member weight re-tuned; memes dev
     .venv/bin/python benchmarks/adapt_variants.py members --run DIR --out OUT
     # a single-member run's last epoch instead of the one it kept, and the two averaged;
-    # the decoding re-tuned as adapt does; memes dev
-    .venv/bin/python benchmarks/adapt_variants.py last --run DIR --out OUT
+    # the decoding re-tuned as adapt does; memes dev (--fold K: a CheckThat! run, its decoding kept)
+    .venv/bin/python benchmarks/adapt_variants.py last --run DIR [--fold K] --out OUT
 """
 
 from __future__ import annotations
@@ -104,16 +104,36 @@ def members(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def last(args: argparse.Namespace) -> dict[str, Any]:
+    """The run's last epoch (its run/checkpoint.pt) beside the epoch it kept. On the memes the
+    decoding is re-tuned as adapt did, and the two epochs are also averaged; with --fold K (a
+    CheckThat! run of benchmarks/adapt.py ct24) the run's decoding settings are kept, as adapt
+    kept them there, and both are scored on the fold's unseen articles."""
     import torch
 
     from unspin.runtime.backends.weights import load
-    from unspin.training.adapt_model import tune_decoding
     from unspin.training.weights import interpolate, save_like
 
-    train_docs, docs, gold, _ = split(args.run, args.start)
     final = torch.load(args.run / "run" / "checkpoint.pt", weights_only=False, map_location="cpu")
     best = max(final["history"], key=lambda r: sum(r["valid"][t]["f1"] for t in ("si", "tc", "flc")))
-    kept, out = args.run / "run" / "model", {"epoch_kept": best["epoch"], "epoch_last": final["epoch"]}
+    out: dict[str, Any] = {"epoch_kept": best["epoch"], "epoch_last": final["epoch"]}
+    if args.fold is not None:
+        from adapt import ct24_fold
+
+        taxonomy = json.loads((args.run / "config.json").read_text())["adapted"]["taxonomy"]["mode"]
+        test = ct24_fold(args.fold, 3, args.out / "folds", taxonomy)[1]
+        folder = args.out / f"last-fold{args.fold}"
+        if not (folder / "config.json").exists():
+            net, tokenizer, settings, config = load(args.run)
+            net.load_state_dict(final["net"])
+            save_like(net, tokenizer, settings, config, folder, {"epoch": final["epoch"]})
+        for name, model in (("kept", args.run), ("last", folder)):
+            found = score(model, [test])
+            out[name] = {task: found[task]["f1"] for task in ("si", "tc", "flc")}
+        return out
+    from unspin.training.adapt_model import tune_decoding
+
+    train_docs, docs, gold, _ = split(args.run, args.start)
+    kept = args.run / "run" / "model"
     for name in ("last", "kept-and-last"):
         folder = args.out / name
         if not (folder / "done").exists():
@@ -138,6 +158,7 @@ def main() -> None:
     parser.add_argument("--start", default="src/unspin/resources/model-mpnet",
                         help="mix, last: the run's start")
     parser.add_argument("--shares", type=lambda v: [float(x) for x in v.split(",")], default=[0.3])
+    parser.add_argument("--fold", type=int, default=None, help="last: the CheckThat! fold of the run")
     parser.add_argument("--out", type=Path, required=True, help="a folder for the variants' models")
     args = parser.parse_args()
     found = {"mix": mix, "members": members, "last": last}[args.variant](args)

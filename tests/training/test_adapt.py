@@ -58,6 +58,8 @@ def test_adapt_learns_a_new_technique_and_every_surface_takes_it(tiny_model_dir,
     assert torch.equal(init[0], start[taxonomy.NAMES.index("Loaded_Language")])  # kept; Smears: not the mean
     assert not torch.allclose(init[1], start.mean(0))
     assert report["split"] == {"train": 6, "held_out": 2, "replay": 0, "replay_tuning": 0, "seed": 13}
+    run_model = json.loads((tmp_path / "out" / "run" / "model" / "config.json").read_text())
+    assert run_model["epoch"] == 2  # the last epoch is kept, whatever the held-out part said
     assert {s for s, *_ in seen} == {"train", "tune"} and seen[-1] == ("tune", 2, 2)
     config = json.loads((tmp_path / "out" / "config.json").read_text())
     assert config["techniques"] == ["Loaded Language", "Smears"]

@@ -31,6 +31,21 @@ def test_train_logs_checkpoints_and_resumes(ptc_dir, tmp_path):
     assert steps == list(range(2 * per_epoch + 1, 3 * per_epoch + 1))  # only the third epoch ran
 
 
+@pytest.mark.parametrize("keep, saved", [("best", 1), ("last", 3)])
+def test_the_kept_epoch_is_the_best_validated_or_the_last(ptc_dir, tmp_path, monkeypatch, keep, saved):
+    import unspin.training.trainer as trainer
+
+    falling = iter([0.9, 0.5, 0.1])  # validation says each epoch is worse than the one before
+    monkeypatch.setattr(trainer, "validate", lambda *_: {t: {"f1": f} for f in [next(falling)]
+                                                         for t in ("si", "tc", "flc")})
+    args, tok = tiny_args(ptc_dir, tmp_path / "run")
+    args.epochs, args.keep = 3, keep
+    Trainer(args, tokenizer=tok).train()
+    assert json.loads((tmp_path / "run" / "model" / "config.json").read_text())["epoch"] == saved
+    with pytest.raises(InputError, match="keep must be best or last"):
+        TrainingArguments(data=str(ptc_dir), keep="first")
+
+
 def test_training_is_seeded(ptc_dir, tmp_path):
     losses = []
     _, tok = tiny_args(ptc_dir, tmp_path / "a")

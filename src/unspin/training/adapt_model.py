@@ -90,7 +90,7 @@ def train_member(start: ModelFolder, out: Path, args: AdaptArguments, plan: Plan
         layers=config.get("layers"), epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         head_lr=args.head_lr, seed=args.seed, max_len=settings.max_len, stride=settings.stride,
         tuning_ids=plan.tuning_ids, holdout_ids=[], init=str(init), bf16=False, techniques=plan.names,
-        technique_info=plan.info, length_buckets=True, freeze_encoder=args.heads_only,
+        technique_info=plan.info, length_buckets=True, freeze_encoder=args.heads_only, keep="last",
     )
     trainer = Trainer(training, corpus=plan.corpus, on_step=on_step, tokenizer=tokenizer,
                       stop=lambda: deadline is not None and time.monotonic() > deadline)

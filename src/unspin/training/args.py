@@ -51,6 +51,7 @@ class TrainingArguments:
     class_weights: float = 0.0  # rare techniques weigh (1 / share) ** this in the loss (0: off)
     resume: bool = True
     length_buckets: bool = False  # batch examples of similar length (short texts: far less padding)
+    keep: str = "best"  # the epoch whose model is kept: best on validation (SI + TC + FLC F1), or last
     techniques: list[str] | None = None  # the labels, in output order (None: PTC's 14)
     technique_info: list[dict[str, str]] = field(default_factory=list)  # display, definition of new ones
 
@@ -59,6 +60,8 @@ class TrainingArguments:
             self.bf16 = native_bf16()
         if self.epochs < 1 or self.batch_size < 1:
             raise InputError("epochs and batch_size must be at least 1.")
+        if self.keep not in ("best", "last"):
+            raise InputError(f"keep must be best or last, got {self.keep!r}.")
         if not 0 <= self.class_weights <= 2:
             raise InputError(f"class_weights must be between 0 and 2, got {self.class_weights}.")
         if not 16 <= self.max_len <= 512:

@@ -1,5 +1,6 @@
 """Training: `TrainingArguments` validates itself, `Trainer` orchestrates epochs,
-checkpoints (resumable), validation figures per epoch and the best model's artifact."""
+checkpoints (resumable), validation figures per epoch and the kept model's artifact (the best
+validated epoch's, or the last's)."""
 
 from __future__ import annotations
 
@@ -232,8 +233,8 @@ class Trainer:
             with open(self.out / "log.jsonl", "a") as log:
                 log.write(json.dumps(record) + "\n")
             metric = figures["si"]["f1"] + figures["tc"]["f1"] + figures["flc"]["f1"]
-            if metric > best:
-                best = metric
+            if metric > best or a.keep == "last":
+                best = max(best, metric)
                 self.save(
                     self.out / "model",
                     {"validation": figures, "epoch": epoch + 1, provenance.KEY: saw_report},
