@@ -66,7 +66,7 @@ def memes(args: argparse.Namespace) -> dict[str, Any]:
     report = run_adapt([train], out, start=args.start, taxonomy="data", epochs=args.epochs,
                        minutes=args.minutes, held_out=args.held_out, replay=args.replay,
                        keep_start=args.keep_start, heads_only=args.heads_only,
-                       larger_only=args.larger_only)
+                       larger_only=args.larger_only, seed=args.seed)
     names = report["taxonomy"]["techniques"]
     return {
         "test": str(dev),
@@ -303,6 +303,7 @@ def main() -> None:
     parser.add_argument("--heads-only", action="store_true", help="train the heads only (frozen encoder)")
     parser.add_argument("--larger-only", action="store_true",
                         help="a fused start: adapt its larger member alone")
+    parser.add_argument("--seed", type=int, default=13, help="memes: adapt's seed (its split and order)")
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--one-fold", action="store_true", help="only the first fold")
     parser.add_argument("--forgetting", action="store_true",
