@@ -40,6 +40,14 @@ def read_article(path: str | Path) -> Document:
     return Document(text=text, id=article_id, meta={"path": str(path)})
 
 
+def article_ids(folder: str | Path) -> list[str]:
+    """The ids of the `article<ID>.txt` files in `folder`, from their names (nothing read)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(m["id"] for p in folder.iterdir() if (m := ARTICLE_NAME.match(p.name)))
+
+
 def read_articles(folder: str | Path) -> list[Document]:
     """All `article<ID>.txt` files in `folder`, sorted by id."""
     folder = Path(folder)

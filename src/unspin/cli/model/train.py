@@ -248,11 +248,11 @@ def annotation_split(data: Path) -> dict[str, list[str]]:
     from unspin.io.annotations import split_ids
 
     if data.is_dir():
-        from unspin.tuning.data import load_corpus
+        from unspin.io.ptc import article_ids
         from unspin.tuning.splits import tuning_ids
 
-        ids = [str(d.id) for d in load_corpus(data)[0]]
-        return {} if set(ids) & set(tuning_ids()) else {"tuning_ids": split_ids(ids)}
+        ids = article_ids(data / "train-articles")
+        return {} if not ids or set(ids) & set(tuning_ids()) else {"tuning_ids": split_ids(ids)}
     if not data.is_file():
         return {}
     from unspin.io.annotations import read_annotations
