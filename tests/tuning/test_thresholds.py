@@ -12,6 +12,7 @@ from unspin.tuning.thresholds import (
     SEEDS,
     THRESHOLDS,
     TOKEN,
+    WHOLE,
     WORD_LEVEL,
     tune,
     write_settings,
@@ -45,6 +46,7 @@ def test_tune_and_write(tiny_model_dir, ptc_dir, tmp_path):
     assert config["settings"]["token_mix"] == tuned["token_mix"]
     assert config["settings"]["word_level"] == tuned["word_level"]
     assert config["settings"]["merge_gap"] == tuned["merge_gap"]
+    assert "whole" not in tuned["table"] and config["settings"]["whole_threshold"] is None  # none named
     again = unspin.load(model, backend="torch")
     assert again.predictor.settings.threshold == tuned["threshold"]
     assert again.predictor.settings.flc_threshold == tuned["flc_threshold"]  # analyze's spans
@@ -75,6 +77,32 @@ def test_token_threshold_adds_token_head_spans_to_labelled_output(tiny_model_dir
     # The span head labels nothing at 1.0; every technique's token run covers the text.
     assert {s.technique for s in analysis.spans} == set(unspin.taxonomy.NAMES)
     assert all(0 <= s.start < s.end <= len(text) and s.why for s in analysis.spans)
+
+
+def test_whole_text_spans_are_tried_for_the_techniques_named(tiny_model_dir, ptc_dir, tmp_path):
+    model = shutil.copytree(tiny_model_dir, tmp_path / "m")
+    docs, labels = load_corpus(ptc_dir)
+    predictor = unspin.load(model, backend="torch").predictor
+    name = predictor.techniques[0]
+    tuned = tune(predictor, docs, labels, whole=[name])
+    assert list(tuned["table"]["whole"]) == [str(t) for t in WHOLE]
+    assert tuned["whole_threshold"] in (None, *WHOLE)
+    assert tuned["whole_techniques"] == ([name] if tuned["whole_threshold"] is not None else [])
+    assert tuned["flc_f1"] == max(*tuned["table"]["token"].values(), *tuned["table"]["whole"].values())
+
+
+def test_whole_threshold_adds_a_span_over_a_short_text(tiny_model_dir, tmp_path):
+    model = shutil.copytree(tiny_model_dir, tmp_path / "m")
+    config = json.loads((model / "config.json").read_text())
+    name = config["techniques"][0] if "techniques" in config else unspin.taxonomy.NAMES[0]
+    config["settings"].update(flc_threshold=1.0, whole_threshold=0.0, whole_techniques=[name])
+    (model / "config.json").write_text(json.dumps(config))
+    text = " They are traitors and liars. \n"
+    spans = unspin.load(model, backend="torch").analyze(text).spans
+    assert [(s.start, s.end, s.technique) for s in spans] == [(1, 29, name)]  # the text, trimmed
+    assert spans[0].why
+    long = " ".join(["They are traitors and liars."] * 200)  # longer than a window: no whole span
+    assert not unspin.load(model, backend="torch").analyze(long).spans
 
 
 def _tiny_pair(tiny_model_dir, tmp_path):

@@ -15,6 +15,8 @@ class Settings:
     threshold: float = 0.5  # span threshold for span identification (SI)
     flc_threshold: float | None = None  # for labelled spans (FLC, analyze); None: `threshold`
     token_threshold: float | None = None  # labelled spans also from the token technique head
+    whole_threshold: float | None = None  # spans over a whole short text, from the token head's mean
+    whole_techniques: list[str] = field(default_factory=list)  # ... for these techniques (whole.py)
     seed_threshold: float | None = None  # keep a span only where a piece reaches it (hysteresis)
     token_mix: float = 0.0  # share of the token head in a span's technique probabilities
     shifted_pass: bool = False  # also encode windows shifted by half a window; average

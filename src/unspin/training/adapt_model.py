@@ -152,14 +152,17 @@ def keep_decoding(model: Path, start: ModelFolder, names: list[str]) -> None:
 def tune_decoding(model: Path, train_docs: list[Document], held_docs: list[Document],
                   labels: dict[str, list[Label]]) -> None:
     """Decoding thresholds, then revision rules, calibration and the least score, all chosen
-    on the held-out documents (the span memory from the training documents)."""
+    on the held-out documents (the span memory, and the techniques tried as whole-text spans,
+    from the training documents)."""
     from unspin.runtime.load import load_predictor
     from unspin.tuning import span_memory
     from unspin.tuning.output import tune_output, write_output_settings
     from unspin.tuning.thresholds import tune, write_settings
+    from unspin.tuning.whole_texts import whole_text_techniques
 
     predictor, _ = load_predictor(model, backend="torch")
-    write_settings(model, tune(predictor, held_docs, labels))
+    whole = whole_text_techniques(train_docs, labels)
+    write_settings(model, tune(predictor, held_docs, labels, whole=whole))
     predictor, _ = load_predictor(model, backend="torch")
     table = span_memory.of_documents(train_docs, labels, predictor.techniques)
     write_output_settings(model, tune_output(predictor, held_docs, labels, memory=table or None))

@@ -16,6 +16,7 @@ from unspin.doc import Document
 from unspin.errors import InputError
 from unspin.io import ptc
 from unspin.runtime.decode.bio import spans_from_bio, token_spans, with_token_spans
+from unspin.runtime.decode.whole import whole_spans, with_whole_spans
 from unspin.runtime.folder import ModelFolder
 from unspin.runtime.predictor import Predictor
 from unspin.runtime.semeval import flc_labels, si_labels, tc_labels
@@ -27,6 +28,7 @@ SEEDS = (None, 0.4, 0.5, 0.6)  # None: no hysteresis
 WORD_LEVEL = (False, True)  # decide per piece, or per word on its pieces' mean
 GAPS = (0, 6, 12)  # join spans at most this many characters apart
 MIX = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)  # token head's share in span technique probabilities
+WHOLE = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)  # whole-text spans (tried where `whole` names techniques)
 
 
 def tune(
@@ -35,12 +37,14 @@ def tune(
     gold: dict[str, list[ptc.Label]],
     *,
     encoded: list[Any] | None = None,
+    whole: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Tune the decoding settings (see `_tune`) from `encoded` (the docs' encodings, made
-    here when not given); `predictor.settings` is left as it was."""
+    here when not given), with whole-text spans tried for the techniques in `whole`;
+    `predictor.settings` is left as it was."""
     kept = dataclasses.replace(predictor.settings)
     try:
-        return _tune(predictor, docs, gold, encoded or list(predictor.encode([d.text for d in docs])))
+        return _tune(predictor, docs, gold, encoded or list(predictor.encode([d.text for d in docs])), whole)
     finally:
         predictor.settings = kept
 
@@ -99,11 +103,13 @@ def _pair(first: float) -> np.ndarray:
 
 
 def _tune(
-    predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]], encoded: list[Any]
+    predictor: Predictor, docs: list[Document], gold: dict[str, list[ptc.Label]], encoded: list[Any],
+    whole: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Best seed (hysteresis) threshold, word-level decision and merge gap for SI; with
     those, best span thresholds for SI and FLC and the second-technique threshold, then the
-    best token-head threshold (or none) on top of them; the figures at each."""
+    best token-head threshold (or none) on top of them, then the whole-text threshold (or
+    none) for the techniques in `whole`; the figures at each."""
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     gold_si = [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows]
     table: dict[str, Any] = {"seed": {}, "threshold": {}, "flc": {}}
@@ -168,11 +174,32 @@ def _tune(
         flc = scoring.score_flc(pred, gold_rows).f1
         table["token"][str(token)] = round(flc, 4)
         if token is None or flc > best["flc"]:
-            best.update(flc=flc, token_threshold=token)
+            best.update(flc=flc, token_threshold=token, with_token=raws_by_doc)
+    best["whole_threshold"] = None
+    if whole:
+        table["whole"] = {}
+        for th in WHOLE:
+            longest = predictor.settings.max_len - 2
+            raws_by_doc = [
+                with_whole_spans(f, whole_spans(s.doc.text, s.doc.tokens.offsets, s.tech,
+                                                predictor.techniques, whole, th, longest))
+                for f, s in zip(best["with_token"], stitched, strict=True)
+            ]
+            pred = [
+                lab
+                for d, r in zip(docs, raws_by_doc, strict=True)
+                for lab in flc_labels(str(d.id), r, best["second_threshold"], predictor.techniques)
+            ]
+            flc = scoring.score_flc(pred, gold_rows).f1
+            table["whole"][str(th)] = round(flc, 4)
+            if flc > best["flc"]:
+                best.update(flc=flc, whole_threshold=th)
     return {
         "threshold": best["threshold"],
         "flc_threshold": best["flc_threshold"],
         "token_threshold": best["token_threshold"],
+        "whole_threshold": best["whole_threshold"],
+        "whole_techniques": list(whole) if best["whole_threshold"] is not None else [],
         "seed_threshold": best["seed_threshold"],
         "word_level": best["word_level"],
         "merge_gap": best["merge_gap"],
@@ -223,7 +250,7 @@ def write_settings(folder: str | Path, tuned: dict[str, Any]) -> None:
     model = ModelFolder.read(folder)
     config = model.config
     keys = ("threshold", "flc_threshold", "token_threshold", "seed_threshold", "word_level", "merge_gap",
-            "token_mix", "second_threshold")
+            "token_mix", "second_threshold", "whole_threshold", "whole_techniques")
     model.update_settings(**{key: tuned[key] for key in keys})
     config["tuning"] = tuned["table"]
     if "weights" in tuned:

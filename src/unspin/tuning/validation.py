@@ -44,7 +44,7 @@ def validation_labels(
     for doc, enc in zip(docs, encodings, strict=True):
         found = predictor.spans(enc, si_th)
         si_pred += si_labels(str(doc.id), found)
-        if flc_th != si_th or predictor.settings.token_threshold is not None:
+        if flc_th != si_th or settings.token_threshold is not None or settings.whole_threshold is not None:
             found = labelled_spans(predictor, enc)
         flc_pred += [
             ptc.Label(str(doc.id), r.start, r.end, name)

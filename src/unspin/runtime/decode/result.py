@@ -17,6 +17,7 @@ from unspin.runtime.decode.bio import (
     token_spans,
     with_token_spans,
 )
+from unspin.runtime.decode.whole import whole_spans, with_whole_spans
 from unspin.runtime.settings import Settings
 
 if TYPE_CHECKING:
@@ -27,14 +28,20 @@ Progress = Callable[[int, int], None]  # (windows done, windows known so far)
 
 def labelled_spans(predictor: Any, enc: Any, threshold: float | None = None) -> list[RawSpan]:
     """Spans to label (FLC, `analyze`): decoded at the labelled-span threshold, plus the
-    token head's own spans where the model was tuned to use them."""
+    token head's own spans and whole-text spans where the model was tuned to use them."""
     s = predictor.settings
     found = predictor.spans(enc, labelled_threshold(s) if threshold is None else threshold)
-    if s.token_threshold is None:
+    if s.token_threshold is None and s.whole_threshold is None:
         return found
     st = predictor.stitched(enc)
-    extra = token_spans(st.doc.text, st.doc.tokens.offsets, st.tech, s.token_threshold)
-    return with_token_spans(found, tidy_raws(st.doc.text, extra, s.hygiene))
+    if s.token_threshold is not None:
+        extra = token_spans(st.doc.text, st.doc.tokens.offsets, st.tech, s.token_threshold)
+        found = with_token_spans(found, tidy_raws(st.doc.text, extra, s.hygiene))
+    if s.whole_threshold is not None:
+        found = with_whole_spans(found, whole_spans(
+            st.doc.text, st.doc.tokens.offsets, st.tech, predictor.techniques, s.whole_techniques,
+            s.whole_threshold, s.max_len - 2))
+    return found
 
 
 class Decoding:
