@@ -9,6 +9,9 @@ docs/adapt.md's memes rows and forgetting table):
     # a single-member run's last epoch instead of the one it kept, and the two averaged;
     # the decoding re-tuned as adapt does; memes dev (--fold K: a CheckThat! run, its decoding kept)
     .venv/bin/python benchmarks/adapt_variants.py last --run DIR [--fold K] --out OUT
+    # a finished run's decoding re-tuned by this release's code (whole-text spans included) on
+    # its held-out part; memes dev. --split-run: the adapt folder whose split it used (a `last` variant)
+    .venv/bin/python benchmarks/adapt_variants.py retune --run DIR [--split-run DIR] --out OUT
 """
 
 from __future__ import annotations
@@ -150,18 +153,36 @@ def last(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def retune(args: argparse.Namespace) -> dict[str, Any]:
+    from unspin.training.adapt_model import tune_decoding
+
+    train_docs, docs, gold, _ = split(args.split_run or args.run, args.start)
+    folder = args.out / "retuned"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(args.run, folder, ignore=shutil.ignore_patterns("run"))
+    tune_decoding(folder, train_docs, docs, gold)
+    config = json.loads((folder / "config.json").read_text())
+    chosen = ("threshold", "flc_threshold", "token_threshold", "whole_threshold", "whole_techniques",
+              "min_score")
+    return {"before": figures(args.run), "after": figures(folder),
+            "settings": {k: config["settings"].get(k) for k in chosen},
+            "whole_table": config["tuning"].get("whole")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("variant", choices=("mix", "members", "last"))
+    parser.add_argument("variant", choices=("mix", "members", "last", "retune"))
     parser.add_argument("--run", type=Path, required=True, help="a finished adapt folder on the memes")
     parser.add_argument("--start", default="src/unspin/resources/model-mpnet",
                         help="mix, last: the run's start")
     parser.add_argument("--shares", type=lambda v: [float(x) for x in v.split(",")], default=[0.3])
+    parser.add_argument("--split-run", type=Path, default=None,
+                        help="retune: the adapt folder whose split --run used (default: --run)")
     parser.add_argument("--fold", type=int, default=None, help="last: the CheckThat! fold of the run")
     parser.add_argument("--out", type=Path, required=True, help="a folder for the variants' models")
     args = parser.parse_args()
-    found = {"mix": mix, "members": members, "last": last}[args.variant](args)
+    found = {"mix": mix, "members": members, "last": last, "retune": retune}[args.variant](args)
     emit({"variant": args.variant, "run": str(args.run)} | found, args.out / "result.json")
 
 
