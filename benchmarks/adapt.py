@@ -66,7 +66,8 @@ def memes(args: argparse.Namespace) -> dict[str, Any]:
     report = run_adapt([train], out, start=args.start, taxonomy="data", epochs=args.epochs,
                        minutes=args.minutes, held_out=args.held_out, replay=args.replay,
                        keep_start=args.keep_start, heads_only=args.heads_only,
-                       larger_only=args.larger_only, seed=args.seed)
+                       larger_only=args.larger_only, seed=args.seed,
+                       line_marks={"on": True, "off": False, "auto": None}[args.line_marks])
     names = report["taxonomy"]["techniques"]
     return {
         "test": str(dev),
@@ -301,6 +302,8 @@ def main() -> None:
     parser.add_argument("--replay", type=float, default=0.2)
     parser.add_argument("--keep-start", type=float, default=0.0)
     parser.add_argument("--heads-only", action="store_true", help="train the heads only (frozen encoder)")
+    parser.add_argument("--line-marks", choices=("auto", "on", "off"), default="auto",
+                        help="memes: line breaks read as pieces (adapt's default: auto)")
     parser.add_argument("--larger-only", action="store_true",
                         help="a fused start: adapt its larger member alone")
     parser.add_argument("--seed", type=int, default=13, help="memes: adapt's seed (its split and order)")

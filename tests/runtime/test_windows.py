@@ -86,3 +86,13 @@ def test_word_ids_group_the_pieces_of_each_word(tok):
         words[int(w)] = words.get(int(w), "") + text[s:e]
     assert list(words.values()) == ["the", "corrupt", "elites", ",", "betrayal"]
     assert (np.diff(ids) >= 0).all() and len(t) > 5
+
+
+def test_line_marks_make_each_line_break_a_piece_of_its_own(tok):
+    text = "the corrupt elites\n\nbetray the nation\n"
+    plain, marked = W.tokenize(tok, text), W.tokenize(tok, text, line_marks=True)
+    assert len(marked) == len(plain) + 3
+    breaks = [(s, e) for s, e in marked.offsets if text[s:e] == "\n"]
+    assert breaks == [(18, 19), (19, 20), (37, 38)]  # offsets still index the text itself
+    kept = [tuple(o) for o in marked.offsets if text[o[0]:o[1]] != "\n"]
+    assert kept == [tuple(o) for o in plain.offsets]

@@ -286,3 +286,35 @@ def test_larger_only_adapts_one_member_of_a_fused_start(tiny_model_dir, tmp_path
     assert "members" not in report["start"] and report["settings"]["larger_only"] is True
     assert config["settings"]["threshold"] == member["threshold"] != 0.33  # its own settings, kept
     assert unspin.load(tmp_path / "out").predictor.techniques == ("Loaded Language", "Smears")
+
+
+def test_line_marks_are_the_adapted_models_own_setting(tiny_model_dir, tmp_path):
+    import unspin
+
+    data = tmp_path / "memes.json"
+    data.write_text(json.dumps([
+        {"id": str(i), "text": text.replace(" and ", "\nand "), "labels": [
+            {"start": s, "end": e, "technique": t, "text_fragment": text[s:e]} for s, e, t in spans]}
+        for i, (text, spans) in enumerate(MEMES)]))
+    adapt(AdaptArguments(data=[str(data)], out=str(tmp_path / "out"), start=str(tiny_model_dir),
+                         taxonomy="data", replay=0.0, batch_size=4, held_out=0.25, epochs=1, line_marks=True,
+                         decoding="keep"))
+    config = json.loads((tmp_path / "out" / "config.json").read_text())
+    assert config["settings"]["line_marks"] is True  # kept through the start's decoding settings
+    model = unspin.load(tmp_path / "out", backend="torch")
+    assert model.predictor.settings.line_marks is True
+    text = "They are CORRUPT TRAITORS\nand LIARS"
+    prepared = model.predictor.prepare(text)
+    assert [text[s:e] for s, e in prepared.tokens.offsets].count("\n") == 1
+    assert all(0 <= s.start < s.end <= len(text) for s in model.analyze(text).spans)
+
+
+def test_line_marks_by_default_where_most_texts_are_short_and_of_several_lines():
+    from unspin.doc import Document
+    from unspin.training.adapt_data import SHORT, short_lines
+
+    memes = [Document("THEY LIE\nVOTE THEM OUT"), Document("one line only"), Document("A\n\nB\n")]
+    assert short_lines(memes)  # two of three
+    assert not short_lines([memes[1], Document("trailing break only\n")])
+    articles = [Document("A sentence.\n" * (SHORT // 10))] * 3  # several lines, but long
+    assert not short_lines(articles) and not short_lines([])

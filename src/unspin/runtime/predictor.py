@@ -105,8 +105,8 @@ class Predictor(Decoding):
         self.techniques = tuple(techniques or taxonomy.NAMES)  # the model's labels, in its order
 
     def prepare(self, text: str) -> _Prepared:
-        tokens = W.tokenize(self.tokenizer, text)
         s = self.settings
+        tokens = W.tokenize(self.tokenizer, text, s.line_marks)
         size = s.max_len - 2
         windows = W.make_windows(tokens, text, size=size, stride=s.stride)
         shifted = (

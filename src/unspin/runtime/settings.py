@@ -12,6 +12,7 @@ class Settings:
 
     max_len: int = 256
     stride: int = 192
+    line_marks: bool = False  # each line break read as a "¶" piece (a model adapted to short texts)
     threshold: float = 0.5  # span threshold for span identification (SI)
     flc_threshold: float | None = None  # for labelled spans (FLC, analyze); None: `threshold`
     token_threshold: float | None = None  # labelled spans also from the token technique head

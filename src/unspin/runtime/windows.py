@@ -35,12 +35,16 @@ class Window:
     hi: int
 
 
-def tokenize(tokenizer: Tokenizer, text: str) -> Tokens:
-    """Word pieces of `text` without special tokens, offsets as Python str indices."""
+LINE_MARK = "¶"  # in both verified encoders' vocabularies; one character, so offsets stay
+
+
+def tokenize(tokenizer: Tokenizer, text: str, line_marks: bool = False) -> Tokens:
+    """Word pieces of `text` without special tokens, offsets as Python str indices; with
+    `line_marks`, each line break is a piece of its own (read as LINE_MARK)."""
     if tokenizer.truncation is not None or tokenizer.padding is not None:
         tokenizer.no_truncation()
         tokenizer.no_padding()
-    enc = tokenizer.encode(text, add_special_tokens=False)
+    enc = tokenizer.encode(text.replace("\n", LINE_MARK) if line_marks else text, add_special_tokens=False)
     offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
     ids = np.asarray(enc.ids, dtype=np.int64)
     keep = offsets[:, 1] > offsets[:, 0]

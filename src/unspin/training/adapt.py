@@ -15,14 +15,14 @@ import json
 import resource
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from unspin import config, taxonomy
 from unspin.errors import InputError, UnspinError
 from unspin.runtime.folder import ModelFolder
-from unspin.training.adapt_data import digest, prepare
+from unspin.training.adapt_data import digest, prepare, short_lines
 from unspin.training.adapt_model import Plan, cost, keep_decoding, train_member, tune_decoding, write_fused
 from unspin.training.replay import replay_articles
 from unspin.training.resemble import resemblance, strongest
@@ -61,6 +61,7 @@ class AdaptArguments:
     batch_size: int = 16
     keep_start: float = 0.0  # share of the start's weights mixed back after training (WiSE-FT)
     heads_only: bool = False  # the start's encoder kept as it is; only the heads trained
+    line_marks: bool | None = None  # line breaks read as pieces; None: where `short_lines` (not heads only)
     larger_only: bool = False  # a fused start: adapt its larger member alone, with all the time
     decoding: str = "auto"  # keep the start's decoding settings, re-tune them, or auto (by held-out size)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -91,6 +92,8 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     stop_asked = cancel or (lambda: False)
     out = Path(args.out)
     prepared = prepare(args)
+    if args.line_marks is None:  # memes and posts: the encoder learns where their lines break
+        args = replace(args, line_marks=not args.heads_only and short_lines(prepared.train_docs))
     data, names, info, labels = prepared.data, prepared.names, prepared.info, prepared.labels
     ignore, dropped, train_docs, held_docs = (prepared.ignore, prepared.dropped, prepared.train_docs,
                                               prepared.held_docs)

@@ -1,6 +1,6 @@
 """The data side of `unspin adapt`: the technique list it learns (`choose_taxonomy`), the
-labels in that list's spelling (`relabel`), the seeded split by document, and what each
-source was (`digest`)."""
+labels in that list's spelling (`relabel`), the seeded split by document, whether the texts
+are short multi-line ones (`short_lines`), and what each source was (`digest`)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from unspin.io.ptc import Label
 
 if TYPE_CHECKING:
     from unspin.training.adapt import AdaptArguments
+
+SHORT = 1000  # characters: about one window of word pieces (`short_lines`)
 
 
 def read_taxonomy_file(path: str | Path) -> dict[str, dict[str, str]]:
@@ -91,6 +93,13 @@ def split_documents(docs: list[Document], share: float, seed: int) -> tuple[list
     random.Random(seed).shuffle(order)
     n = min(len(order) - 1, max(1, round(len(order) * share)))
     return order[n:], order[:n]
+
+
+def short_lines(docs: list[Document]) -> bool:
+    """Whether most of `docs` are short texts of several lines (memes, posts): at least half
+    of them hold a line break and are at most SHORT characters long."""
+    several = sum(1 for d in docs if "\n" in d.text.strip() and len(d.text) <= SHORT)
+    return bool(docs) and 2 * several >= len(docs)
 
 
 def digest(paths: list[str]) -> list[dict[str, Any]]:

@@ -90,7 +90,8 @@ def train_member(start: ModelFolder, out: Path, args: AdaptArguments, plan: Plan
         layers=config.get("layers"), epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         head_lr=args.head_lr, seed=args.seed, max_len=settings.max_len, stride=settings.stride,
         tuning_ids=plan.tuning_ids, holdout_ids=[], init=str(init), bf16=False, techniques=plan.names,
-        technique_info=plan.info, length_buckets=True, freeze_encoder=args.heads_only, keep="last",
+        technique_info=plan.info, length_buckets=True, line_marks=bool(args.line_marks),
+        freeze_encoder=args.heads_only, keep="last",
     )
     trainer = Trainer(training, corpus=plan.corpus, on_step=on_step, tokenizer=tokenizer,
                       stop=lambda: deadline is not None and time.monotonic() > deadline)
@@ -141,7 +142,7 @@ def keep_decoding(model: Path, start: ModelFolder, names: list[str]) -> None:
     if calibration := settings.get("calibration"):
         moved = {key: key if key == "*" else rename(key) for key in calibration}
         settings["calibration"] = {moved[key]: maps for key, maps in calibration.items() if moved[key]}
-    for key in ("max_len", "stride", "cls_id", "sep_id", "pad_id"):  # the member's own encoding
+    for key in ("max_len", "stride", "line_marks", "cls_id", "sep_id", "pad_id"):  # the member's own encoding
         if key in own:
             settings[key] = own[key]
     folder.config["settings"] = settings

@@ -50,6 +50,7 @@ class TrainingArguments:
     freeze_encoder: bool = False  # train the heads only, on encoder states computed once
     class_weights: float = 0.0  # rare techniques weigh (1 / share) ** this in the loss (0: off)
     resume: bool = True
+    line_marks: bool = False  # each line break a piece of its own (Settings.line_marks)
     length_buckets: bool = False  # batch examples of similar length (short texts: far less padding)
     keep: str = "best"  # the epoch whose model is kept: best on validation (SI + TC + FLC F1), or last
     techniques: list[str] | None = None  # the labels, in output order (None: PTC's 14)

@@ -61,7 +61,7 @@ def build_examples(
     stats = stats if stats is not None else Stats()
     index = {name: k for k, name in enumerate(techniques or taxonomy.NAMES)}
     n_tech = len(index)
-    tokens = W.tokenize(tokenizer, doc.text)
+    tokens = W.tokenize(tokenizer, doc.text, settings.line_marks)
     by_offsets: dict[tuple[int, int], np.ndarray] = {}
     if pseudo:
         if teaching is None or teaching.tech is None:

@@ -147,10 +147,10 @@ def read_cache(folder: str | Path) -> Iterator[tuple[Document, dict[str, np.ndar
         yield Document(str(arrays["text"]), id=str(arrays["id"])), arrays
 
 
-def from_cache(arrays: dict[str, np.ndarray], tokenizer: Tokenizer) -> Teaching:
-    """A cache entry (`read_cache`) on the student's tokens."""
+def from_cache(arrays: dict[str, np.ndarray], tokenizer: Tokenizer, line_marks: bool = False) -> Teaching:
+    """A cache entry (`read_cache`) on the student's tokens (`Settings.line_marks` its own)."""
     text = str(arrays["text"])
-    student = W.tokenize(tokenizer, text)
+    student = W.tokenize(tokenizer, text, line_marks)
     n_tech = arrays["tech"].shape[1]
 
     def onto(values: np.ndarray) -> np.ndarray:

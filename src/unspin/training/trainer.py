@@ -119,6 +119,7 @@ class Trainer:
         self.settings = Settings(
             max_len=a.max_len,
             stride=a.stride,
+            line_marks=a.line_marks,
             cls_id=special_id(self.tokenizer, "[CLS]", "<s>"),
             sep_id=special_id(self.tokenizer, "[SEP]", "</s>"),
             pad_id=special_id(self.tokenizer, "[PAD]", "<pad>"),
@@ -155,7 +156,7 @@ class Trainer:
         pseudo_articles = 0
         for folder in a.pseudo:
             for doc, arrays in read_cache(folder):
-                taught = from_cache(arrays, self.tokenizer)
+                taught = from_cache(arrays, self.tokenizer, self.settings.line_marks)
                 examples += build_examples(doc, [], self.tokenizer, self.settings, stats, taught, pseudo=True)
                 pseudo_articles += 1
         steps_per_epoch = (len(examples) + a.batch_size - 1) // a.batch_size
@@ -321,7 +322,7 @@ class Trainer:
                         saw_report=provenance.saw_report(self.args.teacher))
         wanted = {str(d.id) for d in docs}
         cached = {
-            doc.id: from_cache(arrays, self.tokenizer)
+            doc.id: from_cache(arrays, self.tokenizer, self.settings.line_marks)
             for doc, arrays in read_cache(cache)
             if doc.id in wanted
         }

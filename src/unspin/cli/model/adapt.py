@@ -63,6 +63,11 @@ def adapt(
         help="keep (the start's decoding settings), tune (re-tuned on the held-out part) or auto "
         "(tune from 50 held-out documents, else keep).",
     ),
+    line_marks: bool = typer.Option(
+        None, "--line-marks/--no-line-marks",
+        help="Read each line break as a piece of its own. Default: on where most texts are short and "
+        "of several lines (memes, posts) and the encoder is trained, off otherwise.",
+    ),
     seed: int = typer.Option(13, "--seed"),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -81,6 +86,7 @@ def adapt(
             techniques_file=str(techniques) if techniques else None, epochs=epochs, minutes=minutes,
             replay=replay, replay_data=str(replay_data), held_out=held_out, seed=seed,
             keep_start=keep_start, heads_only=heads_only, larger_only=larger_only, decoding=decoding,
+            line_marks=line_marks,
         )
         with progress_bar(console=console) as bar:
             tasks: dict[str, int] = {}
