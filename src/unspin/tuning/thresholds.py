@@ -112,6 +112,13 @@ def _tune(
     none) for the techniques in `whole`; the figures at each."""
     gold_rows = [lab for d in docs for lab in gold.get(str(d.id), [])]
     gold_si = [ptc.Label(g.article_id, g.start, g.end) for g in gold_rows]
+
+    def flc_of(raws_by_doc: list[list[Any]], second: float) -> float:
+        """FLC F1 of the spans decoded in each doc, labelled with runner-ups from `second`."""
+        pred = [lab for d, r in zip(docs, raws_by_doc, strict=True)
+                for lab in flc_labels(str(d.id), r, second, predictor.techniques)]
+        return scoring.score_flc(pred, gold_rows).f1
+
     table: dict[str, Any] = {"seed": {}, "threshold": {}, "flc": {}}
     best: dict[str, Any] = {"si": -1.0, "flc": -1.0, "seed": -1.0}
     best.update(_tune_si_decoding(predictor, docs, encoded, gold_si, table["seed"]))
@@ -145,12 +152,7 @@ def _tune(
         if si > best["si"]:
             best.update(si=si, threshold=float(th))
         for second in SECOND:
-            pred = [
-                lab
-                for d, r in zip(docs, raws_by_doc, strict=True)
-                for lab in flc_labels(str(d.id), r, second, predictor.techniques)
-            ]
-            flc = scoring.score_flc(pred, gold_rows).f1
+            flc = flc_of(raws_by_doc, second)
             table["flc"][f"{float(th)}/{second}"] = round(flc, 4)
             if flc > best["flc"]:
                 best.update(flc=flc, flc_threshold=float(th), second_threshold=second)
@@ -166,12 +168,7 @@ def _tune(
                 for f, s in zip(spans_at, stitched, strict=True)
             ]
         )
-        pred = [
-            lab
-            for d, r in zip(docs, raws_by_doc, strict=True)
-            for lab in flc_labels(str(d.id), r, best["second_threshold"], predictor.techniques)
-        ]
-        flc = scoring.score_flc(pred, gold_rows).f1
+        flc = flc_of(raws_by_doc, best["second_threshold"])
         table["token"][str(token)] = round(flc, 4)
         if token is None or flc > best["flc"]:
             best.update(flc=flc, token_threshold=token, with_token=raws_by_doc)
@@ -185,12 +182,7 @@ def _tune(
                                                 predictor.techniques, whole, th, longest))
                 for f, s in zip(best["with_token"], stitched, strict=True)
             ]
-            pred = [
-                lab
-                for d, r in zip(docs, raws_by_doc, strict=True)
-                for lab in flc_labels(str(d.id), r, best["second_threshold"], predictor.techniques)
-            ]
-            flc = scoring.score_flc(pred, gold_rows).f1
+            flc = flc_of(raws_by_doc, best["second_threshold"])
             table["whole"][str(th)] = round(flc, 4)
             if flc > best["flc"]:
                 best.update(flc=flc, whole_threshold=th)
