@@ -175,8 +175,8 @@ def _tune(
     best["whole_threshold"] = None
     if whole:
         table["whole"] = {}
+        longest = predictor.settings.max_len - 2
         for th in WHOLE:
-            longest = predictor.settings.max_len - 2
             raws_by_doc = [
                 with_whole_spans(f, whole_spans(s.doc.text, s.doc.tokens.offsets, s.tech,
                                                 predictor.techniques, whole, th, longest))

@@ -22,10 +22,11 @@ def whole_spans(text: str, offsets: np.ndarray, tech: np.ndarray, names: Sequenc
     start, end = len(text) - len(text.lstrip()), len(text.rstrip())
     if not len(tech) or len(tech) > max_tokens or end <= start:
         return []
-    mean = tech.mean(0)
+    mean, index = tech.mean(0), {n: k for k, n in enumerate(names)}
     out = []
     for name in whole:
-        if name not in names or mean[k := list(names).index(name)] <= threshold:
+        k = index.get(name)
+        if k is None or mean[k] <= threshold:
             continue
         probs = np.zeros(tech.shape[1], dtype=np.float32)
         probs[k] = 1.0
