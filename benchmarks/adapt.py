@@ -6,6 +6,8 @@ SemEval-2021 Task 6's technique-and-span F1.
 
     # memes: adapt on the 687 training memes, score on the 63 dev memes
     .venv/bin/python benchmarks/adapt.py memes --out benchmarks/results/adapt-memes.json
+    # memes by folds over all 750 (fold K's memes scored, the rest adapted on)
+    .venv/bin/python benchmarks/adapt.py memes-folds --folds 5 --fold K --out ...
     # CheckThat! 2024, 23 techniques: adapt on two thirds of the 60 articles, score on the rest (3 folds)
     .venv/bin/python benchmarks/adapt.py ct24 --out benchmarks/results/adapt-ct24.json
     # your genre, PTC's taxonomy: ct24-en's PTC-mapped labels, one fold, with the PTC report
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import random
 import shutil
 import tempfile
@@ -51,11 +54,23 @@ def score(model: str | Path, test: list[str | Path], names: list[str] | None = N
     return out
 
 
-def run_adapt(data: list[Path], out: Path, **options: Any) -> dict[str, Any]:
+REPORTED = ("seconds", "peak_memory_mb", "epochs_run", "stopped_early", "held_out_before", "held_out_after",
+            "split", "wall_minutes")  # of adapt's report, kept in a benchmark's JSON
+
+
+def options(args: argparse.Namespace, **more: Any) -> dict[str, Any]:
+    """`adapt`'s settings from the command line (the benchmarks' shared flags)."""
+    return dict(start=args.start, taxonomy="data", epochs=args.epochs, minutes=args.minutes,
+                held_out=args.held_out, replay=args.replay, keep_start=args.keep_start,
+                heads_only=args.heads_only, larger_only=args.larger_only, seed=args.seed,
+                line_marks={"on": True, "off": False, "auto": None}[args.line_marks]) | more
+
+
+def run_adapt(data: list[Path], out: Path, **settings: Any) -> dict[str, Any]:
     from unspin.training.adapt import AdaptArguments, adapt
 
     started = time.monotonic()
-    report = adapt(AdaptArguments(data=[str(d) for d in data], out=str(out), **options))
+    report = adapt(AdaptArguments(data=[str(d) for d in data], out=str(out), **settings))
     report["wall_minutes"] = round((time.monotonic() - started) / 60, 2)
     return report
 
@@ -63,19 +78,44 @@ def run_adapt(data: list[Path], out: Path, **options: Any) -> dict[str, Any]:
 def memes(args: argparse.Namespace) -> dict[str, Any]:
     train, dev = DATA / "memes" / "training_set_task2.txt", DATA / "memes" / "dev_set_task2.txt"
     out = Path(args.runs) / "memes"
-    report = run_adapt([train], out, start=args.start, taxonomy="data", epochs=args.epochs,
-                       minutes=args.minutes, held_out=args.held_out, replay=args.replay,
-                       keep_start=args.keep_start, heads_only=args.heads_only,
-                       larger_only=args.larger_only, seed=args.seed,
-                       line_marks={"on": True, "off": False, "auto": None}[args.line_marks])
+    report = run_adapt([train], out, **options(args))
     names = report["taxonomy"]["techniques"]
     return {
         "test": str(dev),
         "before": score(args.start, [dev], names),
         "after": score(out, [dev]),
-        "adapt": {k: report[k] for k in ("seconds", "peak_memory_mb", "epochs_run", "stopped_early",
-                                         "held_out_before", "held_out_after", "split", "wall_minutes")},
+        "adapt": {k: report[k] for k in REPORTED},
     } | ({"ptc_tuning": forgetting(args.start, out, "tuning")} if args.forgetting else {})
+
+
+def memes_folds(args: argparse.Namespace) -> dict[str, Any]:
+    """The memes by folds over all 750 (training and dev together, shuffled with
+    random.Random(2021)): adapt on the other folds, score on fold K's memes. Every meme is a
+    test meme once, and most were never the yardstick of a design choice (dev was)."""
+    memes = [m for name in ("training_set_task2.txt", "dev_set_task2.txt")
+             for m in json.loads((DATA / "memes" / name).read_text(encoding="utf-8"))]
+    random.Random(2021).shuffle(memes)
+    out: dict[str, Any] = {"memes": len(memes), "folds_of": args.folds, "folds": []}
+    tmp = Path(tempfile.mkdtemp(prefix="memes-"))
+    for k in range(args.folds):
+        if args.fold is not None and k != args.fold:
+            continue
+        test_ids = {m["id"] for m in memes[k :: args.folds]}
+        train, test = tmp / f"train{k}.json", tmp / f"test{k}.json"
+        train.write_text(json.dumps([m for m in memes if m["id"] not in test_ids]), encoding="utf-8")
+        test.write_text(json.dumps([m for m in memes if m["id"] in test_ids]), encoding="utf-8")
+        model = Path(args.runs) / f"memes-fold{k}"
+        report = run_adapt([train], model, **options(args))
+        names = report["taxonomy"]["techniques"]
+        out["folds"].append({
+            "fold": k,
+            "test_memes": len(test_ids),
+            "before": score(args.start, [test], names),
+            "after": score(model, [test]),
+            "adapt": {k2: report[k2] for k2 in REPORTED},
+        })
+    shutil.rmtree(tmp, ignore_errors=True)
+    return out
 
 
 def ct24_folder(ids: list[str], root: Path, taxonomy: str) -> Path:
@@ -113,18 +153,14 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
             continue
         train, test, n_test = ct24_fold(k, args.folds, tmp, args.taxonomy)
         model = Path(args.runs) / f"ct24-{args.taxonomy}-fold{k}"
-        report = run_adapt([train], model, start=args.start, taxonomy=args.taxonomy, epochs=args.epochs,
-                           minutes=args.minutes, held_out=args.held_out, replay=args.replay,
-                           keep_start=args.keep_start, heads_only=args.heads_only,
-                       larger_only=args.larger_only)
+        report = run_adapt([train], model, **options(args, taxonomy=args.taxonomy))
         names = report["taxonomy"]["techniques"]
         fold = {
             "fold": k,
             "test_articles": n_test,
             "before": score(args.start, [test], names),
             "after": score(model, [test]),
-            "adapt": {k2: report[k2] for k2 in ("seconds", "peak_memory_mb", "epochs_run", "stopped_early",
-                                                "held_out_before", "held_out_after", "split")},
+            "adapt": {k2: report[k2] for k2 in REPORTED},
         }
         if args.taxonomy == "keep" or args.forgetting:
             fold["ptc_report"] = forgetting(args.start, model)
@@ -162,8 +198,6 @@ def start_as_member(member: Path, names: list[str], info: list[dict[str, Any]], 
 def write_fused(folder: Path, members: list[Path], weights: list[float], first: Any) -> None:
     """`folder`'s config.json: a fused ensemble of `members` with `weights`, one view each,
     the first member's settings as its start."""
-    import json
-
     config = {"format": 1, "fuse": [str(m) for m in members], "weights": [round(w, 4) for w in weights],
               "views": [1] * len(members), "name": "fused-adapted",
               "settings": dict(first.config["settings"])}
@@ -176,8 +210,6 @@ def fuse(args: argparse.Namespace) -> dict[str, Any]:
     they continue), the weights and decoding settings tuned on that run's held-out part (its
     seeded split of the fold's training articles, with the PTC tuning articles it used),
     scored on the fold's test articles."""
-    import json
-
     from unspin import config as unspin_config
     from unspin.io.labelled import read_labelled
     from unspin.runtime.folder import ModelFolder
@@ -268,7 +300,8 @@ def ptc_figures(folder: str | Path, split: str, only: tuple[str, ...] | None = N
     found = evaluate_model(analyzer.predictor, DATA / "ptc", split, name=analyzer.name, resamples=0,
                            only=list(only) if only is not None else None)
     return {task: found[task]["f1"] for task in ("si", "tc", "flc")} | {
-        k: found[k] for k in ("flc_per_technique", "techniques_scored", "gold_left_out") if k in found}
+        k: found[k] for k in ("flc_per_technique", "techniques_scored", "gold_left_out", "tc_among_scored")
+        if k in found}
 
 
 def forgetting(start: str, model: str | Path, split: str = "report") -> dict[str, Any]:
@@ -293,7 +326,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("shift", choices=("memes", "ct24", "forgetting", "fuse", "before"))
+    parser.add_argument("shift", choices=("memes", "memes-folds", "ct24", "forgetting", "fuse", "before"))
     parser.add_argument("--taxonomy", choices=("keep", "data"), default="data", help="ct24: which labels")
     parser.add_argument("--start", default="fast", help="a tier or a model folder")
     parser.add_argument("--epochs", type=int, default=None, help="default: 5, or 20 with --heads-only")
@@ -306,8 +339,8 @@ def main() -> None:
                         help="memes: line breaks read as pieces (adapt's default: auto)")
     parser.add_argument("--larger-only", action="store_true",
                         help="a fused start: adapt its larger member alone")
-    parser.add_argument("--seed", type=int, default=13, help="memes: adapt's seed (its split and order)")
-    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=13, help="adapt's seed (its held-out split and order)")
+    parser.add_argument("--folds", type=int, default=3, help="ct24, memes-folds: how many folds")
     parser.add_argument("--one-fold", action="store_true", help="only the first fold")
     parser.add_argument("--forgetting", action="store_true",
                         help="memes, ct24 --taxonomy data: also the PTC figures of the techniques kept")
@@ -323,8 +356,8 @@ def main() -> None:
     parser.add_argument("--ptc-split", default="report", choices=("report", "tuning"),
                         help="forgetting: the PTC split (the shipped tiers trained on report's articles)")
     args = parser.parse_args()
-    measure = {"memes": memes, "ct24": ct24, "forgetting": forgetting_of, "fuse": fuse,
-               "before": before}[args.shift]
+    measure = {"memes": memes, "memes-folds": memes_folds, "ct24": ct24, "forgetting": forgetting_of,
+               "fuse": fuse, "before": before}[args.shift]
     emit({"shift": args.shift, "start": args.start, **measure(args)}, args.out)
 
 
