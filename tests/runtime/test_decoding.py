@@ -87,6 +87,15 @@ def test_tc_labels_give_distinct_techniques_to_repeated_rows():
     assert [lab.technique for lab in out] == ["Loaded_Language", "Name_Calling,Labeling"]
 
 
+def test_tc_labels_among_some_techniques_choose_from_those_alone():
+    p = np.zeros(14)
+    p[8], p[9], p[0] = 0.5, 0.3, 0.2
+    names = taxonomy.NAMES
+    among = [names[9], names[0]]  # Loaded_Language, the most probable, set aside
+    out = tc_labels("1", [raw(0, 5, p)], [(0, 5), (0, 5)], names, among)
+    assert [lab.technique for lab in out] == ["Name_Calling,Labeling", names[0]]
+
+
 def encoded_by_hand():
     """'the corrupt elites lie' as four pieces, with token-technique probabilities
     for two techniques."""

@@ -78,6 +78,10 @@ def test_a_respelt_model_scores_as_the_original(tiny_model_dir: Path, respelt: P
     narrowed = figures(tiny_model_dir, only=["Loaded Language"])
     assert narrowed["techniques_scored"] == ["Loaded_Language"] and narrowed["gold_left_out"] == 7
     assert narrowed["si"] == original["si"]  # SI: every span, whatever its technique
+    # TC among the scored techniques: all 14 for the respelt model, so its TC; one, so every
+    # Loaded_Language span is read as such
+    assert other["tc_among_scored"] == other["tc"] and "tc_among_scored" not in original
+    assert narrowed["tc_among_scored"]["f1"] == 1.0
 
 
 

@@ -36,11 +36,17 @@ def tc_labels(
     raws: Sequence[RawSpan],
     template: Sequence[tuple[int, int]],
     names: Sequence[str] = taxonomy.NAMES,
+    among: Sequence[str] | None = None,
 ) -> list[Label]:
     """Label every template row; rows that repeat the same offsets k times get the k
-    most probable distinct techniques, in template order."""
+    most probable distinct techniques, in template order. `among`: only these of `names`
+    are chosen (a model scored on the techniques it shares with the data)."""
     seen: dict[tuple[int, int], int] = defaultdict(int)
     probs = {(r.start, r.end): r.probs for r in raws}
+    if among is not None:
+        allowed = set(among)
+        out_of = np.array([n not in allowed for n in names])
+        probs = {k: np.where(out_of, -1.0, v) for k, v in probs.items()}
     out = []
     for start, end in template:
         rank = seen[(start, end)]

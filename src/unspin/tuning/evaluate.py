@@ -50,9 +50,11 @@ def evaluate_model(
         encoded.append(enc)
         if progress:
             progress(i, len(docs))
-    labelled = validation_labels(predictor, docs, labels, encoded)
+    among = [t for t in predictor.techniques if mapped.rename(t)] if mapped is not None else None
+    labelled = validation_labels(predictor, docs, labels, encoded, among)
     if mapped is not None:
         labelled["flc"], labelled["tc"] = mapped.rows(labelled["flc"]), mapped.choices(labelled["tc"])
+        labelled["tc_among"] = mapped.choices(labelled["tc_among"])
     for task in ("si", "flc"):  # spans mostly inside ignore spans are neither right nor wrong
         labelled[task] = without_ignored(labelled[task], corpus.ignore)
     gold = [lab for d in docs for lab in labels.get(str(d.id), [])]
@@ -72,7 +74,11 @@ def evaluate_model(
         "gold_spans": len(gold),
         **{task: {k: figures[task][k] for k in ("precision", "recall", "f1")} for task in TASKS},
         "predicted_per_gold": round(sum(shown) / max(1, len(gold)), 3),
-        **({"techniques_scored": mapped.techniques, "gold_left_out": mapped.left_out} if mapped else {}),
+        **({"techniques_scored": mapped.techniques, "gold_left_out": mapped.left_out,
+            # TC with the choice made among the scored techniques alone: what a model in another
+            # taxonomy still tells apart, its own techniques' readings of the same spans set aside
+            "tc_among_scored": {k: v for k, v in evaluate("tc", labelled["tc_among"], gold).to_dict().items()
+                                if k in ("precision", "recall", "f1")}} if mapped else {}),
         "ece": round(expected_calibration_error(scores, hits), 4),
         "ece_shown": round(
             expected_calibration_error(

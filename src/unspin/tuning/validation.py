@@ -33,10 +33,12 @@ def validation_labels(
     docs: list[Document],
     gold: dict[str, list[ptc.Label]],
     encoded: list[Any] | None = None,
+    among: list[str] | None = None,
 ) -> dict[str, list[ptc.Label]]:
     """What `validate` scores: per task ("si", "tc", "flc") the predicted labels; from
-    `encoded` (the predictor's encodings of `docs`) where the caller has them."""
-    si_pred, flc_pred, tc_pred = [], [], []
+    `encoded` (the predictor's encodings of `docs`) where the caller has them. With `among`
+    (some of the model's techniques) also "tc_among": TC's choice made among those alone."""
+    si_pred, flc_pred, tc_pred, tc_among = [], [], [], []
     settings = predictor.settings
     si_th = predictor.settings.threshold
     flc_th = labelled_threshold(predictor.settings)
@@ -54,4 +56,7 @@ def validation_labels(
         unique = sorted(set(template))
         raws = predictor.classify(enc, [(s, e, 1.0) for s, e in unique])
         tc_pred += tc_labels(str(doc.id), raws, template, predictor.techniques)
-    return {"si": si_pred, "tc": tc_pred, "flc": flc_pred}
+        if among is not None:
+            tc_among += tc_labels(str(doc.id), raws, template, predictor.techniques, among)
+    rows = {"si": si_pred, "tc": tc_pred, "flc": flc_pred}
+    return rows | {"tc_among": tc_among} if among is not None else rows
