@@ -60,7 +60,9 @@ def test_adapt_learns_a_new_technique_and_every_surface_takes_it(tiny_model_dir,
     assert report["split"] == {"train": 6, "held_out": 2, "replay": 0, "replay_tuning": 0, "seed": 13}
     run_model = json.loads((tmp_path / "out" / "run" / "model" / "config.json").read_text())
     assert run_model["epoch"] == 2  # the last epoch is kept, whatever the held-out part said
-    assert {s for s, *_ in seen} == {"train", "tune"} and seen[-1] == ("tune", 2, 2)
+    assert {s for s, *_ in seen} == {"read", "train", "tune"} and seen[-1] == ("tune", 2, 2)
+    reads = [(done, total) for s, done, total in seen if s == "read"]  # 2 held out, then Smears' documents
+    assert reads[0][0] == 0 and reads[-1][0] == reads[-1][1] == len(reads) - 1 >= 3
     config = json.loads((tmp_path / "out" / "config.json").read_text())
     assert config["techniques"] == ["Loaded Language", "Smears"]
     assert {i["name"] for i in config["technique_info"]} == {"Loaded Language", "Smears"}
@@ -82,8 +84,11 @@ def test_resume_and_cancel(tiny_model_dir, tmp_path):
     data = write_memes(tmp_path / "memes.json")
     args = AdaptArguments(data=[str(data)], out=str(tmp_path / "out"), start=str(tiny_model_dir),
                           taxonomy="keep", epochs=2, replay=0.0, batch_size=4)
-    with pytest.raises(Cancelled, match="run the same command again"):
+    with pytest.raises(Cancelled, match="before training began; run the same command again"):
         adapt(args, cancel=lambda: True)
+    seen: list[tuple[str, int, int]] = []
+    with pytest.raises(Cancelled, match="run the same command again to resume"):
+        adapt(args, progress=lambda *a: seen.append(a), cancel=lambda: bool(seen) and seen[-1][0] == "train")
     assert not (tmp_path / "out" / "config.json").exists()
     first = adapt(args)
     log = (tmp_path / "out" / "run" / "log.jsonl").read_text().splitlines()
@@ -243,7 +248,7 @@ def test_a_fused_start_adapts_every_member_heads_only_and_keeps_its_decoding(tin
                    progress=lambda *a: seen.append(a))
     assert report["decoding"] == "keep"  # auto: 2 held-out documents are too few to re-tune on
     assert report["settings"]["epochs"] == 20 and report["epochs_run"] == 20
-    assert {s for s, *_ in seen} == {"train", "tune"}
+    assert {s for s, *_ in seen} == {"read", "train", "tune"}
     train = [(done, total) for s, done, total in seen if s == "train"]
     # one stage counts both members' steps: the first member's total is counted twice until
     # the second starts, and the steps only go forward

@@ -25,7 +25,7 @@ from unspin.runtime.folder import ModelFolder
 from unspin.training.adapt_data import digest, prepare, short_lines
 from unspin.training.adapt_model import Plan, cost, keep_decoding, train_member, tune_decoding, write_fused
 from unspin.training.replay import replay_articles
-from unspin.training.resemble import resemblance, strongest
+from unspin.training.resemble import read_for, resemblance, strongest
 from unspin.training.trainer import TrainingCorpus
 from unspin.tuning.gains import figures_of, gain, gold_of, labelled, within_noise
 
@@ -109,8 +109,18 @@ def adapt(args: AdaptArguments, *, progress: Progress | None = None,
     continued = taxonomy.renamer(list(start.techniques))  # where each name goes among the start's
     new = [n for n in names if continued(n) is None]
     start_predictor = load_predictor(start.path, backend="torch")[0]
-    before_rows = labelled(start_predictor, held_docs, labels, names)
-    like = resemblance(start_predictor, train_docs, labels, new) if new else {}
+    # "read": the start reads the held-out part (the figures before) and the new techniques' spans
+    reading = {"done": 0, "total": len(held_docs) + (len(read_for(train_docs, labels, new)) if new else 0)}
+
+    def read_one() -> None:
+        if stop_asked():
+            raise Cancelled("Cancelled before training began; run the same command again to start over.")
+        reading["done"] += 1
+        say("read", reading["done"], reading["total"])
+
+    say("read", 0, reading["total"])
+    before_rows = labelled(start_predictor, held_docs, labels, names, each=read_one)
+    like = resemblance(start_predictor, train_docs, labels, new, each=read_one) if new else {}
     del start_predictor
     held_gold = gold_of(held_docs, labels)
     before = figures_of(before_rows, held_gold)

@@ -4,6 +4,7 @@ documents), since a held-out part of a few documents moves by several points by 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from unspin import scoring, taxonomy
@@ -13,13 +14,20 @@ from unspin.io.ptc import Label
 TASKS = ("si", "tc", "flc")
 
 def labelled(predictor: Any, docs: list[Document], labels: dict[str, list[Label]],
-             names: list[str]) -> dict[str, list[Label]]:
+             names: list[str], each: Callable[[], None] | None = None) -> dict[str, list[Label]]:
     """`predictor`'s SI, TC and FLC rows on `docs`, its techniques renamed into `names` (a start
-    model's PTC names where they continue the adapted taxonomy's)."""
+    model's PTC names where they continue the adapted taxonomy's). `each()` follows every
+    document read."""
     from unspin.tuning.validation import validation_labels
 
+    def encoded() -> Iterator[Any]:
+        for enc in predictor.encode(d.text for d in docs):
+            if each:
+                each()
+            yield enc
+
     rename = taxonomy.renamer(names)
-    found = validation_labels(predictor, docs, labels)
+    found = validation_labels(predictor, docs, labels, encoded())
     return {task: found[task] if task == "si" else
             [Label(r.article_id, r.start, r.end, t) for r in found[task] if (t := rename(str(r.technique)))]
             for task in TASKS}

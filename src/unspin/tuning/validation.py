@@ -3,6 +3,7 @@ what `analyze` shows, from one encoder pass per article."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from unspin import scoring
@@ -32,7 +33,7 @@ def validation_labels(
     predictor: Predictor,
     docs: list[Document],
     gold: dict[str, list[ptc.Label]],
-    encoded: list[Any] | None = None,
+    encoded: Iterable[Any] | None = None,
     among: list[str] | None = None,
 ) -> dict[str, list[ptc.Label]]:
     """What `validate` scores: per task ("si", "tc", "flc") the predicted labels; from

@@ -125,7 +125,7 @@ class Job(Answer):
     error: JobError | None = None
     result: Analysis | list[Analysis] | AdaptResult | None = None
     user: str | None = Field(None, description="Who submitted it (accounts on).")
-    stage: str | None = Field(None, description="adapt: export, train, tune or save.")
+    stage: str | None = Field(None, description="adapt: export, read, train, tune or save.")
     start: str | None = Field(None, description="adapt: the model it started from.")
     model: str | None = Field(None, description="adapt: the new model's name.")
 

@@ -40,7 +40,7 @@ class Job:
             error (JobError | None | Unset):
             result (AdaptResult | Analysis | list[Analysis] | None | Unset):
             user (None | str | Unset): Who submitted it (accounts on).
-            stage (None | str | Unset): adapt: export, train, tune or save.
+            stage (None | str | Unset): adapt: export, read, train, tune or save.
             start (None | str | Unset): adapt: the model it started from.
             model (None | str | Unset): adapt: the new model's name.
     """
