@@ -220,3 +220,20 @@ async def test_readers_may_not_adapt(sqlite_url: str, models: Path) -> None:
         await log_in(c, "rev")
         allowed = await c.post("/api/adapt", json={"from": "tiny"})
         assert allowed.status_code == 400 and "0 are" in allowed.json()["error"]
+
+
+def test_the_job_page_and_its_script_name_every_stage_adapt_reports() -> None:
+    """The progress page's first render (the template) and its polling (forms.js) label the
+    same stages: those the API documents for an adaptation."""
+    import re
+
+    from unspin.web import schemas
+
+    web = Path(schemas.__file__).parent
+    template = (web / "templates" / "job.html").read_text(encoding="utf-8")
+    script = (web / "static" / "forms.js").read_text(encoding="utf-8")
+    in_template = set(re.findall(r'"(\w+)": "', re.search(r"set stages = \{(.*?)\}", template).group(1)))
+    in_script = set(re.findall(r"(\w+): \"", re.search(r"const STAGES = \{(.*?)\};", script, re.S).group(1)))
+    documented = schemas.Job.model_fields["stage"].description
+    listed = set(re.findall(r"\w+", documented.split(":", 1)[1])) - {"or"}
+    assert in_template == in_script == listed == {"export", "read", "train", "tune", "save"}

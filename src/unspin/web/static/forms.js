@@ -29,8 +29,8 @@
     });
   }
 
-  const STAGES = {export: "Reading the reviewed articles", train: "Training (steps)",
-                  tune: "Tuning and calibrating", save: "Saving the model"};
+  const STAGES = {export: "Reading the reviewed articles", read: "Reading them with the start model",
+                  train: "Training (steps)", tune: "Tuning and calibrating", save: "Saving the model"};
   const job = document.querySelector(".job[data-api]");
   if (job) watch(job);
 
