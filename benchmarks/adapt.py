@@ -75,17 +75,21 @@ def run_adapt(data: list[Path], out: Path, **settings: Any) -> dict[str, Any]:
     return report
 
 
+def before_after(train: Path, test: Path, model: Path, args: argparse.Namespace,
+                 **more: Any) -> dict[str, Any]:
+    """Adapt on `train` into `model` (the command line's settings, `more` over them); the
+    start's and the adapted model's figures on `test`, and the run's time and memory."""
+    report = run_adapt([train], model, **options(args, **more))
+    names = report["taxonomy"]["techniques"]
+    return {"before": score(args.start, [test], names), "after": score(model, [test]),
+            "adapt": {k: report[k] for k in REPORTED}}
+
+
 def memes(args: argparse.Namespace) -> dict[str, Any]:
     train, dev = DATA / "memes" / "training_set_task2.txt", DATA / "memes" / "dev_set_task2.txt"
     out = Path(args.runs) / "memes"
-    report = run_adapt([train], out, **options(args))
-    names = report["taxonomy"]["techniques"]
-    return {
-        "test": str(dev),
-        "before": score(args.start, [dev], names),
-        "after": score(out, [dev]),
-        "adapt": {k: report[k] for k in REPORTED},
-    } | ({"ptc_tuning": forgetting(args.start, out, "tuning")} if args.forgetting else {})
+    return {"test": str(dev), **before_after(train, dev, out, args)} | (
+        {"ptc_tuning": forgetting(args.start, out, "tuning")} if args.forgetting else {})
 
 
 def memes_folds(args: argparse.Namespace) -> dict[str, Any]:
@@ -105,15 +109,8 @@ def memes_folds(args: argparse.Namespace) -> dict[str, Any]:
         train.write_text(json.dumps([m for m in memes if m["id"] not in test_ids]), encoding="utf-8")
         test.write_text(json.dumps([m for m in memes if m["id"] in test_ids]), encoding="utf-8")
         model = Path(args.runs) / f"memes-fold{k}"
-        report = run_adapt([train], model, **options(args))
-        names = report["taxonomy"]["techniques"]
-        out["folds"].append({
-            "fold": k,
-            "test_memes": len(test_ids),
-            "before": score(args.start, [test], names),
-            "after": score(model, [test]),
-            "adapt": {k2: report[k2] for k2 in REPORTED},
-        })
+        out["folds"].append({"fold": k, "test_memes": len(test_ids),
+                             **before_after(train, test, model, args)})
     shutil.rmtree(tmp, ignore_errors=True)
     return out
 
@@ -153,15 +150,8 @@ def ct24(args: argparse.Namespace) -> dict[str, Any]:
             continue
         train, test, n_test = ct24_fold(k, args.folds, tmp, args.taxonomy)
         model = Path(args.runs) / f"ct24-{args.taxonomy}-fold{k}"
-        report = run_adapt([train], model, **options(args, taxonomy=args.taxonomy))
-        names = report["taxonomy"]["techniques"]
-        fold = {
-            "fold": k,
-            "test_articles": n_test,
-            "before": score(args.start, [test], names),
-            "after": score(model, [test]),
-            "adapt": {k2: report[k2] for k2 in REPORTED},
-        }
+        fold = {"fold": k, "test_articles": n_test,
+                **before_after(train, test, model, args, taxonomy=args.taxonomy)}
         if args.taxonomy == "keep" or args.forgetting:
             fold["ptc_report"] = forgetting(args.start, model)
             fold["ptc_tuning"] = forgetting(args.start, model, "tuning")

@@ -22,6 +22,11 @@ from unspin.tuning.validation import validation_labels
 TASKS = ("si", "tc", "flc")
 
 
+def prf(found: dict[str, Any]) -> dict[str, Any]:
+    """Precision, recall and F1 of a task's figures."""
+    return {k: found[k] for k in ("precision", "recall", "f1")}
+
+
 def evaluate_model(
     predictor: Predictor,
     data: str | Path,
@@ -72,13 +77,12 @@ def evaluate_model(
         "split": split,
         "articles": len(docs),
         "gold_spans": len(gold),
-        **{task: {k: figures[task][k] for k in ("precision", "recall", "f1")} for task in TASKS},
+        **{task: prf(figures[task]) for task in TASKS},
         "predicted_per_gold": round(sum(shown) / max(1, len(gold)), 3),
         **({"techniques_scored": mapped.techniques, "gold_left_out": mapped.left_out,
             # TC with the choice made among the scored techniques alone: what a model in another
             # taxonomy still tells apart, its own techniques' readings of the same spans set aside
-            "tc_among_scored": {k: v for k, v in evaluate("tc", labelled["tc_among"], gold).to_dict().items()
-                                if k in ("precision", "recall", "f1")}} if mapped else {}),
+            "tc_among_scored": prf(evaluate("tc", labelled["tc_among"], gold).to_dict())} if mapped else {}),
         "ece": round(expected_calibration_error(scores, hits), 4),
         "ece_shown": round(
             expected_calibration_error(
